@@ -1,0 +1,29 @@
+# LibTorch discovery, in order: LIBTORCH / Torch_DIR -> a Python torch's CMake prefix -> the system package.
+set(RESDISTILL_TORCH_ORIGIN "system package")
+if(DEFINED ENV{LIBTORCH})
+  list(PREPEND CMAKE_PREFIX_PATH "$ENV{LIBTORCH}")
+  set(RESDISTILL_TORCH_ORIGIN "LIBTORCH=$ENV{LIBTORCH}")
+elseif(DEFINED Torch_DIR OR DEFINED ENV{Torch_DIR})
+  set(RESDISTILL_TORCH_ORIGIN "Torch_DIR")
+else()
+  find_program(RESDISTILL_PYTHON NAMES python3 python)
+  if(RESDISTILL_PYTHON)
+    execute_process(COMMAND ${RESDISTILL_PYTHON} -c "import torch.utils; print(torch.utils.cmake_prefix_path)"
+      OUTPUT_VARIABLE _py_prefix OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE _py_rc)
+    if(_py_rc EQUAL 0 AND EXISTS "${_py_prefix}/Torch/TorchConfig.cmake")
+      list(PREPEND CMAKE_PREFIX_PATH "${_py_prefix}")
+      set(RESDISTILL_TORCH_ORIGIN "Python torch at ${_py_prefix}")
+    endif()
+  endif()
+endif()
+
+find_package(Torch REQUIRED)
+
+# TORCH_CXX_FLAGS is a space-separated string (ABI flag); turn it into a list of options.
+separate_arguments(RESDISTILL_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+get_filename_component(RESDISTILL_TORCH_LIBDIR "${TORCH_LIBRARY}" DIRECTORY)
+set(RESDISTILL_TORCH_CUDA OFF)
+if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
+  set(RESDISTILL_TORCH_CUDA ON)
+endif()
+message(STATUS "resdistill: LibTorch ${Torch_VERSION} from ${RESDISTILL_TORCH_ORIGIN} (${RESDISTILL_TORCH_LIBDIR}), CUDA: ${RESDISTILL_TORCH_CUDA}")

@@ -1,0 +1,46 @@
+#include "util/versions.h"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/cuda.h>
+
+#if RESDISTILL_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
+#if RESDISTILL_HAS_OPENSLIDE
+#include <openslide.h>
+#endif
+
+#include "util/threads.h"
+
+namespace rd {
+
+static nlohmann::json cuda_info() {
+  nlohmann::json devices = nlohmann::json::array();
+#if RESDISTILL_CUDA
+  for (int i = 0; i < static_cast<int>(torch::cuda::device_count()); ++i) {
+    devices.push_back(at::cuda::getDeviceProperties(i)->name);
+  }
+#endif
+  return {{"compiled", at::hasCUDA()},
+          {"available", torch::cuda::is_available()},
+          {"cudnn", at::globalContext().hasCuDNN() ? nlohmann::json(at::detail::getCUDAHooks().versionCuDNN()) : nlohmann::json(nullptr)},
+          {"devices", devices}};
+}
+
+nlohmann::json versions() {
+  nlohmann::json out = {
+      {"libtorch", {{"version", RESDISTILL_TORCH_VERSION}, {"cuda", cuda_info()}}},
+      {"threads", threads()},
+      {"usableCores", usable_cores()},
+  };
+#if RESDISTILL_HAS_OPENSLIDE
+  out["openslide"] = openslide_get_version();
+#else
+  out["openslide"] = nullptr;
+#endif
+  return out;
+}
+
+}  // namespace rd
