@@ -1,0 +1,31 @@
+// `resdistill doctor [--json]`
+import type { Command } from 'commander';
+import { doctor } from '../doctor.js';
+import { printJson, runCommand } from './output.js';
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check Node, the native addon, LibTorch (version, CUDA, threads) and OpenSlide; exits 1 on problems')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) =>
+      runCommand(Boolean(opts.json), async () => {
+        const r = await doctor();
+        if (opts.json) printJson(r);
+        else {
+          const lt = r.libtorch;
+          const rows: [string, string][] = [
+            ['node', r.node],
+            ['addon', r.addon.loaded ? 'loaded' : `NOT LOADED\n${r.addon.error ?? ''}`],
+            ['libtorch', lt ? `${lt.version} (${lt.cuda ? `CUDA: ${lt.devices.join(', ')}, cuDNN ${lt.cudnn ?? '-'}` : 'CPU only'})` : '-'],
+            ['openslide', r.openslide ?? '-'],
+            ['threads', r.threads === null ? '-' : `${r.threads} intra-op (of ${r.usableCores} usable cores)`],
+            ['matmul', r.matmul ? `${r.matmul.gflops.toFixed(1)} GFLOP/s (${r.matmul.n}x${r.matmul.n}, ${r.matmul.device})` : '-'],
+          ];
+          for (const [k, v] of rows) process.stdout.write(`${k.padEnd(10)} ${v}\n`);
+          for (const p of r.problems) process.stdout.write(`problem:   ${p}\n`);
+        }
+        if (r.problems.length > 0) process.exitCode = 1;
+      }),
+    );
+}

@@ -1,0 +1,16 @@
+// The `resdistill` command line: each command registers itself from its own file.
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../native.js';
+import { registerDoctor } from './doctor.js';
+
+const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+
+const program = new Command('resdistill')
+  .description('Resolution-based knowledge distillation for histology (DiPalma et al., AIIM 2021)')
+  .version(pkg.version);
+
+registerDoctor(program);
+
+await program.parseAsync(process.argv);

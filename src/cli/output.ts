@@ -1,0 +1,18 @@
+// How every command reports: human text by default, exactly one JSON object with --json, typed errors either way.
+import { fromNative } from '../errors.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Runs a command body; on failure prints `{ error: { code, message } }` (--json) or a one-line error, exit 1. */
+export async function runCommand(json: boolean, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    const error = fromNative(e);
+    if (json) printJson({ error: { code: error.code, message: error.message } });
+    else process.stderr.write(`resdistill: ${error.code}: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+}
