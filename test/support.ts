@@ -1,0 +1,36 @@
+// Shared test fixtures: where the real data lives, the built CLI, and which optional peers exist.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Real slides and patches (../shared/data, see its SOURCES.md); RESDISTILL_DATA overrides. */
+export const dataDir = process.env.RESDISTILL_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
+export const cmuSlide = path.join(dataDir, 'slides', 'CMU-1-Small-Region.svs');
+export const lymphomaDir = path.join(dataDir, 'patches', 'lymphoma-iicbu2008');
+export const hasData = existsSync(cmuSlide) && existsSync(lymphomaDir);
+export const cli = path.join(repoRoot, 'bin', 'resdistill.js');
+
+/** True when Debian's /usr/bin/python3 can import the given modules (the peer reference implementations). */
+export function pythonHas(...modules: string[]): boolean {
+  if (!existsSync('/usr/bin/python3')) return false;
+  const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join(';')], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+export function tempDir(prefix = 'resdistill-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Runs the built CLI; returns status, stdout and stderr. */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd ?? repoRoot,
+    timeout: options.timeout ?? 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
