@@ -1,0 +1,122 @@
+#include "train/checkpoint.h"
+
+#include <torch/serialize.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "util/error.h"
+
+namespace rd::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Renames `tmp` over `path`; a crash before this leaves the previous file intact.
+void commit(const std::string& tmp, const std::string& path) {
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error(code::kIo, "cannot write " + path + ": " + ec.message());
+  }
+}
+
+template <typename Fn>
+void save_atomic(const std::string& path, Fn&& write) {
+  const std::string tmp = path + ".tmp";
+  try {
+    write(tmp);
+  } catch (const c10::Error& e) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    const bool full = fs::space(fs::path(path).parent_path(), ec).available < (1 << 20);
+    throw Error(full ? "DISK_FULL" : code::kIo, "cannot write " + path + ": " + e.what_without_backtrace());
+  }
+  commit(tmp, path);
+}
+
+torch::Tensor json_tensor(const nlohmann::json& j) {
+  const std::string s = j.dump();
+  return torch::from_blob(const_cast<char*>(s.data()), {int64_t(s.size())}, torch::kUInt8).clone();
+}
+
+nlohmann::json tensor_json(const torch::Tensor& t) {
+  auto c = t.contiguous();
+  return nlohmann::json::parse(std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), c.numel()));
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer, const CheckpointMeta& meta) {
+  save_atomic(path, [&](const std::string& tmp) {
+    torch::serialize::OutputArchive archive, model_archive, optim_archive;
+    model.save(model_archive);
+    optimizer.save(optim_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optim_archive);
+    archive.write("meta", json_tensor({{"epoch", meta.epoch}, {"bestScore", meta.best_score}, {"bestEpoch", meta.best_epoch},
+                                       {"history", meta.history}}));
+    archive.save_to(tmp);
+  });
+}
+
+bool load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer, CheckpointMeta& meta) {
+  if (!fs::exists(path)) return false;
+  try {
+    torch::serialize::InputArchive archive, model_archive, optim_archive;
+    archive.load_from(path);
+    archive.read("model", model_archive);
+    archive.read("optimizer", optim_archive);
+    model.load(model_archive);
+    optimizer.load(optim_archive);
+    torch::Tensor m;
+    archive.read("meta", m);
+    const auto j = tensor_json(m);
+    meta.epoch = j.at("epoch");
+    meta.best_score = j.at("bestScore");
+    meta.best_epoch = j.at("bestEpoch");
+    meta.history = j.at("history");
+  } catch (const std::exception& e) {
+    throw Error(code::kIo, "checkpoint " + path + " is unreadable (" + std::string(e.what()).substr(0, 200) +
+                               "); delete it to restart this run");
+  }
+  return true;
+}
+
+void save_weights(const std::string& path, torch::nn::Module& model) {
+  save_atomic(path, [&](const std::string& tmp) {
+    torch::serialize::OutputArchive archive;
+    model.save(archive);
+    archive.save_to(tmp);
+  });
+}
+
+void load_weights(const std::string& path, torch::nn::Module& model) {
+  if (!fs::exists(path)) throw Error(code::kIo, "weights file not found: " + path);
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    model.load(archive);
+  } catch (const c10::Error& e) {
+    throw Error(code::kIo, "cannot load weights " + path + ": " + e.what_without_backtrace());
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw Error(code::kIo, "cannot write " + path);
+    }
+  }
+  commit(tmp, path);
+}
+
+}  // namespace rd::train

@@ -1,0 +1,125 @@
+#include "train/loop.h"
+
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "job/spec.h"
+#include "train/checkpoint.h"
+#include "util/error.h"
+
+namespace rd::train {
+namespace fs = std::filesystem;
+
+LoopSpec parse_loop(const Json& spec) {
+  LoopSpec s;
+  s.epochs = spec::get<int>(spec, "epochs", 100);
+  s.accumulate = spec::get<int64_t>(spec, "accumulate", 1);
+  s.clip_grad_norm = spec::get<double>(spec, "clipGradNorm", 0.0);
+  s.optimizer = parse_optimizer(spec);
+  s.schedule = parse_schedule(spec, s.epochs);
+  s.out_dir = spec::require<std::string>(spec, "outDir");
+  s.resume = spec::get<bool>(spec, "resume", true);
+  s.select_by = spec::get<std::string>(spec, "selectBy", s.select_by);
+  spec::check(s.epochs > 0, "epochs", "must be > 0");
+  spec::check(s.accumulate > 0, "accumulate", "must be > 0");
+  spec::check(s.clip_grad_norm >= 0, "clipGradNorm", "must be >= 0");
+  spec::check(s.select_by == "accuracy" || s.select_by == "balancedAccuracy" || s.select_by == "macroF1" || s.select_by == "loss",
+              "selectBy", "use accuracy, balancedAccuracy, macroF1 or loss");
+  return s;
+}
+
+namespace {
+
+double score_of(const Json& val, const std::string& by) {
+  if (!val.contains(by) || val[by].is_null()) return -1e300;
+  const double v = val[by].get<double>();
+  return by == "loss" ? -v : v;
+}
+
+void ensure_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(code::kIo, "cannot create run directory " + dir + ": " + ec.message());
+}
+
+}  // namespace
+
+Json train_loop(torch::nn::Module& model, BatchSource& source, const LoopSpec& s, const StepFn& step, const ValidateFn& validate,
+                JobContext& ctx) {
+  ensure_dir(s.out_dir);
+  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/best.pt";
+  auto optimizer = make_optimizer(model.parameters(), s.optimizer);
+  CheckpointMeta meta;
+  if (s.resume && load_checkpoint(ckpt, model, *optimizer, meta)) {
+    ctx.emit({{"type", "resumed"}, {"epoch", meta.epoch}});
+  }
+  const int64_t steps = source.batches_per_epoch();
+  const auto started = std::chrono::steady_clock::now();
+  const int64_t start_epoch = meta.epoch;
+  for (int64_t epoch = meta.epoch; epoch < s.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    source.start_epoch(epoch);
+    model.train();
+    optimizer->zero_grad();
+    std::map<std::string, double> sums;
+    double loss_sum = 0;
+    int64_t images = 0, step_index = 0;
+    Batch batch;
+    double lr = s.optimizer.lr;
+    while (source.next(batch)) {
+      ctx.check_cancelled();
+      lr = lr_at(s.schedule, s.optimizer.lr, double(epoch) + double(step_index) / double(std::max<int64_t>(steps, 1)));
+      set_lr(*optimizer, lr);
+      StepResult r = step(batch);
+      const double loss = r.total.item<double>();
+      if (!std::isfinite(loss)) {
+        throw Error("LOSS_NOT_FINITE", "loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
+                                           std::to_string(step_index + 1) + "; the last good checkpoint (epoch " +
+                                           std::to_string(meta.epoch) + ") is kept in " + s.out_dir);
+      }
+      (r.total / double(s.accumulate)).backward();
+      ++step_index;
+      if (step_index % s.accumulate == 0 || step_index == steps) {
+        if (s.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model.parameters(), s.clip_grad_norm);
+        optimizer->step();
+        optimizer->zero_grad();
+      }
+      const int64_t n = batch.views.front().size(0);
+      images += n;
+      loss_sum += loss * n;
+      for (auto& [name, t] : r.terms) sums[name] += t.item<double>() * n;
+      if (step_index % std::max<int64_t>(1, steps / 20) == 0 || step_index == steps) {
+        ctx.emit({{"type", "step"}, {"epoch", epoch + 1}, {"step", step_index}, {"steps", steps}, {"loss", loss}, {"lr", lr}});
+      }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    Json terms = Json::object();
+    for (auto& [name, sum] : sums) terms[name] = sum / std::max<int64_t>(images, 1);
+    torch::NoGradGuard no_grad;
+    model.eval();
+    Json val = validate();
+    const double score = score_of(val, s.select_by);
+    if (score > meta.best_score || meta.best_epoch < 0) {
+      meta.best_score = score;
+      meta.best_epoch = epoch + 1;
+      save_weights(best, model);
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double eta = elapsed / double(epoch + 1 - start_epoch) * double(s.epochs - epoch - 1);
+    Json event = {{"type", "epoch"}, {"epoch", epoch + 1}, {"epochs", s.epochs}, {"loss", loss_sum / std::max<int64_t>(images, 1)},
+                  {"terms", terms}, {"lr", lr}, {"imagesPerSecond", images / std::max(seconds, 1e-9)}, {"seconds", seconds},
+                  {"etaSeconds", eta}, {"val", val}};
+    meta.history.push_back(event);
+    meta.epoch = epoch + 1;
+    save_checkpoint(ckpt, model, *optimizer, meta);
+    ctx.emit(event);
+  }
+  return {{"bestEpoch", meta.best_epoch}, {"bestCheckpoint", best}, {"checkpoint", ckpt},
+          {"final", meta.history.empty() ? Json(nullptr) : meta.history.back()["val"]}, {"history", meta.history}};
+}
+
+}  // namespace rd::train

@@ -1,0 +1,42 @@
+// The one training loop behind teacher, baseline and distillation jobs: epochs, gradient accumulation,
+// clipping, schedules, per-epoch validation, best-checkpoint selection, atomic resumable checkpoints,
+// LOSS_NOT_FINITE, cancellation and progress events.
+#pragma once
+#include <torch/nn/module.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "job/job.h"
+#include "train/batch_source.h"
+#include "train/optimizer.h"
+
+namespace rd::train {
+
+struct LoopSpec {
+  int epochs = 1;
+  int64_t accumulate = 1;
+  double clip_grad_norm = 0;  // 0: off
+  OptimizerSpec optimizer;
+  ScheduleSpec schedule;
+  std::string out_dir;
+  bool resume = true;
+  std::string select_by = "accuracy";  // or balancedAccuracy, macroF1, loss
+};
+
+struct StepResult {
+  at::Tensor total;                         // differentiable loss
+  std::map<std::string, at::Tensor> terms;  // reported terms (ce / kd / px)
+};
+
+using StepFn = std::function<StepResult(const Batch&)>;
+using ValidateFn = std::function<Json()>;  // metrics on the validation split (accuracy, ..., loss)
+
+LoopSpec parse_loop(const Json& spec);
+
+// Runs (or resumes) training; returns { bestEpoch, bestCheckpoint, final, history }.
+Json train_loop(torch::nn::Module& model, BatchSource& source, const LoopSpec& spec, const StepFn& step,
+                const ValidateFn& validate, JobContext& ctx);
+
+}  // namespace rd::train
