@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../native.js';
 import { registerDoctor } from './doctor.js';
+import { registerExtract } from './extract.js';
+import { registerStore } from './store.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -12,5 +14,7 @@ const program = new Command('resdistill')
   .version(pkg.version);
 
 registerDoctor(program);
+registerExtract(program);
+registerStore(program);
 
 await program.parseAsync(process.argv);
