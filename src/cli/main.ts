@@ -5,6 +5,8 @@ import path from 'node:path';
 import { packageRoot } from '../native.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
+import { registerExtract } from './extract.js';
+import { registerStore } from './store.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -14,5 +16,7 @@ const program = new Command('resdistill')
 
 registerDoctor(program);
 registerDemo(program);
+registerExtract(program);
+registerStore(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,141 @@
+#include "data/augment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "util/error.h"
+
+namespace rd::data {
+namespace {
+
+uint64_t splitmix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+double uniform(std::mt19937_64& rng, double lo, double hi) { return lo + (hi - lo) * (double(rng() >> 11) * 0x1.0p-53); }
+
+inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
+inline float gray(float r, float g, float b) { return 0.2989f * r + 0.587f * g + 0.114f * b; }  // torchvision's weights
+
+// torchvision's _rgb2hsv / hue shift / _hsv2rgb for one pixel.
+void shift_hue(float& r, float& g, float& b, float shift) {
+  const float maxc = std::max(r, std::max(g, b)), minc = std::min(r, std::min(g, b));
+  const bool eqc = maxc == minc;
+  const float cr = maxc - minc;
+  const float s = cr / (eqc ? 1.f : maxc);
+  const float div = eqc ? 1.f : cr;
+  const float rc = (maxc - r) / div, gc = (maxc - g) / div, bc = (maxc - b) / div;
+  float h = (maxc == r) ? (bc - gc) : ((maxc == g) ? (2.f + rc - bc) : (4.f + gc - rc));
+  h = std::fmod(h / 6.f + 1.f, 1.f);
+  h = std::fmod(h + shift + 1.f, 1.f);
+  const float v = maxc;
+  const float h6 = h * 6.f;
+  float fi = std::floor(h6);
+  const float f = h6 - fi;
+  const int i = int(fi) % 6;
+  const float p = clamp01(v * (1.f - s)), q = clamp01(v * (1.f - s * f)), t = clamp01(v * (1.f - s * (1.f - f)));
+  switch (i) {
+    case 0: r = v, g = t, b = p; break;
+    case 1: r = q, g = v, b = p; break;
+    case 2: r = p, g = v, b = t; break;
+    case 3: r = p, g = q, b = v; break;
+    case 4: r = t, g = p, b = v; break;
+    default: r = v, g = p, b = q; break;
+  }
+}
+
+}  // namespace
+
+AugmentSpec AugmentSpec::from_json(const nlohmann::json& j) {
+  AugmentSpec s;
+  if (j.is_boolean()) {
+    s.enabled = j.get<bool>();
+    return s;
+  }
+  if (!j.is_object()) throw Error(code::kConfigInvalid, "spec.augment: must be an object or a boolean");
+  auto num = [&](const char* k, double& v, double hi) {
+    if (!j.contains(k)) return;
+    if (!j[k].is_number() || j[k].get<double>() < 0 || j[k].get<double>() > hi) {
+      throw Error(code::kConfigInvalid, std::string("spec.augment.") + k + ": must be a number in [0, " + std::to_string(hi) + "]");
+    }
+    v = j[k];
+  };
+  auto flag = [&](const char* k, bool& v) {
+    if (!j.contains(k)) return;
+    if (!j[k].is_boolean()) throw Error(code::kConfigInvalid, std::string("spec.augment.") + k + ": must be a boolean");
+    v = j[k];
+  };
+  flag("enabled", s.enabled), flag("hflip", s.hflip), flag("vflip", s.vflip), flag("rot90", s.rot90);
+  num("brightness", s.brightness, 1e6), num("contrast", s.contrast, 1e6), num("saturation", s.saturation, 1e6), num("hue", s.hue, 0.5);
+  return s;
+}
+
+AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch, int64_t sample, bool square) {
+  std::mt19937_64 rng(splitmix(splitmix(seed ^ 0xA5A5ULL) + uint64_t(epoch) * 0x9E37ULL) ^ splitmix(uint64_t(sample)));
+  AugmentParams p;
+  // Always draw every value, so turning one augmentation off leaves the others' draws unchanged.
+  const bool h = rng() & 1, v = rng() & 1;
+  const int k = int(rng() % 4);
+  const double b = uniform(rng, std::max(0.0, 1 - spec.brightness), 1 + spec.brightness);
+  const double c = uniform(rng, std::max(0.0, 1 - spec.contrast), 1 + spec.contrast);
+  const double s = uniform(rng, std::max(0.0, 1 - spec.saturation), 1 + spec.saturation);
+  const double hue = uniform(rng, -spec.hue, spec.hue);
+  if (!spec.enabled) return p;
+  p.hflip = spec.hflip && h;
+  p.vflip = spec.vflip && v;
+  p.rot = spec.rot90 ? (square ? k : (k & 2)) : 0;
+  p.brightness = float(b), p.contrast = float(c), p.saturation = float(s), p.hue = float(hue);
+  p.jitter = spec.brightness > 0 || spec.contrast > 0 || spec.saturation > 0 || spec.hue > 0;
+  return p;
+}
+
+void render_view(const store::ViewRef& view, const Crop& crop, const AugmentParams& p, const float mean[3], const float std[3],
+                 float* out) {
+  const int64_t H = crop.h, W = crop.w, plane = H * W;
+  const int64_t OW = (p.rot & 1) ? H : W;
+  std::vector<float> buf(size_t(plane * 3));
+  double gsum = 0;
+  for (int64_t y = 0; y < H; ++y) {
+    const uint8_t* row = view.pixels + ((crop.y + y) * view.w + crop.x) * view.c;
+    float* dst = buf.data() + y * W * 3;
+    for (int64_t x = 0; x < W; ++x, row += view.c, dst += 3) {
+      for (int ch = 0; ch < 3; ++ch) dst[ch] = p.jitter ? clamp01(row[ch] * (p.brightness / 255.f)) : row[ch] * (1.f / 255.f);
+      if (p.jitter) gsum += gray(dst[0], dst[1], dst[2]);
+    }
+  }
+  const float gmean = float(gsum / double(plane));
+  const float inv_std[3] = {1.f / std[0], 1.f / std[1], 1.f / std[2]};
+  for (int64_t y = 0; y < H; ++y) {
+    for (int64_t x = 0; x < W; ++x) {
+      float* px = buf.data() + (y * W + x) * 3;
+      float r = px[0], g = px[1], b = px[2];
+      if (p.jitter) {
+        const float c = p.contrast, cm = (1.f - c) * gmean;
+        r = clamp01(c * r + cm), g = clamp01(c * g + cm), b = clamp01(c * b + cm);
+        const float s = p.saturation, gs = (1.f - s) * gray(r, g, b);
+        r = clamp01(s * r + gs), g = clamp01(s * g + gs), b = clamp01(s * b + gs);
+        if (p.hue != 0.f) shift_hue(r, g, b, p.hue);
+      }
+      // Geometry: flips, then k quarter turns (torch.rot90 over (H, W)).
+      const int64_t fy = p.vflip ? H - 1 - y : y, fx = p.hflip ? W - 1 - x : x;
+      int64_t oy, ox;
+      switch (p.rot) {
+        case 1: oy = W - 1 - fx, ox = fy; break;
+        case 2: oy = H - 1 - fy, ox = W - 1 - fx; break;
+        case 3: oy = fx, ox = H - 1 - fy; break;
+        default: oy = fy, ox = fx; break;
+      }
+      const int64_t o = oy * OW + ox;
+      out[o] = (r - mean[0]) * inv_std[0];
+      out[plane + o] = (g - mean[1]) * inv_std[1];
+      out[2 * plane + o] = (b - mean[2]) * inv_std[2];
+    }
+  }
+}
+
+}  // namespace rd::data

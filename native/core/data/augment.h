@@ -1,0 +1,42 @@
+// Paired augmentation: one set of random parameters per sample, applied IDENTICALLY to every magnification.
+// Geometry: horizontal flip, vertical flip, then a rotation by k*90 degrees (torch.rot90 convention).
+// Colour: brightness, contrast, saturation, hue in that fixed order (the paper's code and the Python peer),
+// with the semantics of torchvision.transforms.functional.adjust_* on float tensors in [0, 1].
+#pragma once
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store_reader.h"
+
+namespace rd::data {
+
+struct AugmentSpec {
+  bool enabled = true;
+  bool hflip = true, vflip = true, rot90 = false;
+  // The paper's defaults: factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <= 0.5).
+  double brightness = 0.5, contrast = 0.5, saturation = 0.5, hue = 0.2;
+  static AugmentSpec from_json(const nlohmann::json& j);  // CONFIG_INVALID naming spec.augment.<field>
+};
+
+struct AugmentParams {
+  bool hflip = false, vflip = false;
+  int rot = 0;  // quarter turns, counter-clockwise
+  bool jitter = false;
+  float brightness = 1, contrast = 1, saturation = 1, hue = 0;
+};
+
+// Deterministic in (seed, epoch, sample id): the same sample gets the same draw whatever the thread or batch.
+// square=false limits rotations to 0 and 180 degrees so a batch keeps one shape.
+AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch, int64_t sample, bool square);
+
+// A rectangle of the stored view, in that view's pixels.
+struct Crop {
+  int64_t y = 0, x = 0, h = 0, w = 0;
+};
+
+// Writes one view as normalised float CHW into `out` (3 x H' x W', H'/W' swapped by odd rotations).
+void render_view(const store::ViewRef& view, const Crop& crop, const AugmentParams& p, const float mean[3], const float std[3],
+                 float* out);
+
+}  // namespace rd::data

@@ -1,0 +1,143 @@
+#include "image_io/image_list.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "util/error.h"
+
+namespace rd::image_io {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_image(const fs::path& p) {
+  std::string e = p.extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), ::tolower);
+  return e == ".png" || e == ".jpg" || e == ".jpeg";
+}
+
+// RFC-4180 style: commas separate, double quotes enclose, "" is a literal quote.
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
+    else if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) out.emplace_back();
+    else if (c != '\r') out.back() += c;
+  }
+  for (auto& f : out) {
+    f.erase(0, f.find_first_not_of(" \t"));
+    f.erase(f.find_last_not_of(" \t") + 1);
+  }
+  return out;
+}
+
+ImageList from_folders(const std::string& root, std::vector<std::string>& problems) {
+  ImageList list;
+  if (!fs::is_directory(root)) {
+    problems.push_back("spec.source.root: '" + root + "' is not a folder");
+    return list;
+  }
+  std::vector<fs::path> classes;
+  for (const auto& d : fs::directory_iterator(root)) {
+    if (d.is_directory()) classes.push_back(d.path());
+  }
+  std::sort(classes.begin(), classes.end());
+  for (const auto& c : classes) {
+    std::vector<fs::path> files;
+    for (const auto& f : fs::directory_iterator(c)) {
+      if (f.is_regular_file() && is_image(f.path())) files.push_back(f.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      list.rows.push_back({f.string(), c.filename().string(), c.filename().string() + "/" + f.stem().string()});
+    }
+  }
+  if (list.rows.empty()) problems.push_back("spec.source.root: no PNG or JPEG images in class folders under '" + root + "'");
+  return list;
+}
+
+ImageList from_csv(const std::string& csv, std::vector<std::string>& problems) {
+  ImageList list;
+  std::ifstream in(csv);
+  if (!in) {
+    problems.push_back("spec.source.csv: cannot read '" + csv + "'");
+    return list;
+  }
+  const fs::path base = fs::path(csv).parent_path();
+  std::string line;
+  std::getline(in, line);
+  auto header = split_csv(line);
+  int col[3] = {-1, -1, -1};
+  const char* names[3] = {"path", "label", "group"};
+  for (int k = 0; k < 3; ++k) {
+    auto it = std::find(header.begin(), header.end(), names[k]);
+    if (it != header.end()) col[k] = int(it - header.begin());
+  }
+  if (col[0] < 0 || col[1] < 0) {
+    problems.push_back(csv + ": line 1: the header must name the columns path,label[,group] (got '" + line + "')");
+    return list;
+  }
+  std::set<std::string> seen;
+  for (int row = 2; std::getline(in, line); ++row) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto f = split_csv(line);
+    const std::string at = csv + ": line " + std::to_string(row) + ": ";
+    if (f.size() != header.size()) {
+      problems.push_back(at + "has " + std::to_string(f.size()) + " fields, the header has " + std::to_string(header.size()));
+      continue;
+    }
+    fs::path p = f[size_t(col[0])];
+    if (p.is_relative()) p = base / p;
+    ImageRow r{p.lexically_normal().string(), f[size_t(col[1])], col[2] >= 0 ? f[size_t(col[2])] : ""};
+    if (r.group.empty()) r.group = p.stem().string();
+    if (f[size_t(col[0])].empty()) problems.push_back(at + "empty path");
+    else if (!fs::is_regular_file(p)) problems.push_back(at + "file not found: '" + r.path + "'");
+    else if (!is_image(p)) problems.push_back(at + "not a .png/.jpg/.jpeg file: '" + r.path + "'");
+    if (!seen.insert(r.path).second) problems.push_back(at + "duplicate path '" + r.path + "'");
+    list.rows.push_back(std::move(r));
+  }
+  if (list.rows.empty() && problems.empty()) problems.push_back(csv + ": no rows");
+  return list;
+}
+
+}  // namespace
+
+ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared) {
+  std::vector<std::string> problems;
+  if (root.empty() == csv.empty()) throw Error(code::kConfigInvalid, "spec.source: give exactly one of root (class folders) or csv");
+  ImageList list = csv.empty() ? from_folders(root, problems) : from_csv(csv, problems);
+  if (!declared.empty()) {
+    list.classes = declared;
+    for (size_t i = 0; i < list.rows.size(); ++i) {
+      const auto& l = list.rows[i].label;
+      if (!l.empty() && std::find(declared.begin(), declared.end(), l) == declared.end()) {
+        problems.push_back((csv.empty() ? list.rows[i].path + ": " : csv + ": row for '" + list.rows[i].path + "': ") +
+                           "unknown label '" + l + "' (spec.source.classes lists: " + [&] {
+                             std::string s;
+                             for (const auto& c : declared) s += (s.empty() ? "" : ", ") + c;
+                             return s;
+                           }() + ")");
+      }
+    }
+  } else {
+    std::set<std::string> labels;
+    for (const auto& r : list.rows) {
+      if (!r.label.empty()) labels.insert(r.label);
+    }
+    list.classes.assign(labels.begin(), labels.end());
+  }
+  if (!problems.empty()) {
+    std::string msg = std::to_string(problems.size()) + " problem(s) in the image source:";
+    for (const auto& p : problems) msg += "\n  - " + p;
+    throw Error(code::kConfigInvalid, msg);
+  }
+  return list;
+}
+
+}  // namespace rd::image_io

@@ -1,0 +1,25 @@
+// Lists an image-folder source: one sub-folder per class, or a CSV with columns path,label,group.
+// Every problem (missing file, unknown label, bad row, duplicate) is collected and reported at once.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rd::image_io {
+
+struct ImageRow {
+  std::string path;  // absolute or relative to the working folder, as resolved
+  std::string label;  // "" = unlabeled
+  std::string group;
+};
+
+struct ImageList {
+  std::vector<ImageRow> rows;
+  std::vector<std::string> classes;  // the declared ones, else the sorted labels seen
+};
+
+// root: class folders (files sorted); csv: manifest (paths relative to the CSV's folder). Exactly one is set.
+// declared: the config's classes, or empty. Throws CONFIG_INVALID with one line per problem.
+ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared);
+
+}  // namespace rd::image_io

@@ -1,0 +1,75 @@
+#include "store/extract_plan.h"
+
+#include <cmath>
+
+#include "job/spec.h"
+#include "store/crc32.h"
+#include "store/splits.h"
+#include "store/store_format.h"
+
+namespace rd::store {
+
+Plan make_plan(const nlohmann::json& spec) {
+  Plan plan;
+  spec::check(spec.contains("source") && spec["source"].is_object(), "source", "required object");
+  plan.mags = spec::require<std::vector<double>>(spec, "magnifications");
+  spec::check(!plan.mags.empty(), "magnifications", "must list at least one magnification");
+  for (size_t i = 0; i < plan.mags.size(); ++i) {
+    spec::check(plan.mags[i] > 0 && std::isfinite(plan.mags[i]), "magnifications." + std::to_string(i), "must be a positive number");
+    spec::check(i == 0 || plan.mags[i] < plan.mags[i - 1], "magnifications." + std::to_string(i), "must be strictly decreasing (highest first)");
+    plan.mpps.push_back(10.0 / plan.mags[i]);  // mag = 10 / mpp
+  }
+  plan.per_shard = spec::get<size_t>(spec, "samplesPerShard", 32);
+  spec::check(plan.per_shard >= 1 && plan.per_shard <= 100000, "samplesPerShard", "must be in 1..100000");
+  const nlohmann::json sp = spec.value("split", nlohmann::json::object());
+  SplitSpec split{sp.value("seed", uint64_t(0)), sp.value("train", 0.7), sp.value("val", 0.15), sp.value("test", 0.15)};
+  spec::check(split.train >= 0 && split.val >= 0 && split.test >= 0 && split.train + split.val + split.test > 0,
+              "split", "fractions must be non-negative and not all zero");
+
+  plan.source = make_source(spec["source"], plan.mpps);
+  const auto& entries = plan.source->entries();
+  spec::check(!entries.empty(), "source", "lists no samples");
+
+  nlohmann::json mags = nlohmann::json::array();
+  for (size_t i = 0; i < plan.mags.size(); ++i) {
+    mags.push_back({{"index", i}, {"name", "m" + std::to_string(i)}, {"magnification", plan.mags[i]}, {"mpp", plan.mpps[i]}});
+  }
+  nlohmann::json shards = nlohmann::json::array();
+  for (size_t k = 0, first = 0; first < entries.size(); ++k, first += plan.per_shard) {
+    shards.push_back({{"name", shard_name(k)}, {"index", index_name(k)}, {"first", first},
+                      {"samples", std::min(plan.per_shard, entries.size() - first)}});
+  }
+  nlohmann::json m = {{"format", kFormat},
+                      {"version", kVersion},
+                      {"complete", false},
+                      {"source", plan.source->describe()},
+                      {"magnifications", mags},
+                      {"classes", plan.source->classes()},
+                      {"samples", entries.size()},
+                      {"samplesPerShard", plan.per_shard},
+                      {"shards", shards},
+                      {"splits", make_splits(entries, split)}};
+  const std::string body = m.dump();
+  char fp[16];
+  std::snprintf(fp, sizeof fp, "%08x", crc32(body.data(), body.size()));
+  m["fingerprint"] = fp;
+  plan.split_of.assign(entries.size(), "unlabeled");
+  for (const char* s : {"train", "val", "test"}) {
+    for (const auto& v : m["splits"][s]) plan.split_of[v.get<size_t>()] = s;
+  }
+  plan.manifest = std::move(m);
+  return plan;
+}
+
+nlohmann::json sample_record(const Plan& plan, size_t id, const nlohmann::json& provenance) {
+  const SourceEntry& e = plan.source->entries()[id];
+  const std::string& split = plan.split_of.at(id);
+  return {{"key", sample_key(id)},
+          {"label", e.label ? nlohmann::json(*e.label) : nlohmann::json(nullptr)},
+          {"class", e.label ? nlohmann::json(plan.source->classes().at(size_t(*e.label))) : nlohmann::json(nullptr)},
+          {"group", e.group},
+          {"split", split},
+          {"provenance", provenance}};
+}
+
+}  // namespace rd::store

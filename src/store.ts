@@ -1,0 +1,180 @@
+// The multi-resolution store from TypeScript: the extract config (zod), extraction, verification, merging
+// (all native jobs), and the pure-TS readers behind `store info` and `store preview`.
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, makeError } from './errors.js';
+import { runJob, type JobEvent } from './job.js';
+
+const fraction = z.number().min(0).max(1);
+
+/** An image-folder source: class sub-folders (`root`) or a CSV with path,label,group (`csv`), at a known mpp. */
+export const ImageSourceSchema = z
+  .strictObject({
+    kind: z.literal('images'),
+    root: z.string().min(1).optional(),
+    csv: z.string().min(1).optional(),
+    mpp: z.number().positive(),
+    classes: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((s) => (s.root === undefined) !== (s.csv === undefined), { message: 'give exactly one of root or csv', path: ['root'] });
+
+/** Slides (OpenSlide) are read by the slide source; its fields are checked natively. */
+export const SlideSourceSchema = z.looseObject({ kind: z.literal('slides') });
+
+export const ExtractConfigSchema = z.strictObject({
+  source: z.union([ImageSourceSchema, SlideSourceSchema]),
+  /** Magnifications (x = 10 / mpp), highest first. */
+  magnifications: z
+    .array(z.number().positive())
+    .min(1)
+    .refine((m) => m.every((v, i) => i === 0 || v < m[i - 1]!), { message: 'must be strictly decreasing (highest first)' }),
+  samplesPerShard: z.number().int().min(1).max(100000).default(32),
+  split: z
+    .strictObject({ seed: z.number().int().min(0).default(0), train: fraction.default(0.7), val: fraction.default(0.15), test: fraction.default(0.15) })
+    .default({ seed: 0, train: 0.7, val: 0.15, test: 0.15 }),
+  threads: z.number().int().min(0).default(0),
+});
+export type ExtractConfig = z.infer<typeof ExtractConfigSchema>;
+
+/** Parses a config object; every bad field is named by its path, all at once. */
+export function parseExtractConfig(raw: unknown, where = 'config'): ExtractConfig {
+  const r = ExtractConfigSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  - ${[where, ...i.path.map(String)].join('.')}: ${i.message}`);
+  throw new ConfigError('CONFIG_INVALID', `${r.error.issues.length} problem(s) in ${where}:\n${lines.join('\n')}`);
+}
+
+/** Reads a JSON config file; relative source paths resolve against the file's folder. */
+export function loadExtractConfig(file: string): ExtractConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError('CONFIG_INVALID', `cannot read config '${file}': ${(e as Error).message}`);
+  }
+  const config = parseExtractConfig(raw, path.basename(file));
+  const base = path.dirname(path.resolve(file));
+  const src = config.source as Record<string, unknown>;
+  for (const key of ['root', 'csv']) {
+    if (typeof src[key] === 'string') src[key] = path.resolve(base, src[key] as string);
+  }
+  return config;
+}
+
+export interface Part {
+  index: number;
+  count: number;
+}
+
+/** "i/N", 1-based as people say it ("part 1 of 2"); returns the 0-based index the core uses. */
+export function parsePart(text: string): Part {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i < 1 || i > n) throw new ConfigError('CONFIG_INVALID', `--part: expected i/N with 1 <= i <= N, got '${text}'`);
+  return { index: i - 1, count: n };
+}
+
+export interface ExtractResult {
+  out: string;
+  samples: number;
+  partSamples: number;
+  shards: number;
+  shardsWritten: number;
+  shardsSkipped: number;
+  magnifications: number[];
+  classes: string[];
+  threads: number;
+  complete: boolean;
+  part: Part | null;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: JobEvent) => void;
+}
+
+/** Extracts (or resumes) a store; a rerun after a kill finishes it with the same bytes. */
+export function extract(config: ExtractConfig, out: string, options: RunOptions & { part?: Part } = {}): Promise<ExtractResult> {
+  const spec = { ...config, out: path.resolve(out), ...(options.part && options.part.count > 1 ? { part: options.part } : {}) };
+  return runJob<ExtractResult>('store.extract', spec, options);
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  samples: number;
+  magnifications: number[];
+  problems: string[];
+}
+
+/** Checks every shard, index and member checksum; a store that cannot even be opened is reported, not thrown. */
+export async function verify(store: string, options: RunOptions = {}): Promise<VerifyReport> {
+  try {
+    const r = await runJob<VerifyReport>('store.verify', { store: path.resolve(store) }, options);
+    return { ok: r.ok, samples: r.samples, magnifications: r.magnifications, problems: r.problems };
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'STORE_CORRUPT') throw e;
+    return { ok: false, samples: 0, magnifications: [], problems: [(e as Error).message] };
+  }
+}
+
+export function merge(out: string, parts: string[], options: RunOptions = {}): Promise<{ out: string; samples: number; shards: number }> {
+  return runJob('store.merge', { out: path.resolve(out), parts: parts.map((p) => path.resolve(p)) }, options);
+}
+
+export interface Manifest {
+  format: string;
+  version: number;
+  complete: boolean;
+  fingerprint: string;
+  source: Record<string, unknown>;
+  magnifications: { index: number; name: string; magnification: number; mpp: number }[];
+  classes: string[];
+  samples: number;
+  samplesPerShard: number;
+  shards: { name: string; index: string; first: number; samples: number; bytes?: number }[];
+  splits: { seed: number; fractions: Record<string, number>; train: number[]; val: number[]; test: number[]; unlabeled: number[] };
+  part?: Part;
+}
+
+export function readManifest(store: string): Manifest {
+  const file = path.join(store, 'manifest.json');
+  if (!existsSync(file)) throw makeError('STORE_CORRUPT', `'${store}' is not a store: no manifest.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch (e) {
+    throw makeError('STORE_CORRUPT', `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export interface IndexSample {
+  key: string;
+  label: number | null;
+  group: string;
+  json: { name: string; offset: number; size: number; crc32: number };
+  views: { name: string; offset: number; size: number; crc32: number; shape: [number, number, number] }[];
+}
+
+export function readIndex(store: string, shard: Manifest['shards'][number]): IndexSample[] {
+  const file = path.join(store, shard.index);
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { samples: IndexSample[] }).samples;
+  } catch (e) {
+    throw makeError('STORE_CORRUPT', `shard ${shard.name}: cannot read its index ${shard.index}: ${(e as Error).message}`);
+  }
+}
+
+/** The uint8 HWC pixels of one view, read straight from the tar at the indexed offset. */
+export function readView(store: string, shard: string, view: IndexSample['views'][number]): { pixels: Buffer; h: number; w: number; c: number } {
+  const [h, w, c] = view.shape;
+  const fd = openSync(path.join(store, shard), 'r');
+  try {
+    const pixels = Buffer.alloc(h * w * c);
+    const header = view.size - pixels.length;
+    const n = readSync(fd, pixels, 0, pixels.length, view.offset + header);
+    if (n !== pixels.length) throw makeError('STORE_CORRUPT', `shard ${shard}: member ${view.name} is truncated`);
+    return { pixels, h, w, c };
+  } finally {
+    closeSync(fd);
+  }
+}

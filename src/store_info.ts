@@ -1,0 +1,119 @@
+// `store info` and `store preview`: read the manifest, the indexes and raw views without the native addon.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { readIndex, readManifest, readView, type IndexSample, type Manifest } from './store.js';
+
+export interface StoreInfo {
+  store: string;
+  complete: boolean;
+  part: Manifest['part'] | null;
+  samples: number;
+  magnifications: { name: string; magnification: number; mpp: number; shape: number[] | null }[];
+  classes: string[];
+  source: Record<string, unknown>;
+  shards: number;
+  bytes: number;
+  splits: Record<string, { samples: number; groups: number; perClass: Record<string, number> }>;
+  fingerprint: string;
+}
+
+interface Located {
+  id: number;
+  shard: string;
+  sample: IndexSample;
+}
+
+/** Every indexed sample with its shard, in id order (shards missing from a part store are skipped). */
+export function listSamples(store: string, manifest = readManifest(store)): Located[] {
+  const out: Located[] = [];
+  for (const shard of manifest.shards) {
+    let samples: IndexSample[];
+    try {
+      samples = readIndex(store, shard);
+    } catch {
+      continue;
+    }
+    for (const s of samples) out.push({ id: Number(s.key), shard: shard.name, sample: s });
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+export function storeInfo(store: string): StoreInfo {
+  const m = readManifest(store);
+  const samples = listSamples(store, m);
+  const byId = new Map(samples.map((s) => [s.id, s.sample]));
+  const splits: StoreInfo['splits'] = {};
+  for (const name of ['train', 'val', 'test', 'unlabeled'] as const) {
+    const ids = m.splits[name] ?? [];
+    const perClass: Record<string, number> = {};
+    const groups = new Set<string>();
+    for (const id of ids) {
+      const s = byId.get(id);
+      if (!s) continue;
+      groups.add(s.group);
+      const cls = s.label === null ? '(unlabeled)' : (m.classes[s.label] ?? String(s.label));
+      perClass[cls] = (perClass[cls] ?? 0) + 1;
+    }
+    splits[name] = { samples: ids.length, groups: groups.size, perClass };
+  }
+  const first = samples[0]?.sample;
+  return {
+    store: path.resolve(store),
+    complete: m.complete,
+    part: m.part ?? null,
+    samples: m.samples,
+    magnifications: m.magnifications.map((g, i) => ({ name: g.name, magnification: g.magnification, mpp: g.mpp, shape: first?.views[i]?.shape ?? null })),
+    classes: m.classes,
+    source: m.source,
+    shards: m.shards.length,
+    bytes: m.shards.reduce((a, s) => a + (s.bytes ?? 0), 0),
+    splits,
+    fingerprint: m.fingerprint,
+  };
+}
+
+export interface PreviewOptions {
+  samples?: number;  // rows (default 8), spread evenly over the chosen split
+  split?: string;    // train | val | test | unlabeled | all (default all)
+  gap?: number;
+}
+
+/** A PNG contact sheet: one row per sample, one column per magnification, each view at its stored pixel size. */
+export function preview(store: string, out: string, options: PreviewOptions = {}): { out: string; rows: number[]; columns: number; width: number; height: number } {
+  const m = readManifest(store);
+  const all = listSamples(store, m);
+  const split = options.split ?? 'all';
+  const allowed = split === 'all' ? null : new Set(m.splits[split as 'train'] ?? []);
+  const pool = allowed ? all.filter((s) => allowed.has(s.id)) : all;
+  const n = Math.min(options.samples ?? 8, pool.length);
+  const rows = Array.from({ length: n }, (_, k) => pool[Math.floor((k * pool.length) / n)]!);
+  const gap = options.gap ?? 4;
+  const cols = m.magnifications.length;
+  const colW = Array.from({ length: cols }, (_, c) => Math.max(...rows.map((r) => r.sample.views[c]!.shape[1])));
+  const rowH = rows.map((r) => Math.max(...r.sample.views.map((v) => v.shape[0])));
+  const width = colW.reduce((a, b) => a + b, 0) + gap * (cols + 1);
+  const height = rowH.reduce((a, b) => a + b, 0) + gap * (n + 1);
+  const png = new PNG({ width, height });
+  png.data.fill(255);
+  let y = gap;
+  rows.forEach((r, ri) => {
+    let x = gap;
+    r.sample.views.forEach((v, c) => {
+      const img = readView(store, r.shard, v);
+      for (let yy = 0; yy < img.h; yy++) {
+        for (let xx = 0; xx < img.w; xx++) {
+          const src = (yy * img.w + xx) * img.c, dst = ((y + yy) * width + x + xx) * 4;
+          png.data[dst] = img.pixels[src]!;
+          png.data[dst + 1] = img.pixels[src + (img.c > 1 ? 1 : 0)]!;
+          png.data[dst + 2] = img.pixels[src + (img.c > 2 ? 2 : 0)]!;
+          png.data[dst + 3] = 255;
+        }
+      }
+      x += colW[c]! + gap;
+    });
+    y += rowH[ri]! + gap;
+  });
+  writeFileSync(out, PNG.sync.write(png));
+  return { out: path.resolve(out), rows: rows.map((r) => r.id), columns: cols, width, height };
+}
