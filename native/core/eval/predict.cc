@@ -8,7 +8,7 @@
 
 namespace rd::eval {
 
-Predictions predict(models::ModelImpl& model, train::BatchSource& source, int64_t num_classes, const PredictOptions& o,
+Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o,
                     const JobContext& ctx, double* loss) {
   torch::NoGradGuard no_grad;
   model.eval();
@@ -17,8 +17,8 @@ Predictions predict(models::ModelImpl& model, train::BatchSource& source, int64_
   double loss_sum = 0;
   int64_t labelled = 0;
   source.start_epoch(0);
-  train::Batch batch;
-  while (source.next(batch)) {
+  while (auto next = source.next()) {
+    const data::Batch& batch = *next;
     ctx.check_cancelled();
     auto x = batch.views.at(o.view).to(o.device, /*non_blocking=*/true);
     if (o.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
@@ -41,7 +41,7 @@ Predictions predict(models::ModelImpl& model, train::BatchSource& source, int64_
       const double* row = probs[i].data_ptr<double>();
       p.probs.emplace_back(row, row + num_classes);
       p.labels.push_back(labels[i].item<int64_t>());
-      p.groups.push_back(i < int64_t(batch.groups.size()) ? batch.groups[i] : std::string());
+      p.groups.push_back(source.store().sample(size_t(batch.ids[i].item<int64_t>())).group);
     }
   }
   if (loss) *loss = labelled ? loss_sum / double(labelled) : std::nan("");

@@ -5,7 +5,7 @@
 #include "eval/metrics.h"
 #include "job/job.h"
 #include "models/model.h"
-#include "train/batch_source.h"
+#include "data/loader.h"
 
 namespace rd::eval {
 
@@ -17,7 +17,7 @@ struct PredictOptions {
 };
 
 // Also returns the mean cross-entropy over labelled samples in `loss` when not null.
-Predictions predict(models::ModelImpl& model, train::BatchSource& source, int64_t num_classes, const PredictOptions& o,
+Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o,
                     const JobContext& ctx, double* loss = nullptr);
 
 // Headline metrics of a prediction set plus the loss (what each epoch's validation reports).

@@ -48,7 +48,7 @@ void ensure_dir(const std::string& dir) {
 
 }  // namespace
 
-Json train_loop(torch::nn::Module& model, BatchSource& source, const LoopSpec& s, const StepFn& step, const ValidateFn& validate,
+Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& s, const StepFn& step, const ValidateFn& validate,
                 JobContext& ctx) {
   ensure_dir(s.out_dir);
   const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/best.pt";
@@ -57,20 +57,21 @@ Json train_loop(torch::nn::Module& model, BatchSource& source, const LoopSpec& s
   if (s.resume && load_checkpoint(ckpt, model, *optimizer, meta)) {
     ctx.emit({{"type", "resumed"}, {"epoch", meta.epoch}});
   }
-  const int64_t steps = source.batches_per_epoch();
+  int64_t steps = 0;
   const auto started = std::chrono::steady_clock::now();
   const int64_t start_epoch = meta.epoch;
   for (int64_t epoch = meta.epoch; epoch < s.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     source.start_epoch(epoch);
+    steps = static_cast<int64_t>(source.batches());
     model.train();
     optimizer->zero_grad();
     std::map<std::string, double> sums;
     double loss_sum = 0;
     int64_t images = 0, step_index = 0;
-    Batch batch;
     double lr = s.optimizer.lr;
-    while (source.next(batch)) {
+    while (auto next = source.next()) {
+      const data::Batch& batch = *next;
       ctx.check_cancelled();
       lr = lr_at(s.schedule, s.optimizer.lr, double(epoch) + double(step_index) / double(std::max<int64_t>(steps, 1)));
       set_lr(*optimizer, lr);

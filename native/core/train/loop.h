@@ -9,7 +9,7 @@
 #include <string>
 
 #include "job/job.h"
-#include "train/batch_source.h"
+#include "data/loader.h"
 #include "train/optimizer.h"
 
 namespace rd::train {
@@ -30,13 +30,13 @@ struct StepResult {
   std::map<std::string, at::Tensor> terms;  // reported terms (ce / kd / px)
 };
 
-using StepFn = std::function<StepResult(const Batch&)>;
+using StepFn = std::function<StepResult(const data::Batch&)>;
 using ValidateFn = std::function<Json()>;  // metrics on the validation split (accuracy, ..., loss)
 
 LoopSpec parse_loop(const Json& spec);
 
 // Runs (or resumes) training; returns { bestEpoch, bestCheckpoint, final, history }.
-Json train_loop(torch::nn::Module& model, BatchSource& source, const LoopSpec& spec, const StepFn& step,
+Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& spec, const StepFn& step,
                 const ValidateFn& validate, JobContext& ctx);
 
 }  // namespace rd::train

@@ -19,6 +19,7 @@ RunSpec parse_run(const Json& spec) {
   r.channels_last = spec::get<bool>(spec, "channelsLast", false);
   r.augment = spec.contains("augment") ? spec["augment"] : Json::object();
   r.loop = parse_loop(spec);
+  r.mode = spec::get<std::string>(spec, "mode", r.mode);
   spec::check(r.magnification > 0, "magnification", "must be > 0");
   spec::check(r.batch_size > 0, "batchSize", "must be > 0");
   spec::check(!r.bf16 || r.device.is_cuda(), "bf16", "needs device cuda");

@@ -19,6 +19,7 @@ struct RunSpec {
   bool bf16 = false;
   bool channels_last = false;
   Json augment;  // null = off
+  std::string mode = "fixed";  // fixed tiles | exact pieces (batch 1 + accumulation) | bucket
   LoopSpec loop;
 };
 

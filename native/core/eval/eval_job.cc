@@ -1,0 +1,40 @@
+// "eval": a trained model on a store split: metrics, per-class results, confusion, bootstrap CIs, slide aggregation.
+#include "eval/metrics.h"
+#include "eval/predict.h"
+#include "job/job.h"
+#include "job/spec.h"
+#include "train/checkpoint.h"
+#include "train/model_spec.h"
+#include "train/run_spec.h"
+#include "train/store_views.h"
+#include "util/device.h"
+
+namespace rd::eval {
+namespace {
+
+Json run_eval(const Json& spec, JobContext& ctx) {
+  const auto store = spec::require<std::string>(spec, "store");
+  const auto split = spec::get<std::string>(spec, "split", "test");
+  const double mag = spec::require<double>(spec, "magnification");
+  const auto device = parse_device(spec::get<std::string>(spec, "device", "cpu"));
+  const int resamples = spec::get<int>(spec, "bootstrap", 10000);
+  const uint64_t seed = spec::get<uint64_t>(spec, "seed", 0);
+  spec::check(split == "train" || split == "val" || split == "test", "split", "use train, val or test");
+  spec::check(resamples >= 0, "bootstrap", "must be >= 0");
+  const auto facts = train::store_facts(store);
+  auto model = train::build_model(train::parse_model(spec), facts.num_classes, seed, device, false);
+  train::load_weights(spec::require<std::string>(spec, "checkpoint"), *model);
+  auto source = train::open_loader({store, {mag}, split, spec::get<int64_t>(spec, "batchSize", 32), spec::get<std::string>(spec, "mode", "fixed"), false, nullptr, seed});
+  double loss = 0;
+  auto p = predict(*model, *source, facts.num_classes, {device, false, false, 0}, ctx, &loss);
+  Json out = report(p, facts.label_names, resamples, seed);
+  out["split"] = split;
+  out["magnification"] = mag;
+  out["loss"] = loss;
+  return out;
+}
+
+const JobRegistrar kRegistrar("eval", "evaluate a checkpoint on a store split with bootstrap confidence intervals", run_eval);
+
+}  // namespace
+}  // namespace rd::eval

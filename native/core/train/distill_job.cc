@@ -1,0 +1,94 @@
+// "train.distill": the paper's label-free student: frozen teacher on the high-magnification view,
+// student on the low one, loss = w_kd*KL*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE on labelled samples].
+#include <torch/torch.h>
+
+#include "eval/predict.h"
+#include "job/job.h"
+#include "job/spec.h"
+#include "train/checkpoint.h"
+#include "train/losses.h"
+#include "train/loop.h"
+#include "train/run_spec.h"
+#include "train/store_views.h"
+#include "util/autocast.h"
+
+namespace rd::train {
+namespace {
+
+DistillLossOptions parse_loss(const Json& spec) {
+  DistillLossOptions o;
+  const auto j = spec::get<Json>(spec, "loss", Json::object());
+  o.w_kd = spec::get<double>(j, "wKd", o.w_kd);
+  o.w_px = spec::get<double>(j, "wPx", o.w_px);
+  o.w_ce = spec::get<double>(j, "wCe", o.w_ce);
+  o.temperature = spec::get<double>(j, "temperature", o.temperature);
+  o.pixel = parse_pixel_loss(spec::get<std::string>(j, "pixel", "l2"), "spec.loss.pixel");
+  const auto resize = spec::get<std::string>(j, "resize", "maxpool");  // CONTRACTS names; losses.h takes max/average too
+  o.resize = parse_teacher_resize(resize == "maxpool" ? "max" : resize == "avgpool" ? "average" : resize, "spec.loss.resize");
+  spec::check(o.temperature > 0, "loss.temperature", "must be > 0");
+  spec::check(o.w_kd >= 0 && o.w_px >= 0 && o.w_ce >= 0, "loss", "weights must be >= 0");
+  return o;
+}
+
+Json run_distill(const Json& spec, JobContext& ctx) {
+  const RunSpec r = parse_run(spec);
+  const DistillLossOptions loss = parse_loss(spec);
+  const auto teacher_spec = spec::require<Json>(spec, "teacher");
+  const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
+  const bool unlabeled = spec::get<bool>(spec, "unlabeled", false);
+  spec::check(teacher_mag >= r.magnification, "teacher.magnification", "must be >= the student's magnification");
+  const StoreFacts facts = store_facts(r.store);
+
+  auto teacher = build_model(parse_model(teacher_spec), facts.num_classes, r.seed, r.device, r.channels_last);
+  load_weights(spec::require<std::string>(teacher_spec, "checkpoint"), *teacher);
+  teacher->eval();
+  for (auto& p : teacher->parameters()) p.requires_grad_(false);
+  auto student = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
+
+  // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
+  auto train = open_loader({r.store, {r.magnification, teacher_mag}, unlabeled ? "train+unlabeled" : "train", r.batch_size, r.mode, true, r.augment, r.seed});
+  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed});
+
+  auto step = [&](const data::Batch& b) {
+    auto lo = b.views[0].to(r.device, true), hi = b.views[1].to(r.device, true);
+    if (r.channels_last) lo = lo.contiguous(at::MemoryFormat::ChannelsLast), hi = hi.contiguous(at::MemoryFormat::ChannelsLast);
+    CudaAutocast autocast(r.bf16);
+    at::Tensor ft, zt;
+    {
+      torch::NoGradGuard no_grad;
+      std::tie(ft, zt) = teacher->forward(hi);
+    }
+    auto [fs, zs] = student->forward(lo);
+    at::Tensor labels;
+    if (loss.w_ce > 0) {
+      auto mask = (b.labels >= 0).to(r.device);
+      labels = b.labels.to(r.device);
+      if (!mask.all().item<bool>()) {  // CE only on the labelled part of a mixed batch
+        auto terms = distill_loss(fs, zs, ft, zt, at::Tensor(), DistillLossOptions{loss.w_kd, loss.w_px, 0, loss.temperature, loss.pixel, loss.resize});
+        auto ce = mask.any().item<bool>() ? torch::nn::functional::cross_entropy(zs.index({mask}).to(torch::kFloat), labels.index({mask}))
+                                          : torch::zeros({}, zs.options().dtype(torch::kFloat));
+        return StepResult{terms.total + loss.w_ce * ce, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", ce.detach()}}};
+      }
+    }
+    auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
+    return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
+  };
+  auto validate = [&] {
+    double l = 0;
+    auto p = eval::predict(*student, *val, facts.num_classes, {r.device, r.bf16, r.channels_last, 0}, ctx, &l);
+    return eval::quick_metrics(p, l);
+  };
+  Json out = train_loop(*student, *train, r.loop, step, validate, ctx);
+  out["model"] = r.model.to_json();
+  out["numClasses"] = facts.num_classes;
+  out["labels"] = facts.label_names;
+  out["magnification"] = r.magnification;
+  out["teacherMagnification"] = teacher_mag;
+  out["unlabeled"] = unlabeled;
+  return out;
+}
+
+const JobRegistrar kRegistrar("train.distill", "label-free resolution distillation of a low-magnification student", run_distill);
+
+}  // namespace
+}  // namespace rd::train

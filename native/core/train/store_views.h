@@ -1,0 +1,35 @@
+// Training's view of a store: its classes and magnifications, and loaders for a split at chosen magnifications.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/loader.h"
+
+namespace rd::train {
+
+struct StoreFacts {
+  int64_t num_classes = 0;
+  std::vector<std::string> label_names;
+  std::vector<double> magnifications;  // highest first, as stored
+};
+
+StoreFacts store_facts(const std::string& store);
+
+struct ViewRequest {
+  std::string store;
+  std::vector<double> magnifications;  // returned views, in this order
+  std::string split = "train";         // train | val | test, "+unlabeled" joins the unlabeled pool
+  int64_t batch_size = 16;
+  std::string mode = "fixed";          // fixed tiles | exact pieces (batch 1) | bucket
+  bool shuffle = true;
+  nlohmann::json augment;              // null: off
+  uint64_t seed = 0;
+};
+
+// CONFIG_INVALID naming `field` when a magnification is not in the store.
+std::unique_ptr<data::Loader> open_loader(const ViewRequest& request, const std::string& field = "magnification");
+
+}  // namespace rd::train

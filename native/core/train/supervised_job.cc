@@ -1,0 +1,45 @@
+// "train.supervised": cross-entropy at one magnification on the labelled train split: the teacher, or a baseline.
+#include <torch/torch.h>
+
+#include "eval/predict.h"
+#include "job/job.h"
+#include "train/loop.h"
+#include "train/run_spec.h"
+#include "train/store_views.h"
+#include "util/autocast.h"
+
+namespace rd::train {
+namespace {
+
+Json run_supervised(const Json& spec, JobContext& ctx) {
+  const RunSpec r = parse_run(spec);
+  const StoreFacts facts = store_facts(r.store);
+  auto model = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
+  auto train = open_loader({r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed});
+  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed});
+
+  auto step = [&](const data::Batch& b) {
+    auto x = b.views[0].to(r.device, true);
+    if (r.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    CudaAutocast autocast(r.bf16);
+    auto logits = model->forward(x).second;
+    auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
+    return StepResult{ce, {{"ce", ce.detach()}}};
+  };
+  auto validate = [&] {
+    double loss = 0;
+    auto p = eval::predict(*model, *val, facts.num_classes, {r.device, r.bf16, r.channels_last, 0}, ctx, &loss);
+    return eval::quick_metrics(p, loss);
+  };
+  Json out = train_loop(*model, *train, r.loop, step, validate, ctx);
+  out["model"] = r.model.to_json();
+  out["numClasses"] = facts.num_classes;
+  out["labels"] = facts.label_names;
+  out["magnification"] = r.magnification;
+  return out;
+}
+
+const JobRegistrar kRegistrar("train.supervised", "cross-entropy training at one magnification (teacher or baseline)", run_supervised);
+
+}  // namespace
+}  // namespace rd::train
