@@ -60,6 +60,7 @@ const Data = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('store'),
     path: z.string().min(1).describe('an existing multi-resolution store (resdistill extract output)'),
+    unlabeledPool: z.boolean().default(false).describe('the store holds an unlabeled pool: also train kd-unlabeled students'),
   }),
 ]);
 
@@ -166,9 +167,9 @@ export const ExperimentSchema = z
     sweep: Sweep.optional(),
   })
   .superRefine((c, ctx) => {
-    const unlabeled = 'splits' in c.data ? c.data.splits.unlabeled : undefined;
-    if (c.sweep && unlabeled === 0) {
-      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs data.splits.unlabeled > 0' });
+    const pool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
+    if (c.sweep && !pool) {
+      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.splits.unlabeled > 0, or data.unlabeledPool for a store)' });
     }
   });
 

@@ -1,0 +1,162 @@
+// Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
+// run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
+import { CancelledError, fromNative } from '../errors.js';
+import { type JobEvent, type JobOptions, runJob } from '../job.js';
+import type { ResultRun, Results } from '../report/results.js';
+import type { ResolvedExperiment } from './load.js';
+import { type Plan, type PlannedRun, planExperiment } from './plan.js';
+import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+
+/** Runs one native job; `runJob` by default. */
+export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
+
+export interface RunListener {
+  onPlan?(plan: Plan): void;
+  onRunStart?(run: PlannedRun, index: number, total: number): void;
+  onRunSkip?(run: PlannedRun, record: DoneRecord): void;
+  onJobEvent?(run: PlannedRun, step: string, event: JobEvent): void;
+  onRunDone?(run: PlannedRun, record: DoneRecord): void;
+}
+
+export interface RunOptions {
+  outDir: string;
+  device: 'cpu' | 'cuda';
+  executor?: Executor;
+  signal?: AbortSignal;
+  listener?: RunListener;
+}
+
+export interface RunSummary {
+  outDir: string;
+  plan: Plan;
+  executed: string[];
+  skipped: string[];
+  results: Results;
+}
+
+/** Per-step events worth keeping in log.jsonl (per-batch steps would swamp it). */
+function loggable(event: JobEvent): boolean {
+  return event.type !== 'step';
+}
+
+/** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
+export function collectResults(config: ResolvedExperiment, plan: Plan, records: Map<string, DoneRecord>, versions?: Record<string, unknown>): Results {
+  const cost = new Map<number, ResultRun['cost']>();
+  for (const run of plan.runs) {
+    const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number } | undefined;
+    if (run.kind === 'cost' && r && typeof r.macs === 'number') {
+      cost.set(run.magnification as number, { macs: r.macs, flops: r.flops ?? 2 * r.macs, imagesPerSecond: r.imagesPerSecond ?? null });
+    }
+  }
+  const runs: ResultRun[] = [];
+  for (const run of plan.runs) {
+    const e = records.get(run.key)?.results.eval as Record<string, unknown> | undefined;
+    if (run.kind !== 'train' || !e) continue;
+    const num = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : NaN);
+    runs.push({
+      method: run.method as ResultRun['method'],
+      magnification: run.magnification as number,
+      seed: run.seed as number,
+      ...(run.unlabeledFraction !== undefined ? { unlabeledFraction: run.unlabeledFraction } : {}),
+      key: run.key,
+      metrics: {
+        accuracy: num('accuracy'),
+        balancedAccuracy: num('balancedAccuracy'),
+        macroF1: num('macroF1'),
+        macroPrecision: num('macroPrecision'),
+        macroRecall: num('macroRecall'),
+        auc: typeof e.auc === 'number' ? e.auc : null,
+        ci: (e.ci as Record<string, [number, number]>) ?? {},
+      },
+      cost: cost.get(run.magnification as number) ?? null,
+    });
+  }
+  return {
+    experiment: config.name,
+    synthetic: config.data.source === 'synthetic',
+    teacherMagnification: config.magnifications.teacher,
+    ...(config.description ? { dataDescription: config.description } : {}),
+    generatedAt: new Date().toISOString(),
+    ...(versions ? { versions } : {}),
+    runs,
+  };
+}
+
+async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions): Promise<DoneRecord> {
+  const executor = options.executor ?? runJob;
+  const startedAt = new Date().toISOString();
+  const results: Record<string, unknown> = {};
+  for (const step of run.steps) {
+    const saved = dir.stepResult(run.key, step.name);
+    if (saved !== null) {
+      results[step.name] = saved;
+      dir.log({ event: 'step-skipped', key: run.key, step: step.name });
+      continue;
+    }
+    dir.log({ event: 'step-start', key: run.key, label: run.label, step: step.name, kind: step.kind });
+    const onEvent = (event: JobEvent) => {
+      if (loggable(event)) dir.log({ event: 'job', key: run.key, step: step.name, job: event });
+      options.listener?.onJobEvent?.(run, step.name, event);
+    };
+    const result = await executor(step.kind, step.spec, { signal: options.signal, onEvent });
+    dir.saveStepResult(run.key, step.name, result);
+    results[step.name] = result;
+  }
+  const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results, startedAt, finishedAt: new Date().toISOString() };
+  for (const k of ['method', 'magnification', 'seed', 'unlabeledFraction'] as const) if (run[k] !== undefined) Object.assign(record, { [k]: run[k] });
+  return record;
+}
+
+/**
+ * Runs (or resumes) the whole experiment in `outDir`. Throws RUN_LOCKED when another live run holds the directory;
+ * on a failed job the error is logged, the lock released and the error rethrown (finished runs stay finished).
+ */
+export async function runExperiment(config: ResolvedExperiment, options: RunOptions): Promise<RunSummary> {
+  const dir = RunDir.open(options.outDir);
+  try {
+    const plan = planExperiment(config, { outDir: dir.root, device: options.device });
+    const versions = collectVersions();
+    dir.writeJson('config.json', config);
+    dir.writeJson('versions.json', versions);
+    dir.writeJson('plan.json', plan);
+    dir.log({ event: 'plan', runs: plan.runs.length, device: plan.device, seeds: config.seeds });
+    options.listener?.onPlan?.(plan);
+    const records = new Map<string, DoneRecord>();
+    const executed: string[] = [];
+    const skipped: string[] = [];
+    for (const [index, run] of plan.runs.entries()) {
+      const existing = dir.done(run.key);
+      if (existing) {
+        records.set(run.key, existing);
+        skipped.push(run.key);
+        dir.log({ event: 'run-skipped', key: run.key, label: run.label });
+        options.listener?.onRunSkip?.(run, existing);
+        continue;
+      }
+      const missing = run.dependsOn.filter((k) => !records.has(k));
+      if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
+      if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
+      options.listener?.onRunStart?.(run, index, plan.runs.length);
+      dir.log({ event: 'run-start', key: run.key, label: run.label });
+      let record: DoneRecord;
+      try {
+        record = await executeRun(dir, run, options);
+      } catch (e) {
+        const error = fromNative(e);
+        dir.log({ event: 'run-failed', key: run.key, label: run.label, error: error.toJSON() });
+        throw error;
+      }
+      dir.markDone(record);
+      records.set(run.key, record);
+      executed.push(run.key);
+      dir.log({ event: 'run-done', key: run.key, label: run.label });
+      options.listener?.onRunDone?.(run, record);
+    }
+    const results = collectResults(config, plan, records, versions);
+    dir.writeJson('results.json', results);
+    dir.log({ event: 'finished', executed: executed.length, skipped: skipped.length });
+    return { outDir: dir.root, plan, executed, skipped, results };
+  } finally {
+    dir.close();
+  }
+}
