@@ -24,6 +24,7 @@ export const CostSchema = z.object({
 });
 
 export const METHODS = ['teacher', 'baseline', 'kd', 'kd-unlabeled'] as const;
+export type Method = (typeof METHODS)[number];
 
 export const ResultRunSchema = z.object({
   method: z.enum(METHODS),
