@@ -3,3 +3,8 @@ export * from './errors.js';
 export { runJob, type JobEvent, type JobOptions } from './job.js';
 export { doctor, type DoctorReport } from './doctor.js';
 export { native, loadBinding, type NativeBinding } from './native.js';
+export { ExperimentSchema, experimentJsonSchema, type Experiment, type ExperimentInput } from './experiment/config.js';
+export { loadExperiment, resolveExperiment, type ResolvedExperiment } from './experiment/load.js';
+export { planExperiment, JOB_KINDS, type Plan, type PlannedRun, type Method } from './experiment/plan.js';
+export { runExperiment, collectResults, type Executor, type RunListener, type RunOptions, type RunSummary } from './experiment/runner.js';
+export { writeReport, writeReportFromDir, readResults, parseResults, summarize, paretoFront, type Results, type ResultRun, type SummaryRow } from './report/index.js';

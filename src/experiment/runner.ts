@@ -52,7 +52,9 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
   for (const run of plan.runs) {
     const e = records.get(run.key)?.results.eval as Record<string, unknown> | undefined;
     if (run.kind !== 'train' || !e) continue;
-    const num = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : NaN);
+    const num = (k: string) => (typeof e[k] === 'number' && Number.isFinite(e[k]) ? (e[k] as number) : null);
+    const accuracy = num('accuracy');
+    if (accuracy === null) continue;
     runs.push({
       method: run.method as ResultRun['method'],
       magnification: run.magnification as number,
@@ -60,12 +62,12 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
       ...(run.unlabeledFraction !== undefined ? { unlabeledFraction: run.unlabeledFraction } : {}),
       key: run.key,
       metrics: {
-        accuracy: num('accuracy'),
+        accuracy,
         balancedAccuracy: num('balancedAccuracy'),
         macroF1: num('macroF1'),
         macroPrecision: num('macroPrecision'),
         macroRecall: num('macroRecall'),
-        auc: typeof e.auc === 'number' ? e.auc : null,
+        auc: num('auc'),
         ci: (e.ci as Record<string, [number, number]>) ?? {},
       },
       cost: cost.get(run.magnification as number) ?? null,
@@ -82,7 +84,28 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
   };
 }
 
-async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions): Promise<DoneRecord> {
+/** The checkpoint a finished training step reports (CONTRACTS.md: result.bestCheckpoint), if any. */
+function bestCheckpoint(trainResult: unknown): string | undefined {
+  const c = (trainResult as { bestCheckpoint?: unknown } | null)?.bestCheckpoint;
+  return typeof c === 'string' && c.length > 0 ? c : undefined;
+}
+
+/**
+ * The spec a step runs with: the planned one, with checkpoint paths taken from what the training jobs actually
+ * reported (the plan assumes `<run>/best.safetensors`): the run's own train step for eval, the teacher's for kd.
+ */
+function concreteSpec(run: PlannedRun, stepName: string, spec: Record<string, unknown>, results: Record<string, unknown>, records: Map<string, DoneRecord>): Record<string, unknown> {
+  if (stepName === 'eval') {
+    const own = bestCheckpoint(results.train);
+    return own ? { ...spec, checkpoint: own } : spec;
+  }
+  const teacher = spec.teacher as Record<string, unknown> | undefined;
+  const teacherKey = run.dependsOn[run.dependsOn.length - 1];
+  const reported = teacher && teacherKey ? bestCheckpoint(records.get(teacherKey)?.results.train) : undefined;
+  return reported && teacher ? { ...spec, teacher: { ...teacher, checkpoint: reported } } : spec;
+}
+
+async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, records: Map<string, DoneRecord>): Promise<DoneRecord> {
   const executor = options.executor ?? runJob;
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {};
@@ -98,7 +121,8 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions): Pr
       if (loggable(event)) dir.log({ event: 'job', key: run.key, step: step.name, job: event });
       options.listener?.onJobEvent?.(run, step.name, event);
     };
-    const result = await executor(step.kind, step.spec, { signal: options.signal, onEvent });
+    const spec = concreteSpec(run, step.name, step.spec, results, records);
+    const result = await executor(step.kind, spec, { signal: options.signal, onEvent });
     dir.saveStepResult(run.key, step.name, result);
     results[step.name] = result;
   }
@@ -140,7 +164,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       dir.log({ event: 'run-start', key: run.key, label: run.label });
       let record: DoneRecord;
       try {
-        record = await executeRun(dir, run, options);
+        record = await executeRun(dir, run, options, records);
       } catch (e) {
         const error = fromNative(e);
         dir.log({ event: 'run-failed', key: run.key, label: run.label, error: error.toJSON() });

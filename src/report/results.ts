@@ -6,12 +6,13 @@ import { issueLines } from '../experiment/load.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
 
+/** A metric the evaluation could not compute (e.g. AUC with one class present) is null. */
 export const MetricsSchema = z.object({
   accuracy: z.number(),
-  balancedAccuracy: z.number(),
-  macroF1: z.number(),
-  macroPrecision: z.number(),
-  macroRecall: z.number(),
+  balancedAccuracy: z.number().nullable(),
+  macroF1: z.number().nullable(),
+  macroPrecision: z.number().nullable(),
+  macroRecall: z.number().nullable(),
   auc: z.number().nullable(),
   /** 95% bootstrap intervals by metric name. */
   ci: z.record(z.string(), Interval).default({}),

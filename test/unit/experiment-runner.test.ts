@@ -29,7 +29,7 @@ function fixtureResults(run: PlannedRun): Record<string, unknown> {
   const acc = { teacher: 0.9, baseline: 0.7, kd: 0.8, 'kd-unlabeled': 0.82 }[run.method as string] as number;
   const accuracy = acc + 0.01 * (run.seed as number);
   return {
-    train: { bestEpoch: 1 },
+    train: { bestEpoch: 1, bestCheckpoint: `/ckpt/${run.key}.safetensors` },
     eval: { n: 100, accuracy, balancedAccuracy: accuracy, macroF1: accuracy, macroPrecision: accuracy, macroRecall: accuracy, auc: 0.95, ci: { accuracy: [accuracy - 0.05, accuracy + 0.05] } },
   };
 }
@@ -87,13 +87,15 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     const [extract, teacher0, teacher1] = plan.runs as [PlannedRun, PlannedRun, PlannedRun];
     markDone(out, [extract, teacher0]);
     const dir = RunDir.open(out);
-    dir.saveStepResult(teacher1.key, 'train', { bestEpoch: 2 });
+    dir.saveStepResult(teacher1.key, 'train', { bestEpoch: 2, bestCheckpoint: '/ckpt/teacher1-reported.safetensors' });
     dir.close();
 
     const calls: { kind: string; spec: Record<string, unknown> }[] = [];
     await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(calls.map((c) => c.kind)).toEqual(['eval']);
-    expect(calls[0]?.spec.checkpoint).toBe(path.join(out, 'runs', teacher1.key, 'best.safetensors'));
+    // The eval step uses the checkpoint the train step reported, not the planned default path.
+    expect(calls[0]?.spec.checkpoint).toBe('/ckpt/teacher1-reported.safetensors');
+    expect(plan.runs[2]?.steps[1]?.spec.checkpoint).toBe(path.join(out, 'runs', teacher1.key, 'best.safetensors'));
     expect(existsSync(path.join(out, 'runs', teacher1.key, 'done.json'))).toBe(false);
     const log = readLog(out);
     expect(log.filter((l) => l.event === 'run-skipped').map((l) => l.key)).toEqual([extract.key, teacher0.key]);
@@ -106,6 +108,12 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ kind: 'train.supervised', spec: { magnification: 2.5, seed: 0, resume: true } });
+
+    // Then the first KD student, distilled from the checkpoint its own seed's teacher reported.
+    markDone(out, plan.runs.filter((r) => r.label === 'baseline 2.5x seed 0'));
+    calls.length = 0;
+    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(calls[0]).toMatchObject({ kind: 'train.distill', spec: { magnification: 2.5, seed: 0, unlabeled: false, teacher: { checkpoint: `/ckpt/${teacher0.key}.safetensors`, magnification: 10 } } });
   });
 
   it('refuses a second run in a directory this process already holds (RUN_LOCKED), and frees it on close', async () => {
