@@ -49,6 +49,8 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
   let overall: cliProgress.SingleBar | undefined;
   let current: cliProgress.SingleBar | undefined;
   let finished = 0;
+  /** The job's own ETA (epoch events carry it); kept between per-batch events that do not. */
+  let eta: number | undefined;
   const line = (text: string) => {
     if (tty) multi.log(`${text}\n`);
     else stream.write(`${text}\n`);
@@ -63,6 +65,7 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
       if (!tty) line(`skipped ${run.label} (finished in an earlier session)`);
     },
     onRunStart(run: PlannedRun) {
+      eta = undefined;
       if (current) multi.remove(current);
       if (tty) current = multi.create(1000, 0, { name: run.label.padEnd(28), detail: run.steps[0]?.name ?? '' });
       else line(`running ${run.label}`);
@@ -73,11 +76,12 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
       if (!current || f === undefined) return;
       const overallFraction = (index + f) / run.steps.length;
       const loss = num(event.loss);
+      eta = num(event.etaSeconds) ?? (event.type === 'epoch' ? undefined : eta);
       const detail = [
         step,
         event.epoch !== undefined && event.epochs !== undefined ? `epoch ${event.epoch}/${event.epochs}` : '',
         loss !== undefined ? `loss ${loss.toFixed(4)}` : '',
-        formatEta(num(event.etaSeconds)),
+        step === 'train' ? formatEta(eta) : '',
       ].filter(Boolean).join('  ');
       current.update(Math.round(overallFraction * 1000), { detail });
     },
