@@ -181,5 +181,5 @@ export type ModelConfig = z.output<typeof Model>;
 /** The JSON Schema editors use (input form: defaulted fields are optional). */
 export function experimentJsonSchema(): object {
   const schema = z.toJSONSchema(ExperimentSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://github.com/resdistill/resdistill/experiments/experiment.schema.json', title: 'resdistill experiment' };
+  return { ...schema, title: 'resdistill experiment' };
 }

@@ -41,6 +41,7 @@ function loggable(event: JobEvent): boolean {
 
 /** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
 export function collectResults(config: ResolvedExperiment, plan: Plan, records: Map<string, DoneRecord>, versions?: Record<string, unknown>): Results {
+  const complete = plan.runs.every((r) => records.has(r.key));
   const cost = new Map<number, ResultRun['cost']>();
   for (const run of plan.runs) {
     const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number } | undefined;
@@ -79,6 +80,8 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
     teacherMagnification: config.magnifications.teacher,
     ...(config.description ? { dataDescription: config.description } : {}),
     generatedAt: new Date().toISOString(),
+    complete,
+    plannedRuns: plan.runs.filter((r) => r.kind === 'train').length,
     ...(versions ? { versions } : {}),
     runs,
   };
@@ -168,6 +171,8 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       } catch (e) {
         const error = fromNative(e);
         dir.log({ event: 'run-failed', key: run.key, label: run.label, error: error.toJSON() });
+        // What finished stays reportable: `resdistill report` shows it marked PARTIAL.
+        dir.writeJson('results.json', collectResults(config, plan, records, versions));
         throw error;
       }
       dir.markDone(record);

@@ -20,6 +20,7 @@ h2 { font-size: 17px; margin: 28px 0 10px; font-weight: 600; }
 .meta { color: var(--muted); margin: 0; }
 .banner { margin: 16px 0 0; padding: 10px 14px; border-radius: 6px; font-weight: 600; }
 .banner.synthetic { background: #fff4d6; border: 1px solid #e3b341; color: #7a4f01; }
+.banner.partial { background: #ffebe9; border: 1px solid #ff8182; color: #82071e; }
 .badge { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px; vertical-align: middle;
   background: #e3b341; color: #3d2a00; letter-spacing: 0.04em; }
 ul.findings { margin: 0; padding-left: 20px; }
@@ -63,6 +64,9 @@ export function renderHtml(results: Results, rows: SummaryRow[], plots: Rendered
   const banner = synthetic
     ? `<div class="banner synthetic" id="synthetic-banner">SYNTHETIC DATA: generated slides, not tissue. These numbers show the pipeline and the method's effect on a controlled problem; they say nothing about clinical accuracy.</div>`
     : '';
+  const partial = results.complete
+    ? ''
+    : `<div class="banner partial" id="partial-banner">PARTIAL: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished. Run the same <code>resdistill run</code> again to finish the rest (finished runs are kept).</div>`;
   const figures = plots
     .map((p) => `<figure id="plot-${escapeHtml(p.id)}" class="plot">\n${p.svg}\n<figcaption>${escapeHtml(p.caption)}${synthetic ? ' <strong>SYNTHETIC data.</strong>' : ''}</figcaption>\n</figure>`)
     .join('\n');
@@ -81,6 +85,7 @@ export function renderHtml(results: Results, rows: SummaryRow[], plots: Rendered
 <p class="meta">${results.runs.length} runs · seeds ${seeds.join(', ') || '–'}${results.teacherMagnification ? ` · teacher ${results.teacherMagnification}x` : ''}${results.generatedAt ? ` · ${escapeHtml(results.generatedAt)}` : ''}</p>
 ${results.dataDescription ? `<p class="meta">${escapeHtml(results.dataDescription)}</p>` : ''}
 ${banner}
+${partial}
 </header>
 ${facts.length ? `<section id="findings"><h2>Findings (mean accuracy over seeds)</h2><ul class="findings">${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></section>` : ''}
 <section id="plots"><h2>Plots</h2><div class="plots">

@@ -21,6 +21,7 @@ export interface ReportFiles {
 export function markdownReport(results: Results, rows: SummaryRow[]): string {
   const lines = [`# ${results.experiment}${results.synthetic ? ' (SYNTHETIC data)' : ''}`, ''];
   if (results.synthetic) lines.push('> **SYNTHETIC DATA**: generated slides, not tissue. These numbers demonstrate the pipeline only.', '');
+  if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
   const facts = findings(rows);
   if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');

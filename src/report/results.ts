@@ -45,6 +45,9 @@ export const ResultsSchema = z.object({
   teacherMagnification: z.number().positive().optional(),
   dataDescription: z.string().optional(),
   generatedAt: z.string().optional(),
+  /** False while some planned runs have not finished (an interrupted or failed `resdistill run`). */
+  complete: z.boolean().default(true),
+  plannedRuns: z.int().nonnegative().optional(),
   versions: z.record(z.string(), z.unknown()).optional(),
   runs: z.array(ResultRunSchema),
 });

@@ -67,7 +67,7 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     expect(summary.executed).toEqual([]);
     expect(summary.skipped).toHaveLength(plan.runs.length);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
-    expect(results).toMatchObject({ experiment: 'runner-test', synthetic: true, teacherMagnification: 10 });
+    expect(results).toMatchObject({ experiment: 'runner-test', synthetic: true, teacherMagnification: 10, complete: true });
     expect(results.runs).toHaveLength(2 + 2 * 3);
     const kd = results.runs.find((r: any) => r.method === 'kd' && r.seed === 1);
     expect(kd).toMatchObject({ magnification: 2.5, metrics: { accuracy: 0.81, auc: 0.95, ci: { accuracy: [0.81 - 0.05, 0.81 + 0.05] } }, cost: { macs: 1024e4, flops: 2048e4 } });
@@ -101,6 +101,9 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     expect(log.filter((l) => l.event === 'run-skipped').map((l) => l.key)).toEqual([extract.key, teacher0.key]);
     expect(log.find((l) => l.event === 'step-skipped')).toMatchObject({ key: teacher1.key, step: 'train' });
     expect(log.find((l) => l.event === 'run-failed')).toMatchObject({ key: teacher1.key, error: { code: 'CANCELLED' } });
+    const partial = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(partial).toMatchObject({ complete: false, plannedRuns: 2 + 2 * 3 });
+    expect(partial.runs.map((r: any) => `${r.method} ${r.seed}`)).toEqual(['teacher 0']);
 
     // Once the run is finished (written here as a done record), the next rerun moves on to the first baseline.
     markDone(out, [teacher1]);

@@ -78,6 +78,10 @@ describe('report (pure TS, hand-written results)', () => {
     expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-magnification.svg']);
     const html = readFileSync(files.html, 'utf8');
     expect(html).not.toContain('SYNTHETIC');
+    expect(html).not.toContain('partial-banner');
     expect(html).toContain('<td class="num">–</td>');
+    const partial = await writeReport(parseResults({ ...small, complete: false, plannedRuns: 9 }), tempDir());
+    expect(readFileSync(partial.html, 'utf8')).toMatch(/id="partial-banner">PARTIAL: 6 of 9 runs have finished/);
+    expect(readFileSync(partial.markdown, 'utf8')).toContain('**PARTIAL**: 6 of 9 runs');
   });
 });
