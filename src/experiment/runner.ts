@@ -1,6 +1,6 @@
 // Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
-import { CancelledError, fromNative } from '../errors.js';
+import { CancelledError, fromNative, makeError } from '../errors.js';
 import { type JobEvent, type JobOptions, runJob } from '../job.js';
 import type { ResultRun, Results } from '../report/results.js';
 import type { ResolvedExperiment } from './load.js';
@@ -169,8 +169,9 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       try {
         record = await executeRun(dir, run, options, records);
       } catch (e) {
-        const error = fromNative(e);
-        dir.log({ event: 'run-failed', key: run.key, label: run.label, error: error.toJSON() });
+        const cause = fromNative(e);
+        const error = makeError(cause.code, `${run.label} (run ${run.key}): ${cause.message}`, cause);
+        dir.log({ event: 'run-failed', key: run.key, label: run.label, error: cause.toJSON() });
         // What finished stays reportable: `resdistill report` shows it marked PARTIAL.
         dir.writeJson('results.json', collectResults(config, plan, records, versions));
         throw error;

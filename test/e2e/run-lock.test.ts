@@ -1,12 +1,13 @@
-// Needs the built dist/ (npm run build:ts): a run directory held by another live process is refused with RUN_LOCKED
-// naming that process; once the holder is SIGKILLed, its stale lock is taken over and recorded.
+// Needs the built dist/ (npm run build:ts); the CLI case also needs the addon: a run directory held by another live
+// process is refused with RUN_LOCKED naming that process; once the holder is SIGKILLed, its stale lock is taken over.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/experiment/lock.js';
 import { RunDir, readLog } from '../../src/experiment/rundir.js';
-import { repoRoot, tempDir } from '../support.js';
+import { repoRoot, runCli, tempDir } from '../support.js';
 
 /** Starts a separate Node process that takes the lock through the built code and holds it until killed. */
 async function holder(lockFile: string) {
@@ -43,5 +44,23 @@ describe('run directory lock across processes (built dist/)', () => {
     const again = acquireLock(path.join(out, 'resdistill.lock'));
     expect(again.tookOverFrom).toBeNull();
     again.release();
+  });
+});
+
+describe('resdistill run in a locked directory (CLI, addon)', () => {
+  it('--json answers RUN_LOCKED naming the live holder, and leaves its lock alone', async () => {
+    const out = tempDir();
+    const child = await holder(path.join(out, 'resdistill.lock'));
+    try {
+      const r = runCli(['run', path.join(repoRoot, 'experiments', 'demo.json'), '--out', out, '--json']);
+      expect(r.status).toBe(1);
+      const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+      expect(error.code).toBe('RUN_LOCKED');
+      expect(error.message).toContain(`process ${child.pid}`);
+      expect(JSON.parse(readFileSync(path.join(out, 'resdistill.lock'), 'utf8')).pid).toBe(child.pid);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });
