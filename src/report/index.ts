@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../experiment/rundir.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
 import { readResults, type Results } from './results.js';
-import { findings, mainRows, summarize, type SummaryRow } from './summary.js';
+import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
 import { markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
 
 export interface ReportFiles {
@@ -24,6 +24,8 @@ export function markdownReport(results: Results, rows: SummaryRow[]): string {
   if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
   const facts = findings(rows);
   if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
+  const warnings = costWarnings(rows);
+  if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
   return lines.join('\n');
 }

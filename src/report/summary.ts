@@ -131,3 +131,26 @@ export function findings(rows: SummaryRow[]): string[] {
   }
   return out;
 }
+
+/**
+ * DESIGN §5's guard, repeated where users look: a student whose FLOPs do not fall by about
+ * (teacher mag / student mag)^2 was probably fed an upsampled image, or its input rounds badly at tiny sizes.
+ */
+export function costWarnings(rows: SummaryRow[], tolerance = 0.25): string[] {
+  const teacher = rows.find((r) => r.method === 'teacher');
+  if (!teacher) return [];
+  const out: string[] = [];
+  const seen = new Set<number>();
+  for (const r of rows) {
+    if (r.method === 'teacher' || r.flopsReduction === null || seen.has(r.magnification)) continue;
+    seen.add(r.magnification);
+    const expected = (teacher.magnification / r.magnification) ** 2;
+    if (Math.abs(r.flopsReduction / expected - 1) > tolerance) {
+      out.push(
+        `${r.magnification}x costs 1/${r.flopsReduction.toFixed(1)} of the teacher's FLOPs, expected about 1/${expected.toFixed(1)}: ` +
+          'check that the student really reads the lower magnification (input rounding at very small sizes can explain part of it)',
+      );
+    }
+  }
+  return out;
+}

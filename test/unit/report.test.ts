@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
 import { parseResults, readResults, type ResultsInput } from '../../src/report/results.js';
-import { paretoFront, summarize } from '../../src/report/summary.js';
+import { costWarnings, paretoFront, summarize } from '../../src/report/summary.js';
 import { repoRoot, tempDir } from '../support.js';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json');
@@ -45,6 +45,12 @@ describe('report (pure TS, hand-written results)', () => {
     expect(rows[1]?.flopsReduction).toBe(16);
     expect(rows[2]?.metrics.accuracy?.std).toBe(0);
     expect(paretoFront(rows).map((r) => r.method)).toEqual(['kd', 'teacher']);
+  });
+
+  it('flags a student whose FLOPs do not fall by about the squared magnification ratio', () => {
+    expect(costWarnings(summarize(parseResults(small)))).toEqual([]);
+    const upsampled = { ...small, runs: small.runs.map((r) => (r.method === 'kd' || r.method === 'baseline' ? { ...r, cost: { macs: 8e9, flops: 16e9, imagesPerSecond: 1 } } : r)) };
+    expect(costWarnings(summarize(parseResults(upsampled)))).toEqual([expect.stringMatching(/^2\.5x costs 1\/1\.0 of the teacher's FLOPs, expected about 1\/16\.0/)]);
   });
 
   it('names bad fields of results.json by path', () => {
