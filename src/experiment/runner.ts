@@ -2,13 +2,16 @@
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
 import { CancelledError, fromNative, makeError } from '../errors.js';
 import { type JobEvent, type JobOptions, runJob } from '../job.js';
-import type { ResultRun, Results } from '../report/results.js';
+import type { Results } from '../report/results.js';
+import { collectResults } from './collect.js';
 import type { ResolvedExperiment } from './load.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
 import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
 
 /** Runs one native job; `runJob` by default. */
 export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
+
+export { collectResults };
 
 export interface RunListener {
   onPlan?(plan: Plan): void;
@@ -37,54 +40,6 @@ export interface RunSummary {
 /** Per-step events worth keeping in log.jsonl (per-batch steps would swamp it). */
 function loggable(event: JobEvent): boolean {
   return event.type !== 'step';
-}
-
-/** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
-export function collectResults(config: ResolvedExperiment, plan: Plan, records: Map<string, DoneRecord>, versions?: Record<string, unknown>): Results {
-  const complete = plan.runs.every((r) => records.has(r.key));
-  const cost = new Map<number, ResultRun['cost']>();
-  for (const run of plan.runs) {
-    const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number } | undefined;
-    if (run.kind === 'cost' && r && typeof r.macs === 'number') {
-      cost.set(run.magnification as number, { macs: r.macs, flops: r.flops ?? 2 * r.macs, imagesPerSecond: r.imagesPerSecond ?? null });
-    }
-  }
-  const runs: ResultRun[] = [];
-  for (const run of plan.runs) {
-    const e = records.get(run.key)?.results.eval as Record<string, unknown> | undefined;
-    if (run.kind !== 'train' || !e) continue;
-    const num = (k: string) => (typeof e[k] === 'number' && Number.isFinite(e[k]) ? (e[k] as number) : null);
-    const accuracy = num('accuracy');
-    if (accuracy === null) continue;
-    runs.push({
-      method: run.method as ResultRun['method'],
-      magnification: run.magnification as number,
-      seed: run.seed as number,
-      ...(run.unlabeledFraction !== undefined ? { unlabeledFraction: run.unlabeledFraction } : {}),
-      key: run.key,
-      metrics: {
-        accuracy,
-        balancedAccuracy: num('balancedAccuracy'),
-        macroF1: num('macroF1'),
-        macroPrecision: num('macroPrecision'),
-        macroRecall: num('macroRecall'),
-        auc: num('auc'),
-        ci: (e.ci as Record<string, [number, number]>) ?? {},
-      },
-      cost: cost.get(run.magnification as number) ?? null,
-    });
-  }
-  return {
-    experiment: config.name,
-    synthetic: config.data.source === 'synthetic',
-    teacherMagnification: config.magnifications.teacher,
-    ...(config.description ? { dataDescription: config.description } : {}),
-    generatedAt: new Date().toISOString(),
-    complete,
-    plannedRuns: plan.runs.filter((r) => r.kind === 'train').length,
-    ...(versions ? { versions } : {}),
-    runs,
-  };
 }
 
 /** The checkpoint a finished training step reports (CONTRACTS.md: result.bestCheckpoint), if any. */
