@@ -5,3 +5,8 @@ export { doctor, type DoctorReport } from './doctor.js';
 export { native, loadBinding, type NativeBinding } from './native.js';
 export * from './store.js';
 export { storeInfo, preview, listSamples, type StoreInfo, type PreviewOptions } from './store_info.js';
+export { ExperimentSchema, experimentJsonSchema, type Experiment, type ExperimentInput } from './experiment/config.js';
+export { loadExperiment, resolveExperiment, type ResolvedExperiment } from './experiment/load.js';
+export { planExperiment, JOB_KINDS, type Plan, type PlannedRun, type Method } from './experiment/plan.js';
+export { runExperiment, collectResults, type Executor, type RunListener, type RunOptions, type RunSummary } from './experiment/runner.js';
+export { writeReport, writeReportFromDir, readResults, parseResults, summarize, paretoFront, type Results, type ResultRun, type SummaryRow } from './report/index.js';

@@ -7,6 +7,7 @@ import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
 import { registerExtract } from './extract.js';
 import { registerStore } from './store.js';
+import { registerRun } from './run.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -18,5 +19,6 @@ registerDoctor(program);
 registerDemo(program);
 registerExtract(program);
 registerStore(program);
+registerRun(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,99 @@
+// Progress for `resdistill run`: an overall bar plus one bar per run with its epoch, loss and ETA (cli-progress);
+// on a non-TTY stream, one plain line per finished run instead of redraws.
+import cliProgress from 'cli-progress';
+import type { PlannedRun } from '../experiment/plan.js';
+import type { RunListener } from '../experiment/runner.js';
+import type { JobEvent } from '../job.js';
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Fraction done of one step from its events: epochs and steps for training, done/total for the rest. */
+export function stepFraction(event: JobEvent): number | undefined {
+  const epoch = num(event.epoch);
+  const epochs = num(event.epochs);
+  if (event.type === 'epoch' && epoch !== undefined && epochs) return Math.min(1, epoch / epochs);
+  const step = num(event.step);
+  const steps = num(event.steps);
+  if (event.type === 'step' && step !== undefined && steps && epoch !== undefined && epochs) return Math.min(1, (epoch - 1 + step / steps) / epochs);
+  const done = num(event.done);
+  const total = num(event.total);
+  if (done !== undefined && total) return Math.min(1, done / total);
+  return undefined;
+}
+
+function formatEta(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  const s = Math.round(seconds);
+  return s >= 3600 ? `ETA ${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `ETA ${s}s`;
+}
+
+/** A listener that draws bars on stderr; `stop()` must be called when the run ends (it restores the terminal). */
+export function progressListener(stream: NodeJS.WriteStream = process.stderr): RunListener & { stop(): void } {
+  const tty = Boolean(stream.isTTY);
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: ' {name} |{bar}| {percentage}% {detail}',
+      barsize: 28,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 20,
+      fps: 5,
+      noTTYOutput: false,
+      autopadding: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let overall: cliProgress.SingleBar | undefined;
+  let current: cliProgress.SingleBar | undefined;
+  let finished = 0;
+  /** The job's own ETA (epoch events carry it); kept between per-batch events that do not. */
+  let eta: number | undefined;
+  const line = (text: string) => {
+    if (tty) multi.log(`${text}\n`);
+    else stream.write(`${text}\n`);
+  };
+  return {
+    onPlan(plan) {
+      if (tty) overall = multi.create(plan.runs.length, 0, { name: 'experiment'.padEnd(28), detail: `0/${plan.runs.length} runs` });
+    },
+    onRunSkip(run) {
+      finished++;
+      overall?.update(finished, { detail: `${finished}/${overall.getTotal()} runs (${run.label}: done before, skipped)` });
+      if (!tty) line(`skipped ${run.label} (finished in an earlier session)`);
+    },
+    onRunStart(run: PlannedRun) {
+      eta = undefined;
+      if (current) multi.remove(current);
+      if (tty) current = multi.create(1000, 0, { name: run.label.padEnd(28), detail: run.steps[0]?.name ?? '' });
+      else line(`running ${run.label}`);
+    },
+    onJobEvent(run, step, event) {
+      const index = run.steps.findIndex((s) => s.name === step);
+      const f = stepFraction(event);
+      if (!current || f === undefined) return;
+      const overallFraction = (index + f) / run.steps.length;
+      const loss = num(event.loss);
+      eta = num(event.etaSeconds) ?? (event.type === 'epoch' ? undefined : eta);
+      const detail = [
+        step,
+        event.epoch !== undefined && event.epochs !== undefined ? `epoch ${event.epoch}/${event.epochs}` : '',
+        loss !== undefined ? `loss ${loss.toFixed(4)}` : '',
+        step === 'train' ? formatEta(eta) : '',
+      ].filter(Boolean).join('  ');
+      current.update(Math.round(overallFraction * 1000), { detail });
+    },
+    onRunDone(run) {
+      finished++;
+      if (current) multi.remove(current);
+      current = undefined;
+      overall?.update(finished, { detail: `${finished}/${overall.getTotal()} runs` });
+      line(`finished ${run.label}`);
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}

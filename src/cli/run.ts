@@ -1,0 +1,104 @@
+// `resdistill run <experiment> --out <dir>`, `resdistill report <dir>` and `resdistill schema`.
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import path from 'node:path';
+import { experimentJsonSchema } from '../experiment/config.js';
+import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
+import { runExperiment } from '../experiment/runner.js';
+import { native } from '../native.js';
+import { writeReport, writeReportFromDir } from '../report/index.js';
+import { printJson, runCommand } from './output.js';
+import { progressListener } from './run-progress.js';
+
+interface RunOpts {
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  device?: 'auto' | 'cpu' | 'cuda';
+  threads?: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** `auto` becomes cuda when the addon's LibTorch sees a GPU; threads default to every usable core. */
+function prepareDevice(config: ResolvedExperiment, opts: RunOpts): 'cpu' | 'cuda' {
+  const binding = native();
+  const v = JSON.parse(binding.versions()) as { libtorch: { cuda: { available: boolean } }; usableCores: number };
+  binding.setThreads(opts.threads ?? config.threads ?? v.usableCores);
+  const wanted = opts.device ?? config.device;
+  return wanted === 'auto' ? (v.libtorch.cuda.available ? 'cuda' : 'cpu') : wanted;
+}
+
+const RUN_EXAMPLES = `
+Examples:
+  $ resdistill run experiments/demo.json --out runs/demo
+  $ resdistill run my-luad.yaml --out /scratch/luad --json > summary.json
+  $ resdistill run experiments/demo.json --out runs/demo     # again: finished runs are skipped, interrupted ones resume
+  $ resdistill report runs/demo                             # rebuild report.html from runs/demo/results.json
+  $ resdistill schema > experiment.schema.json              # JSON Schema for editor completion`;
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment: extract, teacher, then baseline, KD and KD + unlabeled students per magnification and seed, evaluation, cost and report (resumable)')
+    .argument('<experiment>', 'experiment config (.json, .yaml or .yml)')
+    .requiredOption('--out <dir>', 'run directory (created; rerunning in it resumes)')
+    .option('--json', 'print one JSON object (no progress bars)')
+    .option('--quiet', 'no progress output')
+    .addOption(new Option('--device <device>', 'override the config').choices(['auto', 'cpu', 'cuda']))
+    .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', positiveInt)
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (file: string, opts: RunOpts) =>
+      runCommand(Boolean(opts.json), async () => {
+        const config = loadExperiment(file);
+        const device = prepareDevice(config, opts);
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const bars = opts.json || opts.quiet ? undefined : progressListener();
+        try {
+          const outDir = path.resolve(opts.out);
+          const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...(bars ? { listener: bars } : {}) });
+          bars?.stop();
+          const report = await writeReport(summary.results, outDir);
+          if (opts.json) {
+            printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json') });
+          } else if (!opts.quiet) {
+            const synthetic = summary.results.synthetic ? ' (SYNTHETIC data)' : '';
+            process.stdout.write(`\n${config.name}${synthetic}: ${summary.executed.length} runs done, ${summary.skipped.length} skipped (finished before)\n\n`);
+            process.stdout.write(`${report.table}\n\nreport: ${report.html}\n`);
+          }
+        } finally {
+          bars?.stop();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      }),
+    );
+
+  program
+    .command('report')
+    .description('regenerate results.csv, report.md, the SVG plots and report.html from <dir>/results.json')
+    .argument('<dir>', 'a run directory (or any folder holding a results.json)')
+    .option('--json', 'print one JSON object')
+    .addHelpText('after', '\nExample:\n  $ resdistill report runs/demo')
+    .action(async (dir: string, opts: { json?: boolean }) =>
+      runCommand(Boolean(opts.json), async () => {
+        const report = await writeReportFromDir(path.resolve(dir));
+        if (opts.json) printJson({ report: report.html, markdown: report.markdown, csv: report.csv, plots: report.svgs });
+        else process.stdout.write(`${report.table}\n\nreport: ${report.html}\n`);
+      }),
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of experiment configs (for editors: "$schema" in your config)')
+    .addHelpText('after', '\nExample:\n  $ resdistill schema > experiment.schema.json')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(experimentJsonSchema(), null, 2)}\n`);
+    });
+}

@@ -1,0 +1,54 @@
+// results.json from a plan and its done records: one entry per evaluated training run, with the cost of its
+// magnification attached. Pure: the runner writes it, `resdistill report` reads it.
+import type { ResultRun, Results } from '../report/results.js';
+import type { ResolvedExperiment } from './load.js';
+import type { Plan } from './plan.js';
+import type { DoneRecord } from './rundir.js';
+
+/** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
+export function collectResults(config: ResolvedExperiment, plan: Plan, records: Map<string, DoneRecord>, versions?: Record<string, unknown>): Results {
+  const complete = plan.runs.every((r) => records.has(r.key));
+  const cost = new Map<number, ResultRun['cost']>();
+  for (const run of plan.runs) {
+    const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number } | undefined;
+    if (run.kind === 'cost' && r && typeof r.macs === 'number') {
+      cost.set(run.magnification as number, { macs: r.macs, flops: r.flops ?? 2 * r.macs, imagesPerSecond: r.imagesPerSecond ?? null });
+    }
+  }
+  const runs: ResultRun[] = [];
+  for (const run of plan.runs) {
+    const e = records.get(run.key)?.results.eval as Record<string, unknown> | undefined;
+    if (run.kind !== 'train' || !e) continue;
+    const num = (k: string) => (typeof e[k] === 'number' && Number.isFinite(e[k]) ? (e[k] as number) : null);
+    const accuracy = num('accuracy');
+    if (accuracy === null) continue;
+    runs.push({
+      method: run.method as ResultRun['method'],
+      magnification: run.magnification as number,
+      seed: run.seed as number,
+      ...(run.unlabeledFraction !== undefined ? { unlabeledFraction: run.unlabeledFraction } : {}),
+      key: run.key,
+      metrics: {
+        accuracy,
+        balancedAccuracy: num('balancedAccuracy'),
+        macroF1: num('macroF1'),
+        macroPrecision: num('macroPrecision'),
+        macroRecall: num('macroRecall'),
+        auc: num('auc'),
+        ci: (e.ci as Record<string, [number, number]>) ?? {},
+      },
+      cost: cost.get(run.magnification as number) ?? null,
+    });
+  }
+  return {
+    experiment: config.name,
+    synthetic: config.data.source === 'synthetic',
+    teacherMagnification: config.magnifications.teacher,
+    ...(config.description ? { dataDescription: config.description } : {}),
+    generatedAt: new Date().toISOString(),
+    complete,
+    plannedRuns: plan.runs.filter((r) => r.kind === 'train').length,
+    ...(versions ? { versions } : {}),
+    runs,
+  };
+}

@@ -1,0 +1,185 @@
+// The experiment config: one zod schema whose defaults are the paper's (DiPalma et al. 2021, and the authors' code).
+// Unknown fields are refused so a typo never silently falls back to a default.
+import { z } from 'zod';
+
+const positive = z.number().positive();
+const fraction = z.number().min(0).max(1);
+
+/** Fixed-size tiles with slide-level labels, or whole tissue pieces (the paper's unit, variable size). */
+const Unit = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('tiles'),
+    sizeUm: positive.describe('tile edge in microns (the same field of view at every magnification)'),
+    strideUm: positive.optional().describe('tile stride in microns; default = sizeUm (no overlap)'),
+    minTissue: fraction.default(0.5).describe('minimum tissue fraction of a kept tile'),
+    maxPerSlide: z.int().positive().optional().describe('cap on tiles per slide (seeded sample)'),
+  }),
+  z.strictObject({
+    kind: z.literal('pieces'),
+    minAreaUm2: positive.default(250_000).describe('drop tissue pieces smaller than this area'),
+    maxSizeUm: positive.optional().describe('split pieces larger than this edge into a grid'),
+  }),
+]);
+
+/** Seeded, stratified, grouped splits; `unlabeled` moves that fraction of the training pool out of the labelled set. */
+const Splits = z
+  .strictObject({
+    train: fraction.default(0.6),
+    val: fraction.default(0.2),
+    test: fraction.default(0.2),
+    unlabeled: fraction.default(0).describe('fraction of the training pool used only as unlabeled data (labels hidden)'),
+    seed: z.int().nonnegative().default(0),
+  })
+  .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, { message: 'train + val + test must sum to 1', path: ['train'] });
+
+const Data = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('slides'),
+    csv: z.string().min(1).describe('CSV of path,label,group (empty label = unlabeled); relative to the config file'),
+    mpp: positive.optional().describe('microns per pixel override, used only for slides whose metadata has none'),
+    unit: Unit,
+    splits: Splits.prefault({}),
+  }),
+  z.strictObject({
+    source: z.literal('images'),
+    root: z.string().min(1).optional().describe('folder with one sub-folder per class'),
+    csv: z.string().min(1).optional().describe('CSV of path,label,group, instead of root'),
+    mpp: positive.describe('microns per pixel of the images (required: image files carry no reliable scale)'),
+    splits: Splits.prefault({}),
+  }).refine((d) => (d.root === undefined) !== (d.csv === undefined), {
+    message: 'give exactly one of data.root (class folders) or data.csv',
+    path: ['root'],
+  }),
+  z.strictObject({
+    source: z.literal('synthetic'),
+    slidesPerClass: z.int().positive().default(8),
+    seed: z.int().nonnegative().default(0),
+    unit: Unit.prefault({ kind: 'tiles', sizeUm: 256 }),
+    splits: Splits.prefault({}),
+  }),
+  z.strictObject({
+    source: z.literal('store'),
+    path: z.string().min(1).describe('an existing multi-resolution store (resdistill extract output)'),
+    unlabeledPool: z.boolean().default(false).describe('the store holds an unlabeled pool: also train kd-unlabeled students'),
+  }),
+]);
+
+const Magnifications = z
+  .strictObject({
+    teacher: positive.default(10).describe('teacher magnification (10 / mpp)'),
+    students: z.array(positive).min(1).default([5, 2.5, 1.25]),
+  })
+  .superRefine((m, ctx) => {
+    m.students.forEach((s, i) => {
+      if (s >= m.teacher) ctx.addIssue({ code: 'custom', path: ['students', i], message: `student ${s}x must be below the teacher's ${m.teacher}x` });
+      if (m.students.indexOf(s) !== i) ctx.addIssue({ code: 'custom', path: ['students', i], message: `${s}x is listed twice` });
+    });
+  });
+
+const Model = z.strictObject({
+  name: z.enum(['gn_resnet', 'resnet18', 'resnet34', 'resnet50']).default('gn_resnet'),
+  norm: z.enum(['group', 'batch']).optional().describe('default: group for gn_resnet, batch for resnet18/34/50'),
+  widths: z.array(z.int().positive()).length(4).optional().describe('gn_resnet stage widths; default 32,64,128,256'),
+  blocks: z.array(z.int().positive()).length(4).optional().describe('gn_resnet blocks per stage; default 1,1,1,1'),
+});
+
+const Optimizer = z.strictObject({
+  name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
+  lr: positive.default(1e-3),
+  weightDecay: z.number().nonnegative().default(1e-4),
+  momentum: z.number().min(0).max(1).optional(),
+});
+
+const Schedule = z.strictObject({
+  name: z.enum(['constant', 'exponential', 'cosine']).default('constant'),
+  gamma: positive.optional(),
+  warmupEpochs: z.int().nonnegative().optional(),
+});
+
+/** batchSize/accumulate default by unit: pieces 1 x 32 (the paper), tiles 16 x 1. */
+const Training = z.strictObject({
+  epochs: z.int().positive().default(100),
+  batchSize: z.int().positive().optional(),
+  accumulate: z.int().positive().optional(),
+  optimizer: Optimizer.prefault({}),
+  schedule: Schedule.prefault({}),
+  clipGradNorm: positive.optional(),
+  selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
+  bf16: z.boolean().default(false),
+  channelsLast: z.boolean().default(false),
+});
+
+const Jitter = z.strictObject({
+  brightness: fraction.default(0.5),
+  contrast: fraction.default(0.5),
+  saturation: fraction.default(0.5),
+  hue: z.number().min(0).max(0.5).default(0.2),
+});
+
+const Augment = z.strictObject({
+  flips: z.boolean().default(true),
+  rot90: z.boolean().default(true),
+  jitter: Jitter.nullable().prefault({}).describe('null turns colour jitter off'),
+});
+
+const Loss = z.strictObject({
+  wKd: z.number().nonnegative().default(1),
+  wPx: z.number().nonnegative().default(1),
+  wCe: z.number().nonnegative().default(0),
+  temperature: positive.default(1),
+  pixel: z.enum(['l2', 'l1']).default('l2'),
+  resize: z.enum(['maxpool', 'bicubic', 'avgpool']).default('maxpool'),
+});
+
+const Evaluation = z.strictObject({
+  split: z.enum(['val', 'test']).default('test'),
+  bootstrap: z.int().nonnegative().default(10_000),
+});
+
+const Sweep = z.strictObject({
+  unlabeledFractions: z.array(fraction).min(1).describe('fractions of the unlabeled pool given to kd-unlabeled students'),
+});
+
+export const ExperimentSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).default('experiment'),
+    description: z.string().optional(),
+    data: Data,
+    magnifications: Magnifications.prefault({}),
+    model: Model.prefault({}),
+    teacher: Training.prefault({}),
+    student: Training.prefault({}),
+    augment: Augment.prefault({}),
+    loss: Loss.prefault({}),
+    evaluation: Evaluation.prefault({}),
+    seeds: z
+      .array(z.int().nonnegative())
+      .min(1)
+      .superRefine((seeds, ctx) => {
+        seeds.forEach((s, i) => {
+          if (seeds.indexOf(s) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `seed ${s} is listed twice` });
+        });
+      })
+      .default([0]),
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    threads: z.int().positive().optional().describe('LibTorch intra-op threads; default: all usable cores'),
+    sweep: Sweep.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const pool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
+    if (c.sweep && !pool) {
+      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.splits.unlabeled > 0, or data.unlabeledPool for a store)' });
+    }
+  });
+
+export type ExperimentInput = z.input<typeof ExperimentSchema>;
+export type Experiment = z.output<typeof ExperimentSchema>;
+export type TrainingConfig = z.output<typeof Training>;
+export type ModelConfig = z.output<typeof Model>;
+
+/** The JSON Schema editors use (input form: defaulted fields are optional). */
+export function experimentJsonSchema(): object {
+  const schema = z.toJSONSchema(ExperimentSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: 'resdistill experiment' };
+}

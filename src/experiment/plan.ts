@@ -1,0 +1,141 @@
+// The run plan: extract -> teacher per seed -> per student magnification baseline, kd, kd-unlabeled per seed -> cost.
+// Each run is keyed by the hash of the resolved sub-config it depends on, so a rerun recognises finished work.
+import path from 'node:path';
+import { runKey } from './hash.js';
+import type { ResolvedExperiment, ResolvedTraining } from './load.js';
+
+export type Method = 'teacher' | 'baseline' | 'kd' | 'kd-unlabeled';
+export type RunKind = 'extract' | 'train' | 'cost';
+
+/** Native job kinds (CONTRACTS.md); extract and cost names are to be confirmed when those jobs land. */
+export const JOB_KINDS = {
+  extract: 'store.extract',
+  supervised: 'train.supervised',
+  distill: 'train.distill',
+  eval: 'eval',
+  cost: 'cost.model',
+} as const;
+
+export interface JobStep {
+  /** Stable name of the step inside its run (train, eval, extract, cost). */
+  name: string;
+  kind: string;
+  spec: Record<string, unknown>;
+}
+
+export interface PlannedRun {
+  key: string;
+  /** Human label, e.g. `kd 2.5x seed 1`. */
+  label: string;
+  kind: RunKind;
+  method?: Method;
+  magnification?: number;
+  seed?: number;
+  /** Fraction of the unlabeled pool a kd-unlabeled run uses (1 = all of it). */
+  unlabeledFraction?: number;
+  /** Keys of the runs that must finish first. */
+  dependsOn: string[];
+  /** The resolved sub-config whose hash is `key` (output paths excluded: a moved run directory keeps its keys). */
+  identity: Record<string, unknown>;
+  steps: JobStep[];
+}
+
+export interface Plan {
+  storeDir: string;
+  device: 'cpu' | 'cuda';
+  runs: PlannedRun[];
+}
+
+export interface PlanOptions {
+  outDir: string;
+  /** `auto` in the config is resolved by the caller (CUDA present or not). */
+  device: 'cpu' | 'cuda';
+}
+
+export function runDirOf(outDir: string, key: string): string {
+  return path.join(outDir, 'runs', key);
+}
+
+/** What training needs to know of the data: which store, and how it was made (its extract key). */
+function dataIdentity(c: ResolvedExperiment, extractKey: string | null): Record<string, unknown> {
+  return c.data.source === 'store' ? { store: c.data.path } : { extract: extractKey };
+}
+
+function trainingSpec(t: ResolvedTraining, c: ResolvedExperiment): Record<string, unknown> {
+  const { epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast } = t;
+  return { model: c.model, epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast, augment: c.augment };
+}
+
+function label(method: Method, mag: number, seed: number, fraction?: number): string {
+  return `${method} ${mag}x seed ${seed}${fraction !== undefined && fraction < 1 ? ` (${Math.round(fraction * 100)}% unlabeled)` : ''}`;
+}
+
+/** Builds every run of the experiment in dependency order. Pure: nothing is read or written. */
+export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Plan {
+  const { outDir, device } = options;
+  const runs: PlannedRun[] = [];
+  const mags = [c.magnifications.teacher, ...c.magnifications.students];
+  let extractKey: string | null = null;
+  let storeDir: string;
+  if (c.data.source === 'store') {
+    storeDir = c.data.path;
+  } else {
+    const { source: _source, ...data } = c.data;
+    const identity = { step: 'extract', source: c.data.source, data: { ...data }, magnifications: mags };
+    extractKey = runKey(identity);
+    storeDir = path.join(outDir, 'stores', extractKey);
+    const spec = { source: c.data.source, ...data, magnifications: mags, outDir: storeDir, resume: true };
+    runs.push({ key: extractKey, label: `extract ${mags.map((m) => `${m}x`).join(' ')}`, kind: 'extract', dependsOn: [], identity, steps: [{ name: 'extract', kind: JOB_KINDS.extract, spec }] });
+  }
+  const deps = extractKey ? [extractKey] : [];
+  const data = dataIdentity(c, extractKey);
+  const evalBase = { store: storeDir, split: c.evaluation.split, model: c.model, bootstrap: c.evaluation.bootstrap, device };
+
+  /** A training run: train at `mag`, then evaluate its best checkpoint on the held-out split. */
+  const addTrain = (method: Method, mag: number, seed: number, identity: Record<string, unknown>, job: JobStep, dependsOn: string[], fraction?: number) => {
+    const key = runKey(identity);
+    const dir = runDirOf(outDir, key);
+    job.spec = { ...job.spec, store: storeDir, magnification: mag, seed, device, outDir: dir, resume: true };
+    const evalSpec = { ...evalBase, magnification: mag, checkpoint: path.join(dir, 'best.safetensors'), seed };
+    const run: PlannedRun = { key, label: label(method, mag, seed, fraction), kind: 'train', method, magnification: mag, seed, dependsOn, identity, steps: [job, { name: 'eval', kind: JOB_KINDS.eval, spec: evalSpec }] };
+    if (fraction !== undefined) run.unlabeledFraction = fraction;
+    runs.push(run);
+    return key;
+  };
+
+  const teacherSpec = trainingSpec(c.teacher, c);
+  const studentSpec = trainingSpec(c.student, c);
+  const evaluation = c.evaluation;
+  const teachers = new Map<number, string>();
+  for (const seed of c.seeds) {
+    const mag = c.magnifications.teacher;
+    const identity = { method: 'teacher', data, magnification: mag, seed, device, training: teacherSpec, evaluation };
+    teachers.set(seed, addTrain('teacher', mag, seed, identity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...teacherSpec } }, deps));
+  }
+  const hasPool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
+  const fractions = hasPool ? [...new Set([...(c.sweep?.unlabeledFractions ?? []).filter((f) => f > 0), 1])].sort((a, b) => b - a) : [];
+  const teacherModel = { magnification: c.magnifications.teacher, model: c.model };
+  for (const mag of c.magnifications.students) {
+    for (const seed of c.seeds) {
+      const baseIdentity = { method: 'baseline', data, magnification: mag, seed, device, training: studentSpec, evaluation };
+      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...studentSpec } }, deps);
+      const teacherKey = teachers.get(seed) as string;
+      const teacher = { ...teacherModel, checkpoint: path.join(runDirOf(outDir, teacherKey), 'best.safetensors') };
+      const distill = (method: Method, unlabeled: boolean, fraction?: number) => {
+        const extra = fraction !== undefined && fraction < 1 ? { unlabeledFraction: fraction } : {};
+        const identity = { method, data, magnification: mag, seed, device, training: studentSpec, loss: c.loss, teacher: teacherKey, unlabeled, ...extra, evaluation };
+        const spec = { ...studentSpec, teacher, loss: c.loss, unlabeled, ...extra };
+        addTrain(method, mag, seed, identity, { name: 'train', kind: JOB_KINDS.distill, spec }, [...deps, teacherKey], fraction);
+      };
+      distill('kd', false);
+      for (const f of fractions) distill('kd-unlabeled', true, f);
+    }
+  }
+  for (const mag of mags) {
+    const identity = { step: 'cost', data, magnification: mag, model: c.model, device };
+    const key = runKey(identity);
+    const spec = { store: storeDir, magnification: mag, model: c.model, device };
+    runs.push({ key, label: `cost ${mag}x`, kind: 'cost', magnification: mag, dependsOn: deps, identity, steps: [{ name: 'cost', kind: JOB_KINDS.cost, spec }] });
+  }
+  return { storeDir, device, runs };
+}

@@ -1,0 +1,159 @@
+// The run directory: config and version snapshots, the lock, one folder per run with atomically written
+// step results and done.json, and a JSON-lines log. Everything a rerun needs to skip or resume is here.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fromNative } from '../errors.js';
+import { native, packageRoot } from '../native.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import type { Method, RunKind } from './plan.js';
+
+export const LOCK_FILE = 'resdistill.lock';
+
+/** What a finished run leaves behind: enough to rebuild results.json without rerunning anything. */
+export interface DoneRecord {
+  key: string;
+  label: string;
+  kind: RunKind;
+  method?: Method;
+  magnification?: number;
+  seed?: number;
+  unlabeledFraction?: number;
+  identity: Record<string, unknown>;
+  /** Each step's job result, by step name (train, eval, extract, cost). */
+  results: Record<string, unknown>;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Writes a file so readers see the old content or the complete new one, never a prefix (temp, fsync, rename). */
+export function writeFileAtomic(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function readJson<T>(file: string): T | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** The git commit of the resdistill checkout, when it is one (null for an npm install). */
+function gitInfo(): { sha: string; dirty: boolean } | null {
+  try {
+    const opts = { cwd: packageRoot, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+    return { sha, dirty };
+  } catch {
+    return null;
+  }
+}
+
+/** resdistill, Node, LibTorch/CUDA/OpenSlide (from the addon when it loads, else the reason) and the git SHA. */
+export function collectVersions(): Record<string, unknown> {
+  const pkg = readJson<{ version: string }>(path.join(packageRoot, 'package.json'));
+  let nativeVersions: unknown;
+  try {
+    nativeVersions = JSON.parse(native().versions());
+  } catch (e) {
+    nativeVersions = { error: fromNative(e).message.split('\n')[0] };
+  }
+  return {
+    resdistill: pkg?.version ?? null,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    host: os.hostname(),
+    cpus: os.cpus().length,
+    native: nativeVersions,
+    git: gitInfo(),
+    recordedAt: new Date().toISOString(),
+  };
+}
+
+export class RunDir {
+  readonly root: string;
+  private readonly lock: HeldLock;
+
+  private constructor(root: string, lock: HeldLock) {
+    this.root = root;
+    this.lock = lock;
+  }
+
+  /** Creates the directory if needed and takes its lock (RUN_LOCKED when another live run holds it). */
+  static open(root: string): RunDir {
+    mkdirSync(root, { recursive: true });
+    const lock = acquireLock(path.join(root, LOCK_FILE));
+    const dir = new RunDir(root, lock);
+    dir.log({ event: 'session', pid: process.pid, tookOverStaleLock: lock.tookOverFrom });
+    return dir;
+  }
+
+  runDir(key: string): string {
+    return path.join(this.root, 'runs', key);
+  }
+
+  /** The finished record of a run, or null when it is missing, unreadable or belongs to another key. */
+  done(key: string): DoneRecord | null {
+    const record = readJson<DoneRecord>(path.join(this.runDir(key), 'done.json'));
+    return record && record.key === key ? record : null;
+  }
+
+  markDone(record: DoneRecord): void {
+    writeJsonAtomic(path.join(this.runDir(record.key), 'done.json'), record);
+  }
+
+  /** A finished step's result inside an unfinished run (so an interrupted run redoes only what is left). */
+  stepResult(key: string, step: string): unknown {
+    return readJson<{ result: unknown }>(path.join(this.runDir(key), 'steps', `${step}.json`))?.result ?? null;
+  }
+
+  saveStepResult(key: string, step: string, result: unknown): void {
+    writeJsonAtomic(path.join(this.runDir(key), 'steps', `${step}.json`), { step, finishedAt: new Date().toISOString(), result });
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeJsonAtomic(path.join(this.root, name), value);
+  }
+
+  /** Appends one JSON line; a line is a single write, so a kill leaves at most one truncated last line. */
+  log(entry: Record<string, unknown>): void {
+    appendFileSync(path.join(this.root, 'log.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  }
+
+  close(): void {
+    this.lock.release();
+  }
+}
+
+/** Reads log.jsonl, skipping a truncated last line left by a killed process. */
+export function readLog(root: string): Record<string, unknown>[] {
+  const file = path.join(root, 'log.jsonl');
+  if (!existsSync(file)) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      /* a partial line from a kill */
+    }
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+// Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
+// run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
+import { CancelledError, fromNative, makeError } from '../errors.js';
+import { type JobEvent, type JobOptions, runJob } from '../job.js';
+import type { Results } from '../report/results.js';
+import { collectResults } from './collect.js';
+import type { ResolvedExperiment } from './load.js';
+import { type Plan, type PlannedRun, planExperiment } from './plan.js';
+import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+
+/** Runs one native job; `runJob` by default. */
+export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
+
+export { collectResults };
+
+export interface RunListener {
+  onPlan?(plan: Plan): void;
+  onRunStart?(run: PlannedRun, index: number, total: number): void;
+  onRunSkip?(run: PlannedRun, record: DoneRecord): void;
+  onJobEvent?(run: PlannedRun, step: string, event: JobEvent): void;
+  onRunDone?(run: PlannedRun, record: DoneRecord): void;
+}
+
+export interface RunOptions {
+  outDir: string;
+  device: 'cpu' | 'cuda';
+  executor?: Executor;
+  signal?: AbortSignal;
+  listener?: RunListener;
+}
+
+export interface RunSummary {
+  outDir: string;
+  plan: Plan;
+  executed: string[];
+  skipped: string[];
+  results: Results;
+}
+
+/** Per-step events worth keeping in log.jsonl (per-batch steps would swamp it). */
+function loggable(event: JobEvent): boolean {
+  return event.type !== 'step';
+}
+
+/** The checkpoint a finished training step reports (CONTRACTS.md: result.bestCheckpoint), if any. */
+function bestCheckpoint(trainResult: unknown): string | undefined {
+  const c = (trainResult as { bestCheckpoint?: unknown } | null)?.bestCheckpoint;
+  return typeof c === 'string' && c.length > 0 ? c : undefined;
+}
+
+/**
+ * The spec a step runs with: the planned one, with checkpoint paths taken from what the training jobs actually
+ * reported (the plan assumes `<run>/best.safetensors`): the run's own train step for eval, the teacher's for kd.
+ */
+function concreteSpec(run: PlannedRun, stepName: string, spec: Record<string, unknown>, results: Record<string, unknown>, records: Map<string, DoneRecord>): Record<string, unknown> {
+  if (stepName === 'eval') {
+    const own = bestCheckpoint(results.train);
+    return own ? { ...spec, checkpoint: own } : spec;
+  }
+  const teacher = spec.teacher as Record<string, unknown> | undefined;
+  const teacherKey = run.dependsOn[run.dependsOn.length - 1];
+  const reported = teacher && teacherKey ? bestCheckpoint(records.get(teacherKey)?.results.train) : undefined;
+  return reported && teacher ? { ...spec, teacher: { ...teacher, checkpoint: reported } } : spec;
+}
+
+async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, records: Map<string, DoneRecord>): Promise<DoneRecord> {
+  const executor = options.executor ?? runJob;
+  const startedAt = new Date().toISOString();
+  const results: Record<string, unknown> = {};
+  for (const step of run.steps) {
+    const saved = dir.stepResult(run.key, step.name);
+    if (saved !== null) {
+      results[step.name] = saved;
+      dir.log({ event: 'step-skipped', key: run.key, step: step.name });
+      continue;
+    }
+    dir.log({ event: 'step-start', key: run.key, label: run.label, step: step.name, kind: step.kind });
+    const onEvent = (event: JobEvent) => {
+      if (loggable(event)) dir.log({ event: 'job', key: run.key, step: step.name, job: event });
+      options.listener?.onJobEvent?.(run, step.name, event);
+    };
+    const spec = concreteSpec(run, step.name, step.spec, results, records);
+    const result = await executor(step.kind, spec, { signal: options.signal, onEvent });
+    dir.saveStepResult(run.key, step.name, result);
+    results[step.name] = result;
+  }
+  const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results, startedAt, finishedAt: new Date().toISOString() };
+  for (const k of ['method', 'magnification', 'seed', 'unlabeledFraction'] as const) if (run[k] !== undefined) Object.assign(record, { [k]: run[k] });
+  return record;
+}
+
+/**
+ * Runs (or resumes) the whole experiment in `outDir`. Throws RUN_LOCKED when another live run holds the directory;
+ * on a failed job the error is logged, the lock released and the error rethrown (finished runs stay finished).
+ */
+export async function runExperiment(config: ResolvedExperiment, options: RunOptions): Promise<RunSummary> {
+  const dir = RunDir.open(options.outDir);
+  try {
+    const plan = planExperiment(config, { outDir: dir.root, device: options.device });
+    const versions = collectVersions();
+    dir.writeJson('config.json', config);
+    dir.writeJson('versions.json', versions);
+    dir.writeJson('plan.json', plan);
+    dir.log({ event: 'plan', runs: plan.runs.length, device: plan.device, seeds: config.seeds });
+    options.listener?.onPlan?.(plan);
+    const records = new Map<string, DoneRecord>();
+    const executed: string[] = [];
+    const skipped: string[] = [];
+    for (const [index, run] of plan.runs.entries()) {
+      const existing = dir.done(run.key);
+      if (existing) {
+        records.set(run.key, existing);
+        skipped.push(run.key);
+        dir.log({ event: 'run-skipped', key: run.key, label: run.label });
+        options.listener?.onRunSkip?.(run, existing);
+        continue;
+      }
+      const missing = run.dependsOn.filter((k) => !records.has(k));
+      if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
+      if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
+      options.listener?.onRunStart?.(run, index, plan.runs.length);
+      dir.log({ event: 'run-start', key: run.key, label: run.label });
+      let record: DoneRecord;
+      try {
+        record = await executeRun(dir, run, options, records);
+      } catch (e) {
+        const cause = fromNative(e);
+        const error = makeError(cause.code, `${run.label} (run ${run.key}): ${cause.message}`, cause);
+        dir.log({ event: 'run-failed', key: run.key, label: run.label, error: cause.toJSON() });
+        // What finished stays reportable: `resdistill report` shows it marked PARTIAL.
+        dir.writeJson('results.json', collectResults(config, plan, records, versions));
+        throw error;
+      }
+      dir.markDone(record);
+      records.set(run.key, record);
+      executed.push(run.key);
+      dir.log({ event: 'run-done', key: run.key, label: run.label });
+      options.listener?.onRunDone?.(run, record);
+    }
+    const results = collectResults(config, plan, records, versions);
+    dir.writeJson('results.json', results);
+    dir.log({ event: 'finished', executed: executed.length, skipped: skipped.length });
+    return { outDir: dir.root, plan, executed, skipped, results };
+  } finally {
+    dir.close();
+  }
+}

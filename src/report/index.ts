@@ -1,0 +1,60 @@
+// writeReport: results.json -> results.csv, report.md, one SVG per plot and a self-contained report.html.
+import path from 'node:path';
+import { writeFileAtomic } from '../experiment/rundir.js';
+import { renderHtml, type RenderedPlot } from './html.js';
+import { plotSpecs, renderSvg } from './plots.js';
+import { readResults, type Results } from './results.js';
+import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
+import { markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
+
+export interface ReportFiles {
+  dir: string;
+  csv: string;
+  markdown: string;
+  html: string;
+  svgs: string[];
+  rows: SummaryRow[];
+  table: string;
+}
+
+/** The Markdown report: title, SYNTHETIC warning when it applies, findings and the table. */
+export function markdownReport(results: Results, rows: SummaryRow[]): string {
+  const lines = [`# ${results.experiment}${results.synthetic ? ' (SYNTHETIC data)' : ''}`, ''];
+  if (results.synthetic) lines.push('> **SYNTHETIC DATA**: generated slides, not tissue. These numbers demonstrate the pipeline only.', '');
+  if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
+  const facts = findings(rows);
+  if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
+  const warnings = costWarnings(rows);
+  if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
+  lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
+  return lines.join('\n');
+}
+
+/** Renders every report file into `dir` (atomically, file by file) from parsed results. */
+export async function writeReport(results: Results, dir: string): Promise<ReportFiles> {
+  const rows = summarize(results);
+  const plots: RenderedPlot[] = [];
+  const svgs: string[] = [];
+  for (const p of plotSpecs(rows)) {
+    const svg = await renderSvg(p.spec);
+    const file = path.join(dir, `${p.id}.svg`);
+    writeFileAtomic(file, svg);
+    svgs.push(file);
+    plots.push({ id: p.id, title: p.title, caption: p.caption, svg });
+  }
+  const csv = path.join(dir, 'results.csv');
+  writeFileAtomic(csv, resultsCsv(results));
+  const markdown = path.join(dir, 'report.md');
+  writeFileAtomic(markdown, markdownReport(results, rows));
+  const html = path.join(dir, 'report.html');
+  writeFileAtomic(html, renderHtml(results, rows, plots));
+  return { dir, csv, markdown, html, svgs, rows, table: markdownTable(mainRows(rows)) };
+}
+
+/** `resdistill report <dir>`: regenerates everything from `<dir>/results.json`. */
+export async function writeReportFromDir(dir: string): Promise<ReportFiles> {
+  return writeReport(readResults(path.join(dir, 'results.json')), dir);
+}
+
+export { readResults, parseResults, type Results, type ResultRun } from './results.js';
+export { summarize, paretoFront, type SummaryRow } from './summary.js';

@@ -1,0 +1,75 @@
+// Shared look of the report's plots: method colours and shapes, fonts, the dodge on log axes, and the mean ± std
+// markers every accuracy plot draws.
+import type { Method } from './results.js';
+import { METHOD_LABELS, type SummaryRow } from './summary.js';
+
+export const METHODS: Method[] = ['teacher', 'baseline', 'kd', 'kd-unlabeled'];
+export const COLORS: Record<Method, string> = { teacher: '#333333', baseline: '#d6604d', kd: '#2166ac', 'kd-unlabeled': '#1b9e77' };
+export const SHAPES: Record<Method, string> = { teacher: 'diamond', baseline: 'square', kd: 'circle', 'kd-unlabeled': 'triangle-up' };
+/** Spreads methods that share a magnification a little apart on log axes, so error bars do not overlap. */
+export const DODGE: Record<Method, number> = { teacher: 1, baseline: 0.93, kd: 1, 'kd-unlabeled': 1.075 };
+
+export const FONT = 'Helvetica Neue, Helvetica, Arial, sans-serif';
+export const CONFIG = {
+  font: FONT,
+  view: { stroke: '#dddddd' },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eeeeee', titleFontWeight: 'normal' as const },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom' as const, direction: 'horizontal' as const },
+  title: { fontSize: 14, anchor: 'start' as const, subtitleColor: '#666666', subtitleFontSize: 11 },
+};
+
+export const methodScale = {
+  domain: METHODS.map((m) => METHOD_LABELS[m]),
+  range: METHODS.map((m) => COLORS[m]),
+};
+export const shapeScale = { domain: METHODS.map((m) => METHOD_LABELS[m]), range: METHODS.map((m) => SHAPES[m]) };
+
+export interface Point {
+  method: string;
+  mag: string;
+  magnification: number;
+  gflops: number | null;
+  x: number;
+  acc: number;
+  lo: number;
+  hi: number;
+  seeds: number;
+}
+
+export function points(rows: SummaryRow[], x: (r: SummaryRow) => number | null): Point[] {
+  const out: Point[] = [];
+  for (const r of rows) {
+    const a = r.metrics.accuracy;
+    const xv = x(r);
+    if (!a || xv === null) continue;
+    const std = a.std ?? 0;
+    const gflops = r.flops === null ? null : r.flops / 1e9;
+    out.push({ method: METHOD_LABELS[r.method], mag: `${r.magnification}x`, magnification: r.magnification, gflops, x: xv, acc: 100 * a.mean, lo: 100 * (a.mean - std), hi: 100 * (a.mean + std), seeds: a.n });
+  }
+  return out;
+}
+
+export const tooltip = [
+  { field: 'method', title: 'method' },
+  { field: 'mag', title: 'magnification' },
+  { field: 'gflops', title: 'GFLOPs', format: '.3g' },
+  { field: 'acc', title: 'accuracy %', format: '.1f' },
+  { field: 'seeds', title: 'seeds' },
+];
+
+export function markers(xTitle: string, xScale: object, yDomain: [number, number], axis?: object) {
+  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: xScale, ...(axis ? { axis } : {}) };
+  const y = { field: 'acc', type: 'quantitative' as const, title: 'Accuracy (%)', scale: { domain: yDomain, nice: false, zero: false } };
+  const color = { field: 'method', type: 'nominal' as const, title: null, scale: methodScale };
+  return [
+    { mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' as const }, y2: { field: 'hi' }, color } },
+    { mark: { type: 'point' as const, filled: true, size: 90, opacity: 1 }, encoding: { x, y, color, shape: { field: 'method', type: 'nominal' as const, title: null, scale: shapeScale }, tooltip } },
+  ];
+}
+
+export function yDomain(ps: Point[]): [number, number] {
+  const lo = Math.min(...ps.map((p) => p.lo));
+  const hi = Math.max(...ps.map((p) => p.hi));
+  const pad = Math.max(2, (hi - lo) * 0.12);
+  return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
+}

@@ -1,0 +1,82 @@
+// results.json: the one input of every report. Validated with zod so a hand-edited file fails with named paths.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { issueLines } from '../experiment/load.js';
+
+const Interval = z.tuple([z.number(), z.number()]);
+
+/** A metric the evaluation could not compute (e.g. AUC with one class present) is null. */
+export const MetricsSchema = z.object({
+  accuracy: z.number(),
+  balancedAccuracy: z.number().nullable(),
+  macroF1: z.number().nullable(),
+  macroPrecision: z.number().nullable(),
+  macroRecall: z.number().nullable(),
+  auc: z.number().nullable(),
+  /** 95% bootstrap intervals by metric name. */
+  ci: z.record(z.string(), Interval).default({}),
+});
+
+export const CostSchema = z.object({
+  macs: z.number().nonnegative(),
+  flops: z.number().nonnegative(),
+  imagesPerSecond: z.number().nonnegative().nullable(),
+});
+
+export const METHODS = ['teacher', 'baseline', 'kd', 'kd-unlabeled'] as const;
+export type Method = (typeof METHODS)[number];
+
+export const ResultRunSchema = z.object({
+  method: z.enum(METHODS),
+  magnification: z.number().positive(),
+  seed: z.int(),
+  /** kd-unlabeled only: the fraction of the unlabeled pool used (1 = all). */
+  unlabeledFraction: z.number().min(0).max(1).optional(),
+  key: z.string().optional(),
+  metrics: MetricsSchema,
+  cost: CostSchema.nullable(),
+});
+
+export const ResultsSchema = z.object({
+  experiment: z.string().default('experiment'),
+  /** True when the data is generated: every report says SYNTHETIC prominently. */
+  synthetic: z.boolean().default(false),
+  teacherMagnification: z.number().positive().optional(),
+  dataDescription: z.string().optional(),
+  generatedAt: z.string().optional(),
+  /** False while some planned runs have not finished (an interrupted or failed `resdistill run`). */
+  complete: z.boolean().default(true),
+  plannedRuns: z.int().nonnegative().optional(),
+  versions: z.record(z.string(), z.unknown()).optional(),
+  runs: z.array(ResultRunSchema),
+});
+
+export type Metrics = z.output<typeof MetricsSchema>;
+export type Cost = z.output<typeof CostSchema>;
+export type ResultRun = z.output<typeof ResultRunSchema>;
+export type Results = z.output<typeof ResultsSchema>;
+export type ResultsInput = z.input<typeof ResultsSchema>;
+
+export function parseResults(value: unknown, where = 'results.json'): Results {
+  const parsed = ResultsSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigError('CONFIG_INVALID', `invalid ${where}:\n${issueLines(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function readResults(file: string): Results {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('CONFIG_INVALID', `cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parseResults(JSON.parse(text), file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError('CONFIG_INVALID', `${file} is not JSON: ${(e as Error).message}`);
+  }
+}

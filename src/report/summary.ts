@@ -1,0 +1,156 @@
+// Aggregation over seeds: one row per (method, magnification, unlabeled fraction) with mean, sample std and the
+// mean of the per-seed 95% bootstrap intervals; the FLOPs ratio to the teacher; the accuracy-vs-GFLOPs Pareto front.
+import type { Method, ResultRun, Results } from './results.js';
+
+export const METRIC_NAMES = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const METHOD_LABELS: Record<Method, string> = {
+  teacher: 'Teacher',
+  baseline: 'Baseline',
+  kd: 'KD student',
+  'kd-unlabeled': 'KD + unlabeled',
+};
+const METHOD_ORDER: Method[] = ['teacher', 'baseline', 'kd', 'kd-unlabeled'];
+
+export interface Stat {
+  mean: number;
+  /** Sample standard deviation over seeds; null with one seed. */
+  std: number | null;
+  n: number;
+  /** Mean over seeds of each seed's 95% bootstrap interval, when the runs carry one. */
+  ci: [number, number] | null;
+}
+
+export interface SummaryRow {
+  method: Method;
+  magnification: number;
+  unlabeledFraction: number | null;
+  seeds: number[];
+  macs: number | null;
+  flops: number | null;
+  /** Teacher FLOPs / this row's FLOPs (16 means 16x fewer). */
+  flopsReduction: number | null;
+  imagesPerSecond: number | null;
+  metrics: Record<MetricName, Stat | null>;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Mean, sample std and mean CI of finite values; null when no run has the metric. */
+export function stat(values: (number | null)[], cis: ([number, number] | undefined)[]): Stat | null {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0) return null;
+  const m = mean(xs);
+  const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)) : null;
+  const given = cis.filter((c): c is [number, number] => Array.isArray(c) && c.length === 2);
+  const ci: [number, number] | null = given.length > 0 ? [mean(given.map((c) => c[0])), mean(given.map((c) => c[1]))] : null;
+  return { mean: m, std, n: xs.length, ci };
+}
+
+function groupKey(r: ResultRun): string {
+  const f = r.method === 'kd-unlabeled' ? (r.unlabeledFraction ?? 1) : null;
+  return `${r.method}|${r.magnification}|${f}`;
+}
+
+/** Rows ordered teacher first, then by magnification (high to low), then baseline, kd, kd-unlabeled. */
+export function summarize(results: Results): SummaryRow[] {
+  const groups = new Map<string, ResultRun[]>();
+  for (const r of results.runs) groups.set(groupKey(r), [...(groups.get(groupKey(r)) ?? []), r]);
+  const rows: SummaryRow[] = [];
+  for (const runs of groups.values()) {
+    const first = runs[0] as ResultRun;
+    const costs = runs.map((r) => r.cost).filter((c) => c !== null);
+    const metrics = Object.fromEntries(
+      METRIC_NAMES.map((name) => [name, stat(runs.map((r) => r.metrics[name]), runs.map((r) => r.metrics.ci[name]))]),
+    ) as Record<MetricName, Stat | null>;
+    const ips = costs.map((c) => c.imagesPerSecond).filter((v): v is number => v !== null);
+    rows.push({
+      method: first.method,
+      magnification: first.magnification,
+      unlabeledFraction: first.method === 'kd-unlabeled' ? (first.unlabeledFraction ?? 1) : null,
+      seeds: runs.map((r) => r.seed).sort((a, b) => a - b),
+      macs: costs.length ? mean(costs.map((c) => c.macs)) : null,
+      flops: costs.length ? mean(costs.map((c) => c.flops)) : null,
+      flopsReduction: null,
+      imagesPerSecond: ips.length ? mean(ips) : null,
+      metrics,
+    });
+  }
+  const teacher = rows.find((r) => r.method === 'teacher');
+  for (const r of rows) if (teacher?.flops && r.flops) r.flopsReduction = teacher.flops / r.flops;
+  return rows.sort(
+    (a, b) =>
+      Number(b.method === 'teacher') - Number(a.method === 'teacher') ||
+      b.magnification - a.magnification ||
+      METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) ||
+      (b.unlabeledFraction ?? 1) - (a.unlabeledFraction ?? 1),
+  );
+}
+
+/** The main table's rows: everything except partial-pool sweep points. */
+export function mainRows(rows: SummaryRow[]): SummaryRow[] {
+  return rows.filter((r) => r.unlabeledFraction === null || r.unlabeledFraction === 1);
+}
+
+/** Rows no other row beats on both fewer FLOPs and higher mean accuracy, ordered by FLOPs. */
+export function paretoFront(rows: SummaryRow[]): SummaryRow[] {
+  const pts = rows.filter((r) => r.flops !== null && r.metrics.accuracy !== null);
+  pts.sort((a, b) => (a.flops as number) - (b.flops as number) || (b.metrics.accuracy as Stat).mean - (a.metrics.accuracy as Stat).mean);
+  const front: SummaryRow[] = [];
+  let best = -Infinity;
+  for (const p of pts) {
+    const acc = (p.metrics.accuracy as Stat).mean;
+    if (acc > best) {
+      front.push(p);
+      best = acc;
+    }
+  }
+  return front;
+}
+
+/** Plain-language comparisons the paper makes: KD against the baseline per magnification, and against the teacher. */
+export function findings(rows: SummaryRow[]): string[] {
+  const pick = (method: Method, mag: number) => rows.find((r) => r.method === method && r.magnification === mag && (r.unlabeledFraction ?? 1) === 1);
+  const teacher = rows.find((r) => r.method === 'teacher');
+  const pct = (s: Stat | null | undefined) => (s ? `${(100 * s.mean).toFixed(1)}%` : 'n/a');
+  const out: string[] = [];
+  const mags = [...new Set(rows.filter((r) => r.method !== 'teacher').map((r) => r.magnification))].sort((a, b) => b - a);
+  for (const mag of mags) {
+    const base = pick('baseline', mag)?.metrics.accuracy;
+    const kd = pick('kd', mag)?.metrics.accuracy;
+    const kdu = pick('kd-unlabeled', mag)?.metrics.accuracy;
+    const red = pick('kd', mag)?.flopsReduction ?? pick('baseline', mag)?.flopsReduction;
+    const parts = [`${mag}x${red ? ` (${red.toFixed(red < 10 ? 1 : 0)}x fewer FLOPs)` : ''}: baseline ${pct(base)}`];
+    if (kd) parts.push(`KD ${pct(kd)}${base ? ` (${(100 * (kd.mean - base.mean) >= 0 ? '+' : '')}${(100 * (kd.mean - base.mean)).toFixed(1)} points)` : ''}`);
+    if (kdu) parts.push(`KD + unlabeled ${pct(kdu)}`);
+    if (teacher?.metrics.accuracy) parts.push(`teacher ${teacher.magnification}x ${pct(teacher.metrics.accuracy)}`);
+    out.push(parts.join(', '));
+  }
+  return out;
+}
+
+/**
+ * DESIGN §5's guard, repeated where users look: a student whose FLOPs do not fall by about
+ * (teacher mag / student mag)^2 was probably fed an upsampled image, or its input rounds badly at tiny sizes.
+ */
+export function costWarnings(rows: SummaryRow[], tolerance = 0.25): string[] {
+  const teacher = rows.find((r) => r.method === 'teacher');
+  if (!teacher) return [];
+  const out: string[] = [];
+  const seen = new Set<number>();
+  for (const r of rows) {
+    if (r.method === 'teacher' || r.flopsReduction === null || seen.has(r.magnification)) continue;
+    seen.add(r.magnification);
+    const expected = (teacher.magnification / r.magnification) ** 2;
+    if (Math.abs(r.flopsReduction / expected - 1) > tolerance) {
+      out.push(
+        `${r.magnification}x costs 1/${r.flopsReduction.toFixed(1)} of the teacher's FLOPs, expected about 1/${expected.toFixed(1)}: ` +
+          'check that the student really reads the lower magnification (input rounding at very small sizes can explain part of it)',
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+// Pure TS: every config in experiments/ validates, points at the JSON Schema, and plans the runs it promises.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadExperiment } from '../../src/experiment/load.js';
+import { planExperiment } from '../../src/experiment/plan.js';
+import { dataDir, repoRoot } from '../support.js';
+
+const dir = path.join(repoRoot, 'experiments');
+const configs = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'experiment.schema.json');
+
+function count(file: string) {
+  const plan = planExperiment(loadExperiment(path.join(dir, file)), { outDir: '/out', device: 'cpu' });
+  const by = (m: string) => plan.runs.filter((r) => r.method === m).length;
+  return { teacher: by('teacher'), baseline: by('baseline'), kd: by('kd'), kdu: by('kd-unlabeled'), total: plan.runs.length };
+}
+
+describe('experiments/ configs (pure TS)', () => {
+  it('holds the demo, lymphoma and the three paper-shaped templates', () => {
+    expect(configs.sort()).toEqual(['celiac.json', 'demo.json', 'luad.json', 'lymphoma.json', 'rcc.json']);
+  });
+
+  it.each(configs)('%s validates and refers to the schema', (file) => {
+    const raw = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { $schema?: string };
+    expect(raw.$schema).toBe('./experiment.schema.json');
+    expect(() => loadExperiment(path.join(dir, file))).not.toThrow();
+  });
+
+  it('the demo is synthetic, 2 seeds, teacher 10x, students 2.5x and 1.25x with an unlabeled pool', () => {
+    const c = loadExperiment(path.join(dir, 'demo.json'));
+    expect(c.data.source).toBe('synthetic');
+    expect(c.seeds).toHaveLength(2);
+    expect(c.magnifications).toEqual({ teacher: 10, students: [2.5, 1.25] });
+    expect(count('demo.json')).toEqual({ teacher: 2, baseline: 4, kd: 4, kdu: 4, total: 1 + 2 + 12 + 3 });
+  });
+
+  it('lymphoma reads the shared patches at 1.6 um/px: teacher full size, students at 1/2, 1/4, 1/8', () => {
+    const c = loadExperiment(path.join(dir, 'lymphoma.json'));
+    expect(c.data).toMatchObject({ source: 'images', mpp: 1.6, root: path.join(dataDir, 'patches', 'lymphoma-iicbu2008') });
+    expect(c.magnifications.teacher).toBeCloseTo(10 / 1.6, 12);
+    expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 4, 8]);
+  });
+
+  it('templates are shaped like the paper and their data paths are marked REPLACE_ME', () => {
+    const celiac = loadExperiment(path.join(dir, 'celiac.json'));
+    expect(celiac.data).toMatchObject({ source: 'slides', unit: { kind: 'pieces' } });
+    expect([celiac.teacher.batchSize, celiac.teacher.accumulate]).toEqual([1, 32]);
+    expect(celiac.magnifications.students).toContain(0.625);
+    expect(count('celiac.json').kdu).toBe(3 * 4 * 3);
+    expect(loadExperiment(path.join(dir, 'luad.json')).magnifications).toEqual({ teacher: 10, students: [5, 2.5, 1.25] });
+    expect(loadExperiment(path.join(dir, 'rcc.json')).magnifications).toEqual({ teacher: 5, students: [2.5, 1.25] });
+    for (const f of ['celiac.json', 'luad.json', 'rcc.json']) expect(readFileSync(path.join(dir, f), 'utf8')).toMatch(/"csv": "REPLACE_ME\//);
+  });
+});
