@@ -1,0 +1,78 @@
+#include "train/losses.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/functional/pooling.h>
+#include <torch/nn/functional/upsampling.h>
+#include <torch/torch.h>
+
+#include "util/error.h"
+
+namespace rd::train {
+
+namespace F = torch::nn::functional;
+
+PixelLoss parse_pixel_loss(const std::string& name, const std::string& field) {
+  if (name == "mse" || name == "l2") return PixelLoss::kMse;
+  if (name == "l1") return PixelLoss::kL1;
+  throw Error(code::kConfigInvalid, field + ": unknown pixel loss '" + name + "' (use mse, l2 or l1)");
+}
+
+TeacherResize parse_teacher_resize(const std::string& name, const std::string& field) {
+  if (name == "max" || name == "adaptive_max") return TeacherResize::kAdaptiveMax;
+  if (name == "bicubic") return TeacherResize::kBicubic;
+  if (name == "avg" || name == "average") return TeacherResize::kAverage;
+  throw Error(code::kConfigInvalid, field + ": unknown teacher resize '" + name + "' (use max, bicubic or average)");
+}
+
+at::Tensor resize_teacher_map(const at::Tensor& ft, int64_t height, int64_t width, TeacherResize how) {
+  if (ft.size(2) == height && ft.size(3) == width) return ft;
+  switch (how) {
+    case TeacherResize::kAdaptiveMax:
+      return std::get<0>(torch::adaptive_max_pool2d(ft, {height, width}));
+    case TeacherResize::kAverage:
+      return torch::adaptive_avg_pool2d(ft, {height, width});
+    case TeacherResize::kBicubic:
+      return F::interpolate(ft, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{height, width})
+                                    .mode(torch::kBicubic)
+                                    .align_corners(false));
+  }
+  throw Error(code::kInternal, "resize_teacher_map: bad mode");
+}
+
+at::Tensor kd_loss(const at::Tensor& zs, const at::Tensor& zt, double temperature) {
+  TORCH_CHECK(zs.sizes() == zt.sizes(), "kd_loss: student and teacher logits differ in shape");
+  const double t = temperature;
+  auto log_p_s = torch::log_softmax(zs.to(torch::kFloat) / t, 1);
+  auto p_t = torch::softmax(zt.to(torch::kFloat).detach() / t, 1);
+  // batchmean: summed KL divided by the batch size, as PyTorch's reduction="batchmean".
+  auto kl = F::kl_div(log_p_s, p_t, F::KLDivFuncOptions().reduction(torch::kSum)) / double(zs.size(0));
+  return kl * (t * t);
+}
+
+at::Tensor pixel_loss(const at::Tensor& fs, const at::Tensor& ft, PixelLoss d, TeacherResize g) {
+  TORCH_CHECK(fs.dim() == 4 && ft.dim() == 4 && fs.size(0) == ft.size(0) && fs.size(1) == ft.size(1),
+              "pixel_loss: feature maps must be (N,C,H,W) with equal N and C");
+  auto target = resize_teacher_map(ft.to(torch::kFloat).detach(), fs.size(2), fs.size(3), g);
+  auto s = fs.to(torch::kFloat);
+  return d == PixelLoss::kMse ? F::mse_loss(s, target) : F::l1_loss(s, target);
+}
+
+DistillLossTerms distill_loss(const at::Tensor& fs, const at::Tensor& zs, const at::Tensor& ft, const at::Tensor& zt,
+                              const at::Tensor& labels, const DistillLossOptions& o) {
+  if (o.temperature <= 0) throw Error(code::kConfigInvalid, "temperature must be > 0");
+  DistillLossTerms out;
+  auto zero = torch::zeros({}, zs.options().dtype(torch::kFloat));
+  out.kd = o.w_kd != 0 ? kd_loss(zs, zt, o.temperature) : zero;
+  out.px = o.w_px != 0 ? pixel_loss(fs, ft, o.pixel, o.resize) : zero;
+  if (o.w_ce != 0) {
+    if (!labels.defined()) throw Error(code::kConfigInvalid, "w_ce > 0 needs labels");
+    out.ce = F::cross_entropy(zs.to(torch::kFloat), labels);
+  } else {
+    out.ce = zero;
+  }
+  out.total = out.kd * o.w_kd + out.px * o.w_px + out.ce * o.w_ce;
+  return out;
+}
+
+}  // namespace rd::train
