@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../native.js';
+import { registerBench } from './bench.js';
 import { registerDoctor } from './doctor.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
@@ -12,5 +13,6 @@ const program = new Command('resdistill')
   .version(pkg.version);
 
 registerDoctor(program);
+registerBench(program);
 
 await program.parseAsync(process.argv);
