@@ -46,7 +46,7 @@ GnResNetImpl::GnResNetImpl(int64_t num_classes, const ModelOptions& o) : ModelIm
   if (o.widths.empty() || o.blocks.size() != o.widths.size()) {
     throw Error(code::kConfigInvalid, "gn_resnet: blocks and widths must be non-empty and of equal length");
   }
-  if (!o.norm.empty() && o.norm != "group") throw Error(code::kConfigInvalid, "gn_resnet: norm must be group");
+  if (o.norm != "group") throw Error(code::kConfigInvalid, "gn_resnet: norm must be group");
   if (num_classes < 1) throw Error(code::kConfigInvalid, "gn_resnet: num_classes must be >= 1");
   const int64_t w0 = o.widths[0];
   stem = register_module("stem", nn::Sequential(conv(o.in_channels, w0, 7, 2, 3), gn(o.groups, w0), nn::ReLU(),

@@ -17,7 +17,9 @@ ModelSpec model_spec_from(const nlohmann::json& root, const std::string& key) {
   s.options.widths = spec::get<std::vector<int64_t>>(spec, "widths", s.options.widths);
   s.options.groups = spec::get<int64_t>(spec, "groups", s.options.groups);
   spec::check(s.options.groups >= 1, at + "groups", "must be >= 1");
-  s.options.norm = spec::get<std::string>(spec, "norm", s.options.norm);
+  // torchvision's ResNets default to BatchNorm in a spec; the paper net is GroupNorm only.
+  const bool torchvision = s.name.rfind("resnet", 0) == 0;
+  s.options.norm = spec::get<std::string>(spec, "norm", torchvision ? "batch" : "group");
   return s;
 }
 

@@ -66,10 +66,8 @@ torch::Tensor TvBlockImpl::forward(torch::Tensor x) {
   return torch::relu(y + (downsample ? downsample->forward(x) : x));
 }
 
-TvResNetImpl::TvResNetImpl(int depth, int64_t num_classes, const ModelOptions& options)
-    : ModelImpl("resnet" + std::to_string(depth)) {
-  ModelOptions o = options;
-  if (o.norm.empty()) o.norm = "batch";  // torchvision's default
+TvResNetImpl::TvResNetImpl(int depth, int64_t num_classes, const ModelOptions& options) : ModelImpl("resnet" + std::to_string(depth)) {
+  const ModelOptions& o = options;
   std::vector<int64_t> blocks;
   bool bottleneck = false;
   if (depth == 18) blocks = {2, 2, 2, 2};
