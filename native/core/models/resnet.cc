@@ -59,11 +59,13 @@ TvBlockImpl::TvBlockImpl(int64_t inplanes, int64_t planes, int64_t stride, bool 
   }
 }
 
+// In-place ReLU / add on norm outputs (their backward keeps the input), as torchvision's inplace=True.
 torch::Tensor TvBlockImpl::forward(torch::Tensor x) {
-  auto y = torch::relu(bn1.forward(conv1(x)));
+  auto y = bn1.forward(conv1(x)).relu_();
   y = bn2.forward(conv2(y));
-  if (bottleneck_) y = bn3.forward(conv3(torch::relu(y)));
-  return torch::relu(y + (downsample ? downsample->forward(x) : x));
+  if (bottleneck_) y = bn3.forward(conv3(y.relu_()));
+  y.add_(downsample ? downsample->forward(x) : x);
+  return y.relu_();
 }
 
 TvResNetImpl::TvResNetImpl(int depth, int64_t num_classes, const ModelOptions& options) : ModelImpl("resnet" + std::to_string(depth)) {
@@ -94,8 +96,7 @@ TvResNetImpl::TvResNetImpl(int depth, int64_t num_classes, const ModelOptions& o
 }
 
 std::pair<torch::Tensor, torch::Tensor> TvResNetImpl::forward(torch::Tensor x) {
-  auto y = torch::relu(bn1.forward(conv1(x)));
-  y = torch::max_pool2d(y, 3, 2, 1);
+  auto y = torch::max_pool2d(bn1.forward(conv1(x)).relu_(), 3, 2, 1);
   auto f = layer4->forward(layer3->forward(layer2->forward(layer1->forward(y))));
   return {f, fc(f.mean({2, 3}))};
 }
