@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../native.js';
 import { registerDemo } from './demo.js';
+import { registerBench } from './bench.js';
 import { registerDoctor } from './doctor.js';
 import { registerExtract } from './extract.js';
 import { registerStore } from './store.js';
@@ -20,5 +21,6 @@ registerDemo(program);
 registerExtract(program);
 registerStore(program);
 registerRun(program);
+registerBench(program);
 
 await program.parseAsync(process.argv);

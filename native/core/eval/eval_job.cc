@@ -3,7 +3,7 @@
 #include "eval/predict.h"
 #include "job/job.h"
 #include "job/spec.h"
-#include "train/checkpoint.h"
+#include "models/safetensors.h"
 #include "train/model_spec.h"
 #include "train/run_spec.h"
 #include "train/store_views.h"
@@ -23,7 +23,7 @@ Json run_eval(const Json& spec, JobContext& ctx) {
   spec::check(resamples >= 0, "bootstrap", "must be >= 0");
   const auto facts = train::store_facts(store);
   auto model = train::build_model(train::parse_model(spec), facts.num_classes, seed, device, false);
-  train::load_weights(spec::require<std::string>(spec, "checkpoint"), *model);
+  models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
   auto source = train::open_loader({store, {mag}, split, spec::get<int64_t>(spec, "batchSize", 32), spec::get<std::string>(spec, "mode", "fixed"), false, nullptr, seed});
   double loss = 0;
   auto p = predict(*model, *source, facts.num_classes, {device, false, false, 0}, ctx, &loss);

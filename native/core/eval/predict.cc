@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "util/autocast.h"
+#include "models/autocast.h"
 
 namespace rd::eval {
 
@@ -24,7 +24,7 @@ Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_
     if (o.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
     at::Tensor logits;
     {
-      CudaAutocast autocast(o.bf16 && o.device.is_cuda());
+      models::AutocastGuard autocast(c10::kCUDA, o.bf16 && o.device.is_cuda());
       logits = model.forward(x).second.to(torch::kFloat).cpu();
     }
     auto labels = batch.labels.cpu();

@@ -85,25 +85,6 @@ bool load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   return true;
 }
 
-void save_weights(const std::string& path, torch::nn::Module& model) {
-  save_atomic(path, [&](const std::string& tmp) {
-    torch::serialize::OutputArchive archive;
-    model.save(archive);
-    archive.save_to(tmp);
-  });
-}
-
-void load_weights(const std::string& path, torch::nn::Module& model) {
-  if (!fs::exists(path)) throw Error(code::kIo, "weights file not found: " + path);
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path);
-    model.load(archive);
-  } catch (const c10::Error& e) {
-    throw Error(code::kIo, "cannot load weights " + path + ": " + e.what_without_backtrace());
-  }
-}
-
 void write_file_atomic(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   {

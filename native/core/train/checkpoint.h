@@ -20,10 +20,6 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
 // Returns false when there is no checkpoint at `path`; throws STORE_CORRUPT-style IO_ERROR when it is unreadable.
 bool load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer, CheckpointMeta& meta);
 
-// Model weights alone (best.pt), atomically; and back.
-void save_weights(const std::string& path, torch::nn::Module& model);
-void load_weights(const std::string& path, torch::nn::Module& model);
-
 // Atomic small-file write used for JSON side files.
 void write_file_atomic(const std::string& path, const std::string& content);
 

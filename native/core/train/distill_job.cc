@@ -5,12 +5,12 @@
 #include "eval/predict.h"
 #include "job/job.h"
 #include "job/spec.h"
-#include "train/checkpoint.h"
+#include "models/safetensors.h"
 #include "train/losses.h"
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "train/store_views.h"
-#include "util/autocast.h"
+#include "models/autocast.h"
 
 namespace rd::train {
 namespace {
@@ -40,7 +40,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   const StoreFacts facts = store_facts(r.store);
 
   auto teacher = build_model(parse_model(teacher_spec), facts.num_classes, r.seed, r.device, r.channels_last);
-  load_weights(spec::require<std::string>(teacher_spec, "checkpoint"), *teacher);
+  models::load_weights(*teacher, spec::require<std::string>(teacher_spec, "checkpoint"));
   teacher->eval();
   for (auto& p : teacher->parameters()) p.requires_grad_(false);
   auto student = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
@@ -52,7 +52,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   auto step = [&](const data::Batch& b) {
     auto lo = b.views[0].to(r.device, true), hi = b.views[1].to(r.device, true);
     if (r.channels_last) lo = lo.contiguous(at::MemoryFormat::ChannelsLast), hi = hi.contiguous(at::MemoryFormat::ChannelsLast);
-    CudaAutocast autocast(r.bf16);
+    models::AutocastGuard autocast(c10::kCUDA, r.bf16);
     at::Tensor ft, zt;
     {
       torch::NoGradGuard no_grad;

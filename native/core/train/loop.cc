@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "job/spec.h"
+#include "models/safetensors.h"
 #include "train/checkpoint.h"
 #include "util/error.h"
 
@@ -51,7 +52,8 @@ void ensure_dir(const std::string& dir) {
 Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& s, const StepFn& step, const ValidateFn& validate,
                 JobContext& ctx) {
   ensure_dir(s.out_dir);
-  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/best.pt";
+  // best.safetensors loads straight into the equivalent PyTorch module.
+  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/best.safetensors";
   auto optimizer = make_optimizer(model.parameters(), s.optimizer);
   CheckpointMeta meta;
   if (s.resume && load_checkpoint(ckpt, model, *optimizer, meta)) {
@@ -107,7 +109,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
     if (score > meta.best_score || meta.best_epoch < 0) {
       meta.best_score = score;
       meta.best_epoch = epoch + 1;
-      save_weights(best, model);
+      models::save_weights(model, best, {{"epoch", std::to_string(epoch + 1)}});
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double eta = elapsed / double(epoch + 1 - start_epoch) * double(s.epochs - epoch - 1);

@@ -9,7 +9,8 @@ ModelSpec parse_model(const nlohmann::json& spec, const std::string& field) {
   const auto j = spec::get<nlohmann::json>(spec, field, nlohmann::json::object());
   spec::check(j.is_object(), field, "must be an object");
   m.name = spec::get<std::string>(j, "name", m.name);
-  m.options.norm = spec::get<std::string>(j, "norm", m.options.norm);
+  // torchvision ResNets default to BatchNorm, the paper net to GroupNorm (as models/options.cc).
+  m.options.norm = spec::get<std::string>(j, "norm", m.name.rfind("resnet", 0) == 0 ? "batch" : "group");
   m.options.widths = spec::get<std::vector<int64_t>>(j, "widths", m.options.widths);
   m.options.blocks = spec::get<std::vector<int64_t>>(j, "blocks", m.options.blocks);
   m.options.groups = spec::get<int64_t>(j, "groups", m.options.groups);

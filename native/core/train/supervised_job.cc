@@ -6,7 +6,7 @@
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "train/store_views.h"
-#include "util/autocast.h"
+#include "models/autocast.h"
 
 namespace rd::train {
 namespace {
@@ -21,7 +21,7 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
   auto step = [&](const data::Batch& b) {
     auto x = b.views[0].to(r.device, true);
     if (r.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    CudaAutocast autocast(r.bf16);
+    models::AutocastGuard autocast(c10::kCUDA, r.bf16);
     auto logits = model->forward(x).second;
     auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
     return StepResult{ce, {{"ce", ce.detach()}}};

@@ -1,0 +1,83 @@
+// "cost.measure": measured forward and training throughput / latency of a zoo model at given input sizes,
+// on CPU (threads named) or CUDA, with optional bf16 autocast and channels_last.
+#include <torch/torch.h>
+
+#include "cost/runtime.h"
+#include "job/job.h"
+#include "job/spec.h"
+#include "models/autocast.h"
+#include "models/options.h"
+
+namespace rd::cost {
+namespace {
+
+Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t h, int64_t w, int64_t batch, int warmup,
+                 int reps, bool train, const Runtime& rt, JobContext& ctx, int64_t classes) {
+  auto gen = torch::make_generator<at::CPUGeneratorImpl>(0);
+  auto x = place(torch::rand({batch, 3, h, w}, gen), rt);
+  auto y = torch::randint(classes, {batch}, gen, torch::kLong).to(rt.device);
+  const auto type = rt.device.type();
+  model.eval();
+  auto fwd = time_calls(
+      [&] {
+        torch::NoGradGuard no_grad;
+        models::AutocastGuard ac(type, rt.bf16);
+        model.forward(x);
+      },
+      warmup, reps, rt, ctx);
+  Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forward_latency_ms", 1e3 * median(fwd)},
+              {"forward_img_per_s", batch / median(fwd)}};
+  if (train) {
+    model.train();
+    auto step = time_calls(
+        [&] {
+          opt.zero_grad();
+          torch::Tensor loss;
+          {
+            models::AutocastGuard ac(type, rt.bf16);
+            loss = torch::cross_entropy_loss(model.forward(x).second.to(torch::kFloat), y);
+          }
+          loss.backward();
+          opt.step();
+        },
+        warmup, reps, rt, ctx);
+    row["train_latency_ms"] = 1e3 * median(step);
+    row["train_img_per_s"] = batch / median(step);
+  }
+  return row;
+}
+
+// spec: model fields + sizes [[h,w],...] | height/width, batch (16), warmup (1), reps (5), train (true), runtime fields.
+Json run_measure(const Json& spec, JobContext& ctx) {
+  auto ms = models::model_spec_from(spec);
+  auto rt = runtime_from(spec);
+  std::vector<std::vector<int64_t>> sizes;
+  if (spec.contains("sizes")) sizes = spec::get<std::vector<std::vector<int64_t>>>(spec, "sizes", {});
+  else sizes.push_back({spec::require<int64_t>(spec, "height"), spec::get<int64_t>(spec, "width", spec::require<int64_t>(spec, "height"))});
+  const auto batch = spec::get<int64_t>(spec, "batch", 16);
+  const auto warmup = spec::get<int>(spec, "warmup", 1);
+  const auto reps = spec::get<int>(spec, "reps", 5);
+  const bool train = spec::get<bool>(spec, "train", true);
+  spec::check(batch >= 1, "batch", "must be >= 1");
+  spec::check(warmup >= 0 && reps >= 1, "reps", "reps must be >= 1 and warmup >= 0");
+  torch::manual_seed(0);
+  auto model = models::make(ms);
+  place(*model, rt);
+  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
+  Json rows = Json::array();
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    spec::check(sizes[i].size() == 2 && sizes[i][0] >= 1 && sizes[i][1] >= 1, "sizes[" + std::to_string(i) + "]", "must be [height, width] >= 1");
+    rows.push_back(measure_one(*model, opt, sizes[i][0], sizes[i][1], batch, warmup, reps, train, rt, ctx, ms.classes));
+    ctx.emit({{"type", "progress"}, {"done", i + 1}, {"total", sizes.size()}});
+  }
+  Json out = describe(rt);
+  out["model"] = ms.name;
+  out["rows"] = rows;
+  out["reps"] = reps;
+  return out;
+}
+
+const JobRegistrar kRegistrar("cost.measure", "measured forward/training img/s and latency (cpu threads or cuda, bf16, channels_last)", run_measure);
+
+}  // namespace
+}  // namespace rd::cost

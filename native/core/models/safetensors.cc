@@ -1,0 +1,146 @@
+#include "models/safetensors.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "util/error.h"
+
+namespace rd::models {
+namespace {
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; this host is not");
+
+const std::vector<std::pair<at::ScalarType, std::string>>& dtype_names() {
+  static const std::vector<std::pair<at::ScalarType, std::string>> names = {
+      {at::kFloat, "F32"}, {at::kDouble, "F64"}, {at::kHalf, "F16"}, {at::kBFloat16, "BF16"}, {at::kLong, "I64"},
+      {at::kInt, "I32"},   {at::kShort, "I16"},  {at::kChar, "I8"},  {at::kByte, "U8"},       {at::kBool, "BOOL"}};
+  return names;
+}
+
+std::string dtype_name(at::ScalarType t) {
+  for (const auto& [type, name] : dtype_names())
+    if (type == t) return name;
+  throw Error(code::kConfigInvalid, std::string("safetensors: unsupported dtype ") + c10::toString(t));
+}
+
+at::ScalarType dtype_of(const std::string& name, const std::string& path) {
+  for (const auto& [type, n] : dtype_names())
+    if (n == name) return type;
+  throw Error(kWeightsInvalid, path + ": unsupported safetensors dtype '" + name + "'");
+}
+
+}  // namespace
+
+void save_safetensors(const std::string& path, const NamedTensors& tensors, const std::map<std::string, std::string>& metadata) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::vector<at::Tensor> data;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    auto c = t.detach().to(at::kCPU).contiguous();
+    const uint64_t bytes = c.numel() * c.element_size();
+    header[name] = {{"dtype", dtype_name(c.scalar_type())}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+    data.push_back(c);
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // the format aligns the data section to 8 bytes with spaces
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(code::kIo, "cannot write '" + tmp + "'");
+    const uint64_t n = text.size();
+    out.write(reinterpret_cast<const char*>(&n), 8);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    for (const auto& c : data) out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw Error(code::kIo, "writing '" + tmp + "' failed (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(code::kIo, "cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+NamedTensors load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw Error(code::kIo, "cannot read '" + path + "'");
+  const uint64_t file_size = static_cast<uint64_t>(in.tellg());
+  in.seekg(0);
+  uint64_t n = 0;
+  if (file_size < 8 || !in.read(reinterpret_cast<char*>(&n), 8) || n > file_size - 8) {
+    throw Error(kWeightsInvalid, path + ": not a safetensors file (bad header length)");
+  }
+  std::string text(n, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(n));
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(kWeightsInvalid, path + ": malformed safetensors header: " + e.what());
+  }
+  const uint64_t data_size = file_size - 8 - n;
+  NamedTensors out;
+  try {
+    for (const auto& [name, entry] : header.items()) {
+      if (name == "__metadata__") {
+        if (metadata) *metadata = entry.get<std::map<std::string, std::string>>();
+        continue;
+      }
+      const auto type = dtype_of(entry.at("dtype").get<std::string>(), path);
+      const auto shape = entry.at("shape").get<std::vector<int64_t>>();
+      const auto begin = entry.at("data_offsets").at(0).get<uint64_t>();
+      const auto end = entry.at("data_offsets").at(1).get<uint64_t>();
+      auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
+      if (end < begin || end > data_size || end - begin != static_cast<uint64_t>(t.numel() * t.element_size())) {
+        throw Error(kWeightsInvalid, path + ": tensor '" + name + "' has offsets outside the file (truncated?)");
+      }
+      in.seekg(static_cast<std::streamoff>(8 + n + begin));
+      if (!in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(end - begin))) {
+        throw Error(kWeightsInvalid, path + ": truncated while reading '" + name + "'");
+      }
+      out.emplace_back(name, t);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(kWeightsInvalid, path + ": malformed safetensors entry: " + e.what());
+  }
+  return out;
+}
+
+NamedTensors state_dict(const torch::nn::Module& module) {
+  NamedTensors out;
+  for (const auto& p : module.named_parameters()) out.emplace_back(p.key(), p.value());
+  for (const auto& b : module.named_buffers()) out.emplace_back(b.key(), b.value());
+  return out;
+}
+
+void save_weights(const torch::nn::Module& module, const std::string& path, const std::map<std::string, std::string>& metadata) {
+  save_safetensors(path, state_dict(module), metadata);
+}
+
+void load_weights(torch::nn::Module& module, const std::string& path) {
+  auto loaded = load_safetensors(path);
+  std::map<std::string, at::Tensor> by_name(loaded.begin(), loaded.end());
+  // Check every name and shape before copying, so a bad file leaves the model untouched.
+  auto targets = state_dict(module);
+  std::set<std::string> expected;
+  for (const auto& [name, target] : targets) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) throw Error(kWeightsInvalid, path + ": missing tensor '" + name + "'");
+    if (it->second.sizes() != target.sizes()) {
+      throw Error(kWeightsInvalid, path + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
+                                       ", the model expects " + c10::str(target.sizes()));
+    }
+    expected.insert(name);
+  }
+  for (const auto& [name, t] : by_name)
+    if (!expected.count(name)) throw Error(kWeightsInvalid, path + ": unexpected tensor '" + name + "' (a different model?)");
+  torch::NoGradGuard no_grad;
+  for (auto& [name, target] : targets) target.copy_(by_name.at(name));
+}
+
+}  // namespace rd::models

@@ -1,0 +1,199 @@
+// Magnification versus compute: counted MACs/FLOPs (exact, from the native cost model), measured throughput,
+// and the compute-reduction guard of DESIGN §5. Pure planning and arithmetic here; tensors stay native.
+import { runJob } from './job.js';
+
+export interface ModelChoice {
+  model: string;
+  classes?: number;
+}
+
+export interface RuntimeChoice {
+  device?: string;
+  threads?: number;
+  bf16?: boolean;
+  channelsLast?: boolean;
+  batch?: number;
+  reps?: number;
+}
+
+/** One magnification (or one explicit size): counted cost, measured speed and the guard's verdict. */
+export interface CostRow {
+  mag: number | null;
+  height: number;
+  width: number;
+  macs: number;
+  flops: number;
+  other_ops: number;
+  params: number;
+  train_activation_bytes: number;
+  infer_activation_bytes: number;
+  /** teacher MACs / this row's MACs (1 for the teacher). */
+  macs_reduction: number | null;
+  /** (mag_teacher / mag)^2: what a fully convolutional network should save. */
+  expected_reduction: number | null;
+  forward_img_per_s?: number;
+  train_img_per_s?: number;
+  forward_latency_ms?: number;
+  train_latency_ms?: number;
+  forward_speedup?: number | null;
+  train_speedup?: number | null;
+  guard: GuardVerdict;
+}
+
+export interface GuardVerdict {
+  ok: boolean;
+  notes: string[];
+}
+
+/** "224x160" or "224" -> [height, width]. */
+export function parseSize(text: string): [number, number] {
+  const m = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
+  if (!m) throw new Error(`size must be HxW or N, got '${text}'`);
+  const h = Number(m[1]);
+  const w = m[2] === undefined ? h : Number(m[2]);
+  if (h < 1 || w < 1) throw new Error(`size must be >= 1, got '${text}'`);
+  return [h, w];
+}
+
+/** Input pixels of a square field of `fieldUm` microns at `mag` (mpp = 10 / mag), rounded to whole pixels. */
+export function pixelsFor(mag: number, fieldUm: number): number {
+  return Math.max(1, Math.round((fieldUm * mag) / 10));
+}
+
+/** Teacher first, then the students, each with the same field of view. */
+export function planLadder(teacherMag: number, mags: number[], fieldUm: number): { mag: number; height: number; width: number }[] {
+  const all = [teacherMag, ...mags.filter((m) => m !== teacherMag)];
+  return all.map((mag) => {
+    const px = pixelsFor(mag, fieldUm);
+    return { mag, height: px, width: px };
+  });
+}
+
+const TOLERANCE = 0.25; // counted MACs may deviate 25% from (mag_t/mag_s)^2 before the guard speaks
+const MEASURED_FRACTION = 0.5; // a measured speed-up below half the expected one is flagged
+const TINY_PX = 64; // below this, stride-2 ceil rounding visibly inflates a student's feature maps
+const OVERHEAD_MS = 20; // a student step faster than this is dominated by fixed per-call cost
+
+/** The compute-reduction guard: counted and measured cost must fall roughly as (mag_t / mag_s)^2. */
+export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard'>): GuardVerdict {
+  const notes: string[] = [];
+  let ok = true;
+  if (row.expected_reduction === null || row.macs_reduction === null || row.expected_reduction === 1) return { ok, notes };
+  const expected = row.expected_reduction;
+  const pixelRatio = (teacher.height * teacher.width) / (row.height * row.width);
+  const small = Math.min(row.height, row.width) < TINY_PX;
+  // The same field at mag_s has teacher_side * mag_s / mag_t pixels a side, give or take one pixel of rounding.
+  const scale = Math.sqrt(expected);
+  const idealH = teacher.height / scale;
+  const idealW = teacher.width / scale;
+  const sameField = Math.abs(row.height - idealH) <= 1 && Math.abs(row.width - idealW) <= 1;
+  if (!sameField) {
+    ok = false;
+    notes.push(
+      `input ${row.height}x${row.width} px is not the teacher's field at ${row.mag}x (about ${idealH.toFixed(1)}x${idealW.toFixed(1)} px): an upsampled or mis-sized student saves nothing`,
+    );
+  } else if (Math.abs(row.macs_reduction / expected - 1) > TOLERANCE) {
+    const why: string[] = [];
+    if (Math.abs(pixelRatio / expected - 1) > 0.02) {
+      why.push(`the field rounds to ${row.height}x${row.width} px, so the input holds ${pixelRatio.toFixed(1)}x fewer pixels, not ${expected}x`);
+    }
+    if (small) why.push(`at ${row.height}x${row.width} px, stride-2 layers round feature maps up (ceil), so deep layers shrink less than the input`);
+    if (why.length > 0) notes.push(`counted MACs fall ${row.macs_reduction.toFixed(1)}x, expected ${expected}x: explained by input rounding (${why.join('; ')})`);
+    else {
+      ok = false;
+      notes.push(`counted MACs fall only ${row.macs_reduction.toFixed(1)}x, expected ${expected}x: the student does not save compute as it should`);
+    }
+  }
+  for (const kind of ['forward', 'train'] as const) {
+    const speedup = row[`${kind}_speedup`];
+    const latency = row[`${kind}_latency_ms`];
+    if (speedup === undefined || speedup === null) continue;
+    if (speedup >= MEASURED_FRACTION * Math.min(expected, row.macs_reduction)) continue;
+    const bound = latency !== undefined && latency < OVERHEAD_MS;
+    if (bound || small) {
+      const cause = bound
+        ? `overhead-bound: ${(latency ?? 0).toFixed(1)} ms per batch`
+        : `small input (${row.height}x${row.width} px): per-step fixed costs (optimizer, norms, allocation) and ceil rounding weigh more`;
+      notes.push(`measured ${kind} speed-up ${speedup.toFixed(1)}x < expected ${expected}x: ${cause}; counted MACs still fall`);
+    } else {
+      ok = false;
+      notes.push(`measured ${kind} speed-up ${speedup.toFixed(1)}x is far below the expected ${expected}x (contended device or a student that saves nothing)`);
+    }
+  }
+  return { ok, notes };
+}
+
+interface Counted {
+  rows: {
+    height: number;
+    width: number;
+    macs: number;
+    flops: number;
+    other_ops: number;
+    params: number;
+    train_activation_bytes: number;
+    infer_activation_bytes: number;
+  }[];
+}
+interface Measured {
+  device: string;
+  threads: number;
+  bf16: boolean;
+  channels_last: boolean;
+  rows: { forward_img_per_s: number; train_img_per_s: number; forward_latency_ms: number; train_latency_ms: number }[];
+}
+
+export interface CostReport {
+  model: string;
+  runtime: { device: string; threads: number; bf16: boolean; channels_last: boolean; batch: number; reps: number } | null;
+  rows: CostRow[];
+}
+
+/** Counts (always) and measures (when `measure`) every size; the first size is the teacher the others compare to. */
+export async function costLadder(
+  model: ModelChoice,
+  points: { mag: number | null; height: number; width: number }[],
+  runtime: RuntimeChoice & { measure: boolean },
+  onEvent?: (e: { type: string; [k: string]: unknown }) => void,
+): Promise<CostReport> {
+  const sizes = points.map((p) => [p.height, p.width]);
+  const spec = { model: model.model, classes: model.classes ?? 3 };
+  const counted = await runJob<Counted>('cost.count', { ...spec, sizes }, { onEvent });
+  let measured: Measured | null = null;
+  const batch = runtime.batch ?? 4;
+  const reps = runtime.reps ?? 3;
+  if (runtime.measure) {
+    measured = await runJob<Measured>(
+      'cost.measure',
+      { ...spec, sizes, batch, reps, device: runtime.device ?? 'cpu', threads: runtime.threads ?? 0, bf16: !!runtime.bf16, channels_last: !!runtime.channelsLast },
+      { onEvent },
+    );
+  }
+  const teacherMag = points[0]?.mag ?? null;
+  const base = points.map((p, i) => {
+    const c = counted.rows[i]!;
+    const m = measured?.rows[i];
+    const t = counted.rows[0]!;
+    const tm = measured?.rows[0];
+    const row: Omit<CostRow, 'guard'> = {
+      mag: p.mag,
+      ...c,
+      macs_reduction: points.length > 1 ? t.macs / c.macs : null,
+      expected_reduction: teacherMag !== null && p.mag !== null ? (teacherMag / p.mag) ** 2 : null,
+      ...(m
+        ? {
+            ...m,
+            forward_speedup: tm ? m.forward_img_per_s / tm.forward_img_per_s : null,
+            train_speedup: tm ? m.train_img_per_s / tm.train_img_per_s : null,
+          }
+        : {}),
+    };
+    return row;
+  });
+  const rows = base.map((r) => ({ ...r, guard: guard(r, base[0]!) }));
+  return {
+    model: model.model,
+    runtime: measured ? { device: measured.device, threads: measured.threads, bf16: measured.bf16, channels_last: measured.channels_last, batch, reps } : null,
+    rows,
+  };
+}

@@ -1,0 +1,45 @@
+// The distillation loss of DESIGN §1: every term equals PyTorch Python's on fixed tensors, for every option.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runJob } from '../../src/job.js';
+import { pythonHas, repoRoot, tempDir } from '../support.js';
+
+interface Terms {
+  total: number;
+  kd: number;
+  px: number;
+  ce: number;
+}
+
+describe('distillation loss (needs the addon)', () => {
+  it('rejects unknown pixel losses, resizes, a zero temperature and a file without the four tensors, naming each', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 't.safetensors');
+    // fs/zs/ft/zt only, no labels: written by our own exporter so this test needs no Python.
+    await runJob('models.export', { model: 'gn_resnet', probe_path: file, probe_shape: [1, 3, 32, 32] });
+    const bad = (spec: object, field: string) =>
+      expect(runJob('train.loss', { tensors: file, ...spec })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(field) });
+    await bad({ pixel_loss: 'huber' }, 'pixel_loss');
+    await bad({ resize: 'nearest' }, 'resize');
+    await bad({ temperature: 0 }, 'temperature');
+    await bad({}, "lacks 'fs'");
+  });
+});
+
+describe.skipIf(!pythonHas('torch'))('distillation loss vs PyTorch (needs the addon and /usr/bin/python3 with torch)', () => {
+  it('kd (batchmean x T^2), mse/l1 after adaptive max, bicubic or average resize, and CE match to 1e-5', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'loss.safetensors');
+    const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'test', 'python', 'loss_ref.py'), file], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { cases } = JSON.parse(r.stdout) as { cases: (Terms & { options: Record<string, unknown> })[] };
+    expect(cases.length).toBe(24);
+    for (const c of cases) {
+      const ours = await runJob<Terms>('train.loss', { tensors: file, ...c.options });
+      for (const k of ['kd', 'px', 'ce', 'total'] as const) {
+        expect(Math.abs(ours[k] - c[k]), `${k} ${JSON.stringify(c.options)}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+});

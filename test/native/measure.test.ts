@@ -1,0 +1,40 @@
+// Measured cost jobs: they run, name their threads and device, and refuse bad input. Timing itself is never asserted.
+import { describe, expect, it } from 'vitest';
+import { runJob } from '../../src/job.js';
+
+describe('measured cost jobs (needs the addon)', () => {
+  it('cost.measure reports forward and training throughput and latency per size, with threads and device', async () => {
+    const r = await runJob<{ device: string; threads: number; rows: Record<string, number>[] }>('cost.measure', {
+      model: 'gn_resnet',
+      sizes: [
+        [32, 48],
+        [16, 16],
+      ],
+      batch: 2,
+      reps: 1,
+      threads: 1,
+    });
+    expect(r.device).toBe('cpu');
+    expect(r.threads).toBe(1);
+    expect(r.rows).toHaveLength(2);
+    for (const row of r.rows) {
+      for (const k of ['forward_img_per_s', 'forward_latency_ms', 'train_img_per_s', 'train_latency_ms']) expect(row[k]).toBeGreaterThan(0);
+    }
+  });
+
+  it('bench.train_step runs the peer-shaped supervised and distillation steps', async () => {
+    const r = await runJob<Record<string, number | string>>('bench.train_step', { size: 32, batch: 2, steps: 1, threads: 1 });
+    expect(r).toMatchObject({ size: 32, batch: 2, threads: 1, device: 'cpu' });
+    expect(r.supervised_img_per_s).toBeGreaterThan(0);
+    expect(r.distill_img_per_s).toBeGreaterThan(0);
+  });
+
+  it('an unavailable device is DEVICE_UNAVAILABLE or a bad one CONFIG_INVALID, not a crash', async () => {
+    await expect(runJob('cost.measure', { model: 'gn_resnet', height: 16, device: 'tpu' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    const cuda = runJob('cost.measure', { model: 'gn_resnet', height: 16, batch: 1, reps: 1, device: 'cuda' });
+    await cuda.then(
+      () => undefined,
+      (e: { code: string }) => expect(e.code).toBe('DEVICE_UNAVAILABLE'),
+    );
+  });
+});

@@ -1,0 +1,70 @@
+// Magnification planning and the compute-reduction guard (pure TypeScript, no addon).
+import { describe, expect, it } from 'vitest';
+import { type CostRow, guard, parseSize, pixelsFor, planLadder } from '../../src/cost.js';
+
+type Row = Omit<CostRow, 'guard'>;
+const row = (mag: number, px: number, macs: number, extra: Partial<Row> = {}): Row => ({
+  mag,
+  height: px,
+  width: px,
+  macs,
+  flops: 2 * macs,
+  other_ops: 0,
+  params: 1,
+  train_activation_bytes: 0,
+  infer_activation_bytes: 0,
+  macs_reduction: null,
+  expected_reduction: null,
+  ...extra,
+});
+const teacher = row(10, 896, 1000);
+
+describe('cost planning', () => {
+  it('parses HxW and N, rejects junk', () => {
+    expect(parseSize('224x160')).toEqual([224, 160]);
+    expect(parseSize('56')).toEqual([56, 56]);
+    expect(() => parseSize('2x')).toThrow();
+    expect(() => parseSize('0x5')).toThrow();
+  });
+
+  it('keeps the field of view: pixels = field_um * mag / 10, teacher first', () => {
+    expect(pixelsFor(0.625, 896)).toBe(56);
+    expect(planLadder(10, [5, 2.5, 10], 896).map((p) => [p.mag, p.height])).toEqual([
+      [10, 896],
+      [5, 448],
+      [2.5, 224],
+    ]);
+  });
+});
+
+describe('compute-reduction guard', () => {
+  it('passes a student whose counted MACs fall as (mag_t/mag_s)^2', () => {
+    const s = row(2.5, 224, 1000 / 16, { macs_reduction: 16, expected_reduction: 16 });
+    expect(guard(s, teacher)).toEqual({ ok: true, notes: [] });
+  });
+
+  it('flags a student fed an upsampled image (same input size, no saving)', () => {
+    const s = row(2.5, 896, 1000, { macs_reduction: 1, expected_reduction: 16 });
+    const v = guard(s, teacher);
+    expect(v.ok).toBe(false);
+    expect(v.notes[0]).toMatch(/saves nothing/);
+  });
+
+  it('explains, without flagging, a deviation caused by input rounding at tiny sizes', () => {
+    const s = row(0.625, 28, 1000 / 150, { macs_reduction: 150, expected_reduction: 256 });
+    const v = guard(s, row(10, 448, 1000));
+    expect(v.ok).toBe(true);
+    expect(v.notes[0]).toMatch(/input rounding/);
+  });
+
+  it('flags a measured speed-up far below the ideal for a large student, and explains overhead at tiny ones', () => {
+    const big = row(5, 448, 250, { macs_reduction: 4, expected_reduction: 4, train_speedup: 1.1, train_latency_ms: 900 });
+    expect(guard(big, teacher).ok).toBe(false);
+    const fewer = row(5, 448, 600, { macs_reduction: 1000 / 600, expected_reduction: 4 });
+    expect(guard(fewer, teacher)).toMatchObject({ ok: false, notes: [expect.stringMatching(/does not save compute/)] });
+    const tiny = row(0.625, 56, 1000 / 256, { macs_reduction: 256, expected_reduction: 256, train_speedup: 40, train_latency_ms: 8 });
+    const v = guard(tiny, teacher);
+    expect(v.ok).toBe(true);
+    expect(v.notes[0]).toMatch(/overhead-bound/);
+  });
+});
