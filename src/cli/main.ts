@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../native.js';
 import { registerDoctor } from './doctor.js';
+import { registerSlide } from './slide.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -12,5 +13,6 @@ const program = new Command('resdistill')
   .version(pkg.version);
 
 registerDoctor(program);
+registerSlide(program);
 
 await program.parseAsync(process.argv);

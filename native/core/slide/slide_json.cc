@@ -60,7 +60,8 @@ json tissue_json(const SlideTissue& t, bool with_masks) {
     pieces.push_back(pj);
   }
   json out = {{"thumbnail", {{"width", t.thumbnail.pixels.width}, {"height", t.thumbnail.pixels.height},
-                             {"mpp", {{"x", t.thumbnail.mpp_x}, {"y", t.thumbnail.mpp_y}}}, {"level", t.thumbnail.level}}},
+                             {"mpp", {{"x", t.thumbnail.mpp_x}, {"y", t.thumbnail.mpp_y}}}, {"targetMpp", t.thumbnail.target_mpp},
+                             {"level", t.thumbnail.level}}},
               {"threshold", t.tissue.threshold},
               {"otsu", t.tissue.otsu},
               {"coverage", t.tissue.coverage()},
