@@ -21,6 +21,20 @@ void check_rect(const Slide& s, const Rect& r, double target) {
   }
 }
 
+// Pyramid levels are floor(size / scale), so a level can stop up to scale-1 level-0 pixels short of the slide.
+// Inside the slide but past the level's edge, repeat the level's last column/row instead of background.
+void extend_level_edge(const Slide& s, int level, int64_t ix0, int64_t iy0, image::Image& win) {
+  const auto& lv = s.levels()[level];
+  const int64_t cover_w = int64_t(std::ceil(double(s.width()) / lv.scale)), cover_h = int64_t(std::ceil(double(s.height()) / lv.scale));
+  const int valid_w = int(std::clamp<int64_t>(lv.width - ix0, 0, win.width)), need_w = int(std::clamp<int64_t>(cover_w - ix0, 0, win.width));
+  const int valid_h = int(std::clamp<int64_t>(lv.height - iy0, 0, win.height)), need_h = int(std::clamp<int64_t>(cover_h - iy0, 0, win.height));
+  if (valid_w > 0 && need_w > valid_w)
+    for (int y = 0; y < win.height; ++y)
+      for (int x = valid_w; x < need_w; ++x) std::copy_n(win.row(y) + 3 * (valid_w - 1), 3, win.row(y) + 3 * x);
+  if (valid_h > 0 && need_h > valid_h)
+    for (int y = valid_h; y < need_h; ++y) std::copy_n(win.row(valid_h - 1), win.stride(), win.row(y));
+}
+
 }  // namespace
 
 Rect microns_to_level0(const Slide& s, double x, double y, double w, double h) {
@@ -53,7 +67,8 @@ std::vector<Region> read_multi(const Slide& s, const Rect& r, const std::vector<
   const double sx = r.x / sc, sy = r.y / sc, sw = r.w / sc, sh = r.h / sc;
   const int64_t ix0 = int64_t(std::floor(sx)), iy0 = int64_t(std::floor(sy));
   const int64_t ix1 = int64_t(std::ceil(sx + sw - 1e-9)), iy1 = int64_t(std::ceil(sy + sh - 1e-9));
-  const image::Image window = s.read_level(level, ix0, iy0, std::max<int64_t>(1, ix1 - ix0), std::max<int64_t>(1, iy1 - iy0));
+  image::Image window = s.read_level(level, ix0, iy0, std::max<int64_t>(1, ix1 - ix0), std::max<int64_t>(1, iy1 - iy0));
+  extend_level_edge(s, level, ix0, iy0, window);
   const image::SourceBox box{sx - double(ix0), sy - double(iy0), sw, sh};
 
   std::vector<Region> out;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace rd::slide {
@@ -41,6 +42,18 @@ void check_path(const std::string& path) {
   if (st.st_size == 0) throw Error(code::kSlideUnsupported, "'" + path + "' is an empty file");
 }
 
+// TIFF (classic or BigTIFF, either byte order): the container of SVS and generic slides.
+bool looks_like_tiff(const std::string& path) {
+  unsigned char magic[4] = {0, 0, 0, 0};
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  const size_t n = std::fread(magic, 1, 4, f);
+  std::fclose(f);
+  if (n < 4) return false;
+  return (magic[0] == 'I' && magic[1] == 'I' && (magic[2] == 42 || magic[2] == 43) && magic[3] == 0) ||
+         (magic[0] == 'M' && magic[1] == 'M' && magic[2] == 0 && (magic[3] == 42 || magic[3] == 43));
+}
+
 double snap(double ds) {
   double r = std::round(ds);
   return r >= 1 && std::fabs(ds - r) / ds < 0.01 ? r : ds;
@@ -53,6 +66,10 @@ std::shared_ptr<Slide> Slide::open(const std::string& path, const MppOverride& m
   const char* vendor = openslide_detect_vendor(path.c_str());
   openslide_t* osr = openslide_open(path.c_str());
   if (osr == nullptr) {
+    if (looks_like_tiff(path)) {
+      throw Error(code::kSlideReadFailed, "'" + path + "' is a TIFF file that OpenSlide cannot read: truncated or corrupt, or a " +
+                                              "plain (untiled) TIFF, which OpenSlide does not open");
+    }
     throw Error(code::kSlideUnsupported, "'" + path + "' is not a slide format OpenSlide " + openslide_get_version() +
                                              " reads (Aperio SVS, generic tiled TIFF, NDPI, MRXS, ...)");
   }
