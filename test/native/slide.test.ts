@@ -142,6 +142,11 @@ describe.skipIf(!hasData)('regions at the slide edge (addon, real data)', () => 
     }
   });
 
+  it('a magnification above the scan is bilinear upsampling of level 0 (40x from a 20x slide)', () => {
+    const r = openSlide(cmuSlide).readRegion({ x: 300, y: 300, width: 100, height: 100 }, { magnification: 40 });
+    expect([r.width, r.height, r.level, r.kernel]).toEqual([200, 200, 0, 'bilinear']);
+  });
+
   it('a region wholly outside is REGION_OUTSIDE', () => {
     const s = openSlide(cmuSlide);
     expect(() => s.readRegion({ x: 5000, y: 0, width: 100, height: 100 }, { magnification: 10 })).toThrow(
@@ -199,6 +204,14 @@ describe.skipIf(!existsSync(cmuSlide))('batch tile reads as a job (addon, real d
     expect(r.tiles).toBe(64);
     expect(done.at(-1)).toBe(64);
     expect([...done].sort((a, b) => a - b)).toEqual(done);
+    const batch = await runJob<{ tiles: number }>('slide.read_tiles', {
+      path: cmuSlide,
+      regions: [{ x: 0, y: 0, width: 512, height: 512 }, { x: 1000, y: 1000, width: 448, height: 448 }],
+      mpps: [1, 2],
+      threads: 2,
+    });
+    expect(batch.tiles).toBe(2);
+    await expect(runJob('slide.read_tiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
     const ac = new AbortController();
     const p = runJob('slide.read_tiles', { path: cmuSlide, n: 200000, threads: 2 }, { signal: ac.signal });
     setTimeout(() => ac.abort(), 200);

@@ -51,4 +51,9 @@ void parallel_items(size_t n, int threads, JobContext& ctx, const std::function<
   ctx.emit({{"type", "progress"}, {"done", done.load()}, {"total", n}});
 }
 
+void read_batch(const Slide& slide, const std::vector<Rect>& rects, const std::vector<double>& mpps, int threads,
+                JobContext& ctx, const RegionSink& sink) {
+  parallel_items(rects.size(), threads, ctx, [&](size_t i, int) { sink(i, read_multi(slide, rects[i], mpps)); });
+}
+
 }  // namespace rd::slide
