@@ -2,6 +2,7 @@
 // error it stays broken, so we turn it into SLIDE_READ_FAILED rather than return black pixels.
 #include "slide/slide.h"
 
+#include <ATen/Parallel.h>
 #include <openslide.h>
 #include <sys/stat.h>
 
@@ -127,14 +128,18 @@ image::Image Slide::read_level(int level, int64_t lx, int64_t ly, int64_t w, int
   // OpenSlide divides level-0 coordinates by its own downsample; this lands on level pixel (lx, ly).
   const double ds = levels_[level].downsample;
   const int64_t x0 = std::llround(double(lx) * ds);
-  const int64_t rows = std::max<int64_t>(1, (int64_t(1) << 22) / w);  // read in bands of <= 16 MiB ARGB
-  std::vector<uint32_t> argb(size_t(w) * size_t(std::min(rows, h)));
-  for (int64_t r = 0; r < h; r += rows) {
-    const int64_t n = std::min(rows, h - r);
-    openslide_read_region(osr_, argb.data(), x0, std::llround(double(ly + r) * ds), level, w, n);
-    check("reading a region");
-    argb_to_rgb(argb.data(), size_t(w) * n, out.row(int(r)), background_);
-  }
+  // Bands of <= 4 MiB ARGB, read in parallel for large regions (tiles are one band, so batch workers never nest).
+  const int64_t rows = std::max<int64_t>(64, (int64_t(1) << 20) / w);
+  const int64_t bands = (h + rows - 1) / rows;
+  at::parallel_for(0, bands, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<uint32_t> argb(size_t(w) * size_t(std::min(rows, h)));
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t r = b * rows, n = std::min(rows, h - r);
+      openslide_read_region(osr_, argb.data(), x0, std::llround(double(ly + r) * ds), level, w, n);
+      check("reading a region");
+      argb_to_rgb(argb.data(), size_t(w) * n, out.row(int(r)), background_);
+    }
+  });
   return out;
 }
 
