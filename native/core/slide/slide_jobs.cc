@@ -5,8 +5,7 @@
 
 #include "job/job.h"
 #include "job/spec.h"
-#include "slide/batch.h"
-#include "slide/slide_json.h"
+#include "slide/api.h"
 
 namespace rd::slide {
 namespace {
