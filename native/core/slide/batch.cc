@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -33,17 +34,21 @@ void parallel_items(size_t n, int threads, JobContext& ctx, const std::function<
       }
     }
   };
+  std::mutex finish_mutex;
+  std::condition_variable finished;
+  int running = workers;
   std::vector<std::thread> pool;
-  for (int w = 0; workers > 1 && w < workers; ++w) pool.emplace_back(work, w);
-  if (workers == 1) {
-    work(0);
-  } else {
-    // The calling thread reports progress so events stay ordered and come from one thread.
-    size_t reported = 0;
-    while (done.load() < n && !stop) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (size_t d = done.load(); d != reported) { ctx.emit({{"type", "progress"}, {"done", d}, {"total", n}}); reported = d; }
-    }
+  for (int w = 0; w < workers; ++w)
+    pool.emplace_back([&, w] {
+      work(w);
+      std::lock_guard<std::mutex> lock(finish_mutex);
+      if (--running == 0) finished.notify_all();
+    });
+  // The calling thread only reports progress (about 10 per second), so events stay ordered and come from one thread.
+  size_t reported = 0;
+  for (std::unique_lock<std::mutex> lock(finish_mutex); running > 0;) {
+    if (finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; })) break;
+    if (size_t d = done.load(); d != reported) { ctx.emit({{"type", "progress"}, {"done", d}, {"total", n}}); reported = d; }
   }
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);

@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <openslide.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -41,6 +42,7 @@ void check_path(const std::string& path) {
   if (S_ISDIR(st.st_mode)) throw Error(code::kSlideUnsupported, "'" + path + "' is a directory, not a slide file");
   if (!S_ISREG(st.st_mode)) throw Error(code::kSlideUnsupported, "'" + path + "' is not a regular file");
   if (st.st_size == 0) throw Error(code::kSlideUnsupported, "'" + path + "' is an empty file");
+  if (::access(path.c_str(), R_OK) != 0) throw Error(code::kIo, "cannot read '" + path + "': " + std::strerror(errno));
 }
 
 // TIFF (classic or BigTIFF, either byte order): the container of SVS and generic slides.
