@@ -16,19 +16,24 @@ export function buildPyramid(dir: string): string {
   return out;
 }
 
-/** Renames the XResolution/YResolution/ResolutionUnit tags of every IFD of a classic little-endian TIFF to private
- *  tags, so the file keeps its pixels but has no resolution metadata at all. */
+/** Deletes the XResolution/YResolution/ResolutionUnit entries from every IFD of a classic little-endian TIFF
+ *  (the directory shrinks in place), so the file keeps its pixels but has no resolution metadata at all. */
 export function stripResolution(src: string, dest: string): string {
   const b = Buffer.from(readFileSync(src));
   if (b.toString('latin1', 0, 2) !== 'II' || b.readUInt16LE(2) !== 42) throw new Error('expected a classic little-endian TIFF');
   for (let ifd = b.readUInt32LE(4); ifd !== 0; ) {
     const n = b.readUInt16LE(ifd);
+    const next = b.readUInt32LE(ifd + 2 + 12 * n);
+    const kept: Buffer[] = [];
     for (let i = 0; i < n; i++) {
-      const e = ifd + 2 + 12 * i;
-      const tag = b.readUInt16LE(e);
-      if (tag === 282 || tag === 283 || tag === 296) b.writeUInt16LE(65000 + tag - 282, e);
+      const entry = Buffer.from(b.subarray(ifd + 2 + 12 * i, ifd + 14 + 12 * i));
+      if (![282, 283, 296].includes(entry.readUInt16LE(0))) kept.push(entry);
     }
-    ifd = b.readUInt32LE(ifd + 2 + 12 * n);
+    b.fill(0, ifd, ifd + 6 + 12 * n);
+    b.writeUInt16LE(kept.length, ifd);
+    kept.forEach((entry, i) => entry.copy(b, ifd + 2 + 12 * i));
+    b.writeUInt32LE(next, ifd + 2 + 12 * kept.length);
+    ifd = next;
   }
   writeFileSync(dest, b);
   return dest;
