@@ -59,7 +59,7 @@ export function registerSlide(program: Command): void {
           `file          ${i.path}`,
           `vendor        ${i.vendor}`,
           `size          ${i.width} x ${i.height} px`,
-          `mpp           ${i.mpp.x} x ${i.mpp.y} um/px (from ${i.mpp.source})`,
+          `mpp           ${+i.mpp.x.toPrecision(6)} x ${+i.mpp.y.toPrecision(6)} um/px (from ${i.mpp.source})`,
           `magnification ${i.magnification.toFixed(2)}x (10 / mpp)`,
           ...i.levels.map((l, k) => `level ${k}       ${l.width} x ${l.height}, downsample ${l.downsample.toFixed(4)}, ${l.mpp.toFixed(4)} um/px`),
           `associated    ${i.associatedImages.join(', ') || '-'}`,
