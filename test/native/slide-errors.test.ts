@@ -72,6 +72,18 @@ describe.skipIf(!hasData)('bad slide input is typed and Node stays alive (addon,
     stillAlive();
   });
 
+  it('an absurd output size is CONFIG_INVALID before any read', () => {
+    const s = openSlide(cmuSlide);
+    let code: string | undefined;
+    try {
+      s.readRegion({ x: 0, y: 0, width: 2000, height: 2000 }, { mpp: 0.0001 });
+    } catch (e) {
+      code = (e as { code?: string }).code;
+    }
+    expect(code).toBe('CONFIG_INVALID');
+    stillAlive();
+  });
+
   it('a closed slide refuses reads with CONFIG_INVALID instead of crashing', () => {
     const s = openSlide(cmuSlide);
     s.close();

@@ -43,8 +43,12 @@ Rect microns_to_level0(const Slide& s, double x, double y, double w, double h) {
 }
 
 void output_size(const Slide& s, const Rect& r, double target, int& ow, int& oh) {
-  ow = std::max(1, int(std::lround(r.w * s.mpp().x / target)));
-  oh = std::max(1, int(std::lround(r.h * s.mpp().y / target)));
+  const double w = std::max(1.0, std::round(r.w * s.mpp().x / target)), h = std::max(1.0, std::round(r.h * s.mpp().y / target));
+  if (w * h > double(int64_t(1) << 31) || w > 1e6 || h > 1e6)
+    throw Error(code::kConfigInvalid, "region at " + std::to_string(target) + " um/px would be " + std::to_string(int64_t(w)) + " x " +
+                                          std::to_string(int64_t(h)) + " px; read it in tiles (read_batch / slide.read_tiles)");
+  ow = int(w);
+  oh = int(h);
 }
 
 int level_for_mpp(const Slide& s, double target) {
@@ -60,6 +64,10 @@ int level_for_mpp(const Slide& s, double target) {
 std::vector<Region> read_multi(const Slide& s, const Rect& r, const std::vector<double>& targets) {
   if (targets.empty()) throw Error(code::kConfigInvalid, "read_multi needs at least one target mpp");
   for (double t : targets) check_rect(s, r, t);
+  for (double t : targets) {
+    int ow, oh;
+    output_size(s, r, t, ow, oh);  // refuses absurd sizes before any pixels are read
+  }
   const double finest = *std::min_element(targets.begin(), targets.end());
   const int level = level_for_mpp(s, finest);
   const double sc = s.levels()[level].scale;
