@@ -212,6 +212,9 @@ describe.skipIf(!existsSync(cmuSlide))('batch tile reads as a job (addon, real d
     });
     expect(batch.tiles).toBe(2);
     await expect(runJob('slide.read_tiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
+    const extract = await runJob<{ tiles: number; pieces: number }>('slide.extract', { path: cmuSlide, mpps: [1, 4], tileUm: 224, threads: 2 });
+    const grid = await openSlide(cmuSlide).tiles({ tileUm: 224 });
+    expect(extract).toMatchObject({ tiles: grid.length, pieces: 1 });
     const ac = new AbortController();
     const p = runJob('slide.read_tiles', { path: cmuSlide, n: 200000, threads: 2 }, { signal: ac.signal });
     setTimeout(() => ac.abort(), 200);
