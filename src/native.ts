@@ -11,6 +11,15 @@ export interface CancelToken {
   readonly cancelled: boolean;
 }
 
+/** An open slide handle (native/addon/slide_wrap.cc); src/slide.ts wraps it. */
+export interface NativeSlide {
+  info(): string;
+  readRegion(x: number, y: number, width: number, height: number, targetMpp: number): { info: string; data: Buffer };
+  readMulti(x: number, y: number, width: number, height: number, mpps: number[]): { info: string; data: Buffer }[];
+  associatedImage(name: string): { width: number; height: number; data: Buffer };
+  close(): void;
+}
+
 /** The binding exported by native/addon. Keep in step with the *_wrap.cc doc comments. */
 export interface NativeBinding {
   /** JSON string: { libtorch: { version, cuda: {...} }, openslide, threads, usableCores }. */
@@ -22,6 +31,8 @@ export interface NativeBinding {
   CancelToken: new () => CancelToken;
   /** Resolves with the job's result JSON; rejects with an Error carrying `code`. */
   runJob(kind: string, specJson: string, onEvent: (eventJson: string) => void, token: CancelToken): Promise<string>;
+  /** Opens a slide synchronously; absent when built without OpenSlide. */
+  Slide: new (path: string, mpp?: number, forceMpp?: boolean) => NativeSlide;
 }
 
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

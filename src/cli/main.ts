@@ -9,6 +9,7 @@ import { registerDoctor } from './doctor.js';
 import { registerExtract } from './extract.js';
 import { registerStore } from './store.js';
 import { registerRun } from './run.js';
+import { registerSlide } from './slide.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -22,5 +23,6 @@ registerExtract(program);
 registerStore(program);
 registerRun(program);
 registerBench(program);
+registerSlide(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,82 @@
+// Each source is tried in turn and leaves one line in the trail, so users can see why a value was chosen.
+#include "slide/mpp.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+
+namespace rd::slide {
+namespace {
+
+std::optional<double> number(const std::map<std::string, std::string>& p, const std::string& key) {
+  auto it = p.find(key);
+  if (it == p.end()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(it->second.c_str(), &end);
+  if (end == it->second.c_str() || !std::isfinite(v) || v <= 0) return std::nullopt;
+  return v;
+}
+
+std::string fmt(double v) {
+  std::ostringstream s;
+  s.precision(6);
+  s << v;
+  return s.str();
+}
+
+// TIFF resolution is pixels per unit; returns microns per pixel or nullopt with the reason in `why`.
+std::optional<double> tiff_mpp(const std::map<std::string, std::string>& p, const std::string& axis, std::string& why) {
+  auto res = number(p, "tiff." + axis + "Resolution");
+  if (!res) { why = "no tiff." + axis + "Resolution"; return std::nullopt; }
+  auto unit = p.count("tiff.ResolutionUnit") ? p.at("tiff.ResolutionUnit") : std::string("inch");
+  double microns_per_unit = unit == "centimeter" ? 1e4 : unit == "inch" ? 25400.0 : 0;
+  if (microns_per_unit == 0) { why = "tiff.ResolutionUnit is '" + unit + "' (no physical unit)"; return std::nullopt; }
+  double mpp = microns_per_unit / *res;
+  if (mpp < kMinPlausibleMpp || mpp > kMaxPlausibleMpp) {
+    why = "tiff." + axis + "Resolution gives " + fmt(mpp) + " um/px, outside the plausible " + fmt(kMinPlausibleMpp) + ".." +
+          fmt(kMaxPlausibleMpp) + " (a writer default, not a scan)";
+    return std::nullopt;
+  }
+  return mpp;
+}
+
+}  // namespace
+
+MppResolution resolve_mpp(const std::map<std::string, std::string>& p, const MppOverride& o, const std::string& path) {
+  MppResolution r;
+  auto found = [&](double x, double y, const std::string& source, const std::string& line) {
+    r.trail.push_back(line);
+    if (r.source.empty()) { r.x = x; r.y = y; r.source = source; }
+  };
+  if (o.value > 0 && o.force) found(o.value, o.value, "override", "override: " + fmt(o.value) + " um/px (forced)");
+
+  auto mx = number(p, "openslide.mpp-x"), my = number(p, "openslide.mpp-y");
+  if (mx || my) found(mx.value_or(*my), my.value_or(*mx), "openslide.mpp", "openslide.mpp-x/y: " + fmt(mx.value_or(*my)) + " x " + fmt(my.value_or(*mx)));
+  else r.trail.push_back("openslide.mpp-x/y: absent");
+
+  if (auto v = number(p, "aperio.MPP")) found(*v, *v, "aperio.MPP", "aperio.MPP: " + fmt(*v));
+  else r.trail.push_back("aperio.MPP: absent");
+
+  if (auto mag = number(p, "aperio.AppMag")) found(10.0 / *mag, 10.0 / *mag, "aperio.AppMag", "aperio.AppMag: " + fmt(*mag) + "x -> " + fmt(10.0 / *mag) + " um/px");
+  else r.trail.push_back("aperio.AppMag: absent");
+
+  std::string why_x, why_y;
+  auto tx = tiff_mpp(p, "X", why_x), ty = tiff_mpp(p, "Y", why_y);
+  if (tx || ty) found(tx.value_or(*ty), ty.value_or(*tx), "tiff.resolution", "tiff resolution: " + fmt(tx.value_or(*ty)) + " x " + fmt(ty.value_or(*tx)) + " um/px");
+  else r.trail.push_back("tiff resolution: " + why_x);
+
+  if (o.value > 0 && !o.force) {
+    if (r.source.empty()) found(o.value, o.value, "override", "override: " + fmt(o.value) + " um/px");
+    else r.trail.push_back("override: " + fmt(o.value) + " um/px not used (metadata present; force it to replace metadata)");
+  }
+  if (r.source.empty()) {
+    throw Error(code::kSlideNoMpp, "'" + path +
+                                       "' has no microns-per-pixel metadata (checked openslide.mpp-x/y, aperio.MPP, "
+                                       "aperio.AppMag, TIFF resolution tags); give the scan resolution with --mpp <um/px> "
+                                       "(API: openSlide(path, { mpp }))");
+  }
+  return r;
+}
+
+}  // namespace rd::slide

@@ -1,0 +1,129 @@
+// `resdistill slide info|region|tissue`: slide metadata, a region at a magnification, a tissue overlay.
+import type { Command } from 'commander';
+import { makeError } from '../errors.js';
+import { writePng } from '../png.js';
+import { openSlide, type OpenOptions, type TissueResult } from '../slide.js';
+import type { RgbImage } from '../png.js';
+import { printJson, runCommand } from './output.js';
+
+function num(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw makeError('CONFIG_INVALID', `--${name} must be a number, got '${v}'`);
+    return n;
+  };
+}
+
+function openOptions(o: { mpp?: number; forceMpp?: boolean }): OpenOptions {
+  return { mpp: o.mpp, forceMpp: o.forceMpp };
+}
+
+/** Thumbnail with tissue tinted green, piece boxes outlined in red. */
+export function tissueOverlay(thumb: RgbImage, t: TissueResult): RgbImage {
+  const out = Buffer.from(thumb.data);
+  const { width, height } = thumb;
+  for (let i = 0; i < width * height; i++) {
+    if (!t.mask[i]) continue;
+    out[3 * i] = Math.round(out[3 * i]! * 0.6);
+    out[3 * i + 1] = Math.round(out[3 * i + 1]! * 0.6 + 255 * 0.4);
+    out[3 * i + 2] = Math.round(out[3 * i + 2]! * 0.6);
+  }
+  const paint = (x: number, y: number) => {
+    if (x < 0 || y < 0 || x >= width || y >= height) return;
+    out.set([255, 0, 0], 3 * (y * width + x));
+  };
+  for (const p of t.pieces) {
+    const { x, y, width: w, height: h } = p.thumbBox;
+    for (let k = 0; k < w; k++) { paint(x + k, y); paint(x + k, y + h - 1); }
+    for (let k = 0; k < h; k++) { paint(x, y + k); paint(x + w - 1, y + k); }
+  }
+  return { width, height, data: out };
+}
+
+export function registerSlide(program: Command): void {
+  const slide = program.command('slide').description('whole-slide images at an exact magnification (OpenSlide)');
+
+  slide
+    .command('info <file>')
+    .description('vendor, size, levels with mpp, the mpp and its source, magnification, associated images')
+    .option('--mpp <um>', 'microns per pixel to use when the slide has none', num('mpp'))
+    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
+    .option('--json', 'print one JSON object (with all properties)')
+    .action(async (file: string, o: { mpp?: number; forceMpp?: boolean; json?: boolean }) =>
+      runCommand(Boolean(o.json), async () => {
+        const s = openSlide(file, openOptions(o));
+        const i = s.info;
+        s.close();
+        if (o.json) return printJson(i);
+        const lines = [
+          `file          ${i.path}`,
+          `vendor        ${i.vendor}`,
+          `size          ${i.width} x ${i.height} px`,
+          `mpp           ${+i.mpp.x.toPrecision(6)} x ${+i.mpp.y.toPrecision(6)} um/px (from ${i.mpp.source})`,
+          `magnification ${i.magnification.toFixed(2)}x (10 / mpp)`,
+          ...i.levels.map((l, k) => `level ${k}       ${l.width} x ${l.height}, downsample ${l.downsample.toFixed(4)}, ${l.mpp.toFixed(4)} um/px`),
+          `associated    ${i.associatedImages.join(', ') || '-'}`,
+          `quickhash     ${i.quickhash}`,
+          ...i.mpp.trail.map((t) => `mpp trail     ${t}`),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }),
+    );
+
+  slide
+    .command('region <file>')
+    .description('write a region at an exact magnification as PNG (coarsest level with mpp <= target, then area downsampling)')
+    .requiredOption('--x <n>', 'left (level-0 px, or microns with --um)', num('x'))
+    .requiredOption('--y <n>', 'top', num('y'))
+    .requiredOption('--width <n>', 'width', num('width'))
+    .requiredOption('--height <n>', 'height', num('height'))
+    .option('--um', 'x/y/width/height are microns')
+    .option('--mag <m>', 'target magnification (10 / mpp)', num('mag'))
+    .option('--target-mpp <um>', 'target microns per pixel (instead of --mag)', num('target-mpp'))
+    .requiredOption('--out <file.png>', 'output PNG')
+    .option('--mpp <um>', 'slide microns per pixel when it has none', num('mpp'))
+    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, o: { x: number; y: number; width: number; height: number; um?: boolean; mag?: number; targetMpp?: number; out: string; mpp?: number; forceMpp?: boolean; json?: boolean }) =>
+      runCommand(Boolean(o.json), async () => {
+        if ((o.mag === undefined) === (o.targetMpp === undefined)) throw makeError('CONFIG_INVALID', 'give exactly one of --mag or --target-mpp');
+        const s = openSlide(file, openOptions(o));
+        const scale = o.mag !== undefined ? { magnification: o.mag } : { mpp: o.targetMpp! };
+        const r = s.readRegion({ x: o.x, y: o.y, width: o.width, height: o.height, units: o.um ? 'um' : 'px' }, scale);
+        s.close();
+        writePng(o.out, r);
+        const { data: _pixels, ...meta } = r;
+        if (o.json) printJson({ out: o.out, ...meta });
+        else process.stdout.write(`${o.out}: ${r.width} x ${r.height} at ${r.magnification.toFixed(3)}x (${r.mpp.x.toFixed(4)} um/px) from level ${r.level}, kernel ${r.kernel}\n`);
+      }),
+    );
+
+  slide
+    .command('tissue <file>')
+    .description('detect tissue and write the mask and pieces over the thumbnail as PNG')
+    .requiredOption('--out <overlay.png>', 'output PNG')
+    .option('--thumbnail-mpp <um>', 'thumbnail scale (default 8 um/px = 1.25x)', num('thumbnail-mpp'))
+    .option('--threshold <s>', 'saturation threshold 0..255 (default Otsu)', num('threshold'))
+    .option('--mpp <um>', 'slide microns per pixel when it has none', num('mpp'))
+    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, o: { out: string; thumbnailMpp?: number; threshold?: number; mpp?: number; forceMpp?: boolean; json?: boolean }) =>
+      runCommand(Boolean(o.json), async () => {
+        const s = openSlide(file, openOptions(o));
+        const t = await s.detectTissue({ thumbnailMpp: o.thumbnailMpp, threshold: o.threshold });
+        const thumb = s.readRegion({ x: 0, y: 0, width: s.info.width, height: s.info.height }, { mpp: t.thumbnail.targetMpp });
+        s.close();
+        writePng(o.out, tissueOverlay(thumb, t));
+        const summary = {
+          out: o.out,
+          coverage: t.coverage,
+          threshold: t.threshold,
+          otsu: t.otsu,
+          thumbnail: t.thumbnail,
+          pieces: t.pieces.map(({ mask: _m, ...p }) => p),
+        };
+        if (o.json) printJson(summary);
+        else process.stdout.write(`${o.out}: tissue ${(100 * t.coverage).toFixed(1)}% of the slide, ${t.pieces.length} piece(s), saturation threshold ${t.threshold}${t.otsu ? ' (Otsu)' : ''}\n`);
+      }),
+    );
+}
