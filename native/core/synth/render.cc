@@ -87,7 +87,6 @@ RgbImage render_scene(const Scene& s, double mpp, int band_rows, const std::func
   img.width = int(std::lround(s.params.width_um / mpp));
   img.height = int(std::lround(s.params.height_um / mpp));
   img.rgb.assign(size_t(img.width) * img.height * 3, 0);
-  const auto& g = s.grid;
   const float scale = nuclear_scale(s, s.nuclear);
   const float fm = float(mpp);
   const int bands = (img.height + band_rows - 1) / band_rows;
@@ -110,27 +109,15 @@ RgbImage render_scene(const Scene& s, double mpp, int band_rows, const std::func
     A.assign(H.size(), 0);
     for (int y = y0; y < y1; ++y) {
       const float Y = (y + 0.5f) * fm;
-      const float gy = std::clamp(Y / kGridUm - 0.5f, 0.0f, float(g.h - 1) - 1e-3f);
-      const int j = int(gy);
-      const float ty = gy - j;
       for (int x = 0; x < img.width; ++x) {
         const float X = (x + 0.5f) * fm;
-        const float gx = std::clamp(X / kGridUm - 0.5f, 0.0f, float(g.w - 1) - 1e-3f);
-        const int i = int(gx);
-        const float tx = gx - i;
-        const size_t at = size_t(j) * g.w + i;
-        auto lerp = [&](const std::vector<float>& f) {
-          const float top = f[at] + (f[at + 1] - f[at]) * tx;
-          const float bot = f[at + g.w] + (f[at + g.w + 1] - f[at + g.w]) * tx;
-          return top + (bot - top) * ty;
-        };
-        const float t = lerp(g.tissue);
-        if (t <= 1e-3f) continue;
+        const Local l = sample_architecture(s, X, Y);
+        if (l.tissue <= 1e-3f) continue;
         const size_t o = size_t(y - y0) * img.width + x;
         const float texture = (0.75f + 0.25f * value_noise(X / 25.0f, Y / 25.0f, s.seed ^ 0xA1)) *
                               (0.72f + 0.28f * value_noise(X / 2.5f, Y / 2.5f, s.seed ^ 0xA2));
-        E[o] = t * kStromaE * lerp(g.eosin) * texture;
-        H[o] = t * (kStromaH + lerp(g.hema));
+        E[o] = l.tissue * kStromaE * l.eosin * texture;
+        H[o] = l.tissue * (kStromaH + l.hema);
       }
     }
     for (int idx : by_band[b]) {
@@ -147,7 +134,7 @@ RgbImage render_scene(const Scene& s, double mpp, int band_rows, const std::func
           const float d = chromatin(n, s.nuclear, dx * c + dy * sn, -dx * sn + dy * c, X, Y, s.seed, &alpha);
           if (alpha <= 0) continue;
           const size_t o = size_t(y - y0) * img.width + x;
-          H[o] = std::max(H[o], kNucleusH * scale * d);
+          H[o] = std::max(H[o], kNucleusH * scale * n.darkness * d);
           A[o] = std::max(A[o], alpha);
         }
       }

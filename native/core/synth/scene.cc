@@ -14,7 +14,7 @@ constexpr float kPi = 3.14159265358979f;
 // Per-slide H&E stain: Ruifrok-Johnston vectors, jittered. Drawn from a label-free stream.
 Stain make_stain(Rng& rng) {
   Stain s{};
-  const float h0[3] = {0.650f, 0.704f, 0.286f}, e0[3] = {0.072f, 0.990f, 0.105f};
+  const float h0[3] = {0.650f, 0.704f, 0.286f}, e0[3] = {0.10f, 0.86f, 0.42f};  // eosin tuned pinker than Ruifrok's
   float hn = 0, en = 0;
   for (int c = 0; c < 3; ++c) {
     s.h[c] = std::max(0.02f, h0[c] + float(rng.uniform(-0.07, 0.07)));

@@ -39,6 +39,7 @@ struct Piece {
 struct Nucleus {
   float x, y, a, b, angle;  // centre (um), semi-axes (um), orientation (rad)
   float nucleolus_dx, nucleolus_dy;
+  float darkness;  // per-nucleus variation, the same distribution in every class
   uint32_t id;
 };
 
@@ -53,15 +54,24 @@ struct SceneParams {
   double coarse_agreement = 0.6;
 };
 
-// Coarse fields sampled on a regular grid (kGridUm spacing); the renderer interpolates them bilinearly.
+// Smooth coarse fields sampled on a regular grid (kGridUm spacing): signed distances and band phase, so that
+// edges stay sharp and smooth after bilinear interpolation at any mpp.
 constexpr float kGridUm = 2.0f;
 struct CoarseGrid {
   int w = 0, h = 0;
-  std::vector<float> tissue;   // 0..1 tissue presence (soft outline, minus lumens)
-  std::vector<float> eosin;    // stroma eosin multiplier (bands, nest halos, gland cytoplasm)
-  std::vector<float> hema;     // diffuse haematoxylin (cytoplasm of nests)
-  std::vector<float> weight;   // nucleus placement weight
+  std::vector<float> outline;  // um inside the owning piece's outline (negative outside)
+  std::vector<float> disc;     // signed um to the nearest lumen/nest edge (negative inside)
+  std::vector<float> band;     // 0..1 dense-band value (fibrous bands)
   std::vector<int8_t> piece;   // owning piece or -1
+};
+
+// What the coarse architecture says at one point.
+struct Local {
+  int piece = -1;
+  float tissue = 0;  // 0..1 tissue presence (soft outline, minus lumens)
+  float eosin = 1;   // stroma eosin multiplier
+  float hema = 0;    // diffuse haematoxylin (cytoplasm)
+  float weight = 0;  // nucleus placement weight
 };
 
 struct Scene {
@@ -74,6 +84,8 @@ struct Scene {
   std::vector<Nucleus> nuclei;
   CoarseGrid grid;
 };
+
+Local sample_architecture(const Scene& scene, float x_um, float y_um);
 
 // Builds the whole scene of one slide, deterministically from (cohort seed, slide index, label).
 Scene make_scene(const SceneParams& params, uint64_t cohort_seed, int slide_index, int label);
