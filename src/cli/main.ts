@@ -5,6 +5,7 @@ import path from 'node:path';
 import { packageRoot } from '../native.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
+import { registerSynth } from './synth.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -14,5 +15,6 @@ const program = new Command('resdistill')
 
 registerDoctor(program);
 registerDemo(program);
+registerSynth(program);
 
 await program.parseAsync(process.argv);
