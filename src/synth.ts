@@ -18,7 +18,7 @@ export interface SynthOptions {
   tileSize?: number;
   compression?: 'jpeg' | 'deflate';
   quality?: number;
-  /** Probability that a tissue piece shows its class's coarse architecture (default 0.6). */
+  /** Probability that a tissue piece shows its class's coarse architecture (default 0.7). */
   coarseAgreement?: number;
   slidesPerPatient?: number;
   /** Worker threads; 0 (default) uses the LibTorch thread setting. */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src/errors.js';
 import type { JobEvent } from '../../src/job.js';
 import { generateCohort, type SynthOptions } from '../../src/synth.js';
-import { pythonHas, tempDir } from '../support.js';
+import { pythonHas, repoRoot, tempDir } from '../support.js';
 
 // Small slides keep the suite fast: 800 x 600 um at 0.25 um/px is 3200 x 2400 px, 5 pyramid levels.
 const small: Omit<SynthOptions, 'outDir'> = { seed: 3, slidesPerClass: 2, sizeUm: [800, 600], threads: 2 };
@@ -36,6 +36,17 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
     const other = tempDir('resdistill-synth-other-');
     await generateCohort({ ...small, seed: 4, slidesPerClass: 1, outDir: other });
     for (const f of tifs(other)) expect(readFileSync(path.join(other, f)).equals(readFileSync(path.join(dir, f)))).toBe(false);
+  });
+
+  it('runs the same from the C++ driver (native build): identical slides for the same seed', () => {
+    const out = tempDir('resdistill-synth-driver-');
+    const spec = JSON.stringify({ ...small, slidesPerClass: 1, outDir: out });
+    const r = spawnSync(path.join(repoRoot, 'build', 'resdistill-driver'), ['run', 'synth.cohort', '-'], { input: spec, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ synthetic: true, slides: 3 });
+    // Slides are numbered class-interleaved, so the first three of a 2-per-class cohort are these three.
+    expect(tifs(out)).toEqual(['slide-000.tif', 'slide-001.tif', 'slide-002.tif']);
+    for (const f of tifs(out)) expect(readFileSync(path.join(out, f)).equals(readFileSync(path.join(dir, f)))).toBe(true);
   });
 
   it('reports ordered progress that ends at done == total', () => {

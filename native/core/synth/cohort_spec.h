@@ -17,7 +17,7 @@ struct CohortSpec {
   int tile = 256;
   std::string compression = "jpeg";
   int quality = 90;
-  double coarse_agreement = 0.6;
+  double coarse_agreement = 0.7;
   int slides_per_patient = 2;
   int threads = 0;  // 0: the process's thread setting
 };

@@ -51,7 +51,7 @@ struct Stain {
 struct SceneParams {
   float width_um = 1536, height_um = 1024;
   int classes = 3;
-  double coarse_agreement = 0.6;
+  double coarse_agreement = 0.7;
 };
 
 // Smooth coarse fields sampled on a regular grid (kGridUm spacing): signed distances and band phase, so that
