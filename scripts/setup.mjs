@@ -10,7 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ifNeeded = process.argv.includes('--if-needed');
 const APT_PACKAGES = [
   'cmake', 'ninja-build', 'g++', 'pkg-config',
-  'libtorch-dev', 'libopenslide-dev', 'nlohmann-json3-dev', 'libpng-dev', 'libjpeg-dev', 'libssl-dev',
+  'libtorch-dev', 'libopenslide-dev', 'nlohmann-json3-dev', 'libpng-dev', 'libjpeg-dev', 'libssl-dev', 'libtiff-dev',
   // Peers and test tools: reference implementations, pyramid building, headless report screenshots.
   'python3-torch', 'python3-torchvision', 'python3-openslide', 'python3-pil', 'libvips-tools', 'chromium',
 ];

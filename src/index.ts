@@ -11,3 +11,4 @@ export { planExperiment, JOB_KINDS, type Plan, type PlannedRun, type Method } fr
 export { runExperiment, collectResults, type Executor, type RunListener, type RunOptions, type RunSummary } from './experiment/runner.js';
 export { writeReport, writeReportFromDir, readResults, parseResults, summarize, paretoFront, type Results, type ResultRun, type SummaryRow } from './report/index.js';
 export { openSlide, Slide, type SlideInfo, type Region, type TissueResult, type Tile, type MppSource } from './slide.js';
+export { generateCohort, type SynthOptions, type SynthResult, type SynthClass } from './synth.js';

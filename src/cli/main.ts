@@ -10,6 +10,7 @@ import { registerExtract } from './extract.js';
 import { registerStore } from './store.js';
 import { registerRun } from './run.js';
 import { registerSlide } from './slide.js';
+import { registerSynth } from './synth.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -24,5 +25,6 @@ registerStore(program);
 registerRun(program);
 registerBench(program);
 registerSlide(program);
+registerSynth(program);
 
 await program.parseAsync(process.argv);
