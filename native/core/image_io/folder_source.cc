@@ -6,7 +6,7 @@
 
 #include "image_io/decode.h"
 #include "image_io/file_hash.h"
-#include "image_io/image_list.h"
+#include "store/manifest_csv.h"
 #include "store/box_filter.h"
 #include "store/sample_source.h"
 #include "util/error.h"
@@ -38,7 +38,7 @@ class ImageFolderSource : public store::SampleSource {
       lcm_ = std::lcm(lcm_, fi);
     }
     std::vector<std::string> declared = spec.value("classes", std::vector<std::string>{});
-    ImageList list = list_images(spec.value("root", ""), spec.value("csv", ""), declared);
+    store::ImageList list = store::list_images(spec.value("root", ""), spec.value("csv", ""), declared);
     classes_ = list.classes;
     for (auto& r : list.rows) {
       SourceEntry e{r.path, std::nullopt, r.group, nlohmann::json::object()};

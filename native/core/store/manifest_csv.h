@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace rd::image_io {
+namespace rd::store {
 
 struct ImageRow {
   std::string path;  // absolute or relative to the working folder, as resolved
@@ -20,6 +20,8 @@ struct ImageList {
 
 // root: class folders (files sorted); csv: manifest (paths relative to the CSV's folder). Exactly one is set.
 // declared: the config's classes, or empty. Throws CONFIG_INVALID with one line per problem.
-ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared);
+// images_only=false accepts any file (slides: OpenSlide decides what it can read, with typed errors).
+ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared,
+                      bool images_only = true);
 
-}  // namespace rd::image_io
+}  // namespace rd::store

@@ -1,4 +1,4 @@
-#include "image_io/image_list.h"
+#include "store/manifest_csv.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,7 +8,7 @@
 
 #include "util/error.h"
 
-namespace rd::image_io {
+namespace rd::store {
 namespace {
 
 namespace fs = std::filesystem;
@@ -62,7 +62,7 @@ ImageList from_folders(const std::string& root, std::vector<std::string>& proble
   return list;
 }
 
-ImageList from_csv(const std::string& csv, std::vector<std::string>& problems) {
+ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::string>& problems) {
   ImageList list;
   std::ifstream in(csv);
   if (!in) {
@@ -98,7 +98,7 @@ ImageList from_csv(const std::string& csv, std::vector<std::string>& problems) {
     if (r.group.empty()) r.group = p.stem().string();
     if (f[size_t(col[0])].empty()) problems.push_back(at + "empty path");
     else if (!fs::is_regular_file(p)) problems.push_back(at + "file not found: '" + r.path + "'");
-    else if (!is_image(p)) problems.push_back(at + "not a .png/.jpg/.jpeg file: '" + r.path + "'");
+    else if (images_only && !is_image(p)) problems.push_back(at + "not a .png/.jpg/.jpeg file: '" + r.path + "'");
     if (!seen.insert(r.path).second) problems.push_back(at + "duplicate path '" + r.path + "'");
     list.rows.push_back(std::move(r));
   }
@@ -108,10 +108,11 @@ ImageList from_csv(const std::string& csv, std::vector<std::string>& problems) {
 
 }  // namespace
 
-ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared) {
+ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared,
+                      bool images_only) {
   std::vector<std::string> problems;
   if (root.empty() == csv.empty()) throw Error(code::kConfigInvalid, "spec.source: give exactly one of root (class folders) or csv");
-  ImageList list = csv.empty() ? from_folders(root, problems) : from_csv(csv, problems);
+  ImageList list = csv.empty() ? from_folders(root, problems) : from_csv(csv, images_only, problems);
   if (!declared.empty()) {
     list.classes = declared;
     for (size_t i = 0; i < list.rows.size(); ++i) {
@@ -140,4 +141,4 @@ ImageList list_images(const std::string& root, const std::string& csv, const std
   return list;
 }
 
-}  // namespace rd::image_io
+}  // namespace rd::store

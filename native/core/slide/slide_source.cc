@@ -1,0 +1,111 @@
+// Source kind "slides": whole-slide images listed in a CSV (path,label,group). Tissue is detected on a
+// thumbnail; the unit of work is a tile grid in microns or the paper's whole tissue pieces. Every magnification
+// of a sample is one read_multi of the same level-0 rectangle, so fields of view match exactly.
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "job/spec.h"
+#include "slide/api.h"
+#include "store/manifest_csv.h"
+#include "store/sample_source.h"
+#include "util/error.h"
+
+namespace rd::slide {
+namespace {
+
+using store::Extracted;
+using store::SourceEntry;
+
+class SlideSource : public store::SampleSource {
+ public:
+  SlideSource(const nlohmann::json& spec, const std::vector<double>& mpps) : spec_(spec) {
+    const auto csv = spec::require<std::string>(spec, "csv");
+    unit_ = spec::get<std::string>(spec, "unit", "tiles");
+    const double tile_um = spec::get<double>(spec, "tileUm", 256.0);
+    const double min_tissue = spec::get<double>(spec, "minTissue", 0.5);
+    const int max_per_slide = spec::get<int>(spec, "maxPerSlide", 0);
+    override_.value = spec::get<double>(spec, "mpp", 0.0);
+    override_.force = spec::get<bool>(spec, "forceMpp", false);
+    spec::check(unit_ == "tiles" || unit_ == "pieces", "source.unit", "use tiles or pieces");
+    spec::check(tile_um > 0, "source.tileUm", "must be > 0");
+    const double coarsest = *std::max_element(mpps.begin(), mpps.end());
+    // Fields of view are whole pixels at every magnification when they are multiples of the coarsest mpp.
+    spec::check(std::abs(tile_um / coarsest - std::round(tile_um / coarsest)) < 1e-6, "source.tileUm",
+                "must be a multiple of the coarsest requested mpp (" + std::to_string(coarsest) + " um)");
+
+    store::ImageList list = store::list_images("", csv, spec.value("classes", std::vector<std::string>{}), false);
+    classes_ = list.classes;
+    for (const auto& row : list.rows) {
+      auto slide = open(row.path);
+      const double mpp0 = slide->mpp().x;
+      auto tissue = detect_tissue(*slide);
+      std::vector<Rect> rects;
+      if (unit_ == "tiles") {
+        for (const auto& t : tile_grid(*slide, tissue, {tile_um, 0, min_tissue})) rects.push_back(t.rect);
+      } else {
+        for (const auto& p : tissue.pieces) rects.push_back(snap(p.rect, coarsest / mpp0));
+      }
+      if (max_per_slide > 0 && int(rects.size()) > max_per_slide) rects.resize(size_t(max_per_slide));
+      for (const auto& r : rects) {
+        SourceEntry e{row.path, std::nullopt, row.group, {{"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}, {"unit", unit_}}};
+        if (!row.label.empty()) e.label = int(std::find(classes_.begin(), classes_.end(), row.label) - classes_.begin());
+        entries_.push_back(std::move(e));
+      }
+    }
+  }
+
+  const std::vector<SourceEntry>& entries() const override { return entries_; }
+  const std::vector<std::string>& classes() const override { return classes_; }
+  nlohmann::json describe() const override {
+    return {{"kind", "slides"}, {"csv", spec_.value("csv", "")}, {"unit", unit_}, {"mppOverride", override_.value}};
+  }
+
+  Extracted extract(size_t i, const std::vector<double>& mpps) const override {
+    const SourceEntry& e = entries_.at(i);
+    auto slide = open(e.source);
+    const Rect rect{e.where["x"], e.where["y"], e.where["w"], e.where["h"]};
+    Extracted out;
+    nlohmann::json views = nlohmann::json::array();
+    for (auto& region : read_multi(*slide, rect, mpps)) {
+      const auto& px = region.pixels;
+      out.views.push_back({px.data, px.height, px.width, 3});
+      views.push_back({{"magnification", 10.0 / region.target_mpp}, {"targetMpp", region.target_mpp}, {"level", region.level},
+                       {"levelMpp", region.level_mpp}, {"kernel", region.kernel}, {"effectiveMpp", region.mpp_x},
+                       {"shape", {px.height, px.width, 3}}});
+    }
+    out.provenance = {{"source", {{"path", e.source}, {"quickhash", slide->quickhash()}, {"vendor", slide->vendor()}}},
+                      {"mpp", slide->mpp().x}, {"mppSource", slide->mpp().source}, {"where", e.where}, {"views", views}};
+    return out;
+  }
+
+ private:
+  // Grows a level-0 box so its sides are whole multiples of `step` level-0 pixels (the coarsest view's pixel).
+  static Rect snap(const Rect& r, double step) {
+    const double w = std::ceil(r.w / step) * step, h = std::ceil(r.h / step) * step;
+    return {r.x - (w - r.w) / 2, r.y - (h - r.h) / 2, w, h};
+  }
+
+  // Slides are opened once per process and shared between extraction threads (reads are thread-safe).
+  std::shared_ptr<Slide> open(const std::string& path) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = open_[path];
+    if (!slot) slot = Slide::open(path, override_);
+    return slot;
+  }
+
+  nlohmann::json spec_;
+  std::string unit_;
+  MppOverride override_;
+  std::vector<std::string> classes_;
+  std::vector<SourceEntry> entries_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<Slide>> open_;
+};
+
+const store::SourceRegistrar kSlides("slides", [](const nlohmann::json& spec, const std::vector<double>& mpps) {
+  return std::make_unique<SlideSource>(spec, mpps);
+});
+
+}  // namespace
+}  // namespace rd::slide
