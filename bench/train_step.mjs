@@ -1,6 +1,7 @@
 // npm run bench:train-step: our training step (core job bench.train_step, through the addon) against
 // ../shared/bench/peers/train_step.py (PyTorch eager, same model, batch, sizes and thread count), interleaved runs, medians.
-// Usage: node bench/train_step.mjs [--runs N] [--sizes 224,56] [--batch 16] [--steps 5] [--threads N] [--device cpu|cuda] [--bf16]
+// Usage: node bench/train_step.mjs [--runs N] [--sizes 224,56] [--batch 16] [--steps 5] [--threads 1,N] [--device cpu|cuda] [--bf16]
+// --threads takes a list: each count is run for both sides (default 1 and all usable cores).
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,21 +16,20 @@ const { values: a } = parseArgs({
     sizes: { type: 'string', default: '224,56' },
     batch: { type: 'string', default: '16' },
     steps: { type: 'string', default: '5' },
-    threads: { type: 'string', default: String(os.availableParallelism()) },
+    threads: { type: 'string', default: [...new Set([1, os.availableParallelism()])].join(',') },
     device: { type: 'string', default: 'cpu' },
     bf16: { type: 'boolean', default: false },
     'channels-last': { type: 'boolean', default: false },
   },
 });
 const { runJob } = await import(path.join(root, 'dist', 'job.js'));
-const threads = Number(a.threads);
 const median = (v) => {
   const s = [...v].sort((x, y) => x - y);
   const n = s.length;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 };
 
-function peer(size) {
+function peer(size, threads) {
   const args = [path.join(peers, 'train_step.py'), String(size), a.batch, a.steps, a.device, ...(a.bf16 ? ['bf16'] : [])];
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   const r = spawnSync('/usr/bin/python3', args, { cwd: peers, encoding: 'utf8', env });
@@ -37,12 +37,13 @@ function peer(size) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-async function ours(size) {
+async function ours(size, threads) {
   return runJob('bench.train_step', {
     size: Number(size), batch: Number(a.batch), steps: Number(a.steps), threads, device: a.device, bf16: a.bf16, channels_last: a['channels-last'],
   });
 }
 
+for (const threads of a.threads.split(',').map(Number)) {
 const rows = [];
 for (const size of a.sizes.split(',').map(Number)) {
   const o = { sup: [], kd: [] };
@@ -50,12 +51,12 @@ for (const size of a.sizes.split(',').map(Number)) {
   let peerThreads = null;
   for (let i = 0; i < Number(a.runs); ++i) {
     // Interleave the two implementations so drifting machine load hits both alike.
-    const mine = await ours(size);
-    const theirs = peer(size);
+    const mine = await ours(size, threads);
+    const theirs = peer(size, threads);
     peerThreads = theirs.threads;
     o.sup.push(mine.supervised_img_per_s); o.kd.push(mine.distill_img_per_s);
     p.sup.push(theirs.supervised_img_per_s); p.kd.push(theirs.distill_img_per_s);
-    process.stderr.write(`size ${size} run ${i + 1}: ours ${mine.supervised_img_per_s.toFixed(1)}/${mine.distill_img_per_s.toFixed(1)}, peer ${theirs.supervised_img_per_s}/${theirs.distill_img_per_s} img/s (supervised/distill)\n`);
+    process.stderr.write(`threads ${threads} size ${size} run ${i + 1}: ours ${mine.supervised_img_per_s.toFixed(1)}/${mine.distill_img_per_s.toFixed(1)}, peer ${theirs.supervised_img_per_s}/${theirs.distill_img_per_s} img/s (supervised/distill)\n`);
   }
   for (const [step, key] of [['supervised', 'sup'], ['distill', 'kd']]) {
     rows.push({ size, step, ours: median(o[key]), peer: median(p[key]), ratio: median(o[key]) / median(p[key]), peerThreads });
@@ -66,3 +67,4 @@ const dev = a.device === 'cpu' ? `cpu, ${threads} threads (peer reports ${rows[0
 console.log(`training step vs peers/train_step.py: GN ResNet 32-64-128-256, batch ${a.batch}, mean of ${a.steps} steps per run, median of ${a.runs} runs, ${dev}`);
 console.log(['size', 'step', 'ours img/s', 'peer img/s', 'ratio'].map((h) => h.padStart(11)).join(''));
 for (const r of rows) console.log([r.size, r.step, r.ours.toFixed(1), r.peer.toFixed(1), `${r.ratio.toFixed(2)}x`].map((c) => String(c).padStart(11)).join(''));
+}

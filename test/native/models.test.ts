@@ -62,7 +62,7 @@ describe.skipIf(!pythonHas('torch', 'torchvision'))('model zoo vs PyTorch (needs
   const models = ['gn_resnet', 'resnet18', 'resnet18:group', 'resnet50'];
   for (const name of models) {
     const [model, norm] = name.split(':');
-    it(`${name}: state-dict names and shapes equal PyTorch's; C++ weights load strictly and reproduce the outputs`, async () => {
+    it(`${name}: state-dict names and shapes equal PyTorch's; C++ weights load strictly and reproduce the outputs and the training gradients`, async () => {
       const dir = tempDir();
       const described = await runJob<Described>('models.describe', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000 });
       writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(described));
@@ -70,10 +70,12 @@ describe.skipIf(!pythonHas('torch', 'torchvision'))('model zoo vs PyTorch (needs
       expect(shapes).toMatchObject({ equal: true, only_ours: [], only_theirs: [], params: described.params });
       const weights = path.join(dir, 'w.safetensors');
       const probe = path.join(dir, 'probe.safetensors');
-      await runJob('models.export', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probe_path: probe, probe_shape: [2, 3, 64, 80] });
-      const diff = py('load', name, weights, probe) as { features: number; logits: number; scale: number };
+      await runJob('models.export', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probe_path: probe, probe_shape: [2, 3, 64, 80], probe_grads: true });
+      const diff = py('load', name, weights, probe) as { features: number; logits: number; scale: number; grad_rel: number; grad_rel_pytorch: number };
       expect(diff.features).toBeLessThan(1e-4);
       expect(diff.logits).toBeLessThan(1e-4 * Math.max(1, diff.scale));
+      // Our float32 gradients are as close to a float64 PyTorch reference as PyTorch's own float32 ones.
+      expect(diff.grad_rel).toBeLessThan(2 * diff.grad_rel_pytorch + 1e-4);
     });
   }
 

@@ -44,8 +44,24 @@ elif cmd == "load":
     model.eval()
     with torch.no_grad():
         f, z = forward(model, probe["input"])
-    print(json.dumps({"features": (f - probe["features"]).abs().max().item(),
-                      "logits": (z - probe["logits"]).abs().max().item(), "scale": z.abs().max().item()}))
+    out = {"features": (f - probe["features"]).abs().max().item(),
+           "logits": (z - probe["logits"]).abs().max().item(), "scale": z.abs().max().item()}
+    if any(k.startswith("grad.") for k in probe):
+        # Our backward: CE with labels i % classes in training mode. Compared with a float64 PyTorch reference, beside
+        # PyTorch's own float32 error against it (train-mode BatchNorm on tiny maps is ill-conditioned).
+        import copy
+        x = probe["input"]
+        def grads(m, inp):
+            m.train(); m.zero_grad()
+            z = forward(m, inp)[1]
+            torch.nn.functional.cross_entropy(z, torch.arange(inp.shape[0]) % z.shape[1]).backward()
+            return {n: p.grad.double() for n, p in m.named_parameters()}
+        ref = grads(copy.deepcopy(model).double(), x.double())
+        g32 = grads(model, x)
+        rel = lambda g: max(((g[n] - ref[n]).abs().max() / (ref[n].abs().max() + 1e-12)).item() for n in ref)
+        out["grad_rel"] = rel({n: probe["grad." + n].double() for n in ref})
+        out["grad_rel_pytorch"] = rel(g32)
+    print(json.dumps(out))
 elif cmd == "write":
     torch.manual_seed(int(sys.argv[3]))
     model = build(name)

@@ -34,14 +34,26 @@ Json export_weights(const Json& spec, JobContext& ctx) {
     ctx.check_cancelled();
     const auto shape = spec::get<std::vector<int64_t>>(spec, "probe_shape", {2, 3, 64, 64});
     spec::check(shape.size() == 4, "probe_shape", "must be [N, C, H, W]");
-    torch::NoGradGuard no_grad;
-    model->eval();
     auto gen = torch::make_generator<at::CPUGeneratorImpl>(seed + 1);
     auto x = torch::rand(shape, gen);
-    auto [f, z] = model->forward(x);
-    save_safetensors(probe_path, {{"input", x}, {"features", f}, {"logits", z}});
+    NamedTensors probe;
+    {
+      torch::NoGradGuard no_grad;
+      model->eval();
+      auto [f, z] = model->forward(x);
+      probe = {{"input", x}, {"features", f}, {"logits", z}};
+      result["feature_shape"] = f.sizes().vec();
+    }
+    if (spec::get<bool>(spec, "probe_grads", false)) {
+      // Gradients of mean CE (labels i % classes) in training mode, so Python can check our backward too.
+      model->train();
+      model->zero_grad();
+      auto labels = torch::arange(shape[0], torch::kLong).remainder(s.classes);
+      torch::cross_entropy_loss(model->forward(x).second, labels).backward();
+      for (const auto& p : model->named_parameters()) probe.emplace_back("grad." + p.key(), p.value().grad());
+    }
+    save_safetensors(probe_path, probe);
     result["probe_path"] = probe_path;
-    result["feature_shape"] = f.sizes().vec();
   }
   return result;
 }
