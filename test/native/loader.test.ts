@@ -1,0 +1,111 @@
+// The C++ loader through its jobs: paired augmentation is identical across magnifications, seeded order,
+// disjoint rank/world shares, and the exact and bucket modes for variable sizes.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runJob } from '../../src/job.js';
+import { extract, loadExtractConfig } from '../../src/store.js';
+import { hasData, tempDir } from '../support.js';
+import { lymphomaConfig, lymphomaSubset, readNpyF32 } from './store_fixtures.js';
+
+interface Peek {
+  batches: { files: { path: string; shape: number[] }[]; ids: number[]; labels: number[] }[];
+}
+interface Scan {
+  images: number;
+  batches: number;
+  ids: number[][];
+  firstShapes: number[][];
+  samplesPerEpoch: number;
+}
+
+const noColour = { brightness: 0, contrast: 0, saturation: 0, hue: 0 };
+
+describe.skipIf(!hasData)('store loader (needs the addon and real data in ../shared/data)', () => {
+  let store: string;
+  beforeAll(async () => {
+    store = path.join(tempDir('rd-loader-'), 'store');
+    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10))), store);
+  });
+
+  async function peek(augment: unknown, seed = 5): Promise<{ t: Float32Array; s: Float32Array; shape: number[]; ids: number[] }> {
+    const out = tempDir('rd-peek-');
+    const r = await runJob<Peek>('data.peek', { store, out, split: 'all', views: [0, 1], batchSize: 8, seed, augment, threads: 2 });
+    const b = r.batches[0]!;
+    const t = readNpyF32(b.files[0]!.path), s = readNpyF32(b.files[1]!.path);
+    expect(t.shape).toEqual([8, 3, 312, 416]);
+    expect(s.shape).toEqual([8, 3, 156, 208]);
+    return { t: t.data, s: s.data, shape: t.shape, ids: b.ids };
+  }
+
+  // The student view equals the 2x2 box mean of the teacher view, pixel for pixel (both back in 0..255).
+  function studentIsDownsampledTeacher(t: Float32Array, s: Float32Array, tol: number): { worst: number; mean: number } {
+    const [H, W] = [312, 416], [h, w] = [156, 208];
+    let worst = 0, total = 0;
+    for (let b = 0; b < 8; b++) {
+      for (let c = 0; c < 3; c++) {
+        const T = (b * 3 + c) * H * W, S = (b * 3 + c) * h * w;
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const p = (dy: number, dx: number) => t[T + (2 * y + dy) * W + 2 * x + dx]! * 255;
+            const mean = (p(0, 0) + p(0, 1) + p(1, 0) + p(1, 1)) / 4;
+            const d = Math.abs((tol === 0 ? Math.floor(Math.round(mean * 4) / 4 + 0.5) : mean) - s[S + y * w + x]! * 255);
+            worst = Math.max(worst, d);
+            total += d;
+          }
+        }
+      }
+    }
+    return { worst, mean: total / (8 * 3 * h * w) };
+  }
+
+  it('flips and 90-degree turns are identical across magnifications: the student view is the downsampled teacher view', async () => {
+    const aug = await peek({ hflip: true, vflip: true, rot90: true, ...noColour });
+    expect(studentIsDownsampledTeacher(aug.t, aug.s, 0).worst).toBeLessThan(1e-3);
+    const plain = await peek(false);
+    expect(plain.ids).toEqual(aug.ids); // augmentation never changes the order
+    let changed = 0;
+    for (let b = 0; b < 8; b++) {
+      const n = 3 * 312 * 416;
+      if (aug.t.subarray(b * n, (b + 1) * n).some((v, i) => v !== plain.t[b * n + i])) changed++;
+    }
+    expect(changed).toBeGreaterThan(0);
+  });
+
+  it('colour jitter (the paper defaults) draws one set of factors per sample for all magnifications', async () => {
+    const aug = await peek(true);
+    // Contrast uses each view's own mean and clamping and hue are non-linear, so equality holds on average
+    // (a few pixels near hue wrap-around differ more); independent draws per view would differ by tens of levels.
+    expect(studentIsDownsampledTeacher(aug.t, aug.s, 1).mean).toBeLessThan(2);
+    const other = await peek(true, 6);
+    expect(other.ids).not.toEqual(aug.ids);
+  });
+
+  it('seeded order, and rank/world shares that are disjoint and equal', async () => {
+    const scan = (o: object) => runJob<Scan>('data.scan', { store, split: 'all', batchSize: 4, returnIds: true, threads: 2, ...o });
+    const a = await scan({ seed: 1 }), b = await scan({ seed: 1 }), c = await scan({ seed: 2 });
+    expect(a.ids).toEqual(b.ids);
+    expect(a.ids).not.toEqual(c.ids);
+    expect([...a.ids[0]!].sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    const r0 = await scan({ seed: 1, world: 2, rank: 0, epochs: 2 }), r1 = await scan({ seed: 1, world: 2, rank: 1, epochs: 2 });
+    for (let e = 0; e < 2; e++) {
+      expect(r0.ids[e]).toHaveLength(15);
+      expect(r1.ids[e]).toHaveLength(15);
+      expect(r0.ids[e]!.filter((id) => r1.ids[e]!.includes(id))).toEqual([]);
+    }
+    expect(r0.ids[0]).not.toEqual(r0.ids[1]); // each epoch reshuffles
+  });
+
+  it('exact mode gives batch 1 at the stored size; bucket mode crops to the bucket shape with whole-pixel views', async () => {
+    const exact = await runJob<Scan>('data.scan', { store, split: 'train', mode: 'exact', views: [0, 2] });
+    expect(exact.firstShapes).toEqual([[1, 3, 312, 416], [1, 3, 78, 104]]);
+    expect(exact.batches).toBe(exact.images);
+    const bucket = await runJob<Scan>('data.scan', { store, split: 'train', mode: 'bucket', bucketQuantum: 100, batchSize: 8 });
+    expect(bucket.firstShapes).toEqual([[8, 3, 300, 400], [8, 3, 150, 200], [8, 3, 75, 100]]);
+  });
+
+  it('bad options are CONFIG_INVALID naming the field', async () => {
+    await expect(runJob('data.scan', { store, views: [0, 5] })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /views\.1/ });
+    await expect(runJob('data.scan', { store, split: 'nope' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /nope/ });
+    await expect(runJob('data.scan', { store, augment: { hue: 0.9 } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /augment\.hue/ });
+  });
+});
