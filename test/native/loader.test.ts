@@ -1,10 +1,12 @@
 // The C++ loader through its jobs: paired augmentation is identical across magnifications, seeded order,
 // disjoint rank/world shares, and the exact and bucket modes for variable sizes.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
-import { extract, loadExtractConfig } from '../../src/store.js';
-import { hasData, tempDir } from '../support.js';
+import { extract, loadExtractConfig, readView } from '../../src/store.js';
+import { listSamples } from '../../src/store_info.js';
+import { hasData, pythonHas, tempDir } from '../support.js';
 import { lymphomaConfig, lymphomaSubset, readNpyF32 } from './store_fixtures.js';
 
 interface Peek {
@@ -109,3 +111,42 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     await expect(runJob('data.scan', { store, augment: { hue: 0.9 } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /augment\.hue/ });
   });
 });
+
+describe.skipIf(!hasData || !pythonHas('torch', 'torchvision', 'numpy'))(
+  'colour jitter matches torchvision adjust_* (needs the addon, real data and Debian python3-torchvision)',
+  () => {
+    it('brightness, contrast, saturation, hue with the drawn factors equal torchvision on float tensors', async () => {
+      const store = path.join(tempDir('rd-tv-'), 'store');
+      await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(2), { magnifications: [6.25] })), store);
+      const out = tempDir('rd-tv-peek-');
+      const r = await runJob<Peek & { batches: { params: Record<string, number>[] }[] }>('data.peek', {
+        store, out, split: 'all', batchSize: 2, seed: 3, augment: { hflip: false, vflip: false }, shuffle: false,
+      });
+      const b = r.batches[0]!;
+      const located = listSamples(store);
+      const raw = b.ids.map((id) => {
+        const s = located.find((l) => l.id === id)!;
+        return readView(store, s.shard, s.sample.views[0]!).pixels.toString('base64');
+      });
+      const script = `
+import base64, json, sys, numpy as np, torch
+import torchvision.transforms.functional as TF
+args = json.load(sys.stdin)
+out = np.load(args['npy'])
+worst = 0.0
+for k, (raw, p) in enumerate(zip(args['raw'], args['params'])):
+    x = torch.from_numpy(np.frombuffer(base64.b64decode(raw), np.uint8).reshape(out.shape[2], out.shape[3], 3).copy()).permute(2, 0, 1).float() / 255
+    x = TF.adjust_brightness(x, p['brightness']); x = TF.adjust_contrast(x, p['contrast'])
+    x = TF.adjust_saturation(x, p['saturation']); x = TF.adjust_hue(x, p['hue'])
+    worst = max(worst, float((x - torch.from_numpy(out[k])).abs().max()))
+print(json.dumps({'worst': worst}))`;
+      const py = spawnSync('/usr/bin/python3', ['-c', script], {
+        input: JSON.stringify({ npy: b.files[0]!.path, raw, params: b.params }),
+        encoding: 'utf8',
+      });
+      expect(py.status, py.stderr).toBe(0);
+      expect(b.params[0]!.brightness).not.toBe(1);
+      expect(JSON.parse(py.stdout).worst).toBeLessThan(2e-3);
+    });
+  },
+);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
-#include <vector>
 
 #include "util/error.h"
 
@@ -31,8 +30,11 @@ void shift_hue(float& r, float& g, float& b, float shift) {
   const float div = eqc ? 1.f : cr;
   const float rc = (maxc - r) / div, gc = (maxc - g) / div, bc = (maxc - b) / div;
   float h = (maxc == r) ? (bc - gc) : ((maxc == g) ? (2.f + rc - bc) : (4.f + gc - rc));
-  h = std::fmod(h / 6.f + 1.f, 1.f);
-  h = std::fmod(h + shift + 1.f, 1.f);
+  h = h / 6.f;  // in (-1/6, 5/6]: wrap to [0, 1) and shift without fmod (hot loop)
+  if (h < 0.f) h += 1.f;
+  h += shift;
+  if (h >= 1.f) h -= 1.f;
+  if (h < 0.f) h += 1.f;
   const float v = maxc;
   const float h6 = h * 6.f;
   float fi = std::floor(h6);
@@ -98,23 +100,28 @@ void render_view(const store::ViewRef& view, const Crop& crop, const AugmentPara
                  float* out) {
   const int64_t H = crop.h, W = crop.w, plane = H * W;
   const int64_t OW = (p.rot & 1) ? H : W;
-  std::vector<float> buf(size_t(plane * 3));
+  const float scale = p.jitter ? p.brightness / 255.f : 1.f / 255.f;
+  auto row_at = [&](int64_t y) { return view.pixels + ((crop.y + y) * view.w + crop.x) * view.c; };
+  // Pass 1 (jitter only): the grayscale mean after brightness, which adjust_contrast blends towards.
   double gsum = 0;
-  for (int64_t y = 0; y < H; ++y) {
-    const uint8_t* row = view.pixels + ((crop.y + y) * view.w + crop.x) * view.c;
-    float* dst = buf.data() + y * W * 3;
-    for (int64_t x = 0; x < W; ++x, row += view.c, dst += 3) {
-      for (int ch = 0; ch < 3; ++ch) dst[ch] = p.jitter ? clamp01(row[ch] * (p.brightness / 255.f)) : row[ch] * (1.f / 255.f);
-      if (p.jitter) gsum += gray(dst[0], dst[1], dst[2]);
+  if (p.jitter) {
+    for (int64_t y = 0; y < H; ++y) {
+      const uint8_t* px = row_at(y);
+      float acc = 0;
+      for (int64_t x = 0; x < W; ++x, px += view.c) {
+        acc += gray(clamp01(px[0] * scale), clamp01(px[1] * scale), clamp01(px[2] * scale));
+      }
+      gsum += acc;
     }
   }
   const float gmean = float(gsum / double(plane));
   const float inv_std[3] = {1.f / std[0], 1.f / std[1], 1.f / std[2]};
   for (int64_t y = 0; y < H; ++y) {
-    for (int64_t x = 0; x < W; ++x) {
-      float* px = buf.data() + (y * W + x) * 3;
-      float r = px[0], g = px[1], b = px[2];
+    const uint8_t* px = row_at(y);
+    for (int64_t x = 0; x < W; ++x, px += view.c) {
+      float r = px[0] * scale, g = px[1] * scale, b = px[2] * scale;
       if (p.jitter) {
+        r = clamp01(r), g = clamp01(g), b = clamp01(b);
         const float c = p.contrast, cm = (1.f - c) * gmean;
         r = clamp01(c * r + cm), g = clamp01(c * g + cm), b = clamp01(c * b + cm);
         const float s = p.saturation, gs = (1.f - s) * gray(r, g, b);

@@ -83,8 +83,14 @@ Json run_peek(const Json& spec, JobContext& ctx) {
       write_npy_f32(path, b->views[m]);
       files.push_back({{"path", path}, {"shape", b->views[m].sizes().vec()}, {"magnification", loader.views()[m]}});
     }
-    for (int64_t i = 0; i < b->ids.size(0); ++i) ids.push_back(b->ids[i].item<int64_t>()), labels.push_back(b->labels[i].item<int64_t>());
-    result.push_back({{"files", files}, {"ids", ids}, {"labels", labels}});
+    Json params = Json::array();
+    for (int64_t i = 0; i < b->ids.size(0); ++i) {
+      ids.push_back(b->ids[i].item<int64_t>()), labels.push_back(b->labels[i].item<int64_t>());
+      const AugmentParams& p = b->params[size_t(i)];
+      params.push_back({{"hflip", p.hflip}, {"vflip", p.vflip}, {"rot", p.rot}, {"jitter", p.jitter}, {"brightness", p.brightness},
+                        {"contrast", p.contrast}, {"saturation", p.saturation}, {"hue", p.hue}});
+    }
+    result.push_back({{"files", files}, {"ids", ids}, {"labels", labels}, {"params", params}});
   }
   return {{"batches", result}};
 }
