@@ -18,6 +18,7 @@ Json run_scan(const Json& spec, JobContext& ctx) {
   const int64_t epochs = spec::get<int64_t>(spec, "epochs", 1);
   const bool return_ids = spec::get<bool>(spec, "returnIds", false);
   Json ids = Json::array(), shapes = Json::array();
+  bool pinned = false;
   std::map<int64_t, int64_t> labels;
   int64_t images = 0, batches = 0;
   double checksum = 0;
@@ -35,6 +36,7 @@ Json run_scan(const Json& spec, JobContext& ctx) {
       }
       if (shapes.empty()) {
         for (const auto& v : b->views) shapes.push_back(v.sizes().vec());
+        pinned = b->views[0].is_pinned();
       }
       checksum += b->views.back().sum().item<double>();
       if (batches % 16 == 0) ctx.emit({{"type", "progress"}, {"done", b->index + 1}, {"total", loader.batches()}, {"epoch", e}});
@@ -45,7 +47,7 @@ Json run_scan(const Json& spec, JobContext& ctx) {
   Json by_label = Json::object();
   for (auto [l, n] : labels) by_label[std::to_string(l)] = n;
   return {{"images", images}, {"batches", batches}, {"seconds", seconds}, {"imagesPerSecond", images / std::max(seconds, 1e-9)},
-          {"samplesPerEpoch", loader.samples()}, {"firstShapes", shapes}, {"labels", by_label}, {"ids", ids}, {"checksum", checksum}};
+          {"samplesPerEpoch", loader.samples()}, {"pinned", pinned}, {"firstShapes", shapes}, {"labels", by_label}, {"ids", ids}, {"checksum", checksum}};
 }
 
 // float32 C-order .npy of a [B, 3, H, W] tensor, for tests and notebooks.
