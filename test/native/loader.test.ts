@@ -82,6 +82,32 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     expect(other.ids).not.toEqual(aug.ids);
   });
 
+  it('quarter turns (exact mode, any shape) keep the student view equal to the downsampled teacher view', async () => {
+    const out = tempDir('rd-rot-');
+    const r = await runJob<Peek & { batches: { params: { rot: number }[] }[] }>('data.peek', {
+      store, out, split: 'all', views: [0, 1], mode: 'exact', batches: 6, seed: 11, augment: { rot90: true, ...noColour },
+    });
+    const rots = r.batches.map((b) => b.params[0]!.rot);
+    expect(rots.some((k) => k % 2 === 1)).toBe(true);
+    for (const b of r.batches) {
+      const t = readNpyF32(b.files[0]!.path), s = readNpyF32(b.files[1]!.path);
+      const [H, W] = [t.shape[2]!, t.shape[3]!];
+      expect([H, W]).toEqual(b.params[0]!.rot % 2 === 1 ? [416, 312] : [312, 416]);
+      expect([s.shape[2], s.shape[3]]).toEqual([H / 2, W / 2]);
+      let worst = 0;
+      for (let c = 0; c < 3; c++) {
+        for (let y = 0; y < H / 2; y++) {
+          for (let x = 0; x < W / 2; x++) {
+            const p = (dy: number, dx: number) => Math.round(t.data[c * H * W + (2 * y + dy) * W + 2 * x + dx]! * 255);
+            const want = Math.floor((p(0, 0) + p(0, 1) + p(1, 0) + p(1, 1) + 2) / 4);
+            worst = Math.max(worst, Math.abs(want - Math.round(s.data[c * (H / 2) * (W / 2) + y * (W / 2) + x]! * 255)));
+          }
+        }
+      }
+      expect(worst).toBe(0);
+    }
+  });
+
   it('seeded order, and rank/world shares that are disjoint and equal', async () => {
     const scan = (o: object) => runJob<Scan>('data.scan', { store, split: 'all', batchSize: 4, returnIds: true, threads: 2, ...o });
     const a = await scan({ seed: 1 }), b = await scan({ seed: 1 }), c = await scan({ seed: 2 });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "util/error.h"
 
@@ -18,7 +19,7 @@ uint64_t splitmix(uint64_t x) {
 
 double uniform(std::mt19937_64& rng, double lo, double hi) { return lo + (hi - lo) * (double(rng() >> 11) * 0x1.0p-53); }
 
-inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
+inline float clamp01(float v) { return std::min(std::max(v, 0.f), 1.f); }  // min/max: vectorises
 inline float gray(float r, float g, float b) { return 0.2989f * r + 0.587f * g + 0.114f * b; }  // torchvision's weights
 
 // torchvision's _rgb2hsv / hue shift / _hsv2rgb for one pixel.
@@ -116,31 +117,38 @@ void render_view(const store::ViewRef& view, const Crop& crop, const AugmentPara
   }
   const float gmean = float(gsum / double(plane));
   const float inv_std[3] = {1.f / std[0], 1.f / std[1], 1.f / std[2]};
+  // Pass 2, one row at a time: colour into planar row buffers (branch-free inner loops), then one strided copy
+  // that applies flips and the quarter turns: out index = base + x * step.
+  std::vector<float> R(static_cast<size_t>(W)), G(static_cast<size_t>(W)), B(static_cast<size_t>(W));
+  const float c = p.contrast, cm = (1.f - c) * gmean, s = p.saturation;
   for (int64_t y = 0; y < H; ++y) {
     const uint8_t* px = row_at(y);
-    for (int64_t x = 0; x < W; ++x, px += view.c) {
-      float r = px[0] * scale, g = px[1] * scale, b = px[2] * scale;
-      if (p.jitter) {
-        r = clamp01(r), g = clamp01(g), b = clamp01(b);
-        const float c = p.contrast, cm = (1.f - c) * gmean;
-        r = clamp01(c * r + cm), g = clamp01(c * g + cm), b = clamp01(c * b + cm);
-        const float s = p.saturation, gs = (1.f - s) * gray(r, g, b);
-        r = clamp01(s * r + gs), g = clamp01(s * g + gs), b = clamp01(s * b + gs);
-        if (p.hue != 0.f) shift_hue(r, g, b, p.hue);
+    const int64_t vc = view.c;
+    for (int64_t x = 0; x < W; ++x) R[x] = px[x * vc] * scale, G[x] = px[x * vc + 1] * scale, B[x] = px[x * vc + 2] * scale;
+    if (p.jitter) {
+      for (int64_t x = 0; x < W; ++x) {
+        float r = clamp01(c * clamp01(R[x]) + cm), g = clamp01(c * clamp01(G[x]) + cm), b = clamp01(c * clamp01(B[x]) + cm);
+        const float gs = (1.f - s) * gray(r, g, b);
+        R[x] = clamp01(s * r + gs), G[x] = clamp01(s * g + gs), B[x] = clamp01(s * b + gs);
       }
-      // Geometry: flips, then k quarter turns (torch.rot90 over (H, W)).
-      const int64_t fy = p.vflip ? H - 1 - y : y, fx = p.hflip ? W - 1 - x : x;
-      int64_t oy, ox;
-      switch (p.rot) {
-        case 1: oy = W - 1 - fx, ox = fy; break;
-        case 2: oy = H - 1 - fy, ox = W - 1 - fx; break;
-        case 3: oy = fx, ox = H - 1 - fy; break;
-        default: oy = fy, ox = fx; break;
+      if (p.hue != 0.f) {
+        for (int64_t x = 0; x < W; ++x) shift_hue(R[x], G[x], B[x], p.hue);
       }
-      const int64_t o = oy * OW + ox;
-      out[o] = (r - mean[0]) * inv_std[0];
-      out[plane + o] = (g - mean[1]) * inv_std[1];
-      out[2 * plane + o] = (b - mean[2]) * inv_std[2];
+    }
+    const int64_t fy = p.vflip ? H - 1 - y : y;
+    int64_t base, step;
+    switch (p.rot) {
+      case 1: base = (p.hflip ? 0 : W - 1) * OW + fy, step = p.hflip ? OW : -OW; break;
+      case 2: base = (H - 1 - fy) * OW + (p.hflip ? 0 : W - 1), step = p.hflip ? 1 : -1; break;
+      case 3: base = (p.hflip ? W - 1 : 0) * OW + (H - 1 - fy), step = p.hflip ? -OW : OW; break;
+      default: base = fy * OW + (p.hflip ? W - 1 : 0), step = p.hflip ? -1 : 1; break;
+    }
+    float* o0 = out + base;
+    for (int64_t x = 0; x < W; ++x) {
+      const int64_t o = x * step;
+      o0[o] = (R[x] - mean[0]) * inv_std[0];
+      o0[plane + o] = (G[x] - mean[1]) * inv_std[1];
+      o0[2 * plane + o] = (B[x] - mean[2]) * inv_std[2];
     }
   }
 }
