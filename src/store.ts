@@ -23,7 +23,7 @@ export const ImageSourceSchema = z
 export const SlideSourceSchema = z.looseObject({ kind: z.literal('slides') });
 
 export const ExtractConfigSchema = z.strictObject({
-  source: z.union([ImageSourceSchema, SlideSourceSchema]),
+  source: z.discriminatedUnion('kind', [ImageSourceSchema, SlideSourceSchema]),
   /** Magnifications (x = 10 / mpp), highest first. */
   magnifications: z
     .array(z.number().positive())

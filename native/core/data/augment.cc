@@ -19,7 +19,7 @@ uint64_t splitmix(uint64_t x) {
 
 double uniform(std::mt19937_64& rng, double lo, double hi) { return lo + (hi - lo) * (double(rng() >> 11) * 0x1.0p-53); }
 
-inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
+inline float clamp01(float v) { return std::min(std::max(v, 0.f), 1.f); }  // min/max: vectorises
 inline float gray(float r, float g, float b) { return 0.2989f * r + 0.587f * g + 0.114f * b; }  // torchvision's weights
 
 // torchvision's _rgb2hsv / hue shift / _hsv2rgb for one pixel.
@@ -31,8 +31,11 @@ void shift_hue(float& r, float& g, float& b, float shift) {
   const float div = eqc ? 1.f : cr;
   const float rc = (maxc - r) / div, gc = (maxc - g) / div, bc = (maxc - b) / div;
   float h = (maxc == r) ? (bc - gc) : ((maxc == g) ? (2.f + rc - bc) : (4.f + gc - rc));
-  h = std::fmod(h / 6.f + 1.f, 1.f);
-  h = std::fmod(h + shift + 1.f, 1.f);
+  h = h / 6.f;  // in (-1/6, 5/6]: wrap to [0, 1) and shift without fmod (hot loop)
+  if (h < 0.f) h += 1.f;
+  h += shift;
+  if (h >= 1.f) h -= 1.f;
+  if (h < 0.f) h += 1.f;
   const float v = maxc;
   const float h6 = h * 6.f;
   float fi = std::floor(h6);
@@ -98,42 +101,54 @@ void render_view(const store::ViewRef& view, const Crop& crop, const AugmentPara
                  float* out) {
   const int64_t H = crop.h, W = crop.w, plane = H * W;
   const int64_t OW = (p.rot & 1) ? H : W;
-  std::vector<float> buf(size_t(plane * 3));
+  const float scale = p.jitter ? p.brightness / 255.f : 1.f / 255.f;
+  auto row_at = [&](int64_t y) { return view.pixels + ((crop.y + y) * view.w + crop.x) * view.c; };
+  // Pass 1 (jitter only): the grayscale mean after brightness, which adjust_contrast blends towards.
   double gsum = 0;
-  for (int64_t y = 0; y < H; ++y) {
-    const uint8_t* row = view.pixels + ((crop.y + y) * view.w + crop.x) * view.c;
-    float* dst = buf.data() + y * W * 3;
-    for (int64_t x = 0; x < W; ++x, row += view.c, dst += 3) {
-      for (int ch = 0; ch < 3; ++ch) dst[ch] = p.jitter ? clamp01(row[ch] * (p.brightness / 255.f)) : row[ch] * (1.f / 255.f);
-      if (p.jitter) gsum += gray(dst[0], dst[1], dst[2]);
+  if (p.jitter) {
+    for (int64_t y = 0; y < H; ++y) {
+      const uint8_t* px = row_at(y);
+      float acc = 0;
+      for (int64_t x = 0; x < W; ++x, px += view.c) {
+        acc += gray(clamp01(px[0] * scale), clamp01(px[1] * scale), clamp01(px[2] * scale));
+      }
+      gsum += acc;
     }
   }
   const float gmean = float(gsum / double(plane));
   const float inv_std[3] = {1.f / std[0], 1.f / std[1], 1.f / std[2]};
+  // Pass 2, one row at a time: colour into planar row buffers (branch-free inner loops), then one strided copy
+  // that applies flips and the quarter turns: out index = base + x * step.
+  std::vector<float> R(static_cast<size_t>(W)), G(static_cast<size_t>(W)), B(static_cast<size_t>(W));
+  const float c = p.contrast, cm = (1.f - c) * gmean, s = p.saturation;
   for (int64_t y = 0; y < H; ++y) {
+    const uint8_t* px = row_at(y);
+    const int64_t vc = view.c;
+    for (int64_t x = 0; x < W; ++x) R[x] = px[x * vc] * scale, G[x] = px[x * vc + 1] * scale, B[x] = px[x * vc + 2] * scale;
+    if (p.jitter) {
+      for (int64_t x = 0; x < W; ++x) {
+        float r = clamp01(c * clamp01(R[x]) + cm), g = clamp01(c * clamp01(G[x]) + cm), b = clamp01(c * clamp01(B[x]) + cm);
+        const float gs = (1.f - s) * gray(r, g, b);
+        R[x] = clamp01(s * r + gs), G[x] = clamp01(s * g + gs), B[x] = clamp01(s * b + gs);
+      }
+      if (p.hue != 0.f) {
+        for (int64_t x = 0; x < W; ++x) shift_hue(R[x], G[x], B[x], p.hue);
+      }
+    }
+    const int64_t fy = p.vflip ? H - 1 - y : y;
+    int64_t base, step;
+    switch (p.rot) {
+      case 1: base = (p.hflip ? 0 : W - 1) * OW + fy, step = p.hflip ? OW : -OW; break;
+      case 2: base = (H - 1 - fy) * OW + (p.hflip ? 0 : W - 1), step = p.hflip ? 1 : -1; break;
+      case 3: base = (p.hflip ? W - 1 : 0) * OW + (H - 1 - fy), step = p.hflip ? -OW : OW; break;
+      default: base = fy * OW + (p.hflip ? W - 1 : 0), step = p.hflip ? -1 : 1; break;
+    }
+    float* o0 = out + base;
     for (int64_t x = 0; x < W; ++x) {
-      float* px = buf.data() + (y * W + x) * 3;
-      float r = px[0], g = px[1], b = px[2];
-      if (p.jitter) {
-        const float c = p.contrast, cm = (1.f - c) * gmean;
-        r = clamp01(c * r + cm), g = clamp01(c * g + cm), b = clamp01(c * b + cm);
-        const float s = p.saturation, gs = (1.f - s) * gray(r, g, b);
-        r = clamp01(s * r + gs), g = clamp01(s * g + gs), b = clamp01(s * b + gs);
-        if (p.hue != 0.f) shift_hue(r, g, b, p.hue);
-      }
-      // Geometry: flips, then k quarter turns (torch.rot90 over (H, W)).
-      const int64_t fy = p.vflip ? H - 1 - y : y, fx = p.hflip ? W - 1 - x : x;
-      int64_t oy, ox;
-      switch (p.rot) {
-        case 1: oy = W - 1 - fx, ox = fy; break;
-        case 2: oy = H - 1 - fy, ox = W - 1 - fx; break;
-        case 3: oy = fx, ox = H - 1 - fy; break;
-        default: oy = fy, ox = fx; break;
-      }
-      const int64_t o = oy * OW + ox;
-      out[o] = (r - mean[0]) * inv_std[0];
-      out[plane + o] = (g - mean[1]) * inv_std[1];
-      out[2 * plane + o] = (b - mean[2]) * inv_std[2];
+      const int64_t o = x * step;
+      o0[o] = (R[x] - mean[0]) * inv_std[0];
+      o0[plane + o] = (G[x] - mean[1]) * inv_std[1];
+      o0[2 * plane + o] = (B[x] - mean[2]) * inv_std[2];
     }
   }
 }

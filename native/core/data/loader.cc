@@ -126,6 +126,7 @@ Batch Loader::make_batch(const std::vector<Item>& items, int64_t epoch, int64_t 
     if (params[0].rot & 1) std::swap(h, w);
     batch.views.push_back(at::empty({B, 3, h, w}, options));
   }
+  batch.params = params;
   batch.labels = at::empty({B}, at::kLong);
   batch.ids = at::empty({B}, at::kLong);
   store::parallel_for(size_t(B), opts_.threads, [&](size_t b) {

@@ -54,6 +54,7 @@ struct Batch {
   std::vector<at::Tensor> views;  // one float [B, 3, H, W] per requested magnification
   at::Tensor labels;              // int64 [B]
   at::Tensor ids;                 // int64 [B]: store sample ids
+  std::vector<AugmentParams> params;  // the augmentation each sample got (same for all its views)
   int64_t epoch = 0, index = 0;
 };
 

@@ -18,6 +18,7 @@ Json run_scan(const Json& spec, JobContext& ctx) {
   const int64_t epochs = spec::get<int64_t>(spec, "epochs", 1);
   const bool return_ids = spec::get<bool>(spec, "returnIds", false);
   Json ids = Json::array(), shapes = Json::array();
+  bool pinned = false;
   std::map<int64_t, int64_t> labels;
   int64_t images = 0, batches = 0;
   double checksum = 0;
@@ -35,6 +36,7 @@ Json run_scan(const Json& spec, JobContext& ctx) {
       }
       if (shapes.empty()) {
         for (const auto& v : b->views) shapes.push_back(v.sizes().vec());
+        pinned = b->views[0].is_pinned();
       }
       checksum += b->views.back().sum().item<double>();
       if (batches % 16 == 0) ctx.emit({{"type", "progress"}, {"done", b->index + 1}, {"total", loader.batches()}, {"epoch", e}});
@@ -45,7 +47,7 @@ Json run_scan(const Json& spec, JobContext& ctx) {
   Json by_label = Json::object();
   for (auto [l, n] : labels) by_label[std::to_string(l)] = n;
   return {{"images", images}, {"batches", batches}, {"seconds", seconds}, {"imagesPerSecond", images / std::max(seconds, 1e-9)},
-          {"samplesPerEpoch", loader.samples()}, {"firstShapes", shapes}, {"labels", by_label}, {"ids", ids}, {"checksum", checksum}};
+          {"samplesPerEpoch", loader.samples()}, {"pinned", pinned}, {"firstShapes", shapes}, {"labels", by_label}, {"ids", ids}, {"checksum", checksum}};
 }
 
 // float32 C-order .npy of a [B, 3, H, W] tensor, for tests and notebooks.
@@ -83,8 +85,14 @@ Json run_peek(const Json& spec, JobContext& ctx) {
       write_npy_f32(path, b->views[m]);
       files.push_back({{"path", path}, {"shape", b->views[m].sizes().vec()}, {"magnification", loader.views()[m]}});
     }
-    for (int64_t i = 0; i < b->ids.size(0); ++i) ids.push_back(b->ids[i].item<int64_t>()), labels.push_back(b->labels[i].item<int64_t>());
-    result.push_back({{"files", files}, {"ids", ids}, {"labels", labels}});
+    Json params = Json::array();
+    for (int64_t i = 0; i < b->ids.size(0); ++i) {
+      ids.push_back(b->ids[i].item<int64_t>()), labels.push_back(b->labels[i].item<int64_t>());
+      const AugmentParams& p = b->params[size_t(i)];
+      params.push_back({{"hflip", p.hflip}, {"vflip", p.vflip}, {"rot", p.rot}, {"jitter", p.jitter}, {"brightness", p.brightness},
+                        {"contrast", p.contrast}, {"saturation", p.saturation}, {"hue", p.hue}});
+    }
+    result.push_back({{"files", files}, {"ids", ids}, {"labels", labels}, {"params", params}});
   }
   return {{"batches", result}};
 }

@@ -31,6 +31,13 @@ std::shared_ptr<Store> Store::open(const std::string& dir) {
   } catch (const nlohmann::json::exception& e) {
     throw Error("STORE_CORRUPT", dir + "/" + kManifest + ": malformed (" + e.what() + ")");
   }
+  for (size_t i = 0; i < s->samples_.size(); ++i) {  // an index that silently drops a sample is damage too
+    const auto& si = s->samples_[i];
+    if (si.views.empty() && s->shard_problem_.at(si.shard).empty()) {
+      s->shard_problem_[si.shard] = "shard " + m["shards"][si.shard]["name"].get<std::string>() + ": its index lacks sample " + sample_key(i);
+      s->problems_.push_back(s->shard_problem_[si.shard]);
+    }
+  }
   if (!s->manifest_.value("complete", false)) {
     s->problems_.insert(s->problems_.begin(), "store is incomplete (extraction has not finished, or this is one part before merging)");
   }
@@ -50,13 +57,13 @@ void Store::load_shard(uint32_t k, const nlohmann::json& entry) {
   const std::string name = entry.at("name").get<std::string>();
   const std::string tar = dir_ + "/" + name;
   const size_t first = entry.at("first").get<size_t>(), count = entry.at("samples").get<size_t>();
+  for (size_t i = first; i < first + count && i < samples_.size(); ++i) {
+    samples_[i].key = sample_key(i);
+    samples_[i].shard = k;
+  }
   auto fail = [&](const std::string& why) {
     shard_problem_[k] = "shard " + name + ": " + why;
     problems_.push_back(shard_problem_[k]);
-    for (size_t i = first; i < first + count && i < samples_.size(); ++i) {
-      samples_[i].key = sample_key(i);
-      samples_[i].shard = k;
-    }
   };
   const std::string idx_path = dir_ + "/" + entry.at("index").get<std::string>();
   if (!std::filesystem::exists(tar) || !std::filesystem::exists(idx_path)) return fail("missing (samples " + sample_key(first) + " to " + sample_key(first + count - 1) + ")");
