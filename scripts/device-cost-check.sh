@@ -12,7 +12,7 @@ PEERS=${PEERS:-$PWD/.device/peers}
 log() { echo "== $*" | tee -a "$OUT/log.txt"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 python3 -c "import torch; print('python torch', torch.__version__, torch.version.cuda)" | tee -a "$OUT/log.txt"
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DRESDISTILL_WITH_OPENSLIDE=OFF -DRESDISTILL_BUILD_DRIVER=ON \
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DRESDISTILL_WITH_OPENSLIDE=OFF -DRESDISTILL_WITH_IMAGE_IO=OFF -DRESDISTILL_WITH_TIFF=OFF -DRESDISTILL_BUILD_DRIVER=ON \
   -DNLOHMANN_JSON_INCLUDE_DIR="$INC" -DCMAKE_CUDA_ARCHITECTURES=90 > "$OUT/cmake.txt" 2>&1 || { tail -30 "$OUT/cmake.txt"; exit 1; }
 cmake --build build-gpu --target resdistill-driver -j"$(nproc)" > "$OUT/build.txt" 2>&1 || { grep -m20 -A5 error "$OUT/build.txt"; exit 1; }
 D=build-gpu/resdistill-driver

@@ -1,17 +1,20 @@
-// `resdistill demo`: the main job on the embedded default. Until the training pipeline lands it runs the
-// end-to-end checks that exist (doctor and a timed LibTorch job) and says so.
+// `resdistill demo`: the main job on the embedded default: the SYNTHETIC slide cohort (generated offline,
+// deterministic) through extraction, teacher, baselines, distilled students, evaluation, cost and report.
 import type { Command } from 'commander';
-import { doctor } from '../doctor.js';
+import path from 'node:path';
+import { packageRoot } from '../native.js';
+import { runCommand } from './output.js';
+import { runExperimentCommand } from './run.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the main job on the embedded default (offline, no arguments)')
-    .action(async () => {
-      const r = await doctor();
-      process.stdout.write(`resdistill demo: LibTorch ${r.libtorch?.version ?? '-'}, OpenSlide ${r.openslide ?? '-'}, ${r.threads ?? '-'} threads\n`);
-      if (r.matmul) process.stdout.write(`LibTorch matmul ${r.matmul.n}x${r.matmul.n}: ${r.matmul.gflops.toFixed(1)} GFLOP/s on ${r.matmul.device}\n`);
-      for (const p of r.problems) process.stdout.write(`problem: ${p}\n`);
-      if (r.problems.length > 0) process.exitCode = 1;
-    });
+    .description('run the main job on the embedded default: a SYNTHETIC slide cohort, offline, no arguments (resumable)')
+    .option('--out <dir>', 'run directory', 'resdistill-runs/demo')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { out: string; json?: boolean }) =>
+      runCommand(Boolean(opts.json), () =>
+        runExperimentCommand(path.join(packageRoot, 'experiments', 'demo.json'), { out: opts.out, ...(opts.json ? { json: true } : {}) }),
+      ),
+    );
 }

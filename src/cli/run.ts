@@ -9,7 +9,7 @@ import { writeReport, writeReportFromDir } from '../report/index.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
 
-interface RunOpts {
+export interface RunOpts {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -51,34 +51,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--device <device>', 'override the config').choices(['auto', 'cpu', 'cuda']))
     .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', positiveInt)
     .addHelpText('after', RUN_EXAMPLES)
-    .action(async (file: string, opts: RunOpts) =>
-      runCommand(Boolean(opts.json), async () => {
-        const config = loadExperiment(file);
-        const device = prepareDevice(config, opts);
-        const controller = new AbortController();
-        const onSignal = () => controller.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        const bars = opts.json || opts.quiet ? undefined : progressListener();
-        try {
-          const outDir = path.resolve(opts.out);
-          const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...(bars ? { listener: bars } : {}) });
-          bars?.stop();
-          const report = await writeReport(summary.results, outDir);
-          if (opts.json) {
-            printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json') });
-          } else if (!opts.quiet) {
-            const synthetic = summary.results.synthetic ? ' (SYNTHETIC data)' : '';
-            process.stdout.write(`\n${config.name}${synthetic}: ${summary.executed.length} runs done, ${summary.skipped.length} skipped (finished before)\n\n`);
-            process.stdout.write(`${report.table}\n\nreport: ${report.html}\n`);
-          }
-        } finally {
-          bars?.stop();
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        }
-      }),
-    );
+    .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
 
   program
     .command('report')
@@ -101,4 +74,32 @@ export function registerRun(program: Command): void {
     .action(() => {
       process.stdout.write(`${JSON.stringify(experimentJsonSchema(), null, 2)}\n`);
     });
+}
+
+/** The body of `resdistill run`, shared with `resdistill demo`. */
+export async function runExperimentCommand(file: string, opts: RunOpts): Promise<void> {
+    const config = loadExperiment(file);
+    const device = prepareDevice(config, opts);
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const bars = opts.json || opts.quiet ? undefined : progressListener();
+    try {
+      const outDir = path.resolve(opts.out);
+      const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...(bars ? { listener: bars } : {}) });
+      bars?.stop();
+      const report = await writeReport(summary.results, outDir);
+      if (opts.json) {
+        printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json') });
+      } else if (!opts.quiet) {
+        const synthetic = summary.results.synthetic ? ' (SYNTHETIC data)' : '';
+        process.stdout.write(`\n${config.name}${synthetic}: ${summary.executed.length} runs done, ${summary.skipped.length} skipped (finished before)\n\n`);
+        process.stdout.write(`${report.table}\n\nreport: ${report.html}\n`);
+      }
+    } finally {
+      bars?.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
 }

@@ -1,5 +1,6 @@
 // The run plan: extract -> teacher per seed -> per student magnification baseline, kd, kd-unlabeled per seed -> cost.
 // Each run is keyed by the hash of the resolved sub-config it depends on, so a rerun recognises finished work.
+import { extractSteps } from './steps.js';
 import path from 'node:path';
 import { runKey } from './hash.js';
 import type { ResolvedExperiment, ResolvedTraining } from './load.js';
@@ -84,8 +85,8 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
     const identity = { step: 'extract', source: c.data.source, data: { ...data }, magnifications: mags };
     extractKey = runKey(identity);
     storeDir = path.join(outDir, 'stores', extractKey);
-    const spec = { source: c.data.source, ...data, magnifications: mags, outDir: storeDir, resume: true };
-    runs.push({ key: extractKey, label: `extract ${mags.map((m) => `${m}x`).join(' ')}`, kind: 'extract', dependsOn: [], identity, steps: [{ name: 'extract', kind: JOB_KINDS.extract, spec }] });
+    const steps = extractSteps(c.data, mags, storeDir);
+    runs.push({ key: extractKey, label: `extract ${mags.map((m) => `${m}x`).join(' ')}`, kind: 'extract', dependsOn: [], identity, steps });
   }
   const deps = extractKey ? [extractKey] : [];
   const data = dataIdentity(c, extractKey);

@@ -1,5 +1,6 @@
 // Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
+import { experimentExecutor } from './steps.js';
 import { CancelledError, fromNative, makeError } from '../errors.js';
 import { type JobEvent, type JobOptions, runJob } from '../job.js';
 import type { Results } from '../report/results.js';
@@ -64,7 +65,7 @@ function concreteSpec(run: PlannedRun, stepName: string, spec: Record<string, un
 }
 
 async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, records: Map<string, DoneRecord>): Promise<DoneRecord> {
-  const executor = options.executor ?? runJob;
+  const executor = options.executor ?? experimentExecutor;
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {};
   for (const step of run.steps) {

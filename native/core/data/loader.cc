@@ -32,6 +32,8 @@ Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
   for (size_t i = 0; i < opts_.views.size(); ++i) {
     spec::check(opts_.views[i] >= 0 && opts_.views[i] < mags, "views." + std::to_string(i), "must name a magnification 0.." + std::to_string(mags - 1));
   }
+  hidden_.assign(store_->size(), false);
+  for (size_t id : store_->split("unlabeled")) hidden_[id] = true;
   std::stringstream names(opts_.split);
   for (std::string part; std::getline(names, part, '+');) {
     for (size_t id : store_->split(part)) ids_.push_back(int64_t(id));
@@ -133,7 +135,7 @@ Batch Loader::make_batch(const std::vector<Item>& items, int64_t epoch, int64_t 
     const Item& it = items[b];
     if (opts_.verify) store_->check(size_t(it.id));
     const auto& s = store_->sample(size_t(it.id));
-    batch.labels.data_ptr<int64_t>()[b] = s.label;
+    batch.labels.data_ptr<int64_t>()[b] = hidden_[size_t(it.id)] ? -1 : s.label;
     batch.ids.data_ptr<int64_t>()[b] = it.id;
     const int64_t y0 = (s.views[0].h - it.h) / 2 / lcm_ * lcm_, x0 = (s.views[0].w - it.w) / 2 / lcm_ * lcm_;
     for (size_t m = 0; m < opts_.views.size(); ++m) {

@@ -85,6 +85,7 @@ class Loader {
   LoaderOptions opts_;
   std::shared_ptr<store::Store> store_;
   std::vector<int64_t> ids_;
+  std::vector<bool> hidden_;  // per store sample: in the unlabeled pool, so its label reads as -1
   std::vector<int> factor_;   // per requested view: m0 size / view size
   int64_t lcm_ = 1;
   size_t mine_ = 0;

@@ -22,7 +22,9 @@ Plan make_plan(const nlohmann::json& spec) {
   plan.per_shard = spec::get<size_t>(spec, "samplesPerShard", 32);
   spec::check(plan.per_shard >= 1 && plan.per_shard <= 100000, "samplesPerShard", "must be in 1..100000");
   const nlohmann::json sp = spec.value("split", nlohmann::json::object());
-  SplitSpec split{sp.value("seed", uint64_t(0)), sp.value("train", 0.7), sp.value("val", 0.15), sp.value("test", 0.15)};
+  SplitSpec split{sp.value("seed", uint64_t(0)), sp.value("train", 0.7), sp.value("val", 0.15), sp.value("test", 0.15),
+                  sp.value("unlabeled", 0.0)};
+  spec::check(split.unlabeled >= 0 && split.unlabeled < 1, "split.unlabeled", "must be in [0, 1)");
   spec::check(split.train >= 0 && split.val >= 0 && split.test >= 0 && split.train + split.val + split.test > 0,
               "split", "fractions must be non-negative and not all zero");
 

@@ -29,7 +29,8 @@ nlohmann::json make_splits(const std::vector<SourceEntry>& entries, const SplitS
     if (entries[i].label) g.label_counts[*entries[i].label]++;
   }
   const char* names[3] = {"train", "val", "test"};
-  const double frac[3] = {spec.train, spec.val, spec.test};
+  // A labelled group may also go to the unlabeled pool (index 3): that share of the training fraction.
+  const double frac[4] = {spec.train * (1 - spec.unlabeled), spec.val, spec.test, spec.train * spec.unlabeled};
   std::vector<size_t> out[4];  // train, val, test, unlabeled
   std::map<int, std::vector<const Group*>> by_label;
   for (const auto& [name, g] : groups) {
@@ -45,11 +46,11 @@ nlohmann::json make_splits(const std::vector<SourceEntry>& entries, const SplitS
     seeded_shuffle(list, spec.seed * 1000003ULL + uint64_t(label));
     size_t total = 0;
     for (const Group* g : list) total += g->ids.size();
-    double have[3] = {0, 0, 0};
+    double have[4] = {0, 0, 0, 0};
     for (const Group* g : list) {
       int best = 0;
       double best_deficit = -1e300;
-      for (int s = 0; s < 3; ++s) {
+      for (int s = 0; s < 4; ++s) {
         if (frac[s] <= 0) continue;
         double deficit = frac[s] * double(total) - have[s];
         if (deficit > best_deficit + 1e-9) best = s, best_deficit = deficit;
@@ -58,7 +59,7 @@ nlohmann::json make_splits(const std::vector<SourceEntry>& entries, const SplitS
       out[best].insert(out[best].end(), g->ids.begin(), g->ids.end());
     }
   }
-  nlohmann::json j = {{"seed", spec.seed}, {"fractions", {{"train", spec.train}, {"val", spec.val}, {"test", spec.test}}}};
+  nlohmann::json j = {{"seed", spec.seed}, {"fractions", {{"train", spec.train}, {"val", spec.val}, {"test", spec.test}, {"unlabeled", spec.unlabeled}}}};
   for (int s = 0; s < 4; ++s) {
     std::sort(out[s].begin(), out[s].end());
     j[s < 3 ? names[s] : "unlabeled"] = out[s];

@@ -13,6 +13,7 @@ namespace rd::store {
 struct SplitSpec {
   uint64_t seed = 0;
   double train = 0.7, val = 0.15, test = 0.15;
+  double unlabeled = 0;  // share of the training groups whose labels are hidden (the paper's unlabeled pool)
 };
 
 // {"seed", "fractions", "train": [ids], "val", "test", "unlabeled"}: groups with no label form the unlabeled pool;

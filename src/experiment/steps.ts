@@ -1,0 +1,69 @@
+// Translates the experiment's data section into native job steps (synth.cohort, store.extract), and runs the
+// composite "cost" step (exact count + measured throughput at the store's real input size) for the runner.
+import path from 'node:path';
+import { type JobOptions, runJob } from '../job.js';
+import { storeInfo } from '../store_info.js';
+import type { ResolvedExperiment } from './load.js';
+
+export interface StepSpec {
+  name: string;
+  kind: string;
+  spec: Record<string, unknown>;
+}
+
+type Data = Exclude<ResolvedExperiment['data'], { source: 'store' }>;
+type Unit = Extract<Data, { unit: unknown }>['unit'];
+
+function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unknown> {
+  const common = { kind: 'slides', csv, ...(mpp ? { mpp } : {}) };
+  if (unit.kind === 'pieces') return { ...common, unit: 'pieces' };
+  return { ...common, unit: 'tiles', tileUm: unit.sizeUm, minTissue: unit.minTissue, ...(unit.maxPerSlide ? { maxPerSlide: unit.maxPerSlide } : {}) };
+}
+
+/** The steps that turn the data section into a store at `storeDir` (highest magnification first). */
+export function extractSteps(data: Data, magnifications: number[], storeDir: string): StepSpec[] {
+  const mags = [...magnifications].sort((a, b) => b - a);
+  const split = { ...data.splits };
+  const extract = (source: Record<string, unknown>): StepSpec => ({
+    name: 'extract',
+    kind: 'store.extract',
+    spec: { source, magnifications: mags, out: storeDir, split },
+  });
+  if (data.source === 'images') {
+    return [extract({ kind: 'images', mpp: data.mpp, ...(data.root ? { root: data.root } : { csv: data.csv }) })];
+  }
+  if (data.source === 'slides') return [extract(slideSource(data.csv, data.unit, data.mpp))];
+  const cohort = path.join(path.dirname(storeDir), `${path.basename(storeDir)}-cohort`);
+  return [
+    { name: 'synth', kind: 'synth.cohort', spec: { outDir: cohort, seed: data.seed, slidesPerClass: data.slidesPerClass } },
+    extract(slideSource(path.join(cohort, 'cohort.csv'), data.unit)),
+  ];
+}
+
+interface CostCount {
+  rows: { macs: number; flops: number; params: number; height: number; width: number }[];
+}
+interface CostMeasure {
+  rows: { forward_img_per_s: number; train_img_per_s?: number }[];
+}
+
+/** The "cost" step: exact MACs/FLOPs and measured forward images/s of the model at one stored magnification. */
+export async function runCostStep(spec: Record<string, unknown>, options: JobOptions): Promise<Record<string, unknown>> {
+  const { store, magnification, model, device } = spec as { store: string; magnification: number; model: Record<string, unknown>; device: string };
+  const info = storeInfo(store);
+  const mag = info.magnifications.find((m) => Math.abs(m.magnification - magnification) < 1e-6 * magnification);
+  const [height, width] = mag?.shape ?? [];
+  if (!height || !width) throw new Error(`store ${store} has no samples at ${magnification}x`);
+  const { name, ...rest } = model as { name: string };
+  const modelSpec = { model: name, classes: info.classes.length, ...rest };
+  const count = await runJob<CostCount>('cost.count', { ...modelSpec, height, width }, options);
+  const measure = await runJob<CostMeasure>('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);
+  const row = count.rows[0]!;
+  return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forward_img_per_s ?? null };
+}
+
+/** The runner's executor: native jobs by kind, with the composite cost step handled here. */
+export function experimentExecutor(kind: string, spec: object, options: JobOptions): Promise<unknown> {
+  if (kind === 'cost.model') return runCostStep(spec as Record<string, unknown>, options);
+  return runJob(kind, spec, options);
+}
