@@ -121,7 +121,10 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
     save_checkpoint(ckpt, model, *optimizer, meta);
     ctx.emit(event);
   }
-  return {{"bestEpoch", meta.best_epoch}, {"bestCheckpoint", best}, {"checkpoint", ckpt},
+  // The last epoch's weights too: what resume must reproduce bit for bit.
+  const std::string last = s.out_dir + "/final.safetensors";
+  models::save_weights(model, last, {{"epoch", std::to_string(meta.epoch)}});
+  return {{"bestEpoch", meta.best_epoch}, {"bestCheckpoint", best}, {"finalCheckpoint", last}, {"checkpoint", ckpt},
           {"final", meta.history.empty() ? Json(nullptr) : meta.history.back()["val"]}, {"history", meta.history}};
 }
 

@@ -1,0 +1,129 @@
+// Needs the addon, the C++ driver and real data (a lymphoma-iicbu2008 subset): teacher, distillation and
+// evaluation jobs; determinism; resume after SIGKILL is bitwise equal on CPU; NaN losses and cancellation.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runJob, type JobEvent } from '../../src/job.js';
+import { hasData, repoRoot, tempDir } from '../support.js';
+import { lymphomaSubset } from './store_fixtures.js';
+
+const driver = path.join(repoRoot, 'build', 'resdistill-driver');
+// A small net keeps the CPU cost down; the code path is the paper's.
+const model = { name: 'gn_resnet', widths: [32, 32, 64, 64] };
+let store = '';
+let teacher = '';
+
+interface TrainResult {
+  bestCheckpoint: string;
+  finalCheckpoint: string;
+  bestEpoch: number;
+  history: JobEvent[];
+}
+
+function common(outDir: string, extra: Record<string, unknown> = {}) {
+  return { store, model, epochs: 2, batchSize: 8, seed: 3, outDir, augment: {}, ...extra };
+}
+
+/** Runs a job in the C++ driver; resolves with its exit code once it exits, or kills it at the first matching event. */
+function driverRun(kind: string, spec: object, killWhen?: (e: JobEvent) => boolean): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(driver, ['run', kind, '-', '--threads', '2'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let buffer = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (killWhen?.(JSON.parse(line) as JobEvent)) child.kill('SIGKILL');
+    });
+    child.on('exit', (code) => resolve(code));
+    child.stdin.end(JSON.stringify(spec));
+  });
+}
+
+describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver, ../shared/data)', () => {
+  beforeAll(async () => {
+    store = path.join(tempDir('rd-train-'), 'store');
+    // 3.125x teacher view (208x156) and 0.78125x student view (52x39): 1/4 of the size, 16x fewer pixels.
+    await runJob('store.extract', {
+      source: { kind: 'images', root: lymphomaSubset(10), mpp: 1.6 },
+      magnifications: [3.125, 0.78125],
+      out: store,
+      split: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
+    });
+    const t = await runJob<TrainResult>('train.supervised', { ...common(path.join(tempDir('rd-teacher-'), 'run')), magnification: 3.125 });
+    teacher = t.bestCheckpoint;
+  });
+
+  it('trains a teacher with per-epoch validation, events and a best checkpoint in safetensors', async () => {
+    const events: JobEvent[] = [];
+    const out = path.join(tempDir('rd-t-'), 'run');
+    const r = await runJob<TrainResult>('train.supervised', { ...common(out), magnification: 3.125, epochs: 1 }, { onEvent: (e) => events.push(e) });
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs).toHaveLength(1);
+    expect(epochs[0]).toMatchObject({ epoch: 1, epochs: 1, terms: { ce: expect.any(Number) }, val: { accuracy: expect.any(Number) } });
+    expect(events.some((e) => e.type === 'step')).toBe(true);
+    expect(readFileSync(r.bestCheckpoint).subarray(8, 9).toString()).toBe('{'); // safetensors: u64 length, then JSON
+    expect(existsSync(path.join(out, 'checkpoint.pt'))).toBe(true);
+  });
+
+  it('distils label-free: the same seed gives bitwise-identical weights', async () => {
+    const spec = (dir: string) => ({ ...common(dir), magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model } });
+    const a = await runJob<TrainResult>('train.distill', spec(path.join(tempDir('rd-a-'), 'run')));
+    const b = await runJob<TrainResult>('train.distill', spec(path.join(tempDir('rd-b-'), 'run')));
+    expect(a.history[0]!.terms).toMatchObject({ kd: expect.any(Number), px: expect.any(Number), ce: 0 });
+    expect(readFileSync(a.finalCheckpoint).equals(readFileSync(b.finalCheckpoint))).toBe(true);
+  });
+
+  it('resumes a distillation killed (SIGKILL) mid-epoch to weights bitwise equal to an uninterrupted run', async () => {
+    const spec = (dir: string) => ({ ...common(dir), epochs: 3, magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model } });
+    const straight = path.join(tempDir('rd-straight-'), 'run');
+    expect(await driverRun('train.distill', spec(straight))).toBe(0);
+    const killed = path.join(tempDir('rd-killed-'), 'run');
+    const code = await driverRun('train.distill', spec(killed), (e) => e.type === 'step' && e.epoch === 2);
+    expect(code).not.toBe(0);
+    expect(existsSync(path.join(killed, 'final.safetensors'))).toBe(false);
+    expect(readdirSync(killed).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await driverRun('train.distill', spec(killed))).toBe(0);
+    expect(readFileSync(path.join(killed, 'final.safetensors')).equals(readFileSync(path.join(straight, 'final.safetensors')))).toBe(true);
+  });
+
+  it('evaluates a checkpoint with bootstrap confidence intervals', async () => {
+    const r = await runJob<{ n: number; accuracy: number; ci: { accuracy: [number, number] }; confusion: number[][] }>('eval', {
+      store, split: 'test', magnification: 3.125, model, checkpoint: teacher, bootstrap: 500, seed: 0,
+    });
+    expect(r.n).toBeGreaterThan(0);
+    expect(r.confusion.flat().reduce((a, b) => a + b)).toBe(r.n);
+    expect(r.ci.accuracy[0]).toBeLessThanOrEqual(r.accuracy);
+    expect(r.ci.accuracy[1]).toBeGreaterThanOrEqual(r.accuracy);
+  });
+
+  it('stops on a non-finite loss with LOSS_NOT_FINITE and writes no checkpoint from the bad epoch', async () => {
+    const out = path.join(tempDir('rd-nan-'), 'run');
+    const spec = { ...common(out), magnification: 3.125, optimizer: { name: 'sgd', lr: 1e12, momentum: 0.9 }, epochs: 3 };
+    await expect(runJob('train.supervised', spec)).rejects.toMatchObject({
+      code: 'LOSS_NOT_FINITE',
+      message: expect.stringMatching(/last good checkpoint \(epoch \d+\) is kept in/),
+    });
+    // Nothing half-written is left, and no final weights claim the run finished.
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(existsSync(path.join(out, 'final.safetensors'))).toBe(false);
+  });
+
+  it('cancels a training job with CANCELLED and names bad fields with CONFIG_INVALID', async () => {
+    const controller = new AbortController();
+    const job = runJob('train.supervised', { ...common(path.join(tempDir('rd-c-'), 'run')), magnification: 3.125, epochs: 50 }, {
+      signal: controller.signal,
+      onEvent: (e) => e.type === 'step' && controller.abort(),
+    });
+    await expect(job).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(runJob('train.supervised', { ...common(tempDir()), magnification: 7 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.magnification'),
+    });
+    await expect(runJob('train.supervised', { ...common(tempDir()), magnification: 3.125, optimizer: { name: 'rmsprop' } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.optimizer.name'),
+    });
+  });
+});
