@@ -18,11 +18,13 @@ function registeredKinds(): string[] {
   }
 }
 const kinds = registeredKinds();
-const ready = Object.values(JOB_KINDS).every((k) => kinds.includes(k));
+// cost.model is composed in TypeScript (src/experiment/steps.ts) from cost.count and cost.measure.
+const needed = [...Object.values(JOB_KINDS).filter((k) => k !== 'cost.model'), 'cost.count', 'cost.measure', 'synth.cohort'];
+const ready = needed.every((k) => kinds.includes(k));
 
 const tiny = {
   name: 'resume-test (SYNTHETIC)',
-  data: { source: 'synthetic', slidesPerClass: 2, seed: 0, unit: { kind: 'tiles', sizeUm: 64, maxPerSlide: 8 }, splits: { train: 0.5, val: 0.25, test: 0.25, unlabeled: 0.25 } },
+  data: { source: 'synthetic', slidesPerClass: 6, seed: 0, unit: { kind: 'tiles', sizeUm: 64, maxPerSlide: 8 }, splits: { train: 0.4, val: 0.3, test: 0.3, unlabeled: 0.25 } },
   magnifications: { teacher: 10, students: [2.5] },
   model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
   teacher: { epochs: 2, batchSize: 8 },
