@@ -6,8 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The workplace's shared folder (real data and peer baselines) beside the checkout; RESDISTILL_SHARED overrides. */
+export const sharedDir = process.env.RESDISTILL_SHARED ?? path.resolve(repoRoot, '..', 'shared');
 /** Real slides and patches (../shared/data, see its SOURCES.md); RESDISTILL_DATA overrides. */
-export const dataDir = process.env.RESDISTILL_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
+export const dataDir = process.env.RESDISTILL_DATA ?? path.join(sharedDir, 'data');
+/** The peer reference implementations (../shared/bench/peers), e.g. the paper's GN ResNet in PyTorch. */
+export const peersDir = process.env.RESDISTILL_PEERS ?? path.join(sharedDir, 'bench', 'peers');
+export const hasPeers = existsSync(path.join(peersDir, 'gn_resnet.py'));
 export const cmuSlide = path.join(dataDir, 'slides', 'CMU-1-Small-Region.svs');
 export const lymphomaDir = path.join(dataDir, 'patches', 'lymphoma-iicbu2008');
 export const hasData = existsSync(cmuSlide) && existsSync(lymphomaDir);

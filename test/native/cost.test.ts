@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
-import { pythonHas, repoRoot } from '../support.js';
+import { hasPeers, peersDir, pythonHas, repoRoot } from '../support.js';
 
 interface Row {
   height: number;
@@ -45,7 +45,7 @@ describe('cost model (needs the addon)', () => {
   });
 });
 
-describe.skipIf(!pythonHas('torch'))('cost model vs PyTorch hooks (needs the addon and /usr/bin/python3 with torch)', () => {
+describe.skipIf(!pythonHas('torch') || !hasPeers)('cost model vs PyTorch hooks (needs the addon, /usr/bin/python3 with torch and ../shared/bench/peers)', () => {
   it('the paper GN ResNet counts equal a forward-hook count at square, non-square and tiny sizes', async () => {
     const sizes = [
       [224, 224],
@@ -58,7 +58,7 @@ describe.skipIf(!pythonHas('torch'))('cost model vs PyTorch hooks (needs the add
     const ours = await runJob<Counted>('cost.count', { model: 'gn_resnet', sizes, layers: true });
     const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'test', 'python', 'cost_hooks.py'), ...sizes.flat().map(String)], {
       encoding: 'utf8',
-      env: { ...process.env, RESDISTILL_PEERS: path.resolve(repoRoot, '..', 'shared', 'bench', 'peers') },
+      env: { ...process.env, RESDISTILL_PEERS: peersDir },
     });
     expect(r.status, r.stderr).toBe(0);
     const theirs = JSON.parse(r.stdout) as { rows: { macs: number; params: number; layers: number[] }[] };

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
-import { pythonHas, repoRoot, tempDir } from '../support.js';
+import { hasPeers, peersDir, pythonHas, repoRoot, tempDir } from '../support.js';
 
 interface Described {
   params: number;
@@ -12,7 +12,7 @@ interface Described {
 }
 
 const check = path.join(repoRoot, 'test', 'python', 'models_check.py');
-const env = { ...process.env, RESDISTILL_PEERS: path.resolve(repoRoot, '..', 'shared', 'bench', 'peers') };
+const env = { ...process.env, RESDISTILL_PEERS: peersDir };
 
 function py(...args: string[]): Record<string, unknown> {
   const r = spawnSync('/usr/bin/python3', [check, ...args], { encoding: 'utf8', env });
@@ -58,7 +58,7 @@ describe('model zoo (needs the addon)', () => {
   });
 });
 
-describe.skipIf(!pythonHas('torch', 'torchvision'))('model zoo vs PyTorch (needs the addon and /usr/bin/python3 with torch, torchvision)', () => {
+describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs PyTorch (needs the addon, /usr/bin/python3 with torch, torchvision and ../shared/bench/peers)', () => {
   const models = ['gn_resnet', 'resnet18', 'resnet18:group', 'resnet50'];
   for (const name of models) {
     const [model, norm] = name.split(':');

@@ -26,11 +26,11 @@ describe('experiments/ configs (pure TS)', () => {
     expect(() => loadExperiment(path.join(dir, file))).not.toThrow();
   });
 
-  it('the demo is synthetic, 2 seeds, teacher 10x, students 2.5x and 1.25x with an unlabeled pool', () => {
+  it('the demo is synthetic, 2 seeds, teacher 10x, students 5x and 2.5x with an unlabeled pool', () => {
     const c = loadExperiment(path.join(dir, 'demo.json'));
     expect(c.data.source).toBe('synthetic');
     expect(c.seeds).toHaveLength(2);
-    expect(c.magnifications).toEqual({ teacher: 10, students: [2.5, 1.25] });
+    expect(c.magnifications).toEqual({ teacher: 10, students: [5, 2.5] });
     expect(count('demo.json')).toEqual({ teacher: 2, baseline: 4, kd: 4, kdu: 4, total: 1 + 2 + 12 + 3 });
   });
 
