@@ -36,7 +36,7 @@ describe('experiments/ configs (pure TS)', () => {
 
   it('lymphoma reads the shared patches at 1.6 um/px: teacher full size, students at 1/2, 1/4, 1/8', () => {
     const c = loadExperiment(path.join(dir, 'lymphoma.json'));
-    expect(c.data).toMatchObject({ source: 'images', mpp: 1.6, root: path.join(dataDir, 'patches', 'lymphoma-iicbu2008') });
+    expect(c.data).toMatchObject({ source: 'images', mpp: 1.6, root: path.resolve(dir, '..', '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008') }); // the template's own relative path
     expect(c.magnifications.teacher).toBeCloseTo(10 / 1.6, 12);
     expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 4, 8]);
   });
