@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { planExperiment } from '../../src/experiment/plan.js';
-import { dataDir, repoRoot } from '../support.js';
+import { repoRoot } from '../support.js';
 
 const dir = path.join(repoRoot, 'experiments');
 const configs = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'experiment.schema.json');
