@@ -28,7 +28,7 @@ describe('distillation loss (needs the addon)', () => {
 });
 
 describe.skipIf(!pythonHas('torch'))('distillation loss vs PyTorch (needs the addon and /usr/bin/python3 with torch)', () => {
-  it('kd (batchmean x T^2), mse/l1 after adaptive max, bicubic or average resize, and CE match to 1e-5', async () => {
+  it('kd (batchmean x T^2), mse/l1 after adaptive max, bicubic or average resize, and CE over the labelled samples of a mixed batch match to 1e-5', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'loss.safetensors');
     const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'test', 'python', 'loss_ref.py'), file], { encoding: 'utf8' });

@@ -10,6 +10,7 @@ g = torch.Generator().manual_seed(5)
 t = {"fs": torch.randn(4, 8, 5, 7, generator=g), "ft": torch.randn(4, 8, 13, 17, generator=g) * 2,
      "zs": torch.randn(4, 6, generator=g) * 3, "zt": torch.randn(4, 6, generator=g) * 3,
      "labels": torch.randint(0, 6, (4,), generator=g)}
+t["labels"][1] = -1  # an unlabeled sample in a mixed batch: CE averages over the labelled ones
 st.save(sys.argv[1], t)
 
 def g_resize(ft, size, how):
@@ -27,7 +28,7 @@ for T in (1.0, 4.0):
                 kd = F.kl_div(F.log_softmax(t["zs"] / T, 1), F.softmax(t["zt"] / T, 1), reduction="batchmean") * T * T
                 target = g_resize(t["ft"], t["fs"].shape[2:], how)
                 px = F.mse_loss(t["fs"], target) if d == "mse" else F.l1_loss(t["fs"], target)
-                ce = F.cross_entropy(t["zs"], t["labels"]) if w_ce else torch.tensor(0.0)
+                ce = F.cross_entropy(t["zs"], t["labels"], ignore_index=-1) if w_ce else torch.tensor(0.0)
                 total = kd + px + w_ce * ce
                 cases.append({"options": {"temperature": T, "pixel_loss": d, "resize": how, "w_ce": w_ce},
                               "kd": kd.item(), "px": px.item(), "ce": ce.item(), "total": total.item()})

@@ -2,7 +2,7 @@
 // student on the low one, loss = w_kd*KL*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE on labelled samples].
 #include <torch/torch.h>
 
-#include "eval/predict.h"
+#include "train/job_common.h"
 #include "job/job.h"
 #include "job/spec.h"
 #include "models/safetensors.h"
@@ -59,30 +59,11 @@ Json run_distill(const Json& spec, JobContext& ctx) {
       std::tie(ft, zt) = teacher->forward(hi);
     }
     auto [fs, zs] = student->forward(lo);
-    at::Tensor labels;
-    if (loss.w_ce > 0) {
-      auto mask = (b.labels >= 0).to(r.device);
-      labels = b.labels.to(r.device);
-      if (!mask.all().item<bool>()) {  // CE only on the labelled part of a mixed batch
-        auto terms = distill_loss(fs, zs, ft, zt, at::Tensor(), DistillLossOptions{loss.w_kd, loss.w_px, 0, loss.temperature, loss.pixel, loss.resize});
-        auto ce = mask.any().item<bool>() ? torch::nn::functional::cross_entropy(zs.index({mask}).to(torch::kFloat), labels.index({mask}))
-                                          : torch::zeros({}, zs.options().dtype(torch::kFloat));
-        return StepResult{terms.total + loss.w_ce * ce, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", ce.detach()}}};
-      }
-    }
+    const at::Tensor labels = loss.w_ce > 0 ? b.labels.to(r.device) : at::Tensor();
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
   };
-  auto validate = [&] {
-    double l = 0;
-    auto p = eval::predict(*student, *val, facts.num_classes, {r.device, r.bf16, r.channels_last, 0}, ctx, &l);
-    return eval::quick_metrics(p, l);
-  };
-  Json out = train_loop(*student, *train, r.loop, step, validate, ctx);
-  out["model"] = r.model.to_json();
-  out["numClasses"] = facts.num_classes;
-  out["labels"] = facts.label_names;
-  out["magnification"] = r.magnification;
+  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, ctx), ctx), r, facts);
   out["teacherMagnification"] = teacher_mag;
   out["unlabeled"] = unlabeled;
   return out;

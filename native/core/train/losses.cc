@@ -67,7 +67,10 @@ DistillLossTerms distill_loss(const at::Tensor& fs, const at::Tensor& zs, const 
   out.px = o.w_px != 0 ? pixel_loss(fs, ft, o.pixel, o.resize) : zero;
   if (o.w_ce != 0) {
     if (!labels.defined()) throw Error(code::kConfigInvalid, "w_ce > 0 needs labels");
-    out.ce = F::cross_entropy(zs.to(torch::kFloat), labels);
+    // Unlabeled samples (label -1) are ignored; a batch with none labelled contributes 0, not NaN.
+    const auto labelled = (labels >= 0).sum().clamp_min(1).to(torch::kFloat);
+    out.ce = F::cross_entropy(zs.to(torch::kFloat), labels,
+                              F::CrossEntropyFuncOptions().ignore_index(-1).reduction(torch::kSum)) / labelled;
   } else {
     out.ce = zero;
   }

@@ -38,6 +38,7 @@ at::Tensor kd_loss(const at::Tensor& zs, const at::Tensor& zt, double temperatur
 at::Tensor pixel_loss(const at::Tensor& fs, const at::Tensor& ft, PixelLoss d, TeacherResize g);
 
 // The whole loss. `labels` may be undefined when w_ce == 0 (label-free distillation); ce is then 0.
+// CE averages over labelled samples only: label -1 marks an unlabeled one.
 // The teacher tensors are treated as constants (detached).
 DistillLossTerms distill_loss(const at::Tensor& fs, const at::Tensor& zs, const at::Tensor& ft, const at::Tensor& zt,
                               const at::Tensor& labels, const DistillLossOptions& options);

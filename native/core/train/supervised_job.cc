@@ -1,7 +1,7 @@
 // "train.supervised": cross-entropy at one magnification on the labelled train split: the teacher, or a baseline.
 #include <torch/torch.h>
 
-#include "eval/predict.h"
+#include "train/job_common.h"
 #include "job/job.h"
 #include "train/loop.h"
 #include "train/run_spec.h"
@@ -26,17 +26,7 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
     auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
     return StepResult{ce, {{"ce", ce.detach()}}};
   };
-  auto validate = [&] {
-    double loss = 0;
-    auto p = eval::predict(*model, *val, facts.num_classes, {r.device, r.bf16, r.channels_last, 0}, ctx, &loss);
-    return eval::quick_metrics(p, loss);
-  };
-  Json out = train_loop(*model, *train, r.loop, step, validate, ctx);
-  out["model"] = r.model.to_json();
-  out["numClasses"] = facts.num_classes;
-  out["labels"] = facts.label_names;
-  out["magnification"] = r.magnification;
-  return out;
+  return describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, ctx), ctx), r, facts);
 }
 
 const JobRegistrar kRegistrar("train.supervised", "cross-entropy training at one magnification (teacher or baseline)", run_supervised);

@@ -1,0 +1,18 @@
+// What the teacher/baseline and distillation jobs share: per-epoch validation and the result's description.
+#pragma once
+#include "data/loader.h"
+#include "job/job.h"
+#include "models/model.h"
+#include "train/loop.h"
+#include "train/run_spec.h"
+#include "train/store_views.h"
+
+namespace rd::train {
+
+// Validation of `model` on `val` at the run's device and precision: accuracy, balanced accuracy, macro F1, AUC, loss.
+ValidateFn validator(models::ModelImpl& model, data::Loader& val, const RunSpec& r, const StoreFacts& facts, JobContext& ctx);
+
+// Adds the model, classes and magnification to a train_loop result.
+Json describe_run(Json result, const RunSpec& r, const StoreFacts& facts);
+
+}  // namespace rd::train
