@@ -27,3 +27,16 @@ if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(RESDISTILL_TORCH_CUDA ON)
 endif()
 message(STATUS "resdistill: LibTorch ${Torch_VERSION} from ${RESDISTILL_TORCH_ORIGIN} (${RESDISTILL_TORCH_LIBDIR}), CUDA: ${RESDISTILL_TORCH_CUDA}")
+
+# ATen's at::parallel_for is an inline `#pragma omp parallel` in our own code when LibTorch uses OpenMP:
+# compiled without -fopenmp it silently runs on one thread. Our core must then build with OpenMP too.
+set(RESDISTILL_TORCH_OPENMP OFF)
+find_path(RESDISTILL_ATEN_CONFIG_DIR ATen/Config.h PATHS ${TORCH_INCLUDE_DIRS} NO_DEFAULT_PATH)
+if(RESDISTILL_ATEN_CONFIG_DIR)
+  file(STRINGS "${RESDISTILL_ATEN_CONFIG_DIR}/ATen/Config.h" _aten_openmp REGEX "define AT_PARALLEL_OPENMP 1")
+  if(_aten_openmp)
+    find_package(OpenMP REQUIRED COMPONENTS CXX)
+    set(RESDISTILL_TORCH_OPENMP ON)
+  endif()
+endif()
+message(STATUS "resdistill: ATen parallel backend OpenMP: ${RESDISTILL_TORCH_OPENMP}")

@@ -19,6 +19,7 @@ interface NativeVersions {
   openslide: string | null;
   threads: number;
   usableCores: number;
+  parallelForThreads: number;
 }
 
 export async function doctor(): Promise<DoctorReport> {
@@ -46,6 +47,9 @@ export async function doctor(): Promise<DoctorReport> {
   report.openslide = versions.openslide;
   report.threads = versions.threads;
   report.usableCores = versions.usableCores;
+  if (versions.parallelForThreads < versions.threads) {
+    report.problems.push(`the core's own parallel loops run on ${versions.parallelForThreads} of ${versions.threads} threads: rebuild it with OpenMP (scripts/setup.mjs)`);
+  }
   if (!versions.openslide) report.problems.push('built without OpenSlide: slides cannot be read (image folders and stores still work)');
   if (versions.threads < versions.usableCores && !process.env.RESDISTILL_THREADS) {
     report.problems.push(`LibTorch uses ${versions.threads} of ${versions.usableCores} usable cores (RESDISTILL_THREADS?)`);

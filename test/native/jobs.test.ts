@@ -76,4 +76,12 @@ describe('native jobs (addon)', () => {
     expect(binding.setThreads(1)).toBe(1);
     expect(binding.setThreads(0)).toBe(cores);
   });
+
+  it("our own at::parallel_for loops really use the threads set (the core is built with ATen's OpenMP)", () => {
+    const binding = native();
+    const cores = (JSON.parse(binding.versions()) as { usableCores: number }).usableCores;
+    binding.setThreads(2);
+    expect((JSON.parse(binding.versions()) as { parallelForThreads: number }).parallelForThreads).toBe(2);
+    binding.setThreads(cores);
+  });
 });

@@ -5,6 +5,9 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/cuda.h>
 
+#include <mutex>
+#include <set>
+
 #if RESDISTILL_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #endif
@@ -29,11 +32,25 @@ static nlohmann::json cuda_info() {
           {"devices", devices}};
 }
 
+// How many threads at::parallel_for really uses: 1 when the core was compiled without OpenMP although
+// LibTorch's ATen expects it (its parallel_for is an inline pragma in our own code).
+static int parallel_for_threads() {
+  std::mutex m;
+  std::set<int> seen;
+  const int n = threads();
+  at::parallel_for(0, n, 1, [&](int64_t, int64_t) {
+    std::lock_guard<std::mutex> lock(m);
+    seen.insert(at::get_thread_num());
+  });
+  return static_cast<int>(seen.size());
+}
+
 nlohmann::json versions() {
   nlohmann::json out = {
       {"libtorch", {{"version", RESDISTILL_TORCH_VERSION}, {"cuda", cuda_info()}}},
       {"threads", threads()},
       {"usableCores", usable_cores()},
+      {"parallelForThreads", parallel_for_threads()},
   };
 #if RESDISTILL_HAS_OPENSLIDE
   out["openslide"] = openslide_get_version();
