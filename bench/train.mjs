@@ -39,6 +39,17 @@ async function ours(run) {
   return r.history[0].imagesPerSecond;
 }
 
+// With the teacher cache: flips only (no jitter), the teacher's outputs computed once per sample and flip before
+// training (that fill is timed apart), then two epochs that run the student alone; their median img/s.
+async function cached(run) {
+  const r = await runJob('train.distill', {
+    store, magnification: 1.5625, model, epochs: 2, batchSize: 16, seed: run, outDir: path.join(work, `cached-${run}`), resume: false,
+    augment: { hflip: true, vflip: true, rot90: false, brightness: 0, contrast: 0, saturation: 0, hue: 0 }, teacherCache: true,
+    teacher: { magnification: 6.25, checkpoint: teacher, model },
+  });
+  return { imagesPerSecond: median(r.history.map((h) => h.imagesPerSecond)), fillSeconds: r.teacherCache.fillSeconds, entries: r.teacherCache.entries };
+}
+
 function peer() {
   const r = spawnSync('/usr/bin/python3', [path.join(peers, 'distill_epoch.py'), a.data, '4', '1', '16'], { encoding: 'utf8', cwd: peers });
   if (r.status !== 0) throw new Error(r.stderr);
@@ -46,16 +57,21 @@ function peer() {
 }
 
 const oursRuns = [];
+const cachedRuns = [];
 const peerRuns = [];
 for (let i = 0; i < Number(a.runs); i++) {
   oursRuns.push(await ours(i));
+  cachedRuns.push(await cached(i));
   peerRuns.push(peer());
 }
+const c = median(cachedRuns.map((r) => r.imagesPerSecond));
 const o = median(oursRuns);
 const p = median(peerRuns.map((r) => r.train_img_per_s));
 console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
 console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
 console.log('| --- | ---: | ---: | ---: |');
 console.log(`| training img/s (median of ${a.runs}) | ${o.toFixed(1)} | ${p.toFixed(1)} | ${(o / p).toFixed(2)}x |`);
+console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
 console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
+console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
 console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);

@@ -31,8 +31,15 @@ export const ExtractConfigSchema = z.strictObject({
     .refine((m) => m.every((v, i) => i === 0 || v < m[i - 1]!), { message: 'must be strictly decreasing (highest first)' }),
   samplesPerShard: z.number().int().min(1).max(100000).default(32),
   split: z
-    .strictObject({ seed: z.number().int().min(0).default(0), train: fraction.default(0.7), val: fraction.default(0.15), test: fraction.default(0.15) })
-    .default({ seed: 0, train: 0.7, val: 0.15, test: 0.15 }),
+    .strictObject({
+      seed: z.number().int().min(0).default(0),
+      train: fraction.default(0.7),
+      val: fraction.default(0.15),
+      test: fraction.default(0.15),
+      /** Share of the training groups whose labels are hidden: the unlabeled pool. */
+      unlabeled: z.number().min(0).lt(1).default(0),
+    })
+    .default({ seed: 0, train: 0.7, val: 0.15, test: 0.15, unlabeled: 0 }),
   threads: z.number().int().min(0).default(0),
 });
 export type ExtractConfig = z.infer<typeof ExtractConfigSchema>;

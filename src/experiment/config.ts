@@ -107,6 +107,10 @@ const Training = z.strictObject({
   selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
   bf16: z.boolean().default(false),
   channelsLast: z.boolean().default(false),
+  teacherCache: z
+    .boolean()
+    .optional()
+    .describe('students only: compute the teacher once per sample and flip/rotation (needs augment.jitter null)'),
 });
 
 const Jitter = z.strictObject({
@@ -167,6 +171,9 @@ export const ExperimentSchema = z
     sweep: Sweep.optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.student.teacherCache && c.augment.jitter !== null) {
+      ctx.addIssue({ code: 'custom', path: ['student', 'teacherCache'], message: 'the teacher cache needs flip/rotation-only augmentation: set augment.jitter to null' });
+    }
     const pool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
     if (c.sweep && !pool) {
       ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.splits.unlabeled > 0, or data.unlabeledPool for a store)' });

@@ -62,9 +62,16 @@ function dataIdentity(c: ResolvedExperiment, extractKey: string | null): Record<
   return c.data.source === 'store' ? { store: c.data.path } : { extract: extractKey };
 }
 
+/** The training fields of a run's identity (the config's own shape, so keys stay stable). */
 function trainingSpec(t: ResolvedTraining, c: ResolvedExperiment): Record<string, unknown> {
   const { epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast } = t;
   return { model: c.model, epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast, augment: c.augment };
+}
+
+/** The config's augmentation in the native loader's terms (jitter null: no colour jitter at all). */
+export function nativeAugment(a: ResolvedExperiment['augment']): Record<string, unknown> {
+  const j = a.jitter ?? { brightness: 0, contrast: 0, saturation: 0, hue: 0 };
+  return { hflip: a.flips, vflip: a.flips, rot90: a.rot90, ...j };
 }
 
 function label(method: Method, mag: number, seed: number, fraction?: number): string {
@@ -104,6 +111,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
     return key;
   };
 
+  const augment = nativeAugment(c.augment);
   const teacherSpec = trainingSpec(c.teacher, c);
   const studentSpec = trainingSpec(c.student, c);
   const evaluation = c.evaluation;
@@ -111,7 +119,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   for (const seed of c.seeds) {
     const mag = c.magnifications.teacher;
     const identity = { method: 'teacher', data, magnification: mag, seed, device, training: teacherSpec, evaluation };
-    teachers.set(seed, addTrain('teacher', mag, seed, identity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...teacherSpec } }, deps));
+    teachers.set(seed, addTrain('teacher', mag, seed, identity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...teacherSpec, augment } }, deps));
   }
   const hasPool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
   const fractions = hasPool ? [...new Set([...(c.sweep?.unlabeledFractions ?? []).filter((f) => f > 0), 1])].sort((a, b) => b - a) : [];
@@ -119,13 +127,14 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   for (const mag of c.magnifications.students) {
     for (const seed of c.seeds) {
       const baseIdentity = { method: 'baseline', data, magnification: mag, seed, device, training: studentSpec, evaluation };
-      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...studentSpec } }, deps);
+      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...studentSpec, augment } }, deps);
       const teacherKey = teachers.get(seed) as string;
       const teacher = { ...teacherModel, checkpoint: path.join(runDirOf(outDir, teacherKey), 'best.safetensors') };
       const distill = (method: Method, unlabeled: boolean, fraction?: number) => {
-        const extra = fraction !== undefined && fraction < 1 ? { unlabeledFraction: fraction } : {};
+        const extra: Record<string, unknown> = fraction !== undefined && fraction < 1 ? { unlabeledFraction: fraction } : {};
+        if (c.student.teacherCache) extra.teacherCache = true;
         const identity = { method, data, magnification: mag, seed, device, training: studentSpec, loss: c.loss, teacher: teacherKey, unlabeled, ...extra, evaluation };
-        const spec = { ...studentSpec, teacher, loss: c.loss, unlabeled, ...extra };
+        const spec = { ...studentSpec, augment, teacher, loss: c.loss, unlabeled, ...extra };
         addTrain(method, mag, seed, identity, { name: 'train', kind: JOB_KINDS.distill, spec }, [...deps, teacherKey], fraction);
       };
       distill('kd', false);

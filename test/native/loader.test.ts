@@ -123,6 +123,19 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     expect(r0.ids[0]).not.toEqual(r0.ids[1]); // each epoch reshuffles
   });
 
+  it('unlabeledFraction takes a fixed, nested share of the unlabeled pool, the same for every seed', async () => {
+    const pooled = path.join(tempDir('rd-pool-'), 'store');
+    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10), { split: { seed: 7, unlabeled: 0.5 } })), pooled);
+    const ids = async (unlabeledFraction: number, seed = 1) =>
+      new Set((await runJob<Scan>('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction, seed, batchSize: 4, returnIds: true, threads: 2 })).ids[0]);
+    const all = await ids(1), half = await ids(0.5), quarter = await ids(0.25), quarterOther = await ids(0.25, 9);
+    expect(all.size).toBeGreaterThanOrEqual(4);
+    expect(half.size).toBe(Math.round(all.size / 2));
+    expect([...quarter].every((id) => half.has(id))).toBe(true);
+    expect(quarterOther).toEqual(quarter);
+    await expect(runJob('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction: 0 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /unlabeledFraction/ });
+  });
+
   it('exact mode gives batch 1 at the stored size; bucket mode crops to the bucket shape with whole-pixel views', async () => {
     const exact = await runJob<Scan>('data.scan', { store, split: 'train', mode: 'exact', views: [0, 2] });
     expect(exact.firstShapes).toEqual([[1, 3, 312, 416], [1, 3, 78, 104]]);

@@ -88,6 +88,36 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
     expect(readFileSync(path.join(killed, 'final.safetensors')).equals(readFileSync(path.join(straight, 'final.safetensors')))).toBe(true);
   });
 
+  it('caches the teacher per sample and flip: losses match the uncached run and the teacher only runs while filling', async () => {
+    const flipsOnly = { hflip: true, vflip: true, rot90: false, brightness: 0, contrast: 0, saturation: 0, hue: 0 };
+    const spec = (dir: string, teacherCache: boolean) => ({
+      ...common(dir), augment: flipsOnly, magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, teacherCache,
+    });
+    type Cached = TrainResult & { trainSamples: number; teacherCache?: { entries: number; hits: number; misses: number; bytes: number } };
+    const plain = await runJob<Cached>('train.distill', spec(path.join(tempDir('rd-nocache-'), 'run'), false));
+    const events: JobEvent[] = [];
+    const cached = await runJob<Cached>('train.distill', spec(path.join(tempDir('rd-cache-'), 'run'), true), { onEvent: (e) => events.push(e) });
+    // Two flips -> four variants per sample, all computed up front; training never misses.
+    expect(cached.teacherCache).toMatchObject({ entries: 4 * cached.trainSamples, misses: 0, hits: 2 * cached.trainSamples });
+    expect(events.some((e) => e.type === 'teacherCache')).toBe(true);
+    // Same loss terms as running the teacher every step (batched convolutions may differ in the last bits).
+    for (const [i, epoch] of plain.history.entries()) {
+      const terms = epoch.terms as Record<string, number>;
+      const other = cached.history[i]!.terms as Record<string, number>;
+      expect(other.kd).toBeCloseTo(terms.kd!, 4);
+      expect(other.px).toBeCloseTo(terms.px!, 4);
+    }
+  });
+
+  it('refuses the teacher cache when colour jitter is on, naming the field', async () => {
+    const spec = { ...common(tempDir()), magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, teacherCache: true };
+    await expect(runJob('train.distill', spec)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.teacherCache') });
+    await expect(runJob('train.distill', { ...spec, teacherCache: false, augment: { flips: true } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.augment.flips: unknown option'),
+    });
+  });
+
   it('evaluates a checkpoint with bootstrap confidence intervals', async () => {
     const r = await runJob<{ n: number; accuracy: number; ci: { accuracy: [number, number] }; confusion: number[][] }>('eval', {
       store, split: 'test', magnification: 3.125, model, checkpoint: teacher, bootstrap: 500, seed: 0,

@@ -53,6 +53,14 @@ describe('experiment plan (pure TS)', () => {
     expect(kd?.dependsOn).toEqual([k['extract 10x 2.5x 1.25x'], k['teacher 10x seed 1']]);
   });
 
+  it('turns augment.jitter null into no jitter, and passes the teacher cache to distillation only', () => {
+    const p = plan({ ...base, augment: { jitter: null }, student: { ...base.student, teacherCache: true } });
+    const kd = p.runs.find((r) => r.method === 'kd');
+    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, augment: { hflip: true, brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+    expect(p.runs.find((r) => r.method === 'baseline')?.steps[0]?.spec).not.toHaveProperty('teacherCache');
+    expect(() => plan({ ...base, student: { ...base.student, teacherCache: true } })).toThrow(/student\.teacherCache: the teacher cache needs flip\/rotation-only/);
+  });
+
   it('builds specs with the fields of train.supervised, train.distill and eval', () => {
     const p = plan(base);
     const teacher = p.runs.find((r) => r.label === 'teacher 10x seed 0');
@@ -69,7 +77,8 @@ describe('experiment plan (pure TS)', () => {
       schedule: { name: 'constant' },
       seed: 0,
       device: 'cpu',
-      augment: { flips: true, rot90: true, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
+      // In the native loader's terms (it rejects unknown keys): the paper's flips, quarter turns and jitter.
+      augment: { hflip: true, vflip: true, rot90: true, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
       selectBy: 'accuracy',
       outDir: `/out/runs/${teacher?.key}`,
       resume: true,

@@ -2,6 +2,7 @@
 
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <map>
 #include <numeric>
 #include <random>
@@ -13,12 +14,32 @@
 #include "util/threads.h"
 
 namespace rd::data {
+namespace {
+
+uint64_t mix(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+// A fixed, seed-independent share of the pool: ids ordered by a hash, the first round(f * n) kept (at least one),
+// so the unlabeled-size sweep compares nested sets.
+std::vector<size_t> pool_share(std::vector<size_t> ids, double fraction) {
+  if (fraction >= 1 || ids.empty()) return ids;
+  std::sort(ids.begin(), ids.end(), [](size_t a, size_t b) { return mix(a + 1) < mix(b + 1); });
+  ids.resize(std::max<size_t>(1, size_t(std::llround(fraction * double(ids.size())))));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
 
 Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
   spec::check(opts_.batch_size >= 1, "batchSize", "must be >= 1");
   spec::check(opts_.mode == "fixed" || opts_.mode == "exact" || opts_.mode == "bucket", "mode", "must be fixed, exact or bucket");
   spec::check(opts_.world >= 1 && opts_.rank >= 0 && opts_.rank < opts_.world, "rank", "needs 0 <= rank < world");
   spec::check(opts_.bucket_quantum >= 1, "bucketQuantum", "must be >= 1");
+  spec::check(opts_.unlabeled_fraction > 0 && opts_.unlabeled_fraction <= 1, "unlabeledFraction", "must be in (0, 1]");
   store_ = store::Store::open(opts_.store);
   if (!store_->problems().empty()) {
     throw Error("STORE_CORRUPT", "store '" + opts_.store + "': " + store_->problems()[0] +
@@ -36,7 +57,9 @@ Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
   for (size_t id : store_->split("unlabeled")) hidden_[id] = true;
   std::stringstream names(opts_.split);
   for (std::string part; std::getline(names, part, '+');) {
-    for (size_t id : store_->split(part)) ids_.push_back(int64_t(id));
+    std::vector<size_t> part_ids = store_->split(part);
+    if (part == "unlabeled") part_ids = pool_share(part_ids, opts_.unlabeled_fraction);
+    for (size_t id : part_ids) ids_.push_back(int64_t(id));
   }
   std::sort(ids_.begin(), ids_.end());
   ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());

@@ -34,6 +34,7 @@ namespace rd::data {
 struct LoaderOptions {
   std::string store;
   std::string split = "train";   // train | val | test | unlabeled | all | "train+unlabeled" (joins with +)
+  double unlabeled_fraction = 1; // share of the unlabeled pool used; smaller shares are subsets of larger ones
   std::vector<int> views;        // magnification indices to return (0 = highest); empty = all
   int64_t batch_size = 16;
   std::string mode = "fixed";    // fixed | exact | bucket

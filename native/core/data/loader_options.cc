@@ -8,6 +8,7 @@ LoaderOptions LoaderOptions::from_json(const nlohmann::json& j) {
   LoaderOptions o;
   o.store = spec::require<std::string>(j, "store");
   o.split = spec::get<std::string>(j, "split", o.split);
+  o.unlabeled_fraction = spec::get<double>(j, "unlabeledFraction", o.unlabeled_fraction);
   o.views = spec::get<std::vector<int>>(j, "views", o.views);
   o.batch_size = spec::get<int64_t>(j, "batchSize", o.batch_size);
   o.mode = spec::get<std::string>(j, "mode", o.mode);

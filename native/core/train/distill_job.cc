@@ -10,6 +10,7 @@
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "train/store_views.h"
+#include "train/teacher_cache.h"
 #include "models/autocast.h"
 
 namespace rd::train {
@@ -36,6 +37,8 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
   const bool unlabeled = spec::get<bool>(spec, "unlabeled", false);
+  const double fraction = spec::get<double>(spec, "unlabeledFraction", 1.0);
+  spec::check(fraction > 0 && fraction <= 1, "unlabeledFraction", "must be in (0, 1]");
   spec::check(teacher_mag >= r.magnification, "teacher.magnification", "must be >= the student's magnification");
   const StoreFacts facts = store_facts(r.store);
 
@@ -46,19 +49,47 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   auto student = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
 
   // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
-  auto train = open_loader({r.store, {r.magnification, teacher_mag}, unlabeled ? "train+unlabeled" : "train", r.batch_size, r.mode, true, r.augment, r.seed});
+  const std::string split = unlabeled ? "train+unlabeled" : "train";
+  auto train = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction});
   auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed});
+
+  // The teacher's forward, shared by the plain path and the cache.
+  auto run_teacher = [&](at::Tensor hi) {
+    if (r.channels_last) hi = hi.contiguous(at::MemoryFormat::ChannelsLast);
+    torch::NoGradGuard no_grad;
+    models::AutocastGuard autocast(c10::kCUDA, r.bf16);
+    return teacher->forward(hi);
+  };
+  std::unique_ptr<TeacherCache> cache;
+  if (spec::get<bool>(spec, "teacherCache", false)) {
+    data::AugmentSpec augment;
+    if (r.augment.is_null()) augment.enabled = false;
+    else augment = data::AugmentSpec::from_json(r.augment);
+    spec::check(geometric_only(augment), "teacherCache",
+                "needs flip/rotation-only augmentation: set augment brightness, contrast, saturation and hue to 0");
+    cache = std::make_unique<TeacherCache>(run_teacher, loss.resize);
+    auto plain = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction});
+    std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sizes;  // student input -> feature map
+    auto map_size = [&](int64_t h, int64_t w) {
+      auto it = sizes.find({h, w});
+      if (it != sizes.end()) return it->second;
+      torch::NoGradGuard no_grad;
+      student->eval();  // no batch-norm statistics move; train_loop sets train() again
+      auto fs = std::get<0>(student->forward(torch::zeros({1, 3, h, w}, torch::TensorOptions().device(r.device))));
+      return sizes[{h, w}] = {fs.size(2), fs.size(3)};
+    };
+    cache->fill(*plain, augment, map_size, r.device, ctx);
+  }
 
   auto step = [&](const data::Batch& b) {
     auto lo = b.views[0].to(r.device, true), hi = b.views[1].to(r.device, true);
-    if (r.channels_last) lo = lo.contiguous(at::MemoryFormat::ChannelsLast), hi = hi.contiguous(at::MemoryFormat::ChannelsLast);
-    models::AutocastGuard autocast(c10::kCUDA, r.bf16);
-    at::Tensor ft, zt;
+    if (r.channels_last) lo = lo.contiguous(at::MemoryFormat::ChannelsLast);
+    at::Tensor fs, zs, ft, zt;
     {
-      torch::NoGradGuard no_grad;
-      std::tie(ft, zt) = teacher->forward(hi);
+      models::AutocastGuard autocast(c10::kCUDA, r.bf16);
+      std::tie(fs, zs) = student->forward(lo);
     }
-    auto [fs, zs] = student->forward(lo);
+    std::tie(ft, zt) = cache ? cache->outputs(b, hi, fs.size(2), fs.size(3)) : run_teacher(hi);
     const at::Tensor labels = loss.w_ce > 0 ? b.labels.to(r.device) : at::Tensor();
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
@@ -66,6 +97,9 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, ctx), ctx), r, facts);
   out["teacherMagnification"] = teacher_mag;
   out["unlabeled"] = unlabeled;
+  out["unlabeledFraction"] = fraction;
+  out["trainSamples"] = int64_t(train->samples());
+  if (cache) out["teacherCache"] = cache->stats();
   return out;
 }
 

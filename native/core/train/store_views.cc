@@ -26,6 +26,7 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
   o.mode = r.mode;
   o.shuffle = r.shuffle;
   o.seed = r.seed;
+  o.unlabeled_fraction = r.unlabeled_fraction;
   if (r.augment.is_null()) o.augment.enabled = false;
   else o.augment = data::AugmentSpec::from_json(r.augment);
   for (double mag : r.magnifications) {

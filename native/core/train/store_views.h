@@ -27,6 +27,7 @@ struct ViewRequest {
   bool shuffle = true;
   nlohmann::json augment;              // null: off
   uint64_t seed = 0;
+  double unlabeled_fraction = 1;       // share of the unlabeled pool ("+unlabeled")
 };
 
 // CONFIG_INVALID naming `field` when a magnification is not in the store.
