@@ -45,6 +45,11 @@ const scan = async (extra) => {
 const loaderVerified = await scan({});
 const loaderNoVerify = await scan({ verify: false });
 
+// Ours: is the loader ever the bottleneck? The same distillation epoch fed live by the loader vs from memory.
+const epoch = await runJob('bench.loader_epoch', {
+  store, magnification: top / FACTOR, teacherMagnification: top, batchSize: BATCH, reps: RUNS, model: { name: 'gn_resnet' },
+});
+
 // The peer, run as is: prep (Pillow reduce + PNG save) and its DataLoader-fed distillation epoch.
 const peerRuns = [];
 for (let r = 0; r < PEER_RUNS; r++) {
@@ -65,12 +70,19 @@ const rows = [
   ['loader img/s, CRC check on', loaderVerified.toFixed(1), peerImgs.toFixed(1), `${(loaderVerified / peerImgs).toFixed(1)}x`],
   ['loader img/s, CRC check off', loaderNoVerify.toFixed(1), peerImgs.toFixed(1), `${(loaderNoVerify / peerImgs).toFixed(1)}x`],
 ];
+const own = [
+  ['distillation epoch fed by the loader, img/s', epoch.loaderImagesPerSecond.toFixed(1)],
+  ['same epoch from in-memory tensors, img/s', epoch.inMemoryImagesPerSecond.toFixed(1)],
+  ['loader-fed / in-memory (target >= 0.9)', `${epoch.ratio.toFixed(3)}x`],
+];
 const w = [34, 12, 12, 14];
 const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i])).join(' | ');
 process.stdout.write(`resdistill store bench: ${images} images of ${path.basename(data)}, teacher ${top}x + student ${top / FACTOR}x (factor ${FACTOR}), batch ${BATCH}\n`);
 process.stdout.write(`device: ${cpu}, ${threads} threads (ours: median of ${RUNS}; peer: median of ${peerRuns.length}, DataLoader num_workers=2)\n\n`);
 process.stdout.write(`${line(['measure', 'resdistill', 'peer', 'ratio'])}\n${w.map((n) => '-'.repeat(n)).join('-|-')}\n`);
 for (const r of rows) process.stdout.write(`${line(r)}\n`);
+process.stdout.write(`\nloader vs memory (ours only; median of ${RUNS} interleaved epochs of ${epoch.images} images, paper GN ResNet, flips + jitter):\n`);
+for (const [what, v] of own) process.stdout.write(`  ${what.padEnd(46)} ${v}\n`);
 process.stdout.write(
   '\nours: extraction decodes, hashes (sha256), crops, box-downsamples and writes both views with CRC-32; the peer prep only\n' +
     'writes the low-resolution PNG. Loader: a pure pass of the C++ loader (mmap, flips + jitter on both views, prefetch).\n' +

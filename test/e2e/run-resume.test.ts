@@ -1,6 +1,7 @@
 // Needs the addon with the extraction, training, eval and cost jobs registered (skipped until they are: the
 // condition is checked with jobKinds()). A tiny SYNTHETIC experiment run straight through, and the same experiment
-// SIGKILLed after its first finished run and then rerun, end with the same results.json metrics.
+// SIGKILLed after its first finished run and then rerun, end with the same results.json metrics. Then
+// `predict` classifies one of the synthetic slides (pyramidal TIFF through OpenSlide) with the finished students.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,12 +42,14 @@ function metricsByKey(dir: string): Record<string, unknown> {
   return Object.fromEntries(results.runs.map((r) => [r.key, r.metrics]));
 }
 
-describe.skipIf(!ready)('resdistill run killed and resumed (CLI, addon with training jobs)', () => {
+describe.skipIf(!ready)('resdistill run killed and resumed, then predict (CLI, addon with training and slide jobs)', () => {
+  let straight = '';
+
   it('reaches the same results as an uninterrupted run', async () => {
     const root = tempDir();
     const config = path.join(root, 'tiny.json');
     writeFileSync(config, JSON.stringify(tiny));
-    const straight = path.join(root, 'straight');
+    straight = path.join(root, 'straight');
     const r = runCli(['run', config, '--out', straight, '--json'], { timeout: 900_000 });
     expect(r.status, r.stderr + r.stdout).toBe(0);
 
@@ -72,4 +75,36 @@ describe.skipIf(!ready)('resdistill run killed and resumed (CLI, addon with trai
     expect(JSON.parse(again.stdout).skipped).toBeGreaterThanOrEqual(2);
     expect(metricsByKey(resumed)).toEqual(metricsByKey(straight));
   }, 1_800_000);
+
+  it('predict labels a slide with the KD student, writes tiles.csv and a heatmap over the thumbnail, and times the teacher', () => {
+    expect(straight, 'the run above must finish first').not.toBe('');
+    const plan = JSON.parse(readFileSync(path.join(straight, 'plan.json'), 'utf8')) as { storeDir: string };
+    const slide = path.join(`${plan.storeDir}-cohort`, 'slide-000.tif');
+    const out = path.join(tempDir(), 'pred');
+    const r = runCli(['predict', slide, '--model', straight, '--out', out, '--json'], { timeout: 600_000 });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const p = JSON.parse(r.stdout) as {
+      tiles: number; classes: string[]; model: { method: string; magnification: number };
+      meanProbability: { label: string; probabilities: Record<string, number> }; majority: { votes: Record<string, number> };
+      teacher: { magnification: number } | null; agreement: number; files: { heatmap: string; csv: string };
+    };
+    expect(p.model).toMatchObject({ method: 'kd', magnification: 2.5 });
+    expect(p.tiles).toBeGreaterThan(0);
+    expect(p.classes).toContain(p.meanProbability.label);
+    expect(Object.values(p.meanProbability.probabilities).reduce((a, b) => a + b)).toBeCloseTo(1, 4);
+    expect(Object.values(p.majority.votes).reduce((a, b) => a + b)).toBe(p.tiles);
+    expect(p.teacher?.magnification).toBe(10);
+    expect(p.agreement).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(p.files.heatmap).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(p.files.csv, 'utf8').trim().split('\n')).toHaveLength(p.tiles + 1);
+  }, 600_000);
+
+  it('predict with a model path outside any experiment, or a missing slide, fails with a typed error', () => {
+    const notRun = runCli(['predict', 'x.svs', '--model', tempDir(), '--json']);
+    expect(notRun.status).toBe(1);
+    expect(JSON.parse(notRun.stdout).error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('--model') });
+    const noSlide = runCli(['predict', path.join(tempDir(), 'missing.svs'), '--model', straight, '--json', '--no-teacher']);
+    expect(noSlide.status).toBe(1);
+    expect(JSON.parse(noSlide.stdout).error.code).toBe('SLIDE_NOT_FOUND');
+  });
 });

@@ -1,0 +1,116 @@
+// `resdistill predict <slide> --model <run>`: slide label, tile CSV and heatmap from a trained run, timed
+// against the run's teacher on the same tiles.
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import path from 'node:path';
+import { native } from '../native.js';
+import { predictSlide, resolveModel, classColour } from '../predict.js';
+import { printJson, runCommand } from './output.js';
+
+interface PredictCliOpts {
+  model: string;
+  out?: string;
+  mpp?: number;
+  forceMpp?: boolean;
+  minTissue?: number;
+  tileUm?: number;
+  teacher: boolean;
+  method?: string;
+  magnification?: number;
+  seed?: number;
+  device?: 'cpu' | 'cuda';
+  threads?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function positive(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--${name} must be a positive number`);
+    return n;
+  };
+}
+
+const EXAMPLES = `
+The model comes from an experiment of \`resdistill run\`: its output directory (then --method, --magnification and
+--seed pick the run; default the KD student at the lowest magnification), a run directory <out>/runs/<key>, or
+that run's best.safetensors. Magnification, architecture, classes and tile size come from the experiment; the
+teacher of the same seed is timed on the same tiles unless --no-teacher.
+
+Examples:
+  $ resdistill predict slide.svs --model runs/demo --out pred/
+  $ resdistill predict slide.svs --model runs/demo --method baseline --magnification 2.5
+  $ resdistill predict slide.svs --model runs/demo/runs/3f9c0a1b2c3d4e5f --out pred/
+  $ resdistill predict scan.tif --model runs/luad/runs/<key>/best.safetensors --mpp 0.25 --json`;
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('classify the tissue of a slide with a trained student: slide label, tile CSV, heatmap PNG, time vs the teacher')
+    .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
+    .requiredOption('--model <run>', "a training run directory of an experiment (or its best.safetensors)")
+    .option('--method <m>', 'with an experiment directory: teacher, baseline, kd or kd-unlabeled (default kd)')
+    .option('--magnification <x>', 'with an experiment directory: which magnification (default: the lowest student one)', positive('magnification'))
+    .option('--seed <n>', 'with an experiment directory: which seed (default: the first)', (v) => Number(v))
+    .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
+    .option('--mpp <um>', 'slide microns per pixel when it has none', positive('mpp'))
+    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
+    .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', positive('min-tissue'))
+    .option('--tile-um <um>', "tile side in microns (default: the model's training field of view)", positive('tile-um'))
+    .option('--no-teacher', 'skip the teacher timing')
+    .addOption(new Option('--device <device>', 'where the models run').choices(['cpu', 'cuda']))
+    .option('--threads <n>', 'LibTorch intra-op threads (default: all usable cores)', positive('threads'))
+    .option('--json', 'print one JSON object')
+    .option('--quiet', 'no progress output')
+    .addHelpText('after', EXAMPLES)
+    .action(async (slide: string, o: PredictCliOpts) =>
+      runCommand(Boolean(o.json), async () => {
+        const binding = native();
+        const cores = (JSON.parse(binding.versions()) as { usableCores: number }).usableCores;
+        binding.setThreads(Math.round(o.threads ?? cores));
+        const ref = resolveModel(o.model, { method: o.method, magnification: o.magnification, seed: o.seed });
+        const out = o.out ?? `${path.basename(slide, path.extname(slide))}-prediction`;
+        const show = !o.json && !o.quiet;
+        const bar = show ? new cliProgress.SingleBar({ format: 'predict {stage} |{bar}| {value}/{total} tiles | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 }) : null;
+        let stage = '';
+        const result = await predictSlide(slide, ref, {
+          out,
+          mpp: o.mpp,
+          forceMpp: o.forceMpp,
+          minTissue: o.minTissue,
+          tileUm: o.tileUm,
+          teacher: o.teacher,
+          device: o.device,
+          onEvent: (s, e) => {
+            if (!bar || e.type !== 'progress' || typeof e.total !== 'number') return;
+            if (s !== stage) {
+              if (stage) bar.stop();
+              stage = s;
+              bar.start(e.total, 0, { stage: s });
+            }
+            bar.update(Number(e.done), { stage: s });
+          },
+        });
+        bar?.stop();
+        if (o.json) {
+          printJson(result);
+          return;
+        }
+        if (o.quiet) return;
+        const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+        const lines = [
+          `${result.slide}: ${result.tiles} tissue tiles of ${result.tileUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
+          `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities).map(([c, p]) => `${c} ${pct(p)}`).join(', ')}`,
+          `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes).map(([c, v]) => `${c} ${v}`).join(', ')}`,
+          `student: ${result.student.seconds.toFixed(2)} s (${result.student.tilesPerSecond.toFixed(1)} tiles/s; read ${result.student.readSeconds.toFixed(2)} s, model ${result.student.modelSeconds.toFixed(2)} s)`,
+        ];
+        if (result.teacher) {
+          lines.push(`teacher: ${result.teacher.seconds.toFixed(2)} s at ${result.teacher.magnification}x (${result.teacher.label}); student is ${result.speedup!.toFixed(1)}x faster, agrees on ${pct(result.agreement!)} of tiles`);
+        }
+        lines.push(`heatmap colours: ${result.classes.map((c, i) => `${c} rgb(${classColour(i).join(',')})`).join(', ')}`);
+        lines.push(`wrote ${result.files.heatmap}, ${result.files.csv}, ${result.files.json}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }),
+    );
+}

@@ -1,0 +1,271 @@
+// `resdistill predict`: a trained run's model over one slide. Tissue detection, then every tissue tile read
+// at the model's magnification and classified; the slide label by mean probability and by majority; a heatmap
+// over the thumbnail; and the same slide through the run's teacher for the time it costs at high magnification.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ResdistillError } from './errors.js';
+import { runJob, type JobEvent } from './job.js';
+import { writePng, type RgbImage } from './png.js';
+import { openSlide } from './slide.js';
+import type { Tile } from './slide-types.js';
+import { readManifest } from './store.js';
+import { listSamples } from './store_info.js';
+
+/** A trained model as an experiment left it: its run, magnification, architecture, classes and tile size. */
+export interface ModelRef {
+  runDir: string;
+  checkpoint: string;
+  label: string;
+  method: string;
+  magnification: number;
+  seed: number;
+  model: Record<string, unknown>;
+  classes: string[];
+  /** Side of the square tile in microns: the field of view the model was trained on. */
+  tileUm: number;
+  /** The teacher run of the same seed, if the experiment has one. */
+  teacher: ModelRef | null;
+}
+
+interface PlanRun {
+  key: string;
+  label: string;
+  kind: string;
+  method?: string;
+  magnification?: number;
+  seed?: number;
+  steps: { kind: string; spec: Record<string, unknown> }[];
+}
+
+function fail(message: string): never {
+  throw new ResdistillError('CONFIG_INVALID', message);
+}
+
+/** The field of view of the store's samples, as one square side in microns (area-preserving). */
+function storeTileUm(store: string): number {
+  const manifest = readManifest(store);
+  const first = listSamples(store, manifest)[0];
+  if (!first) fail(`store ${store} holds no samples`);
+  const [h, w] = first.sample.views[0]!.shape;
+  return Math.sqrt(h * w) * manifest.magnifications[0]!.mpp;
+}
+
+function refOf(run: PlanRun, outDir: string, storeDir: string, runs: PlanRun[]): ModelRef {
+  const runDir = path.join(outDir, 'runs', run.key);
+  const checkpoint = path.join(runDir, 'best.safetensors');
+  if (!existsSync(checkpoint)) fail(`${run.label} has no best.safetensors in ${runDir}: finish the experiment first`);
+  const teacherRun = run.method === 'teacher' ? undefined : runs.find((r) => r.method === 'teacher' && r.seed === run.seed);
+  return {
+    runDir,
+    checkpoint,
+    label: run.label,
+    method: run.method ?? 'unknown',
+    magnification: run.magnification!,
+    seed: run.seed ?? 0,
+    model: run.steps[0]!.spec.model as Record<string, unknown>,
+    classes: readManifest(storeDir).classes,
+    tileUm: storeTileUm(storeDir),
+    teacher: teacherRun ? refOf(teacherRun, outDir, storeDir, runs) : null,
+  };
+}
+
+/** Which run of an experiment directory to use; defaults: KD, the lowest student magnification, the first seed. */
+export interface RunChoice {
+  method?: string;
+  magnification?: number;
+  seed?: number;
+}
+
+/**
+ * Finds the run behind `model`: a run directory of `resdistill run` (or a checkpoint inside one), or the
+ * experiment's output directory itself, where `choice` picks the run.
+ */
+export function resolveModel(model: string, choice: RunChoice = {}): ModelRef {
+  const abs = path.resolve(model);
+  if (!existsSync(abs)) fail(`--model: ${model} does not exist`);
+  const dir = statSync(abs).isDirectory() ? abs : path.dirname(abs);
+  const isOutDir = existsSync(path.join(dir, 'plan.json'));
+  const outDir = isOutDir ? dir : path.dirname(path.dirname(dir));
+  const planFile = path.join(outDir, 'plan.json');
+  if (!existsSync(planFile)) fail(`--model: ${model} is neither an experiment directory nor a run inside one (no ${planFile})`);
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { storeDir: string; runs: PlanRun[] };
+  const training = plan.runs.filter((r) => r.kind === 'train');
+  let run: PlanRun | undefined;
+  if (isOutDir) {
+    const method = choice.method ?? 'kd';
+    const mags = training.filter((r) => r.method === method).map((r) => r.magnification!);
+    const mag = choice.magnification ?? Math.min(...mags);
+    const seeds = training.filter((r) => r.method === method && r.magnification === mag).map((r) => r.seed!);
+    const seed = choice.seed ?? Math.min(...seeds);
+    run = training.find((r) => r.method === method && r.magnification === mag && r.seed === seed);
+    if (!run) fail(`--model: ${outDir} has no ${method} run at ${mag}x with seed ${seed} (methods: ${[...new Set(training.map((r) => r.method))].join(', ')})`);
+  } else {
+    run = training.find((r) => r.key === path.basename(dir));
+    if (!run) fail(`--model: ${dir} is not a training run of ${outDir}`);
+  }
+  return refOf(run, outDir, plan.storeDir, plan.runs);
+}
+
+export interface PredictOptions {
+  out: string;
+  mpp?: number;
+  forceMpp?: boolean;
+  /** Minimum tissue fraction of a tile (default 0.5). */
+  minTissue?: number;
+  /** Overrides the model's tile side in microns. */
+  tileUm?: number;
+  /** Also run the teacher on the same tiles, for the time comparison (default true when there is one). */
+  teacher?: boolean;
+  device?: 'cpu' | 'cuda';
+  signal?: AbortSignal;
+  onEvent?: (stage: string, event: JobEvent) => void;
+}
+
+interface ClassifyResult {
+  probabilities: number[][];
+  magnification: number;
+  tiles: number;
+  readSeconds: number;
+  modelSeconds: number;
+  seconds: number;
+  tilesPerSecond: number;
+}
+
+export interface Timing {
+  label: string;
+  magnification: number;
+  seconds: number;
+  readSeconds: number;
+  modelSeconds: number;
+  tilesPerSecond: number;
+}
+
+export interface SlidePrediction {
+  slide: string;
+  model: { label: string; method: string; magnification: number; checkpoint: string };
+  classes: string[];
+  tiles: number;
+  tileUm: number;
+  /** The slide label from the mean tile probability, and from the majority of tile labels. */
+  meanProbability: { label: string; probabilities: Record<string, number> };
+  majority: { label: string; votes: Record<string, number> };
+  student: Timing;
+  teacher: Timing | null;
+  /** Teacher seconds / student seconds on the same tiles (null without a teacher). */
+  speedup: number | null;
+  /** Share of tiles where student and teacher agree on the label. */
+  agreement: number | null;
+  files: { json: string; csv: string; heatmap: string };
+}
+
+const PALETTE: [number, number, number][] = [
+  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127],
+];
+
+export function classColour(i: number): [number, number, number] {
+  return PALETTE[i % PALETTE.length]!;
+}
+
+const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
+
+/** The thumbnail with each tile tinted by its predicted class, stronger where the model is surer. */
+export function heatmap(thumb: RgbImage, thumbMpp: number, slideMpp: number, tiles: Tile[], probabilities: number[][]): RgbImage {
+  const out = Buffer.from(thumb.data);
+  const scale = slideMpp / thumbMpp;
+  tiles.forEach((t, i) => {
+    const p = probabilities[i]!;
+    const k = argmax(p);
+    const alpha = 0.2 + 0.6 * p[k]!;
+    const [r, g, b] = classColour(k);
+    const x0 = Math.max(0, Math.floor(t.x * scale)), y0 = Math.max(0, Math.floor(t.y * scale));
+    const x1 = Math.min(thumb.width, Math.ceil((t.x + t.width) * scale)), y1 = Math.min(thumb.height, Math.ceil((t.y + t.height) * scale));
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const o = 3 * (y * thumb.width + x);
+        const edge = x === x0 || y === y0;
+        const a = edge ? Math.min(1, alpha + 0.2) : alpha;
+        out[o] = Math.round(out[o]! * (1 - a) + r * a);
+        out[o + 1] = Math.round(out[o + 1]! * (1 - a) + g * a);
+        out[o + 2] = Math.round(out[o + 2]! * (1 - a) + b * a);
+      }
+    }
+  });
+  return { width: thumb.width, height: thumb.height, data: out };
+}
+
+async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictOptions, stage: string): Promise<ClassifyResult> {
+  return runJob<ClassifyResult>(
+    'slide.classify',
+    {
+      path: slide,
+      ...(o.mpp !== undefined ? { mpp: o.mpp, forceMpp: Boolean(o.forceMpp) } : {}),
+      tiles: tiles.map((t) => [t.x, t.y, t.width, t.height]),
+      magnification: ref.magnification,
+      model: ref.model,
+      checkpoint: ref.checkpoint,
+      classes: ref.classes.length,
+      device: o.device ?? 'cpu',
+    },
+    { signal: o.signal, onEvent: (e) => o.onEvent?.(stage, e) },
+  );
+}
+
+const timing = (ref: ModelRef, r: ClassifyResult): Timing => ({
+  label: ref.label,
+  magnification: ref.magnification,
+  seconds: r.seconds,
+  readSeconds: r.readSeconds,
+  modelSeconds: r.modelSeconds,
+  tilesPerSecond: r.tilesPerSecond,
+});
+
+export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictOptions): Promise<SlidePrediction> {
+  const slide = openSlide(slidePath, { mpp: o.mpp, forceMpp: o.forceMpp });
+  const tileUm = o.tileUm ?? ref.tileUm;
+  let tiles: Tile[];
+  let thumb: RgbImage;
+  let thumbMpp: number;
+  try {
+    const tissue = await slide.detectTissue({}, { signal: o.signal });
+    tiles = await slide.tiles({ tileUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
+    thumbMpp = tissue.thumbnail.targetMpp;
+    thumb = slide.readRegion({ x: 0, y: 0, width: slide.info.width, height: slide.info.height }, { mpp: thumbMpp });
+  } finally {
+    slide.close();
+  }
+  if (tiles.length === 0) throw new ResdistillError('CONFIG_INVALID', `no tissue tiles of ${tileUm.toFixed(0)} um found in ${slidePath} (try --min-tissue lower)`);
+
+  const student = await classify(slidePath, ref, tiles, o, 'student');
+  const useTeacher = (o.teacher ?? true) && ref.teacher !== null;
+  const teacher = useTeacher ? await classify(slidePath, ref.teacher!, tiles, o, 'teacher') : null;
+
+  const classes = ref.classes;
+  const mean = classes.map((_, c) => student.probabilities.reduce((s, p) => s + p[c]!, 0) / tiles.length);
+  const labels = student.probabilities.map(argmax);
+  const votes = classes.map((_, c) => labels.filter((l) => l === c).length);
+  const agreement = teacher ? teacher.probabilities.filter((p, i) => argmax(p) === labels[i]).length / tiles.length : null;
+
+  mkdirSync(o.out, { recursive: true });
+  const files = { json: path.join(o.out, 'prediction.json'), csv: path.join(o.out, 'tiles.csv'), heatmap: path.join(o.out, 'heatmap.png') };
+  writePng(files.heatmap, heatmap(thumb, thumbMpp, slide.info.mpp.x, tiles, student.probabilities));
+  const header = ['x', 'y', 'width', 'height', 'tissue', 'label', ...classes.map((c) => `p_${c}`)].join(',');
+  const rows = tiles.map((t, i) => [t.x, t.y, t.width, t.height, t.tissue.toFixed(3), classes[labels[i]!], ...student.probabilities[i]!.map((p) => p.toFixed(5))].join(','));
+  writeFileSync(files.csv, `${[header, ...rows].join('\n')}\n`);
+
+  const result: SlidePrediction = {
+    slide: path.resolve(slidePath),
+    model: { label: ref.label, method: ref.method, magnification: ref.magnification, checkpoint: ref.checkpoint },
+    classes,
+    tiles: tiles.length,
+    tileUm,
+    meanProbability: { label: classes[argmax(mean)]!, probabilities: Object.fromEntries(classes.map((c, i) => [c, mean[i]!])) },
+    majority: { label: classes[argmax(votes)]!, votes: Object.fromEntries(classes.map((c, i) => [c, votes[i]!])) },
+    student: timing(ref, student),
+    teacher: teacher ? timing(ref.teacher!, teacher) : null,
+    speedup: teacher ? teacher.seconds / student.seconds : null,
+    agreement,
+    files,
+  };
+  writeFileSync(files.json, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
