@@ -107,6 +107,10 @@ const Training = z.strictObject({
   selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
   bf16: z.boolean().default(false),
   channelsLast: z.boolean().default(false),
+  initFromTeacher: z
+    .boolean()
+    .optional()
+    .describe("students only: distilled students start from the teacher's weights, as the paper's (default true); baselines always start from scratch"),
   teacherCache: z
     .boolean()
     .optional()

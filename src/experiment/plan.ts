@@ -133,6 +133,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
       const distill = (method: Method, unlabeled: boolean, fraction?: number) => {
         const extra: Record<string, unknown> = fraction !== undefined && fraction < 1 ? { unlabeledFraction: fraction } : {};
         if (c.student.teacherCache) extra.teacherCache = true;
+        extra.initFromTeacher = c.student.initFromTeacher ?? true;
         const identity = { method, data, magnification: mag, seed, device, training: studentSpec, loss: c.loss, teacher: teacherKey, unlabeled, ...extra, evaluation };
         const spec = { ...studentSpec, augment, teacher, loss: c.loss, unlabeled, ...extra };
         addTrain(method, mag, seed, identity, { name: 'train', kind: JOB_KINDS.distill, spec }, [...deps, teacherKey], fraction);

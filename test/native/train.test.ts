@@ -109,6 +109,19 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
     }
   });
 
+  it("initFromTeacher starts the student from the teacher's weights (with a vanishing lr it stays the teacher), same architecture only", async () => {
+    const spec = (dir: string, extra: object) => ({
+      ...common(dir), epochs: 1, magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, ...extra,
+    });
+    const frozen = await runJob<TrainResult>('train.distill', spec(path.join(tempDir('rd-init-'), 'run'), { initFromTeacher: true, optimizer: { name: 'sgd', lr: 1e-30, weightDecay: 0 } }));
+    const evalAt = (checkpoint: string) => runJob<{ accuracy: number; loss: number }>('eval', { store, split: 'val', magnification: 0.78125, model, checkpoint, bootstrap: 0 });
+    expect(await evalAt(frozen.finalCheckpoint)).toMatchObject(await evalAt(teacher));
+    await expect(runJob('train.distill', spec(tempDir(), { initFromTeacher: true, model: { name: 'gn_resnet', widths: [32, 32, 32, 32] } }))).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.initFromTeacher'),
+    });
+  });
+
   it('refuses the teacher cache when colour jitter is on, naming the field', async () => {
     const spec = { ...common(tempDir()), magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, teacherCache: true };
     await expect(runJob('train.distill', spec)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.teacherCache') });

@@ -53,11 +53,13 @@ describe('experiment plan (pure TS)', () => {
     expect(kd?.dependsOn).toEqual([k['extract 10x 2.5x 1.25x'], k['teacher 10x seed 1']]);
   });
 
-  it('turns augment.jitter null into no jitter, and passes the teacher cache to distillation only', () => {
+  it('turns augment.jitter null into no jitter; teacher cache and init from the teacher go to distillation only', () => {
     const p = plan({ ...base, augment: { jitter: null }, student: { ...base.student, teacherCache: true } });
     const kd = p.runs.find((r) => r.method === 'kd');
-    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, augment: { hflip: true, brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
-    expect(p.runs.find((r) => r.method === 'baseline')?.steps[0]?.spec).not.toHaveProperty('teacherCache');
+    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, initFromTeacher: true, augment: { hflip: true, brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+    const baseline = p.runs.find((r) => r.method === 'baseline')?.steps[0]?.spec;
+    expect(baseline).not.toHaveProperty('teacherCache');
+    expect(baseline).not.toHaveProperty('initFromTeacher');
     expect(() => plan({ ...base, student: { ...base.student, teacherCache: true } })).toThrow(/student\.teacherCache: the teacher cache needs flip\/rotation-only/);
   });
 

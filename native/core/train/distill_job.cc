@@ -47,6 +47,13 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   teacher->eval();
   for (auto& p : teacher->parameters()) p.requires_grad_(false);
   auto student = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
+  // The paper's student starts from the teacher's weights (pre-trained at high resolution): same architecture,
+  // fully convolutional, so only the input size differs.
+  const bool init_from_teacher = spec::get<bool>(spec, "initFromTeacher", false);
+  if (init_from_teacher) {
+    spec::check(parse_model(teacher_spec).to_json() == r.model.to_json(), "initFromTeacher", "needs the teacher's architecture for the student");
+    models::load_weights(*student, spec::require<std::string>(teacher_spec, "checkpoint"));
+  }
 
   // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
   const std::string split = unlabeled ? "train+unlabeled" : "train";
@@ -98,6 +105,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   out["teacherMagnification"] = teacher_mag;
   out["unlabeled"] = unlabeled;
   out["unlabeledFraction"] = fraction;
+  out["initFromTeacher"] = init_from_teacher;
   out["trainSamples"] = int64_t(train->samples());
   if (cache) out["teacherCache"] = cache->stats();
   return out;
