@@ -106,7 +106,7 @@ const Training = z.strictObject({
   clipGradNorm: positive.optional(),
   selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
   bf16: z.boolean().default(false),
-  channelsLast: z.boolean().default(false),
+  channelsLast: z.boolean().optional().describe('channels-last memory format; default: on for CPU (faster there), off for CUDA'),
   initFromTeacher: z
     .boolean()
     .optional()

@@ -17,7 +17,7 @@ struct RunSpec {
   uint64_t seed = 0;
   c10::Device device = c10::Device(c10::kCPU);
   bool bf16 = false;
-  bool channels_last = false;
+  bool channels_last = true;  // default: on CPU only
   Json augment;  // null = off
   std::string mode = "fixed";  // fixed tiles | exact pieces (batch 1 + accumulation) | bucket
   LoopSpec loop;
