@@ -123,17 +123,21 @@ export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard
   return { ok, notes };
 }
 
-interface Counted {
-  rows: {
-    height: number;
-    width: number;
-    macs: number;
-    flops: number;
-    other_ops: number;
-    params: number;
-    train_activation_bytes: number;
-    infer_activation_bytes: number;
-  }[];
+/** One row of the native `cost.count` job (exact counts for one input size). */
+export interface CountedRow {
+  height: number;
+  width: number;
+  macs: number;
+  flops: number;
+  other_ops: number;
+  params: number;
+  train_activation_bytes: number;
+  infer_activation_bytes: number;
+  /** Per-op breakdown, when the job is asked for it. */
+  ops?: { kind: string; macs: number }[];
+}
+export interface Counted {
+  rows: CountedRow[];
 }
 interface Measured {
   device: string;

@@ -2,23 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Counted } from '../../src/cost.js';
 import { runJob } from '../../src/job.js';
 import { hasPeers, peersDir, pythonHas, repoRoot } from '../support.js';
-
-interface Row {
-  height: number;
-  width: number;
-  macs: number;
-  flops: number;
-  other_ops: number;
-  params: number;
-  train_activation_bytes: number;
-  infer_activation_bytes: number;
-  ops?: { kind: string; macs: number }[];
-}
-interface Counted {
-  rows: Row[];
-}
 
 describe('cost model (needs the addon)', () => {
   it('counts the published MACs and parameters of ResNet-18 and ResNet-50 at 224 x 224, FLOPs = 2 x MACs', async () => {

@@ -12,7 +12,12 @@ struct ModelSpec {
   ModelOptions options;
 };
 
-// Fields are read from `spec` directly (prefix "" ) or from spec[key] when `key` is given; errors name the path.
+// The architecture fields of one JSON object: the name (under `name_key`), norm (BatchNorm for torchvision's
+// ResNets, GroupNorm for the paper net unless given), widths, blocks, groups. Errors name `at` + the field.
+ModelSpec read_model_fields(const nlohmann::json& object, const std::string& name_key, const std::string& at);
+
+// The flat form of the cost and model jobs: { model, classes, blocks, widths, groups, norm } read from `spec`
+// directly, or from spec[key] when `key` is given. (Training jobs nest it: { model: { name, ... } }.)
 ModelSpec model_spec_from(const nlohmann::json& spec, const std::string& key = "");
 
 Model make(const ModelSpec& s);
