@@ -16,9 +16,8 @@ export interface RuntimeChoice {
   reps?: number;
 }
 
-/** One magnification (or one explicit size): counted cost, measured speed and the guard's verdict. */
-export interface CostRow {
-  mag: number | null;
+/** One row of the native `cost.count` job (exact counts for one input size). */
+export interface CountedRow {
   height: number;
   width: number;
   macs: number;
@@ -27,6 +26,15 @@ export interface CostRow {
   params: number;
   train_activation_bytes: number;
   infer_activation_bytes: number;
+  /** Per-op breakdown, when the job is asked for it. */
+  ops?: { kind: string; macs: number }[];
+}
+export interface Counted {
+  rows: CountedRow[];
+}
+/** One magnification (or one explicit size): counted cost, measured speed and the guard's verdict. */
+export interface CostRow extends Omit<CountedRow, 'ops'> {
+  mag: number | null;
   /** teacher MACs / this row's MACs (1 for the teacher). */
   macs_reduction: number | null;
   /** (mag_teacher / mag)^2: what a fully convolutional network should save. */
@@ -123,22 +131,6 @@ export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard
   return { ok, notes };
 }
 
-/** One row of the native `cost.count` job (exact counts for one input size). */
-export interface CountedRow {
-  height: number;
-  width: number;
-  macs: number;
-  flops: number;
-  other_ops: number;
-  params: number;
-  train_activation_bytes: number;
-  infer_activation_bytes: number;
-  /** Per-op breakdown, when the job is asked for it. */
-  ops?: { kind: string; macs: number }[];
-}
-export interface Counted {
-  rows: CountedRow[];
-}
 interface Measured {
   device: string;
   threads: number;
