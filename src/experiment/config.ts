@@ -54,6 +54,12 @@ const Data = z.discriminatedUnion('source', [
     source: z.literal('synthetic'),
     slidesPerClass: z.int().positive().default(8),
     seed: z.int().nonnegative().default(0),
+    coarseAgreement: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('probability that a tissue piece shows its class architecture, the cue left at low magnification (generator default 0.7)'),
     unit: Unit.prefault({ kind: 'tiles', sizeUm: 256 }),
     splits: Splits.prefault({}),
   }),

@@ -35,7 +35,7 @@ export function extractSteps(data: Data, magnifications: number[], storeDir: str
   if (data.source === 'slides') return [extract(slideSource(data.csv, data.unit, data.mpp))];
   const cohort = path.join(path.dirname(storeDir), `${path.basename(storeDir)}-cohort`);
   return [
-    { name: 'synth', kind: 'synth.cohort', spec: { outDir: cohort, seed: data.seed, slidesPerClass: data.slidesPerClass } },
+    { name: 'synth', kind: 'synth.cohort', spec: { outDir: cohort, seed: data.seed, slidesPerClass: data.slidesPerClass, coarseAgreement: data.coarseAgreement } },
     extract(slideSource(path.join(cohort, 'cohort.csv'), data.unit)),
   ];
 }
