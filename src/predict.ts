@@ -228,7 +228,9 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   try {
     const tissue = await slide.detectTissue({}, { signal: o.signal });
     tiles = await slide.tiles({ tileUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
-    thumbMpp = tissue.thumbnail.targetMpp;
+    // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
+    const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
+    thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));
     thumb = slide.readRegion({ x: 0, y: 0, width: slide.info.width, height: slide.info.height }, { mpp: thumbMpp });
   } finally {
     slide.close();

@@ -49,7 +49,7 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('classify the tissue of a slide with a trained student: slide label, tile CSV, heatmap PNG, time vs the teacher')
     .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
-    .requiredOption('--model <run>', "a training run directory of an experiment (or its best.safetensors)")
+    .requiredOption('--model <run>', 'an experiment output directory, a training run in it (<out>/runs/<key>), or its best.safetensors')
     .option('--method <m>', 'with an experiment directory: teacher, baseline, kd or kd-unlabeled (default kd)')
     .option('--magnification <x>', 'with an experiment directory: which magnification (default: the lowest student one)', positive('magnification'))
     .option('--seed <n>', 'with an experiment directory: which seed (default: the first)', (v) => Number(v))
