@@ -114,6 +114,8 @@ export interface PredictOptions {
   minTissue?: number;
   /** Overrides the model's tile side in microns. */
   tileUm?: number;
+  /** Step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap). */
+  strideUm?: number;
   /** Also run the teacher on the same tiles, for the time comparison (default true when there is one). */
   teacher?: boolean;
   device?: 'cpu' | 'cuda';
@@ -168,29 +170,39 @@ export function classColour(i: number): [number, number, number] {
 
 const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
 
-/** The thumbnail with each tile tinted by its predicted class, stronger where the model is surer. */
+/**
+ * The thumbnail tinted, pixel by pixel, with the class of the mean probability of the tiles covering it, stronger
+ * where the model is surer (overlapping tiles from --stride-um average out).
+ */
 export function heatmap(thumb: RgbImage, thumbMpp: number, slideMpp: number, tiles: Tile[], probabilities: number[][]): RgbImage {
-  const out = Buffer.from(thumb.data);
+  const { width, height } = thumb;
+  const k = probabilities[0]?.length ?? 0;
+  const sums = new Float32Array(width * height * k);
+  const counts = new Uint16Array(width * height);
   const scale = slideMpp / thumbMpp;
   tiles.forEach((t, i) => {
     const p = probabilities[i]!;
-    const k = argmax(p);
-    const alpha = 0.2 + 0.6 * p[k]!;
-    const [r, g, b] = classColour(k);
     const x0 = Math.max(0, Math.floor(t.x * scale)), y0 = Math.max(0, Math.floor(t.y * scale));
-    const x1 = Math.min(thumb.width, Math.ceil((t.x + t.width) * scale)), y1 = Math.min(thumb.height, Math.ceil((t.y + t.height) * scale));
+    const x1 = Math.min(width, Math.ceil((t.x + t.width) * scale)), y1 = Math.min(height, Math.ceil((t.y + t.height) * scale));
     for (let y = y0; y < y1; y++) {
       for (let x = x0; x < x1; x++) {
-        const o = 3 * (y * thumb.width + x);
-        const edge = x === x0 || y === y0;
-        const a = edge ? Math.min(1, alpha + 0.2) : alpha;
-        out[o] = Math.round(out[o]! * (1 - a) + r * a);
-        out[o + 1] = Math.round(out[o + 1]! * (1 - a) + g * a);
-        out[o + 2] = Math.round(out[o + 2]! * (1 - a) + b * a);
+        const px = y * width + x;
+        counts[px]!++;
+        for (let c = 0; c < k; c++) sums[px * k + c]! += p[c]!;
       }
     }
   });
-  return { width: thumb.width, height: thumb.height, data: out };
+  const out = Buffer.from(thumb.data);
+  for (let px = 0; px < width * height; px++) {
+    const n = counts[px]!;
+    if (!n) continue;
+    const mean = Array.from(sums.subarray(px * k, px * k + k), (v) => v / n);
+    const c = argmax(mean);
+    const a = 0.2 + 0.6 * mean[c]!;
+    const colour = classColour(c);
+    for (let ch = 0; ch < 3; ch++) out[3 * px + ch] = Math.round(out[3 * px + ch]! * (1 - a) + colour[ch]! * a);
+  }
+  return { width, height, data: out };
 }
 
 async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictOptions, stage: string): Promise<ClassifyResult> {
@@ -227,7 +239,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   let thumbMpp: number;
   try {
     const tissue = await slide.detectTissue({}, { signal: o.signal });
-    tiles = await slide.tiles({ tileUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
+    tiles = await slide.tiles({ tileUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
     // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
     const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
     thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));
@@ -235,7 +247,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   } finally {
     slide.close();
   }
-  if (tiles.length === 0) throw new ResdistillError('CONFIG_INVALID', `no tissue tiles of ${tileUm.toFixed(0)} um found in ${slidePath} (try --min-tissue lower)`);
+  if (tiles.length === 0) throw new ResdistillError('CONFIG_INVALID', `no tissue tiles of ${tileUm.toFixed(0)} um found in ${slidePath} (try --min-tissue lower or --stride-um smaller)`);
 
   const student = await classify(slidePath, ref, tiles, o, 'student');
   const useTeacher = (o.teacher ?? true) && ref.teacher !== null;

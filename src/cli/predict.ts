@@ -14,6 +14,7 @@ interface PredictCliOpts {
   forceMpp?: boolean;
   minTissue?: number;
   tileUm?: number;
+  strideUm?: number;
   teacher: boolean;
   method?: string;
   magnification?: number;
@@ -58,6 +59,7 @@ export function registerPredict(program: Command): void {
     .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
     .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', positive('min-tissue'))
     .option('--tile-um <um>', "tile side in microns (default: the model's training field of view)", positive('tile-um'))
+    .option('--stride-um <um>', 'step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)', positive('stride-um'))
     .option('--no-teacher', 'skip the teacher timing')
     .addOption(new Option('--device <device>', 'where the models run').choices(['cpu', 'cuda']))
     .option('--threads <n>', 'LibTorch intra-op threads (default: all usable cores)', positive('threads'))
@@ -80,6 +82,7 @@ export function registerPredict(program: Command): void {
           forceMpp: o.forceMpp,
           minTissue: o.minTissue,
           tileUm: o.tileUm,
+          strideUm: o.strideUm,
           teacher: o.teacher,
           device: o.device,
           onEvent: (s, e) => {
