@@ -136,6 +136,17 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     await expect(runJob('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction: 0 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /unlabeledFraction/ });
   });
 
+  it('bench.loader_epoch times the same epoch fed by the loader and from memory (the benchmark job runs end to end)', async () => {
+    const r = await runJob<{ images: number; reps: number; loaderSeconds: number[]; inMemorySeconds: number[]; ratio: number }>('bench.loader_epoch', {
+      store, magnification: 1.5625, teacherMagnification: 6.25, batchSize: 8, reps: 1, model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
+    });
+    const train = (await runJob<Scan>('data.scan', { store, split: 'train', batchSize: 8, returnIds: true, threads: 2 })).ids[0]!.length;
+    expect(r.images).toBe(train);
+    expect(r.loaderSeconds).toHaveLength(1);
+    expect(r.inMemorySeconds).toHaveLength(1);
+    expect(r.ratio).toBeGreaterThan(0);
+  });
+
   it('exact mode gives batch 1 at the stored size; bucket mode crops to the bucket shape with whole-pixel views', async () => {
     const exact = await runJob<Scan>('data.scan', { store, split: 'train', mode: 'exact', views: [0, 2] });
     expect(exact.firstShapes).toEqual([[1, 3, 312, 416], [1, 3, 78, 104]]);
