@@ -41,16 +41,16 @@ function fail(message: string): never {
   throw new ResdistillError('CONFIG_INVALID', message);
 }
 
-/** The field of view of the store's samples, as one square side in microns (area-preserving). */
-function storeTileUm(store: string): number {
+/** What every model of an experiment shares through its store: the classes and the tile side (area-preserving). */
+function storeFacts(store: string): { classes: string[]; tileUm: number } {
   const manifest = readManifest(store);
   const first = listSamples(store, manifest)[0];
   if (!first) fail(`store ${store} holds no samples`);
   const [h, w] = first.sample.views[0]!.shape;
-  return Math.sqrt(h * w) * manifest.magnifications[0]!.mpp;
+  return { classes: manifest.classes, tileUm: Math.sqrt(h! * w!) * manifest.magnifications[0]!.mpp };
 }
 
-function refOf(run: PlanRun, outDir: string, storeDir: string, runs: PlanRun[]): ModelRef {
+function refOf(run: PlanRun, outDir: string, store: { classes: string[]; tileUm: number }, runs: PlanRun[]): ModelRef {
   const runDir = path.join(outDir, 'runs', run.key);
   const checkpoint = path.join(runDir, 'best.safetensors');
   if (!existsSync(checkpoint)) fail(`${run.label} has no best.safetensors in ${runDir}: finish the experiment first`);
@@ -63,9 +63,9 @@ function refOf(run: PlanRun, outDir: string, storeDir: string, runs: PlanRun[]):
     magnification: run.magnification!,
     seed: run.seed ?? 0,
     model: run.steps[0]!.spec.model as Record<string, unknown>,
-    classes: readManifest(storeDir).classes,
-    tileUm: storeTileUm(storeDir),
-    teacher: teacherRun ? refOf(teacherRun, outDir, storeDir, runs) : null,
+    classes: store.classes,
+    tileUm: store.tileUm,
+    teacher: teacherRun ? refOf(teacherRun, outDir, store, runs) : null,
   };
 }
 
@@ -103,7 +103,7 @@ export function resolveModel(model: string, choice: RunChoice = {}): ModelRef {
     run = training.find((r) => r.key === path.basename(dir));
     if (!run) fail(`--model: ${dir} is not a training run of ${outDir}`);
   }
-  return refOf(run, outDir, plan.storeDir, plan.runs);
+  return refOf(run, outDir, storeFacts(plan.storeDir), plan.runs);
 }
 
 export interface PredictOptions {

@@ -7,20 +7,12 @@ import path from 'node:path';
 import { fromNative } from '../errors.js';
 import { native, packageRoot } from '../native.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import type { Method, RunKind } from './plan.js';
+import type { PlannedRun } from './plan.js';
 
 export const LOCK_FILE = 'resdistill.lock';
 
 /** What a finished run leaves behind: enough to rebuild results.json without rerunning anything. */
-export interface DoneRecord {
-  key: string;
-  label: string;
-  kind: RunKind;
-  method?: Method;
-  magnification?: number;
-  seed?: number;
-  unlabeledFraction?: number;
-  identity: Record<string, unknown>;
+export interface DoneRecord extends Pick<PlannedRun, 'key' | 'label' | 'kind' | 'method' | 'magnification' | 'seed' | 'unlabeledFraction' | 'identity'> {
   /** Each step's job result, by step name (train, eval, extract, cost). */
   results: Record<string, unknown>;
   startedAt: string;

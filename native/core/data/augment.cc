@@ -8,7 +8,6 @@
 #include "util/error.h"
 
 namespace rd::data {
-namespace {
 
 uint64_t splitmix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
@@ -16,6 +15,8 @@ uint64_t splitmix(uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
 }
+
+namespace {
 
 double uniform(std::mt19937_64& rng, double lo, double hi) { return lo + (hi - lo) * (double(rng() >> 11) * 0x1.0p-53); }
 
@@ -62,6 +63,10 @@ void shift_hue_row(float* R, float* G, float* B, int64_t n, float shift) {
 
 AugmentSpec AugmentSpec::from_json(const nlohmann::json& j) {
   AugmentSpec s;
+  if (j.is_null()) {
+    s.enabled = false;
+    return s;
+  }
   if (j.is_boolean()) {
     s.enabled = j.get<bool>();
     return s;

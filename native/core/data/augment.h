@@ -16,7 +16,7 @@ struct AugmentSpec {
   bool hflip = true, vflip = true, rot90 = false;
   // The paper's defaults: factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <= 0.5).
   double brightness = 0.5, contrast = 0.5, saturation = 0.5, hue = 0.2;
-  static AugmentSpec from_json(const nlohmann::json& j);  // CONFIG_INVALID naming spec.augment.<field>
+  static AugmentSpec from_json(const nlohmann::json& j);  // null or false: off; CONFIG_INVALID naming spec.augment.<field>
 };
 
 struct AugmentParams {
@@ -25,6 +25,9 @@ struct AugmentParams {
   bool jitter = false;
   float brightness = 1, contrast = 1, saturation = 1, hue = 0;
 };
+
+// SplitMix64's mixer: the seeded hash behind augmentation draws and the unlabeled pool's share.
+uint64_t splitmix(uint64_t x);
 
 // Deterministic in (seed, epoch, sample id): the same sample gets the same draw whatever the thread or batch.
 // square=false limits rotations to 0 and 180 degrees so a batch keeps one shape.

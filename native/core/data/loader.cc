@@ -16,17 +16,11 @@
 namespace rd::data {
 namespace {
 
-uint64_t mix(uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 // A fixed, seed-independent share of the pool: ids ordered by a hash, the first round(f * n) kept (at least one),
 // so the unlabeled-size sweep compares nested sets.
 std::vector<size_t> pool_share(std::vector<size_t> ids, double fraction) {
   if (fraction >= 1 || ids.empty()) return ids;
-  std::sort(ids.begin(), ids.end(), [](size_t a, size_t b) { return mix(a + 1) < mix(b + 1); });
+  std::sort(ids.begin(), ids.end(), [](size_t a, size_t b) { return splitmix(a) < splitmix(b); });
   ids.resize(std::max<size_t>(1, size_t(std::llround(fraction * double(ids.size())))));
   std::sort(ids.begin(), ids.end());
   return ids;

@@ -69,9 +69,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   };
   std::unique_ptr<TeacherCache> cache;
   if (spec::get<bool>(spec, "teacherCache", false)) {
-    data::AugmentSpec augment;
-    if (r.augment.is_null()) augment.enabled = false;
-    else augment = data::AugmentSpec::from_json(r.augment);
+    const auto augment = data::AugmentSpec::from_json(r.augment);
     spec::check(geometric_only(augment), "teacherCache",
                 "needs flip/rotation-only augmentation: set augment brightness, contrast, saturation and hue to 0");
     cache = std::make_unique<TeacherCache>(run_teacher, loss.resize);

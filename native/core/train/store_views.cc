@@ -27,8 +27,7 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
   o.shuffle = r.shuffle;
   o.seed = r.seed;
   o.unlabeled_fraction = r.unlabeled_fraction;
-  if (r.augment.is_null()) o.augment.enabled = false;
-  else o.augment = data::AugmentSpec::from_json(r.augment);
+  o.augment = data::AugmentSpec::from_json(r.augment);
   for (double mag : r.magnifications) {
     int found = -1;
     for (size_t i = 0; i < facts.magnifications.size(); ++i) {
