@@ -25,6 +25,17 @@ export interface ModelRef {
   tileUm: number;
   /** The teacher run of the same seed, if the experiment has one. */
   teacher: ModelRef | null;
+  /** Per-channel input statistics the model was trained with (identity for normalize: none). */
+  input: { mean: number[]; std: number[] };
+}
+
+/** The training job records its input statistics in done.json; runs from before that used none. */
+function inputOf(runDir: string): ModelRef['input'] {
+  const none = { mean: [0, 0, 0], std: [1, 1, 1] };
+  const done = path.join(runDir, 'done.json');
+  if (!existsSync(done)) return none;
+  const input = (JSON.parse(readFileSync(done, 'utf8')) as { results?: { train?: { input?: ModelRef['input'] } } }).results?.train?.input;
+  return input?.mean && input.std ? { mean: input.mean, std: input.std } : none;
 }
 
 interface PlanRun {
@@ -66,6 +77,7 @@ function refOf(run: PlanRun, outDir: string, store: { classes: string[]; tileUm:
     classes: store.classes,
     tileUm: store.tileUm,
     teacher: teacherRun ? refOf(teacherRun, outDir, store, runs) : null,
+    input: inputOf(runDir),
   };
 }
 
@@ -216,6 +228,8 @@ async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictO
       model: ref.model,
       checkpoint: ref.checkpoint,
       classes: ref.classes.length,
+      mean: ref.input.mean,
+      std: ref.input.std,
       device: o.device ?? 'cpu',
     },
     { signal: o.signal, onEvent: (e) => o.onEvent?.(stage, e) },

@@ -15,6 +15,14 @@ export interface RunOpts {
   quiet?: boolean;
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
+  tolerance?: number;
+}
+
+/** --tolerance in accuracy points (1 = one percentage point), stored as a fraction like evaluation.tolerance. */
+function tolerancePoints(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected accuracy points in [0, 100], e.g. 1');
+  return n / 100;
 }
 
 function positiveInt(value: string): number {
@@ -43,13 +51,14 @@ Examples:
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run an experiment: extract, teacher, then baseline, KD and KD + unlabeled students per magnification and seed, evaluation, cost and report (resumable)')
+    .description('run an experiment: extract, teacher, then baseline, KD (and KD + teacher init, KD + unlabeled when asked) students per magnification and seed, evaluation, cost and report (resumable)')
     .argument('<experiment>', 'experiment config (.json, .yaml or .yml)')
     .requiredOption('--out <dir>', 'run directory (created; rerunning in it resumes)')
     .option('--json', 'print one JSON object (no progress bars)')
     .option('--quiet', 'no progress output')
     .addOption(new Option('--device <device>', 'override the config').choices(['auto', 'cpu', 'cuda']))
     .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', positiveInt)
+    .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: evaluation.tolerance, 1)", tolerancePoints)
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
 
@@ -58,12 +67,13 @@ export function registerRun(program: Command): void {
     .description('regenerate results.csv, report.md, the SVG plots and report.html from <dir>/results.json')
     .argument('<dir>', 'a run directory (or any folder holding a results.json)')
     .option('--json', 'print one JSON object')
-    .addHelpText('after', '\nExample:\n  $ resdistill report runs/demo')
-    .action(async (dir: string, opts: { json?: boolean }) =>
+    .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: the experiment's, 1)", tolerancePoints)
+    .addHelpText('after', '\nExamples:\n  $ resdistill report runs/demo\n  $ resdistill report runs/demo --tolerance 2')
+    .action(async (dir: string, opts: { json?: boolean; tolerance?: number }) =>
       runCommand(Boolean(opts.json), async () => {
-        const report = await writeReportFromDir(path.resolve(dir));
-        if (opts.json) printJson({ report: report.html, markdown: report.markdown, csv: report.csv, plots: report.svgs });
-        else process.stdout.write(`${report.table}\n\nreport: ${report.html}\n`);
+        const report = await writeReportFromDir(path.resolve(dir), opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {});
+        if (opts.json) printJson({ report: report.html, markdown: report.markdown, csv: report.csv, plots: report.svgs, answer: report.answer });
+        else process.stdout.write(`${report.table}\n\nAnswer: ${report.answer.text}\nreport: ${report.html}\n`);
       }),
     );
 
@@ -89,13 +99,14 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
       const outDir = path.resolve(opts.out);
       const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...(bars ? { listener: bars } : {}) });
       bars?.stop();
+      if (opts.tolerance !== undefined) summary.results.statistics.tolerance = opts.tolerance;
       const report = await writeReport(summary.results, outDir);
       if (opts.json) {
-        printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json') });
+        printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json'), answer: report.answer });
       } else if (!opts.quiet) {
         const synthetic = summary.results.synthetic ? ' (SYNTHETIC data)' : '';
         process.stdout.write(`\n${config.name}${synthetic}: ${summary.executed.length} runs done, ${summary.skipped.length} skipped (finished before)\n\n`);
-        process.stdout.write(`${report.table}\n\nreport: ${report.html}\n`);
+        process.stdout.write(`${report.table}\n\nAnswer: ${report.answer.text}\nreport: ${report.html}\n`);
       }
     } finally {
       bars?.stop();

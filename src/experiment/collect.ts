@@ -37,6 +37,7 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
         auc: num('auc'),
         ci: (e.ci as Record<string, [number, number]>) ?? {},
       },
+      ...(e.samples ? { samples: e.samples as ResultRun['samples'] } : {}),
       cost: cost.get(run.magnification as number) ?? null,
     });
   }
@@ -49,6 +50,7 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
     complete,
     plannedRuns: plan.runs.filter((r) => r.kind === 'train').length,
     ...(versions ? { versions } : {}),
+    statistics: { resamples: config.evaluation.bootstrap, seed: 0, tolerance: config.evaluation.tolerance },
     runs,
   };
 }

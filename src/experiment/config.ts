@@ -1,4 +1,5 @@
-// The experiment config: one zod schema whose defaults are the paper's (DiPalma et al. 2021, and the authors' code).
+// The experiment config: one zod schema whose defaults are the paper's method (DiPalma et al. 2021, and the authors'
+// code, jdipalma2/ResolutionDistillation); every other choice is an option, named as ours (experiments/README.md).
 // Unknown fields are refused so a typo never silently falls back to a default.
 import { z } from 'zod';
 
@@ -32,6 +33,17 @@ const Splits = z
   })
   .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, { message: 'train + val + test must sum to 1', path: ['train'] });
 
+const externalTest = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .describe(`an external test set (${what}, relative to the config file): evaluated as the test split, never trained on or used for selection; needs splits.test 0`);
+
+/** With an external test set the internal split has no test share. */
+const testNeedsNoSplit = (d: { test?: string; splits: { test: number } }) => d.test === undefined || d.splits.test === 0;
+const testSplitMessage = { message: 'must be 0 when data.test is given (data.test is the test split; e.g. train 0.8, val 0.2, test 0)', path: ['splits', 'test'] };
+
 const Data = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('slides'),
@@ -39,17 +51,21 @@ const Data = z.discriminatedUnion('source', [
     mpp: positive.optional().describe('microns per pixel override, used only for slides whose metadata has none'),
     unit: Unit,
     splits: Splits.prefault({}),
-  }),
+    test: externalTest('a CSV of path,label,group'),
+  }).refine(testNeedsNoSplit, testSplitMessage),
   z.strictObject({
     source: z.literal('images'),
     root: z.string().min(1).optional().describe('folder with one sub-folder per class'),
     csv: z.string().min(1).optional().describe('CSV of path,label,group, instead of root'),
     mpp: positive.describe('microns per pixel of the images (required: image files carry no reliable scale)'),
     splits: Splits.prefault({}),
-  }).refine((d) => (d.root === undefined) !== (d.csv === undefined), {
-    message: 'give exactly one of data.root (class folders) or data.csv',
-    path: ['root'],
-  }),
+    test: externalTest('a folder with one sub-folder per class, or a CSV of path,label,group'),
+  })
+    .refine((d) => (d.root === undefined) !== (d.csv === undefined), {
+      message: 'give exactly one of data.root (class folders) or data.csv',
+      path: ['root'],
+    })
+    .refine(testNeedsNoSplit, testSplitMessage),
   z.strictObject({
     source: z.literal('synthetic'),
     slidesPerClass: z.int().positive().default(8),
@@ -115,8 +131,10 @@ const Training = z.strictObject({
   channelsLast: z.boolean().optional().describe('channels-last memory format; default: on for CPU (faster there), off for CUDA'),
   initFromTeacher: z
     .boolean()
-    .optional()
-    .describe("students only: distilled students start from the teacher's weights, as the paper's (default true); baselines always start from scratch"),
+    .default(false)
+    .describe(
+      "students only, ours: also train kd+init students, which start from the teacher's weights (the authors' students start from scratch; kd stays as it is)",
+    ),
   teacherCache: z
     .boolean()
     .optional()
@@ -130,10 +148,11 @@ const Jitter = z.strictObject({
   hue: z.number().min(0).max(0.5).default(0.2),
 });
 
+/** The authors' augmentation (datasets/factory.py): flips and colour jitter in a random order, the same for every view. */
 const Augment = z.strictObject({
-  flips: z.boolean().default(true),
-  rot90: z.boolean().default(true),
-  jitter: Jitter.nullable().prefault({}).describe('null turns colour jitter off'),
+  flips: z.boolean().default(true).describe("random horizontal and vertical flips (the authors')"),
+  rot90: z.boolean().default(false).describe('random quarter turns (ours; off in the authors\' code)'),
+  jitter: Jitter.nullable().prefault({}).describe("colour jitter, its four operations in a random order per sample (the authors'); null turns it off"),
 });
 
 const Loss = z.strictObject({
@@ -147,7 +166,13 @@ const Loss = z.strictObject({
 
 const Evaluation = z.strictObject({
   split: z.enum(['val', 'test']).default('test'),
-  bootstrap: z.int().nonnegative().default(10_000),
+  bootstrap: z.int().nonnegative().default(10_000).describe('resamples of the group bootstrap (patients, else slides, else images)'),
+  tolerance: z
+    .number()
+    .nonnegative()
+    .max(1)
+    .default(0.01)
+    .describe("a student within this much accuracy of the teacher (0.01 = 1 point) keeps the teacher's accuracy"),
 });
 
 const Sweep = z.strictObject({
@@ -176,6 +201,10 @@ export const ExperimentSchema = z
         });
       })
       .default([0]),
+    normalize: z
+      .enum(['dataset', 'none'])
+      .default('dataset')
+      .describe("dataset: inputs standardised by the training pool's per-channel mean and std (the authors'); none: pixels in [0, 1]"),
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     threads: z.int().positive().optional().describe('LibTorch intra-op threads; default: all usable cores'),
     sweep: Sweep.optional(),

@@ -65,9 +65,14 @@ export function resolveExperiment(value: unknown, options: { baseDir?: string; w
   const baseDir = options.baseDir ?? process.cwd();
   const resolvedData: Experiment['data'] =
     data.source === 'slides'
-      ? { ...data, csv: absolute(data.csv, baseDir) }
+      ? { ...data, csv: absolute(data.csv, baseDir), ...(data.test ? { test: absolute(data.test, baseDir) } : {}) }
       : data.source === 'images'
-        ? { ...data, ...(data.root ? { root: absolute(data.root, baseDir) } : {}), ...(data.csv ? { csv: absolute(data.csv, baseDir) } : {}) }
+        ? {
+            ...data,
+            ...(data.root ? { root: absolute(data.root, baseDir) } : {}),
+            ...(data.csv ? { csv: absolute(data.csv, baseDir) } : {}),
+            ...(data.test ? { test: absolute(data.test, baseDir) } : {}),
+          }
         : data.source === 'store'
           ? { ...data, path: absolute(data.path, baseDir) }
           : data;

@@ -1,11 +1,13 @@
-// The run plan: extract -> teacher per seed -> per student magnification baseline, kd, kd-unlabeled per seed -> cost.
+// The run plan: extract -> teacher per seed -> per student magnification baseline, kd, kd+init (when asked),
+// kd-unlabeled per seed -> cost.
 // Each run is keyed by the hash of the resolved sub-config it depends on, so a rerun recognises finished work.
 import { extractSteps } from './steps.js';
 import path from 'node:path';
 import { runKey } from './hash.js';
 import type { ResolvedExperiment, ResolvedTraining } from './load.js';
 
-export type Method = 'teacher' | 'baseline' | 'kd' | 'kd-unlabeled';
+/** kd+init: a distilled student that starts from the teacher's weights (ours; the authors' students start from scratch). */
+export type Method = 'teacher' | 'baseline' | 'kd' | 'kd+init' | 'kd-unlabeled';
 export type RunKind = 'extract' | 'train' | 'cost';
 
 /** Native job kinds (CONTRACTS.md); extract and cost names are to be confirmed when those jobs land. */
@@ -65,7 +67,7 @@ function dataIdentity(c: ResolvedExperiment, extractKey: string | null): Record<
 /** The training fields of a run's identity (the config's own shape, so keys stay stable). */
 function trainingSpec(t: ResolvedTraining, c: ResolvedExperiment): Record<string, unknown> {
   const { epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast } = t;
-  return { model: c.model, epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast, augment: c.augment };
+  return { model: c.model, epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast, augment: c.augment, normalize: c.normalize };
 }
 
 /** The config's augmentation in the native loader's terms (jitter null: no colour jitter at all). */
@@ -97,7 +99,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   }
   const deps = extractKey ? [extractKey] : [];
   const data = dataIdentity(c, extractKey);
-  const evalBase = { store: storeDir, split: c.evaluation.split, model: c.model, bootstrap: c.evaluation.bootstrap, device };
+  const evalBase = { store: storeDir, split: c.evaluation.split, model: c.model, bootstrap: c.evaluation.bootstrap, normalize: c.normalize, device };
 
   /** A training run: train at `mag`, then evaluate its best checkpoint on the held-out split. */
   const addTrain = (method: Method, mag: number, seed: number, identity: Record<string, unknown>, job: JobStep, dependsOn: string[], fraction?: number) => {
@@ -114,7 +116,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   const augment = nativeAugment(c.augment);
   const teacherSpec = trainingSpec(c.teacher, c);
   const studentSpec = trainingSpec(c.student, c);
-  const evaluation = c.evaluation;
+  const { tolerance: _tolerance, ...evaluation } = c.evaluation; // the tolerance only reads results: no run depends on it
   const teachers = new Map<number, string>();
   for (const seed of c.seeds) {
     const mag = c.magnifications.teacher;
@@ -133,12 +135,13 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
       const distill = (method: Method, unlabeled: boolean, fraction?: number) => {
         const extra: Record<string, unknown> = fraction !== undefined && fraction < 1 ? { unlabeledFraction: fraction } : {};
         if (c.student.teacherCache) extra.teacherCache = true;
-        extra.initFromTeacher = c.student.initFromTeacher ?? true;
+        if (method === 'kd+init') extra.initFromTeacher = true;
         const identity = { method, data, magnification: mag, seed, device, training: studentSpec, loss: c.loss, teacher: teacherKey, unlabeled, ...extra, evaluation };
         const spec = { ...studentSpec, augment, teacher, loss: c.loss, unlabeled, ...extra };
         addTrain(method, mag, seed, identity, { name: 'train', kind: JOB_KINDS.distill, spec }, [...deps, teacherKey], fraction);
       };
       distill('kd', false);
+      if (c.student.initFromTeacher) distill('kd+init', false);
       for (const f of fractions) distill('kd-unlabeled', true, f);
     }
   }

@@ -24,15 +24,20 @@ function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unkn
 export function extractSteps(data: Data, magnifications: number[], storeDir: string): StepSpec[] {
   const mags = [...magnifications].sort((a, b) => b - a);
   const split = { ...data.splits };
-  const extract = (source: Record<string, unknown>): StepSpec => ({
+  const extract = (source: Record<string, unknown>, testSource?: Record<string, unknown>): StepSpec => ({
     name: 'extract',
     kind: 'store.extract',
-    spec: { source, magnifications: mags, out: storeDir, split },
+    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, split },
   });
   if (data.source === 'images') {
-    return [extract({ kind: 'images', mpp: data.mpp, ...(data.root ? { root: data.root } : { csv: data.csv }) })];
+    const source = { kind: 'images', mpp: data.mpp, ...(data.root ? { root: data.root } : { csv: data.csv }) };
+    // data.test: a CSV file, else a class folder.
+    const test = data.test ? { kind: 'images', mpp: data.mpp, ...(/\.csv$/i.test(data.test) ? { csv: data.test } : { root: data.test }) } : undefined;
+    return [extract(source, test)];
   }
-  if (data.source === 'slides') return [extract(slideSource(data.csv, data.unit, data.mpp))];
+  if (data.source === 'slides') {
+    return [extract(slideSource(data.csv, data.unit, data.mpp), data.test ? slideSource(data.test, data.unit, data.mpp) : undefined)];
+  }
   const cohort = path.join(path.dirname(storeDir), `${path.basename(storeDir)}-cohort`);
   return [
     { name: 'synth', kind: 'synth.cohort', spec: { outDir: cohort, seed: data.seed, slidesPerClass: data.slidesPerClass, coarseAgreement: data.coarseAgreement } },

@@ -1,7 +1,8 @@
 // report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with findings, plots and table.
 import type { Results } from './results.js';
+import type { Answer, Comparison } from './comparisons.js';
 import { costWarnings, findings, mainRows, type SummaryRow } from './summary.js';
-import { escapeHtml, htmlTable, TABLE_NOTE } from './tables.js';
+import { COMPARISON_NOTE, escapeHtml, htmlComparisons, htmlTable, TABLE_NOTE } from './tables.js';
 
 export interface RenderedPlot {
   id: string;
@@ -21,6 +22,7 @@ h2 { font-size: 17px; margin: 28px 0 10px; font-weight: 600; }
 .banner { margin: 16px 0 0; padding: 10px 14px; border-radius: 6px; font-weight: 600; }
 .banner.synthetic { background: #fff4d6; border: 1px solid #e3b341; color: #7a4f01; }
 .banner.partial { background: #ffebe9; border: 1px solid #ff8182; color: #82071e; }
+.banner.answer { background: #ddf4ff; border: 1px solid #54aeff; color: #0a3069; font-weight: normal; }
 .badge { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px; vertical-align: middle;
   background: #e3b341; color: #3d2a00; letter-spacing: 0.04em; }
 ul.findings { margin: 0; padding-left: 20px; }
@@ -36,6 +38,7 @@ th { background: #f6f8fa; font-weight: 600; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr[data-method="teacher"] td { background: #f3f4f6; font-weight: 600; }
 tr[data-method="kd"] td:first-child { color: #2166ac; font-weight: 600; }
+tr[data-method="kd+init"] td:first-child { color: #7b3294; font-weight: 600; }
 tr[data-method="kd-unlabeled"] td:first-child { color: #1b7a5e; font-weight: 600; }
 tr[data-method="baseline"] td:first-child { color: #b2432f; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 2px 0; }
@@ -56,7 +59,7 @@ function versionLine(results: Results): string {
   return parts.map((p) => `<code>${escapeHtml(p)}</code>`).join(' ');
 }
 
-export function renderHtml(results: Results, rows: SummaryRow[], plots: RenderedPlot[]): string {
+export function renderHtml(results: Results, rows: SummaryRow[], plots: RenderedPlot[], comps: Comparison[] = [], ans?: Answer): string {
   const synthetic = results.synthetic;
   const title = `${results.experiment}${synthetic ? ' (SYNTHETIC data)' : ''}`;
   const seeds = [...new Set(results.runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -88,6 +91,7 @@ ${results.dataDescription ? `<p class="meta">${escapeHtml(results.dataDescriptio
 ${banner}
 ${partial}
 </header>
+${ans ? `<section id="answer"><div class="banner answer"><strong>Answer:</strong> ${escapeHtml(ans.text)}</div></section>` : ''}
 ${facts.length ? `<section id="findings"><h2>Findings (mean accuracy over seeds)</h2><ul class="findings">${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></section>` : ''}
 ${warnings.length ? `<section id="cost-warnings"><div class="banner partial">${warnings.map((w) => `FLOPs check: ${escapeHtml(w)}`).join('<br>')}</div></section>` : ''}
 <section id="plots"><h2>Plots</h2><div class="plots">
@@ -99,6 +103,7 @@ ${htmlTable(mainRows(rows))}
 </div>
 <p class="note">${escapeHtml(TABLE_NOTE)}</p>
 </section>
+${comps.length ? `<section id="comparisons"><h2>Paired comparisons</h2>\n<div class="table-wrap">\n${htmlComparisons(comps)}\n</div>\n<p class="note">${escapeHtml(COMPARISON_NOTE)}</p>\n</section>` : ''}
 <footer>Made by resdistill (DiPalma et al., Artificial Intelligence in Medicine 119:102136, 2021). ${versionLine(results)}</footer>
 </main>
 </body>

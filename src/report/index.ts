@@ -4,8 +4,9 @@ import { writeFileAtomic } from '../experiment/rundir.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
 import { readResults, type Results } from './results.js';
+import { type Answer, answer, type Comparison, comparisons } from './comparisons.js';
 import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
-import { markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
+import { COMPARISON_NOTE, markdownComparisons, markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
 
 export interface ReportFiles {
   dir: string;
@@ -15,24 +16,30 @@ export interface ReportFiles {
   svgs: string[];
   rows: SummaryRow[];
   table: string;
+  comparisons: Comparison[];
+  answer: Answer;
 }
 
-/** The Markdown report: title, SYNTHETIC warning when it applies, findings and the table. */
-export function markdownReport(results: Results, rows: SummaryRow[]): string {
+/** The Markdown report: title, SYNTHETIC warning when it applies, the answer, findings, the tables. */
+export function markdownReport(results: Results, rows: SummaryRow[], comps: Comparison[], ans: Answer): string {
   const lines = [`# ${results.experiment}${results.synthetic ? ' (SYNTHETIC data)' : ''}`, ''];
   if (results.synthetic) lines.push('> **SYNTHETIC DATA**: generated slides, not tissue. These numbers demonstrate the pipeline only.', '');
   if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
+  lines.push(`**Answer**: ${ans.text}`, '');
   const facts = findings(rows);
   if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
   const warnings = costWarnings(rows);
   if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
+  if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps), '', COMPARISON_NOTE, '');
   return lines.join('\n');
 }
 
 /** Renders every report file into `dir` (atomically, file by file) from parsed results. */
 export async function writeReport(results: Results, dir: string): Promise<ReportFiles> {
   const rows = summarize(results);
+  const comps = comparisons(results);
+  const ans = answer(rows, comps, results.statistics.tolerance);
   const plots: RenderedPlot[] = [];
   const svgs: string[] = [];
   for (const p of plotSpecs(rows)) {
@@ -45,16 +52,19 @@ export async function writeReport(results: Results, dir: string): Promise<Report
   const csv = path.join(dir, 'results.csv');
   writeFileAtomic(csv, resultsCsv(results));
   const markdown = path.join(dir, 'report.md');
-  writeFileAtomic(markdown, markdownReport(results, rows));
+  writeFileAtomic(markdown, markdownReport(results, rows, comps, ans));
   const html = path.join(dir, 'report.html');
-  writeFileAtomic(html, renderHtml(results, rows, plots));
-  return { dir, csv, markdown, html, svgs, rows, table: markdownTable(mainRows(rows)) };
+  writeFileAtomic(html, renderHtml(results, rows, plots, comps, ans));
+  return { dir, csv, markdown, html, svgs, rows, table: markdownTable(mainRows(rows)), comparisons: comps, answer: ans };
 }
 
-/** `resdistill report <dir>`: regenerates everything from `<dir>/results.json`. */
-export async function writeReportFromDir(dir: string): Promise<ReportFiles> {
-  return writeReport(readResults(path.join(dir, 'results.json')), dir);
+/** `resdistill report <dir>`: regenerates everything from `<dir>/results.json`; `tolerance` overrides the experiment's. */
+export async function writeReportFromDir(dir: string, options: { tolerance?: number } = {}): Promise<ReportFiles> {
+  const results = readResults(path.join(dir, 'results.json'));
+  if (options.tolerance !== undefined) results.statistics.tolerance = options.tolerance;
+  return writeReport(results, dir);
 }
 
 export { readResults, parseResults, type Results, type ResultRun } from './results.js';
 export { summarize, paretoFront, type SummaryRow } from './summary.js';
+export { comparisons, answer, type Comparison, type Answer } from './comparisons.js';

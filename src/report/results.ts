@@ -14,8 +14,16 @@ export const MetricsSchema = z.object({
   macroPrecision: z.number().nullable(),
   macroRecall: z.number().nullable(),
   auc: z.number().nullable(),
-  /** 95% bootstrap intervals by metric name. */
+  /** This run's own 95% bootstrap intervals (its samples resampled), by metric name. */
   ci: z.record(z.string(), Interval).default({}),
+});
+
+/** Every test prediction of a run (from the eval job), for the grouped, pooled and paired statistics. */
+export const SamplesSchema = z.object({
+  ids: z.array(z.int()),
+  groups: z.array(z.string()),
+  labels: z.array(z.int().nonnegative()),
+  probs: z.array(z.array(z.number())),
 });
 
 export const CostSchema = z.object({
@@ -24,7 +32,7 @@ export const CostSchema = z.object({
   imagesPerSecond: z.number().nonnegative().nullable(),
 });
 
-export const METHODS = ['teacher', 'baseline', 'kd', 'kd-unlabeled'] as const;
+export const METHODS = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'] as const;
 export type Method = (typeof METHODS)[number];
 
 export const ResultRunSchema = z.object({
@@ -35,7 +43,16 @@ export const ResultRunSchema = z.object({
   unlabeledFraction: z.number().min(0).max(1).optional(),
   key: z.string().optional(),
   metrics: MetricsSchema,
+  samples: SamplesSchema.optional(),
   cost: CostSchema.nullable(),
+});
+
+export const StatisticsSchema = z.object({
+  /** Resamples of the group bootstrap (the experiment's evaluation.bootstrap). */
+  resamples: z.int().nonnegative().default(10_000),
+  seed: z.int().nonnegative().default(0),
+  /** A student within this much accuracy of the teacher keeps its accuracy (0.01 = 1 point). */
+  tolerance: z.number().nonnegative().default(0.01),
 });
 
 export const ResultsSchema = z.object({
@@ -49,6 +66,7 @@ export const ResultsSchema = z.object({
   complete: z.boolean().default(true),
   plannedRuns: z.int().nonnegative().optional(),
   versions: z.record(z.string(), z.unknown()).optional(),
+  statistics: StatisticsSchema.prefault({}),
   runs: z.array(ResultRunSchema),
 });
 
@@ -56,6 +74,7 @@ export type Metrics = z.output<typeof MetricsSchema>;
 export type Cost = z.output<typeof CostSchema>;
 export type ResultRun = z.output<typeof ResultRunSchema>;
 export type Results = z.output<typeof ResultsSchema>;
+export type Statistics = z.output<typeof StatisticsSchema>;
 export type ResultsInput = z.input<typeof ResultsSchema>;
 
 export function parseResults(value: unknown, where = 'results.json'): Results {

@@ -1,5 +1,7 @@
-// Aggregation over seeds: one row per (method, magnification, unlabeled fraction) with mean, sample std and the
-// mean of the per-seed 95% bootstrap intervals; the FLOPs ratio to the teacher; the accuracy-vs-GFLOPs Pareto front.
+// Aggregation over seeds: one row per (method, magnification, unlabeled fraction) with mean and sample std over
+// seeds, and 95% intervals of the group bootstrap over the predictions of all seeds pooled (src/stats); the FLOPs
+// ratio to the teacher; the accuracy-vs-GFLOPs Pareto front.
+import { bootstrapMetrics, type Estimate, groupUnits, type IntervalMetric, type RunSamples, sampleUnits } from '../stats/group-bootstrap.js';
 import type { Method, ResultRun, Results } from './results.js';
 
 export const METRIC_NAMES = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
@@ -9,17 +11,25 @@ export const METHOD_LABELS: Record<Method, string> = {
   teacher: 'Teacher',
   baseline: 'Baseline',
   kd: 'KD student',
+  'kd+init': 'KD + teacher init',
   'kd-unlabeled': 'KD + unlabeled',
 };
-const METHOD_ORDER: Method[] = ['teacher', 'baseline', 'kd', 'kd-unlabeled'];
+const METHOD_ORDER: Method[] = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
 
 export interface Stat {
   mean: number;
   /** Sample standard deviation over seeds; null with one seed. */
   std: number | null;
   n: number;
-  /** Mean over seeds of each seed's 95% bootstrap interval, when the runs carry one. */
+  /** 95% group-bootstrap interval of the metric on every seed's predictions pooled; null without predictions. */
   ci: [number, number] | null;
+}
+
+/** One prediction per group (slide or patient) and run: mean probability of its samples; pooled over seeds. */
+export interface GroupLevel {
+  groups: number;
+  accuracy: Estimate;
+  balancedAccuracy: Estimate;
 }
 
 export interface SummaryRow {
@@ -33,21 +43,39 @@ export interface SummaryRow {
   flopsReduction: number | null;
   imagesPerSecond: number | null;
   metrics: Record<MetricName, Stat | null>;
+  /** Null when samples do not share groups (then it would repeat the sample level) or runs carry no predictions. */
+  groupLevel: GroupLevel | null;
 }
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** Mean, sample std and mean CI of finite values; null when no run has the metric. */
-export function stat(values: (number | null)[], cis: ([number, number] | undefined)[]): Stat | null {
+/** Mean and sample std over seeds of finite values, with the pooled interval; null when no run has the metric. */
+export function stat(values: (number | null)[], ci: [number, number] | null): Stat | null {
   const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   if (xs.length === 0) return null;
   const m = mean(xs);
   const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)) : null;
-  const given = cis.filter((c): c is [number, number] => Array.isArray(c) && c.length === 2);
-  const ci: [number, number] | null = given.length > 0 ? [mean(given.map((c) => c[0])), mean(given.map((c) => c[1]))] : null;
   return { mean: m, std, n: xs.length, ci };
+}
+
+/** The predictions of every run of a row, or null when one of them has none (an older results.json). */
+export function samplesOf(runs: ResultRun[]): RunSamples[] | null {
+  return runs.every((r) => r.samples) ? runs.map((r) => r.samples as RunSamples) : null;
+}
+
+export function classesOf(runs: RunSamples[]): number {
+  return Math.max(2, ...runs.flatMap((r) => r.probs.map((p) => p.length)));
+}
+
+/** Group level only where groups hold several samples; otherwise it is the sample level again. */
+function groupLevelOf(runs: RunSamples[], resamples: number, seed: number): GroupLevel | null {
+  const first = runs[0] as RunSamples;
+  const groups = new Set(first.groups.filter((g) => g !== ''));
+  if (groups.size === 0 || groups.size === first.groups.length) return null;
+  const est = bootstrapMetrics(groupUnits(runs, classesOf(runs)), resamples, seed);
+  return { groups: groups.size, accuracy: est.accuracy, balancedAccuracy: est.balancedAccuracy };
 }
 
 function groupKey(r: ResultRun): string {
@@ -55,17 +83,22 @@ function groupKey(r: ResultRun): string {
   return `${r.method}|${r.magnification}|${f}`;
 }
 
-/** Rows ordered teacher first, then by magnification (high to low), then baseline, kd, kd-unlabeled. */
+/** Rows ordered teacher first, then by magnification (high to low), then baseline, kd, kd+init, kd-unlabeled. */
 export function summarize(results: Results): SummaryRow[] {
+  const { resamples, seed } = results.statistics;
   const groups = new Map<string, ResultRun[]>();
   for (const r of results.runs) groups.set(groupKey(r), [...(groups.get(groupKey(r)) ?? []), r]);
   const rows: SummaryRow[] = [];
   for (const runs of groups.values()) {
     const first = runs[0] as ResultRun;
     const costs = runs.map((r) => r.cost).filter((c) => c !== null);
-    const metrics = Object.fromEntries(
-      METRIC_NAMES.map((name) => [name, stat(runs.map((r) => r.metrics[name]), runs.map((r) => r.metrics.ci[name]))]),
-    ) as Record<MetricName, Stat | null>;
+    const samples = samplesOf(runs);
+    const pooled = samples ? bootstrapMetrics(sampleUnits(samples, classesOf(samples)), resamples, seed) : null;
+    const ciOf = (name: MetricName) => (pooled && name in pooled ? pooled[name as IntervalMetric].ci : null);
+    const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [name, stat(runs.map((r) => r.metrics[name]), ciOf(name))])) as Record<
+      MetricName,
+      Stat | null
+    >;
     const ips = costs.map((c) => c.imagesPerSecond).filter((v): v is number => v !== null);
     rows.push({
       method: first.method,
@@ -77,6 +110,7 @@ export function summarize(results: Results): SummaryRow[] {
       flopsReduction: null,
       imagesPerSecond: ips.length ? mean(ips) : null,
       metrics,
+      groupLevel: samples ? groupLevelOf(samples, resamples, seed) : null,
     });
   }
   const teacher = rows.find((r) => r.method === 'teacher');
@@ -121,10 +155,12 @@ export function findings(rows: SummaryRow[]): string[] {
   for (const mag of mags) {
     const base = pick('baseline', mag)?.metrics.accuracy;
     const kd = pick('kd', mag)?.metrics.accuracy;
+    const kdi = pick('kd+init', mag)?.metrics.accuracy;
     const kdu = pick('kd-unlabeled', mag)?.metrics.accuracy;
     const red = pick('kd', mag)?.flopsReduction ?? pick('baseline', mag)?.flopsReduction;
     const parts = [`${mag}x${red ? ` (${red.toFixed(red < 10 ? 1 : 0)}x fewer FLOPs)` : ''}: baseline ${pct(base)}`];
     if (kd) parts.push(`KD ${pct(kd)}${base ? ` (${(100 * (kd.mean - base.mean) >= 0 ? '+' : '')}${(100 * (kd.mean - base.mean)).toFixed(1)} points)` : ''}`);
+    if (kdi) parts.push(`KD + teacher init ${pct(kdi)}`);
     if (kdu) parts.push(`KD + unlabeled ${pct(kdu)}`);
     if (teacher?.metrics.accuracy) parts.push(`teacher ${teacher.magnification}x ${pct(teacher.metrics.accuracy)}`);
     out.push(parts.join(', '));

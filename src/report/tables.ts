@@ -1,4 +1,7 @@
-// Tables: results.csv (one row per run), and the summary (mean ± std over seeds with CIs) as Markdown and HTML.
+// Tables: results.csv (one row per run), the summary (mean ± std over seeds, pooled group-bootstrap CIs) and the
+// paired comparisons, as Markdown and HTML.
+import type { Difference, Estimate } from '../stats/group-bootstrap.js';
+import type { Comparison } from './comparisons.js';
 import { METHOD_LABELS, type Stat, type SummaryRow } from './summary.js';
 import type { Results } from './results.js';
 
@@ -70,13 +73,60 @@ export const COLUMNS: Column[] = [
   { header: 'Macro F1 %', cell: (r) => meanStd(r.metrics.macroF1, true), numeric: true },
   { header: 'Macro F1 95% CI', cell: (r) => ci(r.metrics.macroF1, true), numeric: true },
   { header: 'AUC', cell: (r) => meanStd(r.metrics.auc, false), numeric: true },
+  { header: 'Group acc. % [95% CI]', cell: (r) => (r.groupLevel ? estimate(r.groupLevel.accuracy) : '–'), numeric: true },
   { header: 'Seeds', cell: (r) => String(r.seeds.length), numeric: true },
 ];
 
+function estimate(e: Estimate): string {
+  return `${pct(e.value)}${e.ci ? ` [${pct(e.ci[0])}, ${pct(e.ci[1])}]` : ''}`;
+}
+
 export const TABLE_NOTE =
-  'Metrics: mean ± sample std over seeds, on the held-out split. 95% CI: per-seed bootstrap interval, bounds averaged over seeds. ' +
+  'Metrics: mean ± sample std over seeds, on the held-out split. 95% CI: group bootstrap on the predictions of all seeds pooled, ' +
+  'resampling the independent unit (the store\'s group: patient or slide, else the image) with all its samples. ' +
+  'Group acc.: one prediction per group and seed (mean probability of its samples), pooled over seeds, with the same bootstrap. ' +
   'Macro precision and recall, and every per-seed value, are in results.csv. ' +
   'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2).';
+
+const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+
+function difference(d: Difference | undefined): string[] {
+  if (!d) return ['–', '–'];
+  const ci = d.ci ? ` [${points(d.ci[0])}, ${points(d.ci[1])}]` : '';
+  return [`${points(d.value)}${ci}`, d.p === null ? '–' : d.p < 0.001 ? '<0.001' : d.p.toFixed(3)];
+}
+
+export const COMPARISON_HEADERS = ['Mag.', 'Comparison', 'Groups', 'Δ accuracy (points) [95% CI]', 'p', 'Δ balanced acc. [95% CI]', 'p', 'Δ group acc. [95% CI]', 'p'];
+
+export function comparisonCells(c: Comparison): string[] {
+  return [
+    `${c.magnification}x`,
+    `${METHOD_LABELS[c.a]} − ${METHOD_LABELS[c.b]}`,
+    String(c.units),
+    ...difference(c.sample.accuracy),
+    ...difference(c.sample.balancedAccuracy),
+    ...difference(c.group?.accuracy),
+  ];
+}
+
+export const COMPARISON_NOTE =
+  'Paired differences A − B in percentage points, on the same test groups: each bootstrap resample draws groups with ' +
+  'replacement and scores both methods on them (all seeds pooled; the teacher is its own seeds at its magnification). ' +
+  'p: two-sided bootstrap p-value, twice the smaller share of resampled differences on either side of 0.';
+
+export function markdownComparisons(comps: Comparison[]): string {
+  const head = `| ${COMPARISON_HEADERS.join(' | ')} |`;
+  const rule = `| ${COMPARISON_HEADERS.map((_, i) => (i === 1 ? '---' : '---:')).join(' | ')} |`;
+  return [head, rule, ...comps.map((c) => `| ${comparisonCells(c).join(' | ')} |`)].join('\n');
+}
+
+export function htmlComparisons(comps: Comparison[]): string {
+  const head = COMPARISON_HEADERS.map((h, i) => `<th${i === 1 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('');
+  const body = comps
+    .map((c) => `<tr data-a="${c.a}" data-b="${c.b}">${comparisonCells(c).map((v, i) => `<td${i === 1 ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table id="comparisons-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
 
 export function markdownTable(rows: SummaryRow[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');

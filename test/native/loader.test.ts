@@ -165,12 +165,12 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
 describe.skipIf(!hasData || !pythonHas('torch', 'torchvision', 'numpy'))(
   'colour jitter matches torchvision adjust_* (needs the addon, real data and Debian python3-torchvision)',
   () => {
-    it('brightness, contrast, saturation, hue with the drawn factors equal torchvision on float tensors', async () => {
+    it('brightness, contrast, saturation, hue with the drawn factors, in the drawn order, equal torchvision on float tensors', async () => {
       const store = path.join(tempDir('rd-tv-'), 'store');
-      await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(2), { magnifications: [6.25] })), store);
+      await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(3), { magnifications: [6.25] })), store);
       const out = tempDir('rd-tv-peek-');
       const r = await runJob<Peek & { batches: { params: Record<string, number>[] }[] }>('data.peek', {
-        store, out, split: 'all', batchSize: 2, seed: 3, augment: { hflip: false, vflip: false }, shuffle: false,
+        store, out, split: 'all', batchSize: 8, seed: 3, augment: { hflip: false, vflip: false }, shuffle: false,
       });
       const b = r.batches[0]!;
       const located = listSamples(store);
@@ -186,8 +186,10 @@ out = np.load(args['npy'])
 worst = 0.0
 for k, (raw, p) in enumerate(zip(args['raw'], args['params'])):
     x = torch.from_numpy(np.frombuffer(base64.b64decode(raw), np.uint8).reshape(out.shape[2], out.shape[3], 3).copy()).permute(2, 0, 1).float() / 255
-    x = TF.adjust_brightness(x, p['brightness']); x = TF.adjust_contrast(x, p['contrast'])
-    x = TF.adjust_saturation(x, p['saturation']); x = TF.adjust_hue(x, p['hue'])
+    ops = [lambda x: TF.adjust_brightness(x, p['brightness']), lambda x: TF.adjust_contrast(x, p['contrast']),
+           lambda x: TF.adjust_saturation(x, p['saturation']), lambda x: TF.adjust_hue(x, p['hue'])]
+    for op in p['order']:
+        x = ops[op](x)
     worst = max(worst, float((x - torch.from_numpy(out[k])).abs().max()))
 print(json.dumps({'worst': worst}))`;
       const py = spawnSync('/usr/bin/python3', ['-c', script], {
@@ -196,6 +198,9 @@ print(json.dumps({'worst': worst}))`;
       });
       expect(py.status, py.stderr).toBe(0);
       expect(b.params[0]!.brightness).not.toBe(1);
+      // ColorJitter's random order: the drawn orders are permutations, and not all the same.
+      const orders = b.params.map((q) => (q as unknown as { order: number[] }).order);
+      for (const o of orders) expect([...o].sort()).toEqual([0, 1, 2, 3]);
       expect(JSON.parse(py.stdout).worst).toBeLessThan(2e-3);
     });
   },

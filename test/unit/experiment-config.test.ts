@@ -27,7 +27,10 @@ describe('experiment config (pure TS)', () => {
     expect(c.teacher.optimizer).toEqual({ name: 'adam', lr: 1e-3, weightDecay: 1e-4 });
     expect(c.teacher.epochs).toBe(100);
     expect(c.loss).toEqual({ wKd: 1, wPx: 1, wCe: 0, temperature: 1, pixel: 'l2', resize: 'maxpool' });
-    expect(c.augment).toEqual({ flips: true, rot90: true, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } });
+    expect(c.augment).toEqual({ flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } });
+    expect(c.normalize).toBe('dataset');
+    expect(c.student.initFromTeacher).toBe(false);
+    expect(c.evaluation).toEqual({ split: 'test', bootstrap: 10_000, tolerance: 0.01 });
     expect(c.model).toEqual({ name: 'gn_resnet', norm: 'group', widths: [32, 64, 128, 256], blocks: [1, 1, 1, 1] });
     expect(c.magnifications).toEqual({ teacher: 10, students: [5, 2.5, 1.25] });
     expect(c.data).toMatchObject({ root: '/data/imgs', splits: { train: 0.6, val: 0.2, test: 0.2, unlabeled: 0, seed: 0 } });
@@ -40,6 +43,14 @@ describe('experiment config (pure TS)', () => {
     const tiles = resolveExperiment({ data: { source: 'slides', csv: 's.csv', unit: { kind: 'tiles', sizeUm: 512 } }, student: { batchSize: 8 } });
     expect([tiles.teacher.batchSize, tiles.teacher.accumulate]).toEqual([16, 1]);
     expect([tiles.student.batchSize, tiles.student.accumulate]).toEqual([8, 1]);
+  });
+
+  it('data.test is an external test set: resolved against the config folder, and the internal split then has no test share', () => {
+    const c = resolveExperiment({ data: { source: 'images', root: 'imgs', mpp: 0.5, test: 'held-out', splits: { train: 0.8, val: 0.2, test: 0 } } }, { baseDir: '/data' });
+    expect(c.data).toMatchObject({ root: '/data/imgs', test: '/data/held-out' });
+    expect(problems({ data: { source: 'images', root: 'imgs', mpp: 0.5, test: 'held-out' } })).toEqual([
+      expect.stringMatching(/^data\.splits\.test: must be 0 when data\.test is given/),
+    ]);
   });
 
   it('jitter: null turns colour jitter off', () => {

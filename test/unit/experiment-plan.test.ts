@@ -53,10 +53,11 @@ describe('experiment plan (pure TS)', () => {
     expect(kd?.dependsOn).toEqual([k['extract 10x 2.5x 1.25x'], k['teacher 10x seed 1']]);
   });
 
-  it('turns augment.jitter null into no jitter; teacher cache and init from the teacher go to distillation only', () => {
+  it('turns augment.jitter null into no jitter; the teacher cache goes to distillation only', () => {
     const p = plan({ ...base, augment: { jitter: null }, student: { ...base.student, teacherCache: true } });
     const kd = p.runs.find((r) => r.method === 'kd');
-    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, initFromTeacher: true, augment: { hflip: true, brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, augment: { hflip: true, brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+    expect(kd?.steps[0]?.spec).not.toHaveProperty('initFromTeacher');
     const baseline = p.runs.find((r) => r.method === 'baseline')?.steps[0]?.spec;
     expect(baseline).not.toHaveProperty('teacherCache');
     expect(baseline).not.toHaveProperty('initFromTeacher');
@@ -79,8 +80,9 @@ describe('experiment plan (pure TS)', () => {
       schedule: { name: 'constant' },
       seed: 0,
       device: 'cpu',
-      // In the native loader's terms (it rejects unknown keys): the paper's flips, quarter turns and jitter.
-      augment: { hflip: true, vflip: true, rot90: true, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+      // In the native loader's terms (it rejects unknown keys): the authors' flips and jitter, no quarter turns.
+      augment: { hflip: true, vflip: true, rot90: false, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+      normalize: 'dataset',
       selectBy: 'accuracy',
       outDir: `/out/runs/${teacher?.key}`,
       resume: true,

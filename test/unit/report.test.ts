@@ -1,6 +1,7 @@
-// Pure TS: from a hand-written results.json (input data, test/fixtures/report) the report aggregates over seeds
-// (mean, sample std, mean bootstrap CI), computes FLOPs ratios and the Pareto front, and writes CSV, Markdown,
-// SVG plots (vega-lite, headless) and a self-contained HTML page labelled SYNTHETIC when the data is.
+// Pure TS: from a hand-written results.json (input data, test/fixtures/report) plus generated per-sample
+// predictions, the report aggregates over seeds (mean, sample std, pooled group-bootstrap CI), computes FLOPs
+// ratios, the Pareto front, the paired comparisons and the answer, and writes CSV, Markdown, SVG plots (vega-lite,
+// headless) and a self-contained HTML page labelled SYNTHETIC when the data is.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,12 +12,31 @@ import { repoRoot, tempDir } from '../support.js';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json');
 
+/** 60 test samples in 12 groups of 5, 3 classes; the first round(accuracy * 60) in a fixed shuffle are right. */
+function samplesFor(accuracy: number) {
+  const n = 60;
+  const order = Array.from({ length: n }, (_, i) => (i * 37) % n);
+  const right = new Set(order.slice(0, Math.round(accuracy * n)));
+  const labels = Array.from({ length: n }, (_, i) => Math.floor(i / 5) % 3);
+  const probs = labels.map((y, i) => {
+    const p = [0.1, 0.1, 0.1];
+    p[right.has(i) ? y : (y + 1) % 3] = 0.8;
+    return p;
+  });
+  return { ids: labels.map((_, i) => i), groups: labels.map((_, i) => `g${Math.floor(i / 5)}`), labels, probs };
+}
+
+function withSamples(r: ResultsInput): ResultsInput {
+  return { ...r, runs: r.runs.map((x) => ({ ...x, samples: samplesFor(x.metrics.accuracy) })) } as ResultsInput;
+}
+
 function run(method: string, magnification: number, seed: number, accuracy: number, flops: number | null) {
   return {
     method,
     magnification,
     seed,
-    metrics: { accuracy, balancedAccuracy: accuracy, macroF1: accuracy, macroPrecision: accuracy, macroRecall: accuracy, auc: null, ci: { accuracy: [accuracy - 0.1, accuracy + 0.1] } },
+    metrics: { accuracy, balancedAccuracy: accuracy, macroF1: accuracy, macroPrecision: accuracy, macroRecall: accuracy, auc: null, ci: {} },
+    samples: samplesFor(accuracy),
     cost: flops === null ? null : { macs: flops / 2, flops, imagesPerSecond: 10 },
   };
 }
@@ -34,13 +54,17 @@ const small: ResultsInput = {
 } as ResultsInput;
 
 describe('report (pure TS, hand-written results)', () => {
-  it('aggregates over seeds: mean, sample std, mean CI, FLOPs reduction vs the teacher', () => {
+  it('aggregates over seeds: mean, sample std, pooled group-bootstrap CI, FLOPs reduction vs the teacher', () => {
     const rows = summarize(parseResults(small));
     expect(rows.map((r) => `${r.method} ${r.magnification}`)).toEqual(['teacher 10', 'baseline 2.5', 'kd 2.5']);
     const teacher = rows[0]!;
     expect(teacher.metrics.accuracy?.mean).toBeCloseTo(0.85, 12);
     expect(teacher.metrics.accuracy?.std).toBeCloseTo(Math.sqrt(0.005), 12);
-    expect(teacher.metrics.accuracy?.ci?.[0]).toBeCloseTo(0.75, 12);
+    const [lo, hi] = teacher.metrics.accuracy!.ci!;
+    expect(lo).toBeLessThan(0.85); // the pooled accuracy (0.9 and 0.8 on the same 60 samples) lies inside
+    expect(hi).toBeGreaterThan(0.85);
+    expect(teacher.groupLevel?.groups).toBe(12);
+    expect(summarize(parseResults({ ...small, runs: small.runs.map(({ samples: _s, ...r }) => r) } as ResultsInput))[0]?.metrics.accuracy?.ci).toBeNull();
     expect(teacher.metrics.auc).toBeNull();
     expect(rows[1]?.flopsReduction).toBe(16);
     expect(rows[2]?.metrics.accuracy?.std).toBe(0);
@@ -61,7 +85,7 @@ describe('report (pure TS, hand-written results)', () => {
 
   it('writes results.csv, report.md, SVG plots and report.html from the fixture', async () => {
     const dir = tempDir();
-    const results = readResults(fixture);
+    const results = parseResults(withSamples(readResults(fixture) as ResultsInput));
     const files = await writeReport(results, dir);
     const csv = readFileSync(files.csv, 'utf8').trim().split('\n');
     expect(csv).toHaveLength(results.runs.length + 1);
@@ -70,10 +94,14 @@ describe('report (pure TS, hand-written results)', () => {
     expect(md).toContain('SYNTHETIC');
     expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Accuracy % \| Accuracy 95% CI \|/);
     expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
+    expect(md).toMatch(/\*\*Answer\*\*: /);
+    expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
     expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg']);
     for (const f of files.svgs) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     const html = readFileSync(files.html, 'utf8');
     expect(html).toContain('id="synthetic-banner"');
+    expect(html).toContain('id="comparisons-table"');
+    expect(html).toContain('id="answer"');
     expect(html.match(/<svg/g)).toHaveLength(3);
     expect(html).not.toMatch(/<script|src="http|href="http/);
   });

@@ -105,7 +105,10 @@ AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch,
   const double c = uniform(rng, std::max(0.0, 1 - spec.contrast), 1 + spec.contrast);
   const double s = uniform(rng, std::max(0.0, 1 - spec.saturation), 1 + spec.saturation);
   const double hue = uniform(rng, -spec.hue, spec.hue);
+  int order[4] = {0, 1, 2, 3};  // drawn last, so the draws above are those of earlier versions
+  for (int i = 3; i > 0; --i) std::swap(order[i], order[rng() % uint64_t(i + 1)]);
   if (!spec.enabled) return p;
+  std::copy(std::begin(order), std::end(order), std::begin(p.order));
   p.hflip = spec.hflip && h;
   p.vflip = spec.vflip && v;
   p.rot = spec.rot90 ? (square ? k : (k & 2)) : 0;
@@ -114,42 +117,60 @@ AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch,
   return p;
 }
 
+namespace {
+
+// The crop as planar float RGB in [0, 1] (3 x H x W), ready for the colour operations.
+std::vector<float> planar(const store::ViewRef& view, const Crop& crop) {
+  const int64_t H = crop.h, W = crop.w, plane = H * W;
+  std::vector<float> img(static_cast<size_t>(3 * plane));
+  for (int64_t y = 0; y < H; ++y) {
+    const uint8_t* px = view.pixels + ((crop.y + y) * view.w + crop.x) * view.c;
+    float* r = img.data() + y * W;
+    for (int64_t x = 0; x < W; ++x, px += view.c) r[x] = px[0] / 255.f, r[plane + x] = px[1] / 255.f, r[2 * plane + x] = px[2] / 255.f;
+  }
+  return img;
+}
+
+// One of torchvision's adjust_* on the whole planar image, in place.
+void colour_op(int op, const AugmentParams& p, float* R, float* G, float* B, int64_t n) {
+  switch (op) {
+    case 0:
+      for (int64_t i = 0; i < n; ++i) R[i] = clamp01(R[i] * p.brightness), G[i] = clamp01(G[i] * p.brightness), B[i] = clamp01(B[i] * p.brightness);
+      break;
+    case 1: {  // blends towards the mean grey level of the image as it is now
+      double sum = 0;
+      for (int64_t i = 0; i < n; ++i) sum += gray(R[i], G[i], B[i]);
+      const float c = p.contrast, cm = (1.f - c) * float(sum / double(n));
+      for (int64_t i = 0; i < n; ++i) R[i] = clamp01(c * R[i] + cm), G[i] = clamp01(c * G[i] + cm), B[i] = clamp01(c * B[i] + cm);
+      break;
+    }
+    case 2: {
+      const float s = p.saturation;
+      for (int64_t i = 0; i < n; ++i) {
+        const float gs = (1.f - s) * gray(R[i], G[i], B[i]);
+        R[i] = clamp01(s * R[i] + gs), G[i] = clamp01(s * G[i] + gs), B[i] = clamp01(s * B[i] + gs);
+      }
+      break;
+    }
+    default:
+      if (p.hue != 0.f) shift_hue_row(R, G, B, n, p.hue);
+  }
+}
+
+}  // namespace
+
 void render_view(const store::ViewRef& view, const Crop& crop, const AugmentParams& p, const float mean[3], const float std[3],
                  float* out) {
   const int64_t H = crop.h, W = crop.w, plane = H * W;
   const int64_t OW = (p.rot & 1) ? H : W;
-  const float scale = p.jitter ? p.brightness / 255.f : 1.f / 255.f;
-  auto row_at = [&](int64_t y) { return view.pixels + ((crop.y + y) * view.w + crop.x) * view.c; };
-  // Pass 1 (jitter only): the grayscale mean after brightness, which adjust_contrast blends towards.
-  double gsum = 0;
+  std::vector<float> img = planar(view, crop);
+  float *R = img.data(), *G = R + plane, *B = G + plane;
   if (p.jitter) {
-    for (int64_t y = 0; y < H; ++y) {
-      const uint8_t* px = row_at(y);
-      float acc = 0;
-      for (int64_t x = 0; x < W; ++x, px += view.c) {
-        acc += gray(clamp01(px[0] * scale), clamp01(px[1] * scale), clamp01(px[2] * scale));
-      }
-      gsum += acc;
-    }
+    for (int op : p.order) colour_op(op, p, R, G, B, plane);
   }
-  const float gmean = float(gsum / double(plane));
   const float inv_std[3] = {1.f / std[0], 1.f / std[1], 1.f / std[2]};
-  // Pass 2, one row at a time: colour into planar row buffers (branch-free inner loops), then one strided copy
-  // that applies flips and the quarter turns: out index = base + x * step.
-  std::vector<float> R(static_cast<size_t>(W)), G(static_cast<size_t>(W)), B(static_cast<size_t>(W));
-  const float c = p.contrast, cm = (1.f - c) * gmean, s = p.saturation;
+  // One strided copy per row applies flips and the quarter turns (out index = base + x * step) and normalises.
   for (int64_t y = 0; y < H; ++y) {
-    const uint8_t* px = row_at(y);
-    const int64_t vc = view.c;
-    for (int64_t x = 0; x < W; ++x) R[x] = px[x * vc] * scale, G[x] = px[x * vc + 1] * scale, B[x] = px[x * vc + 2] * scale;
-    if (p.jitter) {
-      for (int64_t x = 0; x < W; ++x) {
-        float r = clamp01(c * clamp01(R[x]) + cm), g = clamp01(c * clamp01(G[x]) + cm), b = clamp01(c * clamp01(B[x]) + cm);
-        const float gs = (1.f - s) * gray(r, g, b);
-        R[x] = clamp01(s * r + gs), G[x] = clamp01(s * g + gs), B[x] = clamp01(s * b + gs);
-      }
-      if (p.hue != 0.f) shift_hue_row(R.data(), G.data(), B.data(), W, p.hue);
-    }
     const int64_t fy = p.vflip ? H - 1 - y : y;
     int64_t base, step;
     switch (p.rot) {
@@ -159,11 +180,12 @@ void render_view(const store::ViewRef& view, const Crop& crop, const AugmentPara
       default: base = fy * OW + (p.hflip ? W - 1 : 0), step = p.hflip ? -1 : 1; break;
     }
     float* o0 = out + base;
+    const float *r = R + y * W, *g = G + y * W, *b = B + y * W;
     for (int64_t x = 0; x < W; ++x) {
       const int64_t o = x * step;
-      o0[o] = (R[x] - mean[0]) * inv_std[0];
-      o0[plane + o] = (G[x] - mean[1]) * inv_std[1];
-      o0[2 * plane + o] = (B[x] - mean[2]) * inv_std[2];
+      o0[o] = (r[x] - mean[0]) * inv_std[0];
+      o0[plane + o] = (g[x] - mean[1]) * inv_std[1];
+      o0[2 * plane + o] = (b[x] - mean[2]) * inv_std[2];
     }
   }
 }

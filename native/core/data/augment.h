@@ -1,7 +1,8 @@
 // Paired augmentation: one set of random parameters per sample, applied IDENTICALLY to every magnification.
 // Geometry: horizontal flip, vertical flip, then a rotation by k*90 degrees (torch.rot90 convention).
-// Colour: brightness, contrast, saturation, hue in that fixed order (the paper's code and the Python peer),
-// with the semantics of torchvision.transforms.functional.adjust_* on float tensors in [0, 1].
+// Colour: brightness, contrast, saturation and hue in a random order drawn per sample, as torchvision's ColorJitter
+// (the authors' datasets/factory.py), with the semantics of torchvision.transforms.functional.adjust_* on float
+// tensors in [0, 1].
 #pragma once
 #include <cstdint>
 
@@ -13,8 +14,8 @@ namespace rd::data {
 
 struct AugmentSpec {
   bool enabled = true;
-  bool hflip = true, vflip = true, rot90 = false;
-  // The paper's defaults: factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <= 0.5).
+  bool hflip = true, vflip = true, rot90 = false;  // the authors' flips; quarter turns are ours, off by default
+  // The authors' defaults (datasets/factory.py, config.py): factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <= 0.5).
   double brightness = 0.5, contrast = 0.5, saturation = 0.5, hue = 0.2;
   static AugmentSpec from_json(const nlohmann::json& j);  // null or false: off; CONFIG_INVALID naming spec.augment.<field>
 };
@@ -24,6 +25,7 @@ struct AugmentParams {
   int rot = 0;  // quarter turns, counter-clockwise
   bool jitter = false;
   float brightness = 1, contrast = 1, saturation = 1, hue = 0;
+  int order[4] = {0, 1, 2, 3};  // the colour operations in the order applied: 0 brightness, 1 contrast, 2 saturation, 3 hue
 };
 
 // SplitMix64's mixer: the seeded hash behind augmentation draws and the unlabeled pool's share.

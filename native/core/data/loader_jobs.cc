@@ -90,7 +90,8 @@ Json run_peek(const Json& spec, JobContext& ctx) {
       ids.push_back(b->ids[i].item<int64_t>()), labels.push_back(b->labels[i].item<int64_t>());
       const AugmentParams& p = b->params[size_t(i)];
       params.push_back({{"hflip", p.hflip}, {"vflip", p.vflip}, {"rot", p.rot}, {"jitter", p.jitter}, {"brightness", p.brightness},
-                        {"contrast", p.contrast}, {"saturation", p.saturation}, {"hue", p.hue}});
+                        {"contrast", p.contrast}, {"saturation", p.saturation}, {"hue", p.hue},
+                        {"order", std::vector<int>(std::begin(p.order), std::end(p.order))}});
     }
     result.push_back({{"files", files}, {"ids", ids}, {"labels", labels}, {"params", params}});
   }

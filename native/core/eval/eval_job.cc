@@ -24,13 +24,14 @@ Json run_eval(const Json& spec, JobContext& ctx) {
   const auto facts = train::store_facts(store);
   auto model = train::build_model(train::parse_model(spec), facts.num_classes, seed, device, false);
   models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
-  auto source = train::open_loader({store, {mag}, split, spec::get<int64_t>(spec, "batchSize", 32), spec::get<std::string>(spec, "mode", "fixed"), false, nullptr, seed});
+  auto source = train::open_loader({store, {mag}, split, spec::get<int64_t>(spec, "batchSize", 32), spec::get<std::string>(spec, "mode", "fixed"), false, nullptr, seed, 1, train::parse_normalize(spec)});
   double loss = 0;
   auto p = predict(*model, *source, facts.num_classes, {device, false, false, 0}, ctx, &loss);
   Json out = report(p, facts.label_names, resamples, seed);
   out["split"] = split;
   out["magnification"] = mag;
   out["loss"] = loss;
+  out["samples"] = samples_json(p);
   return out;
 }
 

@@ -174,4 +174,14 @@ nlohmann::json report(const Predictions& p, const std::vector<std::string>& labe
   return out;
 }
 
+nlohmann::json samples_json(const Predictions& p) {
+  nlohmann::json probs = nlohmann::json::array();
+  for (const auto& row : p.probs) {
+    nlohmann::json r = nlohmann::json::array();
+    for (double v : row) r.push_back(std::round(v * 1e6) / 1e6);
+    probs.push_back(std::move(r));
+  }
+  return {{"ids", p.ids}, {"groups", p.groups}, {"labels", p.labels}, {"probs", std::move(probs)}};
+}
+
 }  // namespace rd::eval

@@ -13,6 +13,7 @@ struct Predictions {
   std::vector<int64_t> labels;                 // true class per sample
   std::vector<std::vector<double>> probs;      // per sample, one probability per class
   std::vector<std::string> groups;             // slide/patient id per sample (may be empty)
+  std::vector<int64_t> ids;                    // store sample id per sample (may be empty)
   int64_t num_classes = 0;
 };
 
@@ -35,5 +36,9 @@ Predictions aggregate_majority(const Predictions& p);
 
 // The JSON shape of CONTRACTS "eval": metrics, perClass, confusion, ci, and slide-level metrics when groups repeat.
 nlohmann::json report(const Predictions& p, const std::vector<std::string>& label_names, int resamples, uint64_t seed);
+
+// Every prediction, for statistics across runs (paired, grouped, pooled over seeds):
+// {"ids": [...], "groups": [...], "labels": [...], "probs": [[...], ...]} with probabilities rounded to 1e-6.
+nlohmann::json samples_json(const Predictions& p);
 
 }  // namespace rd::eval

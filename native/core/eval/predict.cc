@@ -41,7 +41,8 @@ Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_
       const double* row = probs[i].data_ptr<double>();
       p.probs.emplace_back(row, row + num_classes);
       p.labels.push_back(labels[i].item<int64_t>());
-      p.groups.push_back(source.store().sample(size_t(batch.ids[i].item<int64_t>())).group);
+      p.ids.push_back(batch.ids[i].item<int64_t>());
+      p.groups.push_back(source.store().sample(size_t(p.ids.back())).group);
     }
   }
   if (loss) *loss = labelled ? loss_sum / double(labelled) : std::nan("");

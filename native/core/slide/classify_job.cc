@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "job/job.h"
 #include "job/spec.h"
@@ -34,6 +35,17 @@ at::Tensor to_batch(const std::vector<Region>& tiles, size_t begin, size_t end) 
   return out.permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.f);
 }
 
+// spec.mean / spec.std: the per-channel statistics the model was trained with (default: none, pixels in [0, 1]).
+std::pair<at::Tensor, at::Tensor> input_statistics(const Json& spec) {
+  auto read = [&](const char* key, float fallback) {
+    auto v = spec::get<std::vector<float>>(spec, key, {fallback, fallback, fallback});
+    spec::check(v.size() == 3, key, "must hold 3 numbers (R, G, B)");
+    for (float x : v) spec::check(std::isfinite(x) && (std::string(key) == "mean" || x > 0), key, "must be finite (std: positive)");
+    return torch::tensor(v).view({1, 3, 1, 1});
+  };
+  return {read("mean", 0.f), read("std", 1.f)};
+}
+
 // spec: { path, mpp?, forceMpp?, tiles: [[x, y, w, h], ...] level-0 px, magnification, model, checkpoint, classes,
 //         batchSize = 32, threads = 0, device = "cpu" } -> { probabilities, readSeconds, modelSeconds, seconds, tilesPerSecond }
 Json classify(const Json& spec, JobContext& ctx) {
@@ -58,6 +70,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
   model->eval();
   torch::NoGradGuard no_grad;
+  const auto [mean, std] = input_statistics(spec);
 
   const double mpp = 10.0 / mag;
   const size_t chunk = size_t(std::max<int64_t>(batch * 8, 256));
@@ -74,7 +87,7 @@ Json classify(const Json& spec, JobContext& ctx) {
     for (size_t b = 0; b < tiles.size(); b += size_t(batch)) {
       ctx.check_cancelled();
       const size_t e = std::min(tiles.size(), b + size_t(batch));
-      auto x = to_batch(tiles, b, e).to(device);
+      auto x = to_batch(tiles, b, e).sub_(mean).div_(std).to(device);
       if (channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
       auto p = torch::softmax(std::get<1>(model->forward(x)), 1).to(torch::kCPU).contiguous();
       for (int64_t i = 0; i < p.size(0); ++i) {

@@ -4,6 +4,7 @@
 
 #include "job/spec.h"
 #include "store/crc32.h"
+#include "store/external_test.h"
 #include "store/splits.h"
 #include "store/store_format.h"
 
@@ -29,8 +30,19 @@ Plan make_plan(const nlohmann::json& spec) {
               "split", "fractions must be non-negative and not all zero");
 
   plan.source = make_source(spec["source"], plan.mpps);
+  spec::check(!plan.source->entries().empty(), "source", "lists no samples");
+  size_t held_out = 0;  // trailing entries of an external test set
+  if (spec.contains("testSource")) {
+    spec::check(spec["testSource"].is_object(), "testSource", "must be a source object");
+    auto test = make_source(spec["testSource"], plan.mpps);
+    held_out = test->entries().size();
+    spec::check(held_out > 0, "testSource", "lists no samples");
+    spec::check(split.test == 0, "split.test", "must be 0 with an external test set (data.test is the test split)");
+    plan.source = with_external_test(std::move(plan.source), std::move(test));
+  }
   const auto& entries = plan.source->entries();
-  spec::check(!entries.empty(), "source", "lists no samples");
+  nlohmann::json splits = make_splits({entries.begin(), entries.end() - long(held_out)}, split);
+  for (size_t i = entries.size() - held_out; i < entries.size(); ++i) splits["test"].push_back(i);
 
   nlohmann::json mags = nlohmann::json::array();
   for (size_t i = 0; i < plan.mags.size(); ++i) {
@@ -50,7 +62,7 @@ Plan make_plan(const nlohmann::json& spec) {
                       {"samples", entries.size()},
                       {"samplesPerShard", plan.per_shard},
                       {"shards", shards},
-                      {"splits", make_splits(entries, split)}};
+                      {"splits", splits}};
   const std::string body = m.dump();
   char fp[16];
   std::snprintf(fp, sizeof fp, "%08x", crc32(body.data(), body.size()));

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include "store/normalization.h"
+#include "store/store_reader.h"
+
 #include "store/atomic_file.h"
 #include "store/crc32.h"
 #include "util/error.h"
@@ -32,6 +35,9 @@ nlohmann::json finalize_manifest(const std::string& dir, nlohmann::json manifest
     s["indexCrc32"] = crc32(idx.data(), idx.size());
   }
   manifest["complete"] = true;
+  write_file_atomic(dir + "/" + kManifest, manifest.dump(1) + "\n");
+  // The statistics need the finished store to read from, so the manifest is written once more with them.
+  manifest["normalization"] = compute_normalization(*Store::open(dir));
   write_file_atomic(dir + "/" + kManifest, manifest.dump(1) + "\n");
   return manifest;
 }

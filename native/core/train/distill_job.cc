@@ -47,8 +47,8 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   teacher->eval();
   for (auto& p : teacher->parameters()) p.requires_grad_(false);
   auto student = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
-  // The paper's student starts from the teacher's weights (pre-trained at high resolution): same architecture,
-  // fully convolutional, so only the input size differs.
+  // The authors' student starts from scratch (model/factory.py loads only the teacher). Starting it from the
+  // teacher's weights is an extension of ours (method kd+init): same architecture, fully convolutional.
   const bool init_from_teacher = spec::get<bool>(spec, "initFromTeacher", false);
   if (init_from_teacher) {
     spec::check(parse_model(teacher_spec).to_json() == r.model.to_json(), "initFromTeacher", "needs the teacher's architecture for the student");
@@ -57,8 +57,8 @@ Json run_distill(const Json& spec, JobContext& ctx) {
 
   // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
   const std::string split = unlabeled ? "train+unlabeled" : "train";
-  auto train = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction});
-  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed});
+  auto train = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize});
+  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
 
   // The teacher's forward, shared by the plain path and the cache.
   auto run_teacher = [&](at::Tensor hi) {
@@ -73,7 +73,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     spec::check(geometric_only(augment), "teacherCache",
                 "needs flip/rotation-only augmentation: set augment brightness, contrast, saturation and hue to 0");
     cache = std::make_unique<TeacherCache>(run_teacher, loss.resize);
-    auto plain = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction});
+    auto plain = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction, r.normalize});
     std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sizes;  // student input -> feature map
     auto map_size = [&](int64_t h, int64_t w) {
       auto it = sizes.find({h, w});

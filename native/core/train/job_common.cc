@@ -1,6 +1,7 @@
 #include "train/job_common.h"
 
 #include "eval/predict.h"
+#include "store/normalization.h"
 
 namespace rd::train {
 
@@ -17,6 +18,11 @@ Json describe_run(Json result, const RunSpec& r, const StoreFacts& facts) {
   result["numClasses"] = facts.num_classes;
   result["labels"] = facts.label_names;
   result["magnification"] = r.magnification;
+  // What the model's inputs were standardised with, so it can be used without the store (predict, export).
+  const auto n = r.normalize ? store::dataset_normalization(r.store) : store::Normalization{};
+  result["input"] = {{"normalize", r.normalize ? "dataset" : "none"},
+                     {"mean", std::vector<float>(std::begin(n.mean), std::end(n.mean))},
+                     {"std", std::vector<float>(std::begin(n.std), std::end(n.std))}};
   return result;
 }
 

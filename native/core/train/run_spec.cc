@@ -20,12 +20,19 @@ RunSpec parse_run(const Json& spec) {
   // about 1.25x faster), NCHW on CUDA (GroupNorm's channels-last CUDA kernels are the slower ones).
   r.channels_last = spec::get<bool>(spec, "channelsLast", r.device.is_cpu());
   r.augment = spec.contains("augment") ? spec["augment"] : Json::object();
+  r.normalize = parse_normalize(spec);
   r.loop = parse_loop(spec);
   r.mode = spec::get<std::string>(spec, "mode", r.mode);
   spec::check(r.magnification > 0, "magnification", "must be > 0");
   spec::check(r.batch_size > 0, "batchSize", "must be > 0");
   spec::check(!r.bf16 || r.device.is_cuda(), "bf16", "needs device cuda");
   return r;
+}
+
+bool parse_normalize(const Json& spec) {
+  const auto n = spec::get<std::string>(spec, "normalize", "dataset");
+  spec::check(n == "dataset" || n == "none", "normalize", "use dataset or none");
+  return n == "dataset";
 }
 
 models::Model build_model(const ModelSpec& m, int64_t num_classes, uint64_t seed, const c10::Device& device, bool channels_last) {

@@ -28,6 +28,7 @@ struct ViewRequest {
   nlohmann::json augment;              // null: off
   uint64_t seed = 0;
   double unlabeled_fraction = 1;       // share of the unlabeled pool ("+unlabeled")
+  bool normalize = true;               // the dataset's mean/std (store manifest); false: pixels in [0, 1]
 };
 
 // CONFIG_INVALID naming `field` when a magnification is not in the store.
