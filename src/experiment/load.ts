@@ -46,7 +46,7 @@ function resolveTraining(t: TrainingConfig, unit: 'tiles' | 'pieces' | 'images')
   return { ...t, batchSize: t.batchSize ?? (pieces ? 1 : 16), accumulate: t.accumulate ?? (pieces ? 32 : 1) };
 }
 
-function unitOf(data: Experiment['data']): 'tiles' | 'pieces' | 'images' {
+export function unitOf(data: Experiment['data']): 'tiles' | 'pieces' | 'images' {
   if (data.source === 'slides' || data.source === 'synthetic') return data.unit.kind;
   return data.source === 'images' ? 'images' : 'tiles';
 }

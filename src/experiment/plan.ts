@@ -4,7 +4,7 @@
 import { extractSteps } from './steps.js';
 import path from 'node:path';
 import { runKey } from './hash.js';
-import type { ResolvedExperiment, ResolvedTraining } from './load.js';
+import { type ResolvedExperiment, type ResolvedTraining, unitOf } from './load.js';
 
 /** kd+init: a distilled student that starts from the teacher's weights (ours; the authors' students start from scratch). */
 export type Method = 'teacher' | 'baseline' | 'kd' | 'kd+init' | 'kd-unlabeled';
@@ -67,7 +67,12 @@ function dataIdentity(c: ResolvedExperiment, extractKey: string | null): Record<
 /** The training fields of a run's identity (the config's own shape, so keys stay stable). */
 function trainingSpec(t: ResolvedTraining, c: ResolvedExperiment): Record<string, unknown> {
   const { epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast } = t;
-  return { model: c.model, epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast, augment: c.augment, normalize: c.normalize };
+  return { model: c.model, epochs, batchSize, accumulate, optimizer, schedule, clipGradNorm, selectBy, bf16, channelsLast, augment: c.augment, normalize: c.normalize, mode: loaderMode(c) };
+}
+
+/** Whole tissue pieces vary in size: the loader's exact mode (batch 1 each, accumulation does the rest). */
+function loaderMode(c: ResolvedExperiment): 'exact' | 'fixed' {
+  return unitOf(c.data) === 'pieces' ? 'exact' : 'fixed';
 }
 
 /** The config's augmentation in the native loader's terms (jitter null: no colour jitter at all). */
@@ -99,7 +104,8 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   }
   const deps = extractKey ? [extractKey] : [];
   const data = dataIdentity(c, extractKey);
-  const evalBase = { store: storeDir, split: c.evaluation.split, model: c.model, bootstrap: c.evaluation.bootstrap, normalize: c.normalize, device };
+  const pieces = loaderMode(c) === 'exact';
+  const evalBase = { store: storeDir, split: c.evaluation.split, model: c.model, bootstrap: c.evaluation.bootstrap, normalize: c.normalize, device, ...(pieces ? { mode: 'exact', batchSize: 1 } : {}) };
 
   /** A training run: train at `mag`, then evaluate its best checkpoint on the held-out split. */
   const addTrain = (method: Method, mag: number, seed: number, identity: Record<string, unknown>, job: JobStep, dependsOn: string[], fraction?: number) => {

@@ -25,6 +25,11 @@ class SlideSource : public store::SampleSource {
     const double tile_um = spec::get<double>(spec, "tileUm", 256.0);
     const double min_tissue = spec::get<double>(spec, "minTissue", 0.5);
     const int max_per_slide = spec::get<int>(spec, "maxPerSlide", 0);
+    SlideTissueOptions tissue_options;
+    tissue_options.min_area_um2 = spec::get<double>(spec, "minAreaUm2", tissue_options.min_area_um2);
+    const double max_size_um = spec::get<double>(spec, "maxSizeUm", 0.0);  // 0: pieces whole
+    spec::check(tissue_options.min_area_um2 >= 0, "source.minAreaUm2", "must be >= 0");
+    spec::check(max_size_um >= 0, "source.maxSizeUm", "must be >= 0");
     override_.value = spec::get<double>(spec, "mpp", 0.0);
     override_.force = spec::get<bool>(spec, "forceMpp", false);
     spec::check(unit_ == "tiles" || unit_ == "pieces", "source.unit", "use tiles or pieces");
@@ -39,12 +44,14 @@ class SlideSource : public store::SampleSource {
     for (const auto& row : list.rows) {
       auto slide = open(row.path);
       const double mpp0 = slide->mpp().x;
-      auto tissue = detect_tissue(*slide);
+      auto tissue = detect_tissue(*slide, tissue_options);
       std::vector<Rect> rects;
       if (unit_ == "tiles") {
         for (const auto& t : tile_grid(*slide, tissue, {tile_um, 0, min_tissue})) rects.push_back(t.rect);
       } else {
-        for (const auto& p : tissue.pieces) rects.push_back(snap(p.rect, coarsest / mpp0));
+        for (const auto& p : tissue.pieces) {
+          for (const auto& r : split(p.rect, max_size_um / mpp0)) rects.push_back(snap(r, coarsest / mpp0));
+        }
       }
       if (max_per_slide > 0 && int(rects.size()) > max_per_slide) rects.resize(size_t(max_per_slide));
       for (const auto& r : rects) {
@@ -81,6 +88,17 @@ class SlideSource : public store::SampleSource {
 
  private:
   // Grows a level-0 box so its sides are whole multiples of `step` level-0 pixels (the coarsest view's pixel).
+  // A piece larger than max_px on a side becomes a grid of equal cells no larger than max_px (0: whole).
+  static std::vector<Rect> split(const Rect& r, double max_px) {
+    if (max_px <= 0 || (r.w <= max_px && r.h <= max_px)) return {r};
+    const double nx = std::ceil(r.w / max_px), ny = std::ceil(r.h / max_px), w = r.w / nx, h = r.h / ny;
+    std::vector<Rect> cells;
+    for (double j = 0; j < ny; ++j) {
+      for (double i = 0; i < nx; ++i) cells.push_back({r.x + i * w, r.y + j * h, w, h});
+    }
+    return cells;
+  }
+
   static Rect snap(const Rect& r, double step) {
     const double w = std::ceil(r.w / step) * step, h = std::ceil(r.h / step) * step;
     return {r.x - (w - r.w) / 2, r.y - (h - r.h) / 2, w, h};
