@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Why plain KD does or does not beat the baseline at one magnification of a finished experiment: reruns its kd and
+// baseline runs (every seed) with longer training, and kd without the pixel term, on the same store and test split,
+// and prints accuracies with pooled group-bootstrap intervals and paired differences against the baseline.
+// Usage: node scripts/kd-ablation.mjs <experiment out dir> <magnification> [epochs multiplier, default 3]
+// Runs land in <dir>/ablation/<variant>/<key> and resume when rerun.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runJob } from '../dist/job.js';
+import { bootstrapMetrics, pairedDifference, sampleUnits } from '../dist/stats/group-bootstrap.js';
+
+const [dir, magArg, multArg] = process.argv.slice(2);
+if (!dir || !magArg) {
+  console.error('usage: node scripts/kd-ablation.mjs <experiment out dir> <magnification> [epochs multiplier]');
+  process.exit(2);
+}
+const mag = Number(magArg);
+const mult = Number(multArg ?? 3);
+const plan = JSON.parse(readFileSync(path.join(dir, 'plan.json'), 'utf8'));
+const runs = plan.runs.filter((r) => r.magnification === mag && (r.method === 'kd' || r.method === 'baseline'));
+if (runs.length === 0) throw new Error(`no kd or baseline runs at ${mag}x in ${dir}`);
+
+const variants = [
+  { name: 'as planned', methods: ['baseline', 'kd'], change: () => ({}) },
+  { name: `epochs x${mult}`, methods: ['baseline', 'kd'], change: (s) => ({ epochs: s.epochs * mult }) },
+  { name: 'kd without the pixel term (wPx 0)', methods: ['kd'], change: (s) => ({ loss: { ...s.loss, wPx: 0 } }) },
+  { name: `kd without the pixel term, epochs x${mult}`, methods: ['kd'], change: (s) => ({ epochs: s.epochs * mult, loss: { ...s.loss, wPx: 0 } }) },
+];
+
+const samplesOf = async (run, variant) => {
+  const [train, evaluation] = run.steps;
+  const outDir = variant.name === 'as planned' ? train.spec.outDir : path.join(dir, 'ablation', variant.name.replace(/[^a-z0-9]+/gi, '-'), run.key);
+  await runJob(train.kind, { ...train.spec, ...variant.change(train.spec), outDir, resume: true });
+  const e = await runJob(evaluation.kind, { ...evaluation.spec, checkpoint: path.join(outDir, 'best.safetensors') });
+  return e.samples;
+};
+
+const rows = [];
+for (const variant of variants) {
+  const byMethod = {};
+  for (const method of variant.methods) {
+    byMethod[method] = [];
+    for (const run of runs.filter((r) => r.method === method)) {
+      process.stderr.write(`${variant.name}: ${run.label}\n`);
+      byMethod[method].push(await samplesOf(run, variant));
+    }
+  }
+  for (const method of variant.methods) {
+    const units = sampleUnits(byMethod[method], 3);
+    const est = bootstrapMetrics(units, 2000, 0).accuracy;
+    const base = byMethod.baseline ?? rows.find((r) => r.variant === 'as planned' && r.method === 'baseline')?.samples;
+    const diff = method === 'kd' && base ? pairedDifference(units, sampleUnits(base, 3), 2000, 0).accuracy : null;
+    rows.push({ variant: variant.name, method, samples: byMethod[method], est, diff });
+  }
+}
+const pct = (x) => (100 * x).toFixed(1);
+const sgn = (x) => `${x >= 0 ? '+' : ''}${pct(x)}`;
+console.log(`| variant (${mag}x) | method | accuracy % [95% CI] | kd − baseline (points) [95% CI], p |`);
+console.log('| --- | --- | ---: | ---: |');
+for (const r of rows) {
+  const d = r.diff ? `${sgn(r.diff.value)} [${sgn(r.diff.ci[0])}, ${sgn(r.diff.ci[1])}], p ${r.diff.p.toFixed(3)}` : '';
+  console.log(`| ${r.variant} | ${r.method} | ${pct(r.est.value)} [${pct(r.est.ci[0])}, ${pct(r.est.ci[1])}] | ${d} |`);
+}
