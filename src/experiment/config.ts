@@ -210,6 +210,9 @@ export const ExperimentSchema = z
     sweep: Sweep.optional(),
   })
   .superRefine((c, ctx) => {
+    for (const key of ['initFromTeacher', 'teacherCache'] as const) {
+      if (c.teacher[key]) ctx.addIssue({ code: 'custom', path: ['teacher', key], message: 'applies to students only (set it under student)' });
+    }
     if (c.student.teacherCache && c.augment.jitter !== null) {
       ctx.addIssue({ code: 'custom', path: ['student', 'teacherCache'], message: 'the teacher cache needs flip/rotation-only augmentation: set augment.jitter to null' });
     }

@@ -17,7 +17,14 @@ type Unit = Extract<Data, { unit: unknown }>['unit'];
 function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unknown> {
   const common = { kind: 'slides', csv, ...(mpp ? { mpp } : {}) };
   if (unit.kind === 'pieces') return { ...common, unit: 'pieces', minAreaUm2: unit.minAreaUm2, ...(unit.maxSizeUm ? { maxSizeUm: unit.maxSizeUm } : {}) };
-  return { ...common, unit: 'tiles', tileUm: unit.sizeUm, minTissue: unit.minTissue, ...(unit.maxPerSlide ? { maxPerSlide: unit.maxPerSlide } : {}) };
+  return {
+    ...common,
+    unit: 'tiles',
+    tileUm: unit.sizeUm,
+    ...(unit.strideUm ? { strideUm: unit.strideUm } : {}),
+    minTissue: unit.minTissue,
+    ...(unit.maxPerSlide ? { maxPerSlide: unit.maxPerSlide } : {}),
+  };
 }
 
 /** The steps that turn the data section into a store at `storeDir` (highest magnification first). */

@@ -23,6 +23,7 @@ class SlideSource : public store::SampleSource {
     const auto csv = spec::require<std::string>(spec, "csv");
     unit_ = spec::get<std::string>(spec, "unit", "tiles");
     const double tile_um = spec::get<double>(spec, "tileUm", 256.0);
+    const double stride_um = spec::get<double>(spec, "strideUm", 0.0);  // 0: tile_um (no overlap)
     const double min_tissue = spec::get<double>(spec, "minTissue", 0.5);
     const int max_per_slide = spec::get<int>(spec, "maxPerSlide", 0);
     SlideTissueOptions tissue_options;
@@ -34,6 +35,7 @@ class SlideSource : public store::SampleSource {
     override_.force = spec::get<bool>(spec, "forceMpp", false);
     spec::check(unit_ == "tiles" || unit_ == "pieces", "source.unit", "use tiles or pieces");
     spec::check(tile_um > 0, "source.tileUm", "must be > 0");
+    spec::check(stride_um >= 0, "source.strideUm", "must be >= 0");
     const double coarsest = *std::max_element(mpps.begin(), mpps.end());
     // Fields of view are whole pixels at every magnification when they are multiples of the coarsest mpp.
     spec::check(std::abs(tile_um / coarsest - std::round(tile_um / coarsest)) < 1e-6, "source.tileUm",
@@ -47,7 +49,7 @@ class SlideSource : public store::SampleSource {
       auto tissue = detect_tissue(*slide, tissue_options);
       std::vector<Rect> rects;
       if (unit_ == "tiles") {
-        for (const auto& t : tile_grid(*slide, tissue, {tile_um, 0, min_tissue})) rects.push_back(t.rect);
+        for (const auto& t : tile_grid(*slide, tissue, {tile_um, stride_um, min_tissue})) rects.push_back(t.rect);
       } else {
         for (const auto& p : tissue.pieces) {
           for (const auto& r : split(p.rect, max_size_um / mpp0)) rects.push_back(snap(r, coarsest / mpp0));
