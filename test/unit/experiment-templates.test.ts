@@ -12,7 +12,7 @@ const configs = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'exp
 function count(file: string) {
   const plan = planExperiment(loadExperiment(path.join(dir, file)), { outDir: '/out', device: 'cpu' });
   const by = (m: string) => plan.runs.filter((r) => r.method === m).length;
-  return { teacher: by('teacher'), baseline: by('baseline'), kd: by('kd'), kdu: by('kd-unlabeled'), total: plan.runs.length };
+  return { teacher: by('teacher'), baseline: by('baseline'), kd: by('kd'), kdInit: by('kd+init'), kdu: by('kd-unlabeled'), total: plan.runs.length };
 }
 
 describe('experiments/ configs (pure TS)', () => {
@@ -26,19 +26,21 @@ describe('experiments/ configs (pure TS)', () => {
     expect(() => loadExperiment(path.join(dir, file))).not.toThrow();
   });
 
-  it('the demo is synthetic, 2 seeds, teacher 10x, students 5x and 2.5x with an unlabeled pool', () => {
+  it('the demo is synthetic, 2 seeds, teacher 10x, students 5x and 2.5x with an unlabeled pool, and kd+init beside kd', () => {
     const c = loadExperiment(path.join(dir, 'demo.json'));
     expect(c.data.source).toBe('synthetic');
     expect(c.seeds).toHaveLength(2);
     expect(c.magnifications).toEqual({ teacher: 10, students: [5, 2.5] });
-    expect(count('demo.json')).toEqual({ teacher: 2, baseline: 4, kd: 4, kdu: 4, total: 1 + 2 + 12 + 3 });
+    expect(count('demo.json')).toEqual({ teacher: 2, baseline: 4, kd: 4, kdInit: 4, kdu: 4, total: 1 + 2 + 16 + 3 });
   });
 
-  it('lymphoma reads the shared patches at 1.6 um/px: teacher full size, students at 1/2, 1/4, 1/8', () => {
+  it('lymphoma reads the shared patches at 1.6 um/px: teacher full size, students at 1/2 and 1/8, 3 seeds, kd+init beside kd', () => {
     const c = loadExperiment(path.join(dir, 'lymphoma.json'));
     expect(c.data).toMatchObject({ source: 'images', mpp: 1.6, root: path.resolve(dir, '..', '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008') }); // the template's own relative path
     expect(c.magnifications.teacher).toBeCloseTo(10 / 1.6, 12);
-    expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 4, 8]);
+    expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 8]);
+    expect(c.seeds).toEqual([0, 1, 2]);
+    expect(count('lymphoma.json')).toMatchObject({ teacher: 3, baseline: 6, kd: 6, kdInit: 6, kdu: 0 });
   });
 
   it('templates are shaped like the paper and their data paths are marked REPLACE_ME', () => {
