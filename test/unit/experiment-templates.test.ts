@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadExperiment } from '../../src/experiment/load.js';
+import { loadExperiment, resolveExperiment } from '../../src/experiment/load.js';
 import { planExperiment } from '../../src/experiment/plan.js';
 import { repoRoot } from '../support.js';
 
@@ -41,6 +41,17 @@ describe('experiments/ configs (pure TS)', () => {
     expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 8]);
     expect(c.seeds).toEqual([0, 1, 2]);
     expect(count('lymphoma.json')).toMatchObject({ teacher: 3, baseline: 6, kd: 6, kdInit: 6, kdu: 0 });
+  });
+
+  it('celiac runs on the SYNTHETIC cohort with the one line its description names changed', () => {
+    const text = readFileSync(path.join(dir, 'celiac.json'), 'utf8');
+    expect(text).toContain('set data.csv to \\"celiac-cohort/cohort.csv\\"');
+    const changed = text.replace(/"csv": "REPLACE_ME\/[^"]+"/, '"csv": "celiac-cohort/cohort.csv"');
+    expect(changed.split('\n').filter((l, i) => l !== text.split('\n')[i])).toHaveLength(1);
+    const c = resolveExperiment(JSON.parse(changed), { baseDir: dir });
+    expect(c.data).toMatchObject({ source: 'slides', csv: path.join(dir, 'celiac-cohort', 'cohort.csv'), unit: { kind: 'pieces' } });
+    const plan = planExperiment(c, { outDir: '/out', device: 'cpu' });
+    expect(plan.runs.find((r) => r.method === 'kd')?.steps[0]?.spec).toMatchObject({ mode: 'exact', batchSize: 1, accumulate: 32 });
   });
 
   it('templates are shaped like the paper and their data paths are marked REPLACE_ME', () => {
