@@ -7,7 +7,7 @@ import { ResdistillError } from './errors.js';
 import { runJob, type JobEvent } from './job.js';
 import { writePng, type RgbImage } from './png.js';
 import { openSlide } from './slide.js';
-import type { Tile } from './slide-types.js';
+import type { Tile, TissuePiece } from './slide-types.js';
 import { readManifest } from './store.js';
 import { listSamples } from './store_info.js';
 
@@ -27,6 +27,35 @@ export interface ModelRef {
   teacher: ModelRef | null;
   /** Per-channel input statistics the model was trained with (identity for normalize: none). */
   input: { mean: number[]; std: number[] };
+  /** What the model was trained on: tiles, or whole tissue pieces (split into cells no larger than maxSizeUm). */
+  unit: { kind: 'tiles' } | { kind: 'pieces'; minAreaUm2?: number; maxSizeUm?: number };
+}
+
+/** The unit of the experiment's data, as its extract run recorded it (tiles for image folders and older plans). */
+function unitOf(runs: PlanRun[]): ModelRef['unit'] {
+  const extract = runs.find((r) => r.kind === 'extract') as (PlanRun & { identity?: { data?: { unit?: { kind?: string; minAreaUm2?: number; maxSizeUm?: number } } } }) | undefined;
+  const unit = extract?.identity?.data?.unit;
+  return unit?.kind === 'pieces' ? { kind: 'pieces', ...(unit.minAreaUm2 ? { minAreaUm2: unit.minAreaUm2 } : {}), ...(unit.maxSizeUm ? { maxSizeUm: unit.maxSizeUm } : {}) } : { kind: 'tiles' };
+}
+
+/** Detected tissue pieces as rectangles, each split into a grid of cells no larger than maxSizeUm (as extraction does). */
+export function pieceRects(pieces: TissuePiece[], mpp: number, maxSizeUm?: number): Tile[] {
+  const out: Tile[] = [];
+  pieces.forEach((p, index) => {
+    const max = maxSizeUm ? maxSizeUm / mpp : Infinity;
+    const nx = Math.max(1, Math.ceil(p.box.width / max));
+    const ny = Math.max(1, Math.ceil(p.box.height / max));
+    const w = p.box.width / nx;
+    const h = p.box.height / ny;
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const x = Math.round(p.box.x + i * w);
+        const y = Math.round(p.box.y + j * h);
+        out.push({ x, y, width: Math.round(w), height: Math.round(h), xUm: x * mpp, yUm: y * mpp, sizeUm: Math.max(w, h) * mpp, tissue: 1, piece: index });
+      }
+    }
+  });
+  return out;
 }
 
 /** The training job records its input statistics in done.json; runs from before that used none. */
@@ -78,6 +107,7 @@ function refOf(run: PlanRun, outDir: string, store: { classes: string[]; tileUm:
     tileUm: store.tileUm,
     teacher: teacherRun ? refOf(teacherRun, outDir, store, runs) : null,
     input: inputOf(runDir),
+    unit: unitOf(runs),
   };
 }
 
@@ -228,6 +258,7 @@ async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictO
       model: ref.model,
       checkpoint: ref.checkpoint,
       classes: ref.classes.length,
+      ...(ref.unit.kind === 'pieces' ? { batchSize: 1 } : {}), // pieces differ in size: one at a time
       mean: ref.input.mean,
       std: ref.input.std,
       device: o.device ?? 'cpu',
@@ -252,8 +283,11 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   let thumb: RgbImage;
   let thumbMpp: number;
   try {
-    const tissue = await slide.detectTissue({}, { signal: o.signal });
-    tiles = await slide.tiles({ tileUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
+    const pieces = ref.unit.kind === 'pieces' ? ref.unit : null;
+    const tissue = await slide.detectTissue(pieces?.minAreaUm2 ? { minAreaUm2: pieces.minAreaUm2 } : {}, { signal: o.signal });
+    tiles = pieces
+      ? pieceRects(tissue.pieces, slide.info.mpp.x, pieces.maxSizeUm)
+      : await slide.tiles({ tileUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
     // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
     const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
     thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));
@@ -261,7 +295,10 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   } finally {
     slide.close();
   }
-  if (tiles.length === 0) throw new ResdistillError('CONFIG_INVALID', `no tissue tiles of ${tileUm.toFixed(0)} um found in ${slidePath} (try --min-tissue lower or --stride-um smaller)`);
+  if (tiles.length === 0) {
+    const what = ref.unit.kind === 'pieces' ? 'tissue pieces' : `tissue tiles of ${tileUm.toFixed(0)} um`;
+    throw new ResdistillError('CONFIG_INVALID', `no ${what} found in ${slidePath} (try --min-tissue lower or --stride-um smaller for tiles)`);
+  }
 
   const student = await classify(slidePath, ref, tiles, o, 'student');
   const useTeacher = (o.teacher ?? true) && ref.teacher !== null;

@@ -1,7 +1,8 @@
 // The paper's unit end to end: whole tissue pieces of the SYNTHETIC cohort (variable size) are extracted, a
 // teacher, a baseline and a KD student train on them (batch 1 with accumulation, the loader's exact mode) and are
-// evaluated; maxSizeUm splits a large piece into a grid. Needs the addon with the synth, extract and training jobs.
-import { readFileSync, writeFileSync } from 'node:fs';
+// evaluated; maxSizeUm splits a large piece into a grid; predict classifies a slide's pieces the same way.
+// Needs the addon with the synth, extract and training jobs.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
@@ -71,5 +72,15 @@ describe.skipIf(!hasJobs())('tissue pieces, the paper\'s unit (addon with synth,
     const kd = plan.runs.find((x) => x.method === 'kd')!;
     expect(kd.steps[0]!.spec).toMatchObject({ mode: 'exact', batchSize: 1, accumulate: 8 });
     expect(kd.steps[1]!.spec).toMatchObject({ mode: 'exact', batchSize: 1 });
+
+    // predict classifies the slide's detected pieces (split like the store's) with the KD student, one at a time.
+    const slide = path.join(out, 'stores', readdirSync(path.join(out, 'stores')).find((d) => d.endsWith('-cohort'))!, 'slide-000.tif');
+    const p = runCli(['predict', slide, '--model', out, '--out', path.join(dir, 'predict'), '--json'], { timeout: 600_000 });
+    expect(p.status, p.stderr + p.stdout).toBe(0);
+    const rows = readFileSync(path.join(dir, 'predict', 'tiles.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(1);
+    const sizes = rows.map((r) => r.split(',').slice(2, 4).map(Number));
+    for (const [w, h] of sizes) expect(Math.max(w!, h!) * 0.25).toBeLessThanOrEqual(192 + 1); // level-0 is 0.25 um/px
+    expect(new Set(sizes.map((s) => s.join('x'))).size).toBeGreaterThan(1);
   }, 1_200_000);
 });
