@@ -1,6 +1,8 @@
 // results.json from a plan and its done records: one entry per evaluated training run, with the cost of its
 // magnification attached. Pure: the runner writes it, `resdistill report` reads it.
+import { answer, comparisons } from '../report/comparisons.js';
 import type { ResultRun, Results } from '../report/results.js';
+import { summarize } from '../report/summary.js';
 import type { ResolvedExperiment } from './load.js';
 import type { Plan } from './plan.js';
 import type { DoneRecord } from './rundir.js';
@@ -41,7 +43,7 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
       cost: cost.get(run.magnification as number) ?? null,
     });
   }
-  return {
+  const results: Results = {
     experiment: config.name,
     synthetic: config.data.source === 'synthetic',
     teacherMagnification: config.magnifications.teacher,
@@ -53,4 +55,7 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
     statistics: { resamples: config.evaluation.bootstrap, seed: 0, tolerance: config.evaluation.tolerance },
     runs,
   };
+  // The paired differences and the answer, as the report computes them, so results.json alone answers the question.
+  const comps = comparisons(results);
+  return { ...results, comparisons: comps, answer: answer(summarize(results), comps, results.statistics.tolerance) };
 }

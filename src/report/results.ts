@@ -68,6 +68,9 @@ export const ResultsSchema = z.object({
   versions: z.record(z.string(), z.unknown()).optional(),
   statistics: StatisticsSchema.prefault({}),
   runs: z.array(ResultRunSchema),
+  /** Derived from runs when results.json is written (src/report/comparisons.ts), for readers other than the report. */
+  comparisons: z.array(z.unknown()).optional(),
+  answer: z.unknown().optional(),
 });
 
 export type Metrics = z.output<typeof MetricsSchema>;
