@@ -14,8 +14,12 @@ export const MetricsSchema = z.object({
   macroPrecision: z.number().nullable(),
   macroRecall: z.number().nullable(),
   auc: z.number().nullable(),
-  /** This run's own 95% bootstrap intervals (its samples resampled), by metric name. */
-  ci: z.record(z.string(), Interval).default({}),
+  /** This run's own 95% bootstrap intervals (its samples resampled), by metric name; the eval job's other keys
+   * (resamples, level) and null intervals are dropped. */
+  ci: z.preprocess(
+    (v) => (v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => Array.isArray(x) && x.length === 2)) : v),
+    z.record(z.string(), Interval),
+  ).default({}),
 });
 
 /** Every test prediction of a run (from the eval job), for the grouped, pooled and paired statistics. */

@@ -77,6 +77,12 @@ describe('report (pure TS, hand-written results)', () => {
     expect(costWarnings(summarize(parseResults(upsampled)))).toEqual([expect.stringMatching(/^2\.5x costs 1\/1\.0 of the teacher's FLOPs, expected about 1\/16\.0/)]);
   });
 
+  it("reads the eval job's ci as written (resamples, level and null intervals beside the intervals)", () => {
+    const r = small.runs[0] as any;
+    const parsed = parseResults({ ...small, runs: [{ ...r, metrics: { ...r.metrics, ci: { accuracy: [0.8, 0.95], auc: null, resamples: 2000, level: 0.95 } } }] });
+    expect(parsed.runs[0]?.metrics.ci).toEqual({ accuracy: [0.8, 0.95] });
+  });
+
   it('names bad fields of results.json by path', () => {
     expect(() => parseResults({ runs: [{ method: 'student', magnification: -1, seed: 0, metrics: {}, cost: null }] })).toThrow(
       /runs\[0\]\.method: [\s\S]*runs\[0\]\.magnification: [\s\S]*runs\[0\]\.metrics\.accuracy: /,
