@@ -151,7 +151,7 @@ const Jitter = z.strictObject({
 /** The authors' augmentation (datasets/factory.py): flips and colour jitter in a random order, the same for every view. */
 const Augment = z.strictObject({
   flips: z.boolean().default(true).describe("random horizontal and vertical flips (the authors')"),
-  rot90: z.boolean().default(false).describe('random quarter turns (ours; off in the authors\' code)'),
+  rot90: z.boolean().default(false).describe('random quarter turns (ours; the authors\' datasets/factory.py has none)'),
   jitter: Jitter.nullable().prefault({}).describe("colour jitter, its four operations in a random order per sample (the authors'); null turns it off"),
 });
 
