@@ -1,7 +1,8 @@
-// Paired comparisons behind the claim of DiPalma et al. 2021 (§1: the student beats the baseline and nears the teacher), per student magnification: each distilled student against the
-// baseline and against the teacher (and kd+init against kd: the initialisation's share), as differences with
-// paired group-bootstrap intervals and p-values; and the answer at a glance: the cheapest magnification whose
-// distilled student keeps the teacher's accuracy within the tolerance.
+// Paired comparisons behind the claim of DiPalma et al. 2021 (the student beats the baseline and nears the
+// teacher), per student magnification: each distilled student against the baseline and against the teacher (and
+// kd+init against kd: the initialisation's share), as differences with paired group-bootstrap intervals and
+// p-values; and the answer at a glance: the cheapest magnification whose distilled student keeps the teacher's
+// accuracy within the tolerance.
 import { type Difference, groupUnits, type IntervalMetric, pairedDifference, sampleUnits } from '../stats/group-bootstrap.js';
 import type { Method, Results, ResultRun } from './results.js';
 import { classesOf, samplesOf, type SummaryRow } from './summary.js';
