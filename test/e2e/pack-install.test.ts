@@ -1,0 +1,63 @@
+// Needs `npm run prebuild` (CI runs it before `npm test`) and npm with its cache: the packed tarball installs into
+// an empty project, uses the linux-x64 prebuild, runs the README's typed example and `npx resdistill doctor`.
+// The from-source install (no prebuild) takes minutes: `npm run bench:install-from-source`.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { doctorIn, installInto, pack, runExample } from '../../scripts/consumer-project.mjs';
+import { cmuSlide, hasData, repoRoot, tempDir } from '../support.js';
+
+const platformDir = `${process.platform}-${process.arch}`;
+const prebuild = path.join(repoRoot, 'prebuilds', platformDir);
+const hasPrebuild = existsSync(path.join(prebuild, 'libtorch.json'));
+const inCi = Boolean(process.env.CI);
+
+describe.skipIf(!hasPrebuild && !inCi)(
+  `npm pack + npm install into a new project (needs prebuilds/${platformDir} from \`npm run prebuild\`${hasPrebuild ? '' : '; skipped: there is none'})`,
+  () => {
+    let packed: { tarball: string; files: string[] };
+    let project: string;
+    let install: { stdout: string; stderr: string; seconds: number };
+
+    beforeAll(() => {
+      expect(hasPrebuild, `CI runs \`npm run prebuild\` before the tests, yet ${prebuild}/libtorch.json is missing`).toBe(true);
+      const dir = tempDir('resdistill-pack-');
+      packed = pack(dir);
+      project = path.join(dir, 'consumer');
+      install = installInto(project, packed.tarball);
+    });
+
+    it('packs dist with its .d.ts, the prebuild with its libtorch.json, the sources to build from, and no tests or build dirs', () => {
+      const files: string[] = packed.files;
+      for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/exports/experiment.d.ts', 'dist/cost.d.ts', 'bin/resdistill.js', 'LICENSE', 'README.md',
+        `prebuilds/${platformDir}/libtorch.json`, 'scripts/install.mjs', 'CMakeLists.txt', 'cmake/ResdistillTorch.cmake', 'native/addon/module.cc']) {
+        expect(files, f).toContain(f);
+      }
+      expect(files.some((f) => f.startsWith(`prebuilds/${platformDir}/`) && f.endsWith('.node'))).toBe(true);
+      expect(files.filter((f) => /^(src|test|build|bench|node_modules)\//.test(f) || f.endsWith('.map'))).toEqual([]);
+    });
+
+    it('the install uses the prebuild and says so in one line, building nothing', () => {
+      expect(install.stdout + install.stderr).toContain(`resdistill: using the prebuilt addon for ${platformDir}`);
+      const installed = path.join(project, 'node_modules', 'resdistill');
+      expect(existsSync(path.join(installed, 'build'))).toBe(false);
+      expect(existsSync(path.join(installed, 'prebuilds', platformDir, 'libtorch.json'))).toBe(true);
+    });
+
+    it("the README's typed example compiles against the package's types and counts the paper's model at 224 px", () => {
+      const r = runExample(project, hasData ? [cmuSlide] : []);
+      const out = r.stdout as string;
+      expect(out).toMatch(/^10x 224 px: \d+\.\d+ GFLOPs/m);
+      expect(out).toMatch(/^5x 112 px: .* \(1\/4\.\d+ of the teacher\)/m);
+      if (hasData) expect(out).toMatch(/CMU-1-Small-Region\.svs: 2220 x 2967 px at 20(\.\d+)?x/);
+    });
+
+    it('`npx resdistill doctor --json` in the project reports the addon loaded with the recorded LibTorch', () => {
+      const { report, stderr } = doctorIn(project);
+      const recorded = (JSON.parse(readFileSync(path.join(prebuild, 'libtorch.json'), 'utf8')) as { version: string }).version;
+      expect(report.addon, stderr).toEqual({ loaded: true });
+      expect(report.libtorch.version.startsWith(recorded.split('+')[0]!)).toBe(true);
+      expect(report.matmul.gflops).toBeGreaterThan(0);
+    });
+  },
+);
