@@ -42,10 +42,15 @@ export function withoutPrebuilds(tarball, dest) {
   return out;
 }
 
-/** An empty ESM project in `dir` with `tarball` installed from the npm cache (offline when the cache has everything). */
-export function installInto(dir, tarball, env = {}) {
+/**
+ * An empty ESM project in `dir` with `tarball` installed from the npm cache (offline when the cache has everything).
+ * npm 11 runs a dependency's install step only when the project's allowScripts approves it, as
+ * `npm install-scripts approve resdistill` would; `approve: false` leaves npm's default, which skips it.
+ */
+export function installInto(dir, tarball, { approve = true, env = {} } = {}) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
+  const allowScripts = approve ? { resdistill: true, [`file:${tarball}`]: true } : undefined;
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts }, null, 2)}\n`);
   const args = ['install', tarball, '--no-audit', '--no-fund', '--foreground-scripts'];
   let r = sh('npm', [...args, '--offline'], { cwd: dir, env });
   // --offline needs every package's metadata cached; a clean CI cache holds only the lockfile's tarballs.

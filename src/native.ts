@@ -76,6 +76,7 @@ function describeLoadFailure(root: string, attempts: Attempt[]): ResdistillError
   }
   if (/No native build|not found|ENOENT|Cannot find module/i.test(text)) {
     fixes.push(`no build yet: run \`${SETUP_COMMAND}\` (system packages, then the addon built from source with cmake-js)`);
+    fixes.push('npm 11 skips a dependency\'s install step (prebuild check or source build) until `npm install-scripts approve resdistill`, then `npm rebuild resdistill`');
   }
   fixes.push('in a clone of the repository: `npm run setup`; see README.md, "Use it from your own project"');
   return makeError('NATIVE_LOAD_FAILED', ['resdistill could not load its native addon.', 'Tried:', ...lines, 'Likely fixes:', ...fixes.map((f) => `  - ${f}`)].join('\n'));

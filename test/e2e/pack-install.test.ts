@@ -59,5 +59,12 @@ describe.skipIf(!hasPrebuild && !inCi)(
       expect(report.libtorch.version.startsWith(recorded.split('+')[0]!)).toBe(true);
       expect(report.matmul.gflops).toBeGreaterThan(0);
     });
+
+    it("with npm 11's default (a dependency's install step skipped until approved) the prebuild still loads at run time", () => {
+      const other = path.join(path.dirname(project), 'unapproved');
+      installInto(other, packed.tarball, { approve: false });
+      const { report, stderr } = doctorIn(other);
+      expect(report.addon, stderr).toEqual({ loaded: true });
+    });
   },
 );
