@@ -1,6 +1,7 @@
 // Needs `npm run prebuild` (CI runs it before `npm test`) and npm with its cache: the packed tarball installs into
 // an empty project, uses the linux-x64 prebuild, runs the README's typed example and `npx resdistill doctor`.
 // The from-source install (no prebuild) takes minutes: `npm run bench:install-from-source`.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,14 @@ const platformDir = `${process.platform}-${process.arch}`;
 const prebuild = path.join(repoRoot, 'prebuilds', platformDir);
 const hasPrebuild = existsSync(path.join(prebuild, 'libtorch.json'));
 const inCi = Boolean(process.env.CI);
+
+describe('the install step in a clone of the repository', () => {
+  it('does nothing (scripts/setup.mjs builds here), so `npm ci` never builds or loads the addon', () => {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'install.mjs')], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, RESDISTILL_BUILD_FROM_SOURCE: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).toBe('');
+  });
+});
 
 describe.skipIf(!hasPrebuild && !inCi)(
   `npm pack + npm install into a new project (needs prebuilds/${platformDir} from \`npm run prebuild\`${hasPrebuild ? '' : '; skipped: there is none'})`,
