@@ -1,11 +1,12 @@
 // Needs `npm run prebuild` (CI runs it before `npm test`) and npm with its cache: the packed tarball installs into
 // an empty project, uses the linux-x64 prebuild, runs the README's typed example and `npx resdistill doctor`.
-// The from-source install (no prebuild) takes minutes: `npm run bench:install-from-source`.
+// The example's counts must equal the repository's own. The from-source install (no prebuild) takes minutes: `npm run bench:install-from-source`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { doctorIn, installInto, pack, runExample } from '../../scripts/consumer-project.mjs';
+import { costLadder, planLadder } from '../../src/cost.js';
 import { cmuSlide, hasData, repoRoot, tempDir } from '../support.js';
 
 const platformDir = `${process.platform}-${process.arch}`;
@@ -53,11 +54,13 @@ describe.skipIf(!hasPrebuild && !inCi)(
       expect(existsSync(path.join(installed, 'prebuilds', platformDir, 'libtorch.json'))).toBe(true);
     });
 
-    it("the README's typed example compiles against the package's types and counts the paper's model at 224 px", () => {
+    it("the README's typed example compiles against the package's types and counts the paper's model at 224 px", async () => {
       const r = runExample(project, hasData ? [cmuSlide] : []);
       const out = r.stdout as string;
-      expect(out).toMatch(/^10x 224 px: \d+\.\d+ GFLOPs/m);
-      expect(out).toMatch(/^5x 112 px: .* \(1\/4\.\d+ of the teacher\)/m);
+      const here = await costLadder({ model: 'gn_resnet' }, planLadder(10, [5, 2.5], 224), { measure: false });
+      expect(out).toContain(`10x 224 px: ${(here.rows[0]!.flops / 1e9).toFixed(2)} GFLOPs\n`);
+      expect(out).toContain(`5x 112 px: ${(here.rows[1]!.flops / 1e9).toFixed(2)} GFLOPs (1/${here.rows[1]!.macs_reduction!.toFixed(1)} of the teacher)`);
+      expect(out).toMatch(/^2\.5x 56 px: \d+\.\d+ GFLOPs/m);
       if (hasData) expect(out).toMatch(/CMU-1-Small-Region\.svs: 2220 x 2967 px at 20(\.\d+)?x/);
     });
 
