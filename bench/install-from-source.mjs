@@ -1,7 +1,7 @@
 // npm run bench:install-from-source: `npm pack`, drop prebuilds/ from the tarball, `npm install` it into an empty
 // project (the install step must build the addon from source), then the README example and `npx resdistill doctor`
 // there. Prints the time of each step and writes bench/out/install-from-source.json. Minutes: a full LibTorch build.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { doctorIn, installInto, pack, runExample, withoutPrebuilds } from '../scripts/consumer-project.mjs';
@@ -29,8 +29,10 @@ const result = {
   cores: os.availableParallelism(),
   load: os.loadavg()[0],
 };
+for (const line of `${install.stdout}\n${install.stderr}`.split('\n')) if (line.startsWith('resdistill:')) console.log(line);
 process.stdout.write(example.stdout);
 console.log(JSON.stringify(result, null, 2));
 const out = path.join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 writeFileSync(path.join(out, 'install-from-source.json'), `${JSON.stringify(result, null, 2)}\n`);
+rmSync(dir, { recursive: true, force: true });

@@ -2,9 +2,9 @@
 // an empty project, uses the linux-x64 prebuild, runs the README's typed example and `npx resdistill doctor`.
 // The example's counts must equal the repository's own. The from-source install (no prebuild) takes minutes: `npm run bench:install-from-source`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctorIn, installInto, pack, runExample } from '../../scripts/consumer-project.mjs';
 import { costLadder, planLadder } from '../../src/cost.js';
 import { cmuSlide, hasData, repoRoot, tempDir } from '../support.js';
@@ -28,14 +28,16 @@ describe.skipIf(!hasPrebuild && !inCi)(
     let packed: { tarball: string; files: string[] };
     let project: string;
     let install: { stdout: string; stderr: string; seconds: number };
+    let dir = '';
 
     beforeAll(() => {
       expect(hasPrebuild, `CI runs \`npm run prebuild\` before the tests, yet ${prebuild}/libtorch.json is missing`).toBe(true);
-      const dir = tempDir('resdistill-pack-');
+      dir = tempDir('resdistill-pack-');
       packed = pack(dir);
       project = path.join(dir, 'consumer');
       install = installInto(project, packed.tarball);
     });
+    afterAll(() => rmSync(dir, { recursive: true, force: true })); // two projects with node_modules: ~100 MB
 
     it('packs dist with its .d.ts, the prebuild with its libtorch.json, the sources to build from, and no tests or build dirs', () => {
       const files: string[] = packed.files;
