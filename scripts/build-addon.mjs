@@ -17,7 +17,8 @@ export function neededPackages() {
 export function missingPrerequisites() {
   const missing = missingPackages(neededPackages());
   if (missing) return missing;
-  return ['cmake', 'c++'].filter((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error);
+  const tools = { cmake: 'cmake', 'c++': 'g++' }; // tool on PATH -> the Debian package that provides it
+  return Object.entries(tools).filter(([tool]) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error).map(([, pkg]) => pkg);
 }
 
 /** What to run when prerequisites are missing: the exact apt command, and the CUDA LibTorch alternative. */

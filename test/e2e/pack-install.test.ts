@@ -2,7 +2,7 @@
 // an empty project, uses the linux-x64 prebuild, runs the README's typed example and `npx resdistill doctor`.
 // The example's counts must equal the repository's own. The from-source install (no prebuild) takes minutes: `npm run bench:install-from-source`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctorIn, installInto, pack, runExample } from '../../scripts/consumer-project.mjs';
@@ -19,6 +19,41 @@ describe('the install step in a clone of the repository', () => {
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'install.mjs')], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, RESDISTILL_BUILD_FROM_SOURCE: '1' } });
     expect(r.status).toBe(0);
     expect(r.stdout + r.stderr).toBe('');
+  });
+});
+
+/** The install step as installed in a project (package.json + scripts, no src/), run with only `node` on PATH. */
+function installStepWithoutTools(prebuildRecord?: string) {
+  const dir = tempDir('resdistill-install-step-');
+  copyFileSync(path.join(repoRoot, 'package.json'), path.join(dir, 'package.json'));
+  cpSync(path.join(repoRoot, 'scripts'), path.join(dir, 'scripts'), { recursive: true });
+  if (prebuildRecord) {
+    cpSync(prebuild, path.join(dir, 'prebuilds', platformDir), { recursive: true });
+    writeFileSync(path.join(dir, 'prebuilds', platformDir, 'libtorch.json'), JSON.stringify({ version: prebuildRecord }));
+  }
+  const bin = path.join(dir, 'bin-only-node');
+  mkdirSync(bin);
+  symlinkSync(process.execPath, path.join(bin, 'node'));
+  const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.mjs')], { cwd: dir, encoding: 'utf8', env: { PATH: bin, HOME: dir } });
+  const built = existsSync(path.join(dir, 'build'));
+  rmSync(dir, { recursive: true, force: true });
+  return { status: r.status, stderr: r.stderr, built };
+}
+
+describe('the install step in a project, when it must build from source and cannot', () => {
+  it('with no prebuild and no cmake or compiler, fails naming the exact apt-get command and the CUDA LibTorch route, building nothing', () => {
+    const r = installStepWithoutTools();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`no prebuild for ${platformDir}; building from source`);
+    expect(r.stderr).toContain('sudo apt-get update && sudo apt-get install -y --no-install-recommends cmake g++');
+    expect(r.stderr).toContain('LIBTORCH=/opt/libtorch');
+    expect(r.built).toBe(false);
+  });
+
+  it.skipIf(!hasPrebuild)('a prebuild whose libtorch.json records another LibTorch is not used (needs `npm run prebuild`)', () => {
+    const r = installStepWithoutTools('0.0.1-not-this-one');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the prebuild reports LibTorch \S+, its record says 0\.0\.1-not-this-one; building from source/);
   });
 });
 
