@@ -38,7 +38,7 @@ export interface NativeBinding {
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-/** The set-up command that works from any project using resdistill (and in the repository itself). */
+/** The set-up command that works from any project that installed resdistill. */
 export const SETUP_COMMAND = 'npx resdistill setup';
 
 interface Attempt {
