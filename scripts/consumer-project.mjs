@@ -67,20 +67,25 @@ export function readmeExample() {
   return m[1];
 }
 
-/** Type-checks and compiles the README example against the installed package's .d.ts, then runs it with `args`. */
-export function runExample(dir, args = []) {
-  writeFileSync(path.join(dir, 'example.ts'), readmeExample());
+/** Type-checks and compiles `source` as `<name>.ts` against the installed package's .d.ts, then runs it with `args`. */
+export function compileAndRun(dir, name, source, args = []) {
+  writeFileSync(path.join(dir, `${name}.ts`), source);
   const tsconfig = {
     compilerOptions: {
       target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: 'out',
       typeRoots: [path.join(root, 'node_modules', '@types')], types: ['node'],
     },
-    files: ['example.ts'],
+    files: [`${name}.ts`],
   };
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  const tsc = must('tsc (README example)', sh(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir }));
-  const run = must('node out/example.js', sh(process.execPath, [path.join('out', 'example.js'), ...args], { cwd: dir }));
+  writeFileSync(path.join(dir, `tsconfig.${name}.json`), JSON.stringify(tsconfig, null, 2));
+  const tsc = must(`tsc ${name}.ts`, sh(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${name}.json`], { cwd: dir }));
+  const run = must(`node out/${name}.js`, sh(process.execPath, [path.join('out', `${name}.js`), ...args], { cwd: dir }));
   return { stdout: run.stdout, compileSeconds: tsc.seconds, seconds: run.seconds };
+}
+
+/** The README example, compiled and run in the project. */
+export function runExample(dir, args = []) {
+  return compileAndRun(dir, 'example', readmeExample(), args);
 }
 
 /** `npx resdistill doctor --json` in the project: the parsed report and the exit status. */

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doctorIn, installInto, pack, runExample } from '../../scripts/consumer-project.mjs';
+import { compileAndRun, doctorIn, installInto, pack, runExample } from '../../scripts/consumer-project.mjs';
 import { costLadder, planLadder } from '../../src/cost.js';
 import { cmuSlide, hasData, repoRoot, tempDir } from '../support.js';
 
@@ -99,6 +99,21 @@ describe.skipIf(!hasPrebuild && !inCi)(
       expect(out).toContain(`5x 112 px: ${(here.rows[1]!.flops / 1e9).toFixed(2)} GFLOPs (1/${here.rows[1]!.macs_reduction!.toFixed(1)} of the teacher)`);
       expect(out).toMatch(/^2\.5x 56 px: \d+\.\d+ GFLOPs/m);
       if (hasData) expect(out).toMatch(/CMU-1-Small-Region\.svs: 2220 x 2967 px at 20(\.\d+)?x/);
+    });
+
+    it("every entry point in package.json's exports resolves, with types, from the project", () => {
+      const source = [
+        "import { doctor, costLadder } from 'resdistill';",
+        "import { loadExperiment, planExperiment, runExperiment, writeReport } from 'resdistill/experiment';",
+        "import { runJob, type JobEvent } from 'resdistill/job';",
+        "import { openSlide, type SlideInfo } from 'resdistill/slide';",
+        "import { extract, verify, merge, storeInfo } from 'resdistill/store';",
+        "import { planLadder, type CostReport } from 'resdistill/cost';",
+        'const fns: Function[] = [doctor, costLadder, loadExperiment, planExperiment, runExperiment, writeReport, runJob, openSlide, extract, verify, merge, storeInfo, planLadder];',
+        'type Used = [JobEvent, SlideInfo, CostReport];',
+        "console.log(fns.every((f) => typeof f === 'function'));",
+      ].join('\n');
+      expect(compileAndRun(project, 'entries', source).stdout.trim()).toBe('true');
     });
 
     it('`npx resdistill doctor --json` in the project reports the addon loaded with the recorded LibTorch', () => {
