@@ -1,19 +1,15 @@
 #!/usr/bin/env node
-// One-step set-up for a fresh clone: system packages (apt, when root), npm ci, the native build, the TS build.
+// One-step set-up. In a fresh clone: system packages (apt, when root), npm ci, the native build, the TS build;
 // `--if-needed` (used by pretest/predemo) skips each step whose output is already there and up to date.
+// Installed in someone's project (`npx resdistill setup`): system packages, then the addon built from source in place.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildAddon, neededPackages } from './build-addon.mjs';
+import { isSourceCheckout, root } from './layout.mjs';
+import { BUILD_PACKAGES, CUDA_HINT, DEV_PACKAGES, aptCommand, aptInstall, missingPackages } from './system-packages.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ifNeeded = process.argv.includes('--if-needed');
-const APT_PACKAGES = [
-  'cmake', 'ninja-build', 'g++', 'pkg-config',
-  'libtorch-dev', 'libopenslide-dev', 'nlohmann-json3-dev', 'libpng-dev', 'libjpeg-dev', 'libssl-dev', 'libtiff-dev',
-  // Peers and test tools: reference implementations, pyramid building, headless report screenshots.
-  'python3-torch', 'python3-torchvision', 'python3-openslide', 'python3-pil', 'libvips-tools', 'chromium',
-];
 
 function log(message) {
   process.stderr.write(`[setup] ${message}\n`);
@@ -28,22 +24,16 @@ function run(cmd, args, opts = {}) {
   }
 }
 
-function missingPackages() {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...APT_PACKAGES], { encoding: 'utf8' });
-  if (r.error) return []; // not a Debian system: nothing we can check
-  const installed = new Set(r.stdout.split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ')[0]));
-  return APT_PACKAGES.filter((p) => !installed.has(p));
-}
-
-function systemPackages() {
-  const missing = missingPackages();
+/** Installs the missing ones of `packages` as root; otherwise prints the apt command and stops. */
+function systemPackages(packages) {
+  const missing = missingPackages(packages) ?? []; // not a Debian system: nothing we can check
   if (missing.length === 0) return;
   if (process.getuid?.() === 0) {
-    run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (aptInstall(missing, log) !== 0) process.exit(1);
   } else {
     log('missing system packages. Run this once, then re-run:');
-    process.stderr.write(`  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n`);
+    process.stderr.write(`  ${aptCommand(missing)}\n`);
+    if (missing.includes('libtorch-dev')) process.stderr.write(`  ${CUDA_HINT}\n`);
     process.exit(1);
   }
 }
@@ -63,7 +53,14 @@ function stale(output, inputs) {
   return inputs.some((i) => existsSync(i) && (statSync(i).isDirectory() ? newestMtime(i) : statSync(i).mtimeMs) > built);
 }
 
-systemPackages();
+if (!isSourceCheckout(root)) {
+  systemPackages(neededPackages());
+  const status = buildAddon(log);
+  if (status === 0) log('ready');
+  process.exit(status);
+}
+
+systemPackages([...BUILD_PACKAGES, ...DEV_PACKAGES]);
 const lock = path.join(root, 'package-lock.json');
 if (!ifNeeded || stale(path.join(root, 'node_modules', '.package-lock.json'), [lock])) run('npm', ['ci', '--no-audit', '--no-fund']);
 const addon = path.join(root, 'build', 'Release', 'resdistill.node');

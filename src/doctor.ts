@@ -1,7 +1,7 @@
 // What `resdistill doctor` checks: Node, the addon, LibTorch (with a real timed job), OpenSlide, threads.
 import { fromNative } from './errors.js';
 import { runJob } from './job.js';
-import { native } from './native.js';
+import { native, SETUP_COMMAND } from './native.js';
 
 export interface DoctorReport {
   node: string;
@@ -48,7 +48,7 @@ export async function doctor(): Promise<DoctorReport> {
   report.threads = versions.threads;
   report.usableCores = versions.usableCores;
   if (versions.parallelForThreads < versions.threads) {
-    report.problems.push(`the core's own parallel loops run on ${versions.parallelForThreads} of ${versions.threads} threads: rebuild it with OpenMP (scripts/setup.mjs)`);
+    report.problems.push(`the core's own parallel loops run on ${versions.parallelForThreads} of ${versions.threads} threads: rebuild it with OpenMP: \`${SETUP_COMMAND}\``);
   }
   if (!versions.openslide) report.problems.push('built without OpenSlide: slides cannot be read (image folders and stores still work)');
   if (versions.threads < versions.usableCores && !process.env.RESDISTILL_THREADS) {

@@ -1,4 +1,4 @@
-// Public API of the resdistill package.
+// Public API of the resdistill package (`resdistill`); package.json's exports also give each part its own entry point.
 export * from './errors.js';
 export { runJob, type JobEvent, type JobOptions } from './job.js';
 export { doctor, type DoctorReport } from './doctor.js';
@@ -11,4 +11,5 @@ export { planExperiment, JOB_KINDS, type Plan, type PlannedRun, type Method } fr
 export { runExperiment, collectResults, type Executor, type RunListener, type RunOptions, type RunSummary } from './experiment/runner.js';
 export { writeReport, writeReportFromDir, readResults, parseResults, summarize, paretoFront, type Results, type ResultRun, type SummaryRow } from './report/index.js';
 export { openSlide, Slide, type SlideInfo, type Region, type TissueResult, type Tile, type MppSource } from './slide.js';
+export { costLadder, planLadder, pixelsFor, parseSize, type CostReport, type CostRow, type ModelChoice, type RuntimeChoice, type GuardVerdict } from './cost.js';
 export { generateCohort, type SynthOptions, type SynthResult, type SynthClass } from './synth.js';

@@ -38,6 +38,9 @@ export interface NativeBinding {
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
+/** The set-up command that works from any project that installed resdistill. */
+export const SETUP_COMMAND = 'npx resdistill setup';
+
 interface Attempt {
   where: string;
   problem: string;
@@ -56,7 +59,7 @@ function checkPrebuildRecord(root: string, binding: NativeBinding, loadedFrom: s
     throw makeError(
       'LIBTORCH_MISMATCH',
       `the prebuild in ${prebuildDir(root)} records LibTorch ${wanted} but the binary reports ${binding.torchVersion}; ` +
-        'rebuild from source with `npm run build:native`',
+        `rebuild from source with \`${SETUP_COMMAND}\``,
     );
   }
 }
@@ -68,13 +71,14 @@ function describeLoadFailure(root: string, attempts: Attempt[]): ResdistillError
   const text = attempts.map((a) => a.problem).join('\n');
   const fixes: string[] = [];
   if (/libtorch|libc10|libopenslide|cannot open shared object/.test(text)) {
-    fixes.push('a system library is missing: sudo apt-get install -y libtorch-dev libopenslide-dev (or run `npm run setup` as root)');
-    if (recorded) fixes.push(`the prebuild was built against LibTorch ${recorded}; install that version or rebuild with \`npm run build:native\``);
+    fixes.push(`a system library is missing: \`sudo ${SETUP_COMMAND}\` installs the Debian packages and builds the addon (without root it prints the apt-get command)`);
+    if (recorded) fixes.push(`the prebuild was built against LibTorch ${recorded}; install that version or rebuild from source with \`${SETUP_COMMAND}\``);
   }
   if (/No native build|not found|ENOENT|Cannot find module/i.test(text)) {
-    fixes.push('no build yet: run `npm run setup` (installs system packages, npm ci, then builds the addon with cmake-js)');
+    fixes.push(`no build yet: run \`${SETUP_COMMAND}\` (system packages, then the addon built from source with cmake-js)`);
+    fixes.push('npm 11 skips a dependency\'s install step (prebuild check or source build) until `npm install-scripts approve resdistill`, then `npm rebuild resdistill`');
   }
-  fixes.push('check the build prerequisites with `npm run setup` and see README.md, "How it is built"');
+  fixes.push('in a clone of the repository: `npm run setup`; see README.md, "Use it from your own project"');
   return makeError('NATIVE_LOAD_FAILED', ['resdistill could not load its native addon.', 'Tried:', ...lines, 'Likely fixes:', ...fixes.map((f) => `  - ${f}`)].join('\n'));
 }
 

@@ -10,6 +10,7 @@ import { registerExtract } from './extract.js';
 import { registerStore } from './store.js';
 import { registerPredict } from './predict.js';
 import { registerRun } from './run.js';
+import { registerSetup } from './setup.js';
 import { registerSlide } from './slide.js';
 import { registerSynth } from './synth.js';
 
@@ -20,6 +21,7 @@ const program = new Command('resdistill')
   .version(pkg.version);
 
 registerDoctor(program);
+registerSetup(program);
 registerDemo(program);
 registerExtract(program);
 registerStore(program);

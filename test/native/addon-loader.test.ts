@@ -46,7 +46,7 @@ describe('native loader (needs the built addon)', () => {
     expect(r.code).toBe('NATIVE_LOAD_FAILED');
     expect(r.message).toContain(path.join('build', 'Release', 'resdistill.node'));
     expect(r.message).toContain(path.join('prebuilds', platformDir));
-    expect(r.message).toContain('npm run setup');
+    expect(r.message).toContain('npx resdistill setup');
   });
 
   it('names an explicit RESDISTILL_ADDON path that does not load', () => {
@@ -68,6 +68,6 @@ describe('native loader (needs the built addon)', () => {
     const r = loadIn(dir);
     expect(r.code).toBe('LIBTORCH_MISMATCH');
     expect(r.message).toContain('0.0.1-not-this-one');
-    expect(r.message).toContain('npm run build:native');
+    expect(r.message).toContain('npx resdistill setup');
   });
 });

@@ -1,0 +1,15 @@
+// `resdistill setup`: scripts/setup.mjs, which knows whether it runs in a clone of the repository or in a consumer's node_modules.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { packageRoot } from '../native.js';
+
+export function registerSetup(program: Command): void {
+  program
+    .command('setup')
+    .description('install the system packages (apt, as root; otherwise prints the command) and build the native addon from source')
+    .action(() => {
+      const r = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'setup.mjs')], { stdio: 'inherit', cwd: packageRoot });
+      process.exitCode = r.status ?? 1;
+    });
+}
