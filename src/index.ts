@@ -9,7 +9,7 @@ export { ExperimentSchema, experimentJsonSchema, type Experiment, type Experimen
 export { loadExperiment, resolveExperiment, type ResolvedExperiment } from './experiment/load.js';
 export { planExperiment, JOB_KINDS, type Plan, type PlannedRun, type Method } from './experiment/plan.js';
 export { runExperiment, collectResults, type Executor, type RunListener, type RunOptions, type RunSummary } from './experiment/runner.js';
-export { writeReport, writeReportFromDir, readResults, parseResults, summarize, paretoFront, type Results, type ResultRun, type SummaryRow } from './report/index.js';
+export { writeReport, writeReportFromDir, readResults, parseResults, summarize, paretoFront, comparisons, answer, type Results, type ResultRun, type SummaryRow, type Comparison, type Answer } from './report/index.js';
 export { openSlide, Slide, type SlideInfo, type Region, type TissueResult, type Tile, type MppSource } from './slide.js';
 export { costLadder, planLadder, pixelsFor, parseSize, type CostReport, type CostRow, type ModelChoice, type RuntimeChoice, type GuardVerdict } from './cost.js';
 export { generateCohort, type SynthOptions, type SynthResult, type SynthClass } from './synth.js';
