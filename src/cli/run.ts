@@ -1,10 +1,11 @@
 // `resdistill run <experiment> --out <dir>`, `resdistill report <dir>` and `resdistill schema`.
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import path from 'node:path';
 import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
 import { runExperiment } from '../experiment/runner.js';
 import { native } from '../native.js';
+import { numberOption, RANGES } from '../numbers.js';
 import { writeReport, writeReportFromDir } from '../report/index.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
@@ -17,11 +18,6 @@ export interface RunOpts {
   threads?: number;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
 
 /** `auto` becomes cuda when the addon's LibTorch sees a GPU; threads default to every usable core. */
 function prepareDevice(config: ResolvedExperiment, opts: RunOpts): 'cpu' | 'cuda' {
@@ -49,7 +45,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print one JSON object (no progress bars)')
     .option('--quiet', 'no progress output')
     .addOption(new Option('--device <device>', 'override the config').choices(['auto', 'cpu', 'cuda']))
-    .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', positiveInt)
+    .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', numberOption('--threads', RANGES.threads))
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
 
