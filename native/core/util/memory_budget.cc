@@ -44,6 +44,7 @@ uint64_t memory_budget() {
 std::string format_bytes(double bytes) {
   char b[64];
   if (bytes >= 1e15) std::snprintf(b, sizeof b, "%.3g PB", bytes / 1e15);
+  else if (bytes >= 1e12) std::snprintf(b, sizeof b, "%.1f TB", bytes / 1e12);
   else if (bytes >= 1e9) std::snprintf(b, sizeof b, "%.1f GB", bytes / 1e9);
   else if (bytes >= 1e6) std::snprintf(b, sizeof b, "%.1f MB", bytes / 1e6);
   else std::snprintf(b, sizeof b, "%.0f kB", bytes / 1e3);
