@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extract, loadExtractConfig, readIndex, readManifest, type Manifest } from '../../src/store.js';
+import { extract, loadExtractConfig, merge, readIndex, readManifest, type Manifest } from '../../src/store.js';
 import { storeInfo } from '../../src/store_info.js';
 import { hasData, repoRoot, runCli, tempDir } from '../support.js';
 import { lymphomaConfig, lymphomaSubset, snapshot } from './store_fixtures.js';
@@ -153,5 +153,30 @@ describe.skipIf(!hasData)('a store whose index lies (needs the addon, the built 
     expect(info.problems.join('\n')).toContain(m.shards[1]!.index);
     const text = runCli(['store', 'info', c]).stdout;
     expect(text).toMatch(/of unknown class \(index unreadable\)/);
+  });
+
+  it('merge refuses a part whose shard is damaged instead of writing fresh checksums over it', async () => {
+    const base = tempDir('rd-merge-bad-');
+    const parts = [0, 1].map((index) => path.join(base, `p${index}`));
+    for (const [index, out] of parts.entries()) await extract(loadExtractConfig(config), out, { part: { index, count: 2 } });
+    const m = readManifest(parts[1]!);
+    const tar = path.join(parts[1]!, m.shards[1]!.name);
+    const bytes = readFileSync(tar);
+    const at = readIndex(parts[1]!, m.shards[1]!)[0]!.views[0]!.offset + 300;
+    bytes[at] = bytes[at]! ^ 0x10;
+    writeFileSync(tar, bytes);
+    const err = await merge(path.join(base, 'merged'), parts).catch((e: Error & { code: string }) => e);
+    expect(err).toMatchObject({ code: 'STORE_CORRUPT' });
+    expect((err as Error).message).toMatch(/shard-00001\.tar.*CRC-32/);
+  });
+
+  it('a manifest claiming 10^15 samples is refused by the memory budget, not by an allocation failure', () => {
+    const c = copy();
+    const m = readManifest(c);
+    m.samples = 1e15;
+    writeFileSync(path.join(c, 'manifest.json'), JSON.stringify(m));
+    const r = runCli(['store', 'verify', c, '--json']);
+    const out = JSON.parse(r.stdout);
+    expect(out.error?.code ?? out.problems.join('\n')).toMatch(/RESOURCE_LIMIT|budget/);
   });
 });

@@ -13,6 +13,7 @@
 #include "store/store_format.h"
 #include "store/tar_header.h"
 #include "util/error.h"
+#include "util/memory_budget.h"
 
 namespace rd::store {
 
@@ -24,6 +25,7 @@ std::shared_ptr<Store> Store::open(const std::string& dir) {
   try {
     s->mags_ = m.at("magnifications").size();
     const size_t n = m.at("samples").get<size_t>();
+    check_memory(double(n) * sizeof(SampleInfo) * 2, "the index of a store of " + std::to_string(n) + " samples");  // entries and their names
     s->samples_.resize(n);
     const auto& shards = m.at("shards");
     s->maps_.resize(shards.size());
@@ -114,6 +116,7 @@ void Store::load_shard(uint32_t k, const nlohmann::json& entry) {
   const std::string idx_path = dir_ + "/" + index;
   if (count == 0) return;
   if (!std::filesystem::exists(tar) || !std::filesystem::exists(idx_path)) return fail("missing (samples " + sample_key(first) + " to " + sample_key(first + count - 1) + ")");
+  check_memory(double(std::filesystem::file_size(idx_path)) * 8, "index " + index + " (parsed)");  // JSON text and its parsed tree
   std::string idx_bytes = read_file(idx_path);
   if (entry.contains("indexCrc32") && crc32(idx_bytes.data(), idx_bytes.size()) != entry["indexCrc32"].get<uint32_t>()) {
     return fail("index " + index + " fails its checksum");
