@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { extract, loadExtractConfig } from '../../src/store.js';
 import { cmuSlide, hasData, lymphomaDir, repoRoot, runCli, tempDir } from '../support.js';
+import { lymphomaConfig, lymphomaSubset } from '../native/store_fixtures.js';
 
 /** A valid 1-bit grayscale PNG of width x height (all black): tiny on disk, width x height x 3 bytes decoded. */
 function blackPng(width: number, height: number, rows = height): Buffer {
@@ -107,5 +109,18 @@ describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and rea
     const out = path.join(tempDir('rd-budget-store-'), 'store');
     const r = runCli(['extract', cfg, '--out', out, '--json']);
     expectResourceLimit(r, /PNG '.*giant\.png' \(declared 1000000 x 1000000 px\)/);
+  });
+
+  it('training batches larger than the budget are refused before the first epoch, naming the batch', async () => {
+    const store = path.join(tempDir('rd-budget-train-'), 'store');
+    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(2))), store);
+    const spec = { store, model: { name: 'gn_resnet', widths: [32, 32, 64, 64] }, magnification: 3.125, epochs: 1, batchSize: 1024, seed: 0, outDir: path.join(tempDir('rd-budget-run-'), 'run') };
+    const r = spawnSync(path.join(repoRoot, 'build', 'resdistill-driver'), ['run', 'train.supervised', '-'], {
+      input: JSON.stringify(spec), encoding: 'utf8', timeout: 120_000, env: { ...process.env, RESDISTILL_MAX_MEMORY: '256M' },
+    });
+    expect(r.status).toBe(1);
+    const { error } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(error.code).toBe('RESOURCE_LIMIT');
+    expect(error.message).toMatch(/batches of 1024 samples from store/);
   });
 });
