@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'DEVICE_UNAVAILABLE',
   'TORCH_ERROR',
   'OUT_OF_MEMORY',
+  'RESOURCE_LIMIT',
   'IO_ERROR',
   'DISK_FULL',
   'SLIDE_NOT_FOUND',
@@ -46,6 +47,8 @@ export class StoreError extends ResdistillError {}
 export class TrainingError extends ResdistillError {}
 export class NativeLoadError extends ResdistillError {}
 export class IoError extends ResdistillError {}
+/** A request (region, tile grid, decoded image, ...) larger than the memory budget (--max-memory). */
+export class ResourceLimitError extends ResdistillError {}
 export class InternalError extends ResdistillError {}
 
 const CLASS_BY_CODE: Record<ErrorCode, new (code: ErrorCode, message: string, o?: { cause?: unknown }) => ResdistillError> = {
@@ -54,6 +57,7 @@ const CLASS_BY_CODE: Record<ErrorCode, new (code: ErrorCode, message: string, o?
   DEVICE_UNAVAILABLE: DeviceError,
   TORCH_ERROR: InternalError,
   OUT_OF_MEMORY: InternalError,
+  RESOURCE_LIMIT: ResourceLimitError,
   IO_ERROR: IoError,
   DISK_FULL: IoError,
   SLIDE_NOT_FOUND: SlideError,

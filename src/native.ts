@@ -25,6 +25,8 @@ export interface NativeBinding {
   /** JSON string: { libtorch: { version, cuda: {...} }, openslide, threads, usableCores }. */
   versions(): string;
   setThreads(n: number): number;
+  /** The memory budget in bytes (RESDISTILL_MAX_MEMORY, else a share of physical memory); CONFIG_INVALID when that is not a size. */
+  memoryBudget(): number;
   jobKinds(): { kind: string; summary: string }[];
   /** LibTorch version this binary was compiled against. */
   readonly torchVersion: string;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, makeError } from './errors.js';
 import { runJob, type JobEvent } from './job.js';
+import { readTextInput } from './text-input.js';
 
 const fraction = z.number().min(0).max(1);
 
@@ -56,7 +57,7 @@ export function parseExtractConfig(raw: unknown, where = 'config'): ExtractConfi
 export function loadExtractConfig(file: string): ExtractConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readTextInput(file));
   } catch (e) {
     throw new ConfigError('CONFIG_INVALID', `cannot read config '${file}': ${(e as Error).message}`);
   }
@@ -89,6 +90,8 @@ export interface ExtractResult {
   shards: number;
   shardsWritten: number;
   shardsSkipped: number;
+  /** Finished shards found truncated or damaged on a rerun, removed and extracted again. */
+  shardsRepaired: number;
   magnifications: number[];
   classes: string[];
   threads: number;
@@ -163,6 +166,10 @@ export interface IndexSample {
 }
 
 export function readIndex(store: string, shard: Manifest['shards'][number]): IndexSample[] {
+  const plain = (name: string) => /^[^/\\]+$/.test(name) && name !== '..' && name !== '.';
+  if (!plain(shard.name) || !plain(shard.index)) {
+    throw makeError('STORE_CORRUPT', `shard ${shard.name}: its name or index name (${shard.index}) points outside the store folder`);
+  }
   const file = path.join(store, shard.index);
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as { samples: IndexSample[] }).samples;
@@ -174,6 +181,11 @@ export function readIndex(store: string, shard: Manifest['shards'][number]): Ind
 /** The uint8 HWC pixels of one view, read straight from the tar at the indexed offset. */
 export function readView(store: string, shard: string, view: IndexSample['views'][number]): { pixels: Buffer; h: number; w: number; c: number } {
   const [h, w, c] = view.shape;
+  // The index is checked against the member before anything is allocated from it: the .npy header is 64-byte aligned.
+  const payload = h * w * c;
+  if (![h, w, c].every((d) => Number.isInteger(d) && d > 0) || c > 4 || !(view.size > payload) || (view.size - payload) % 64 !== 0 || view.size - payload > 4096) {
+    throw makeError('STORE_CORRUPT', `shard ${shard}: member ${view.name}: index shape ${JSON.stringify(view.shape)} does not fit its ${view.size} bytes (run \`resdistill store verify\`)`);
+  }
   const fd = openSync(path.join(store, shard), 'r');
   try {
     const pixels = Buffer.alloc(h * w * c);

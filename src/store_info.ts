@@ -14,7 +14,11 @@ export interface StoreInfo {
   source: Record<string, unknown>;
   shards: number;
   bytes: number;
-  splits: Record<string, { samples: number; groups: number; perClass: Record<string, number> }>;
+  /** Per split: its samples, their groups and classes; `unreadable` counts samples whose shard index cannot be read
+   *  (their class is unknown, so they are in no perClass count). */
+  splits: Record<string, { samples: number; groups: number; perClass: Record<string, number>; unreadable: number }>;
+  /** Why some samples could not be read (a missing or damaged index), one line per shard. */
+  problems: string[];
   fingerprint: string;
 }
 
@@ -24,14 +28,16 @@ interface Located {
   sample: IndexSample;
 }
 
-/** Every indexed sample with its shard, in id order (shards missing from a part store are skipped). */
-export function listSamples(store: string, manifest = readManifest(store)): Located[] {
+/** Every indexed sample with its shard, in id order (shards missing from a part store are skipped; each
+ *  unreadable index adds a line to `problems` when given). */
+export function listSamples(store: string, manifest = readManifest(store), problems: string[] = []): Located[] {
   const out: Located[] = [];
   for (const shard of manifest.shards) {
     let samples: IndexSample[];
     try {
       samples = readIndex(store, shard);
-    } catch {
+    } catch (e) {
+      problems.push(`${(e as Error).message} (samples ${shard.first} to ${shard.first + shard.samples - 1} are not counted by class)`);
       continue;
     }
     for (const s of samples) out.push({ id: Number(s.key), shard: shard.name, sample: s });
@@ -41,21 +47,26 @@ export function listSamples(store: string, manifest = readManifest(store)): Loca
 
 export function storeInfo(store: string): StoreInfo {
   const m = readManifest(store);
-  const samples = listSamples(store, m);
+  const problems: string[] = [];
+  const samples = listSamples(store, m, problems);
   const byId = new Map(samples.map((s) => [s.id, s.sample]));
   const splits: StoreInfo['splits'] = {};
   for (const name of ['train', 'val', 'test', 'unlabeled'] as const) {
     const ids = m.splits[name] ?? [];
     const perClass: Record<string, number> = {};
     const groups = new Set<string>();
+    let unreadable = 0;
     for (const id of ids) {
       const s = byId.get(id);
-      if (!s) continue;
+      if (!s) {
+        unreadable++;
+        continue;
+      }
       groups.add(s.group);
       const cls = s.label === null ? '(unlabeled)' : (m.classes[s.label] ?? String(s.label));
       perClass[cls] = (perClass[cls] ?? 0) + 1;
     }
-    splits[name] = { samples: ids.length, groups: groups.size, perClass };
+    splits[name] = { samples: ids.length, groups: groups.size, perClass, unreadable };
   }
   const first = samples[0]?.sample;
   return {
@@ -69,6 +80,7 @@ export function storeInfo(store: string): StoreInfo {
     shards: m.shards.length,
     bytes: m.shards.reduce((a, s) => a + (s.bytes ?? 0), 0),
     splits,
+    problems,
     fingerprint: m.fingerprint,
   };
 }

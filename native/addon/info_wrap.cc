@@ -1,6 +1,7 @@
 // Build and runtime facts (doctor), thread control and the list of job kinds.
 #include "common.h"
 #include "job/job.h"
+#include "util/memory_budget.h"
 #include "util/threads.h"
 #include "util/versions.h"
 
@@ -22,6 +23,12 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+/** memoryBudget(): sync. Returns the memory budget in bytes (RESDISTILL_MAX_MEMORY, else a share of physical memory);
+ *  throws CONFIG_INVALID when RESDISTILL_MAX_MEMORY is not a size. */
+Napi::Value MemoryBudget(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { return Napi::Number::New(info.Env(), double(rd::memory_budget())); });
+}
+
 /** jobKinds(): sync. Returns [{ kind, summary }] for every job the core knows. */
 Napi::Value JobKinds(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -40,6 +47,7 @@ Napi::Value JobKinds(const Napi::CallbackInfo& info) {
 const Register kRegister([](Napi::Env env, Napi::Object exports) {
   exports.Set("versions", Napi::Function::New(env, Versions, "versions"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("memoryBudget", Napi::Function::New(env, MemoryBudget, "memoryBudget"));
   exports.Set("jobKinds", Napi::Function::New(env, JobKinds, "jobKinds"));
   exports.Set("torchVersion", Napi::String::New(env, RESDISTILL_TORCH_VERSION));
 });

@@ -1,6 +1,7 @@
 // resdistill-driver: runs any core job without Node (GPU servers, device checks).
 //   resdistill-driver run <kind> <spec.json | -> [--threads N]   events as JSON lines on stderr, result on stdout
 //   resdistill-driver info | jobs
+//   resdistill-driver replay <fuzz target> <file>...   runs saved fuzz inputs (test/fuzz-corpus); a crash is a bug
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "job/job.h"
+#include "targets.h"
 #include "util/error.h"
 #include "util/error_info.h"
 #include "util/threads.h"
@@ -23,7 +25,8 @@ void on_signal(int) { g_cancel->store(true); }
 
 int usage() {
   std::cerr << "usage: resdistill-driver run <kind> <spec.json|-> [--threads N]\n"
-               "       resdistill-driver info | jobs\n";
+               "       resdistill-driver info | jobs\n"
+               "       resdistill-driver replay <fuzz target> <file>...\n";
   return 2;
 }
 
@@ -51,6 +54,16 @@ int main(int argc, char** argv) {
     }
     if (command == "jobs") {
       for (const auto& job : rd::job_kinds()) std::cout << job.kind << "\t" << job.summary << "\n";
+      return 0;
+    }
+    if (command == "replay" && argc >= 3) {
+      for (int i = 3; i < argc; ++i) {
+        std::ifstream in(argv[i], std::ios::binary);
+        if (!in) throw rd::Error(rd::code::kIo, std::string("cannot read '") + argv[i] + "'");
+        const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+        rd::fuzz::run_target(argv[2], reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+        std::cout << "ok " << argv[i] << "\n";
+      }
       return 0;
     }
     if (command != "run" || argc < 4) return usage();

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { costLadder, type CostReport, parseSize, planLadder } from '../cost.js';
 import { renderCostSvg } from '../cost-plot.js';
 import { makeError } from '../errors.js';
+import { parseNumber, RANGES } from '../numbers.js';
 import { printJson, runCommand } from './output.js';
 
 interface CostOptions {
@@ -24,10 +25,8 @@ interface CostOptions {
   plot?: string;
 }
 
-function num(text: string | undefined, flag: string, min = 0): number {
-  const v = Number(text);
-  if (text === undefined || !Number.isFinite(v) || v <= min) throw makeError('CONFIG_INVALID', `${flag}: expected a number > ${min}, got '${text}'`);
-  return v;
+function num(text: string | undefined, flag: string): number {
+  return parseNumber(text ?? '', flag, RANGES.positive);
 }
 
 const g = (n: number) => (n / 1e9).toFixed(3);

@@ -5,14 +5,19 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Runs a command body; on failure prints `{ error: { code, message } }` (--json) or a one-line error, exit 1. */
+/** Prints a failure as `{ error: { code, message } }` (--json) or a one-line error, and sets exit code 1. */
+export function reportError(json: boolean, e: unknown): void {
+  const error = fromNative(e);
+  if (json) printJson({ error: { code: error.code, message: error.message } });
+  else process.stderr.write(`resdistill: ${error.code}: ${error.message}\n`);
+  process.exitCode = 1;
+}
+
+/** Runs a command body; on failure reports it as a typed error, exit 1. */
 export async function runCommand(json: boolean, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (e) {
-    const error = fromNative(e);
-    if (json) printJson({ error: { code: error.code, message: error.message } });
-    else process.stderr.write(`resdistill: ${error.code}: ${error.message}\n`);
-    process.exitCode = 1;
+    reportError(json, e);
   }
 }

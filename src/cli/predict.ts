@@ -1,9 +1,10 @@
 // `resdistill predict <slide> --model <run>`: slide label, tile CSV and heatmap from a trained run, timed
 // against the run's teacher on the same tiles.
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
 import { native } from '../native.js';
+import { numberOption, RANGES } from '../numbers.js';
 import { predictSlide, resolveModel, classColour } from '../predict.js';
 import { printJson, runCommand } from './output.js';
 
@@ -25,13 +26,6 @@ interface PredictCliOpts {
   quiet?: boolean;
 }
 
-function positive(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--${name} must be a positive number`);
-    return n;
-  };
-}
 
 const EXAMPLES = `
 The model comes from an experiment of \`resdistill run\`: its output directory (then --method, --magnification and
@@ -52,17 +46,17 @@ export function registerPredict(program: Command): void {
     .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
     .requiredOption('--model <run>', 'an experiment output directory, a training run in it (<out>/runs/<key>), or its best.safetensors')
     .option('--method <m>', 'with an experiment directory: teacher, baseline, kd or kd-unlabeled (default kd)')
-    .option('--magnification <x>', 'with an experiment directory: which magnification (default: the lowest student one)', positive('magnification'))
-    .option('--seed <n>', 'with an experiment directory: which seed (default: the first)', (v) => Number(v))
+    .option('--magnification <x>', 'with an experiment directory: which magnification (default: the lowest student one)', numberOption('--magnification', RANGES.magnification))
+    .option('--seed <n>', 'with an experiment directory: which seed (default: the first)', numberOption('--seed', RANGES.seed))
     .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
-    .option('--mpp <um>', 'slide microns per pixel when it has none', positive('mpp'))
+    .option('--mpp <um>', 'slide microns per pixel when it has none', numberOption('--mpp', RANGES.mpp))
     .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
-    .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', positive('min-tissue'))
-    .option('--tile-um <um>', "tile side in microns (default: the model's training field of view)", positive('tile-um'))
-    .option('--stride-um <um>', 'step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)', positive('stride-um'))
+    .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', numberOption('--min-tissue', RANGES.fraction))
+    .option('--tile-um <um>', "tile side in microns (default: the model's training field of view)", numberOption('--tile-um', RANGES.positive))
+    .option('--stride-um <um>', 'step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)', numberOption('--stride-um', RANGES.positive))
     .option('--no-teacher', 'skip the teacher timing')
     .addOption(new Option('--device <device>', 'where the models run').choices(['cpu', 'cuda']))
-    .option('--threads <n>', 'LibTorch intra-op threads (default: all usable cores)', positive('threads'))
+    .option('--threads <n>', 'LibTorch intra-op threads (default: all usable cores)', numberOption('--threads', RANGES.threads))
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .addHelpText('after', EXAMPLES)

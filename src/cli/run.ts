@@ -1,10 +1,11 @@
 // `resdistill run <experiment> --out <dir>`, `resdistill report <dir>` and `resdistill schema`.
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import path from 'node:path';
 import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
 import { runExperiment } from '../experiment/runner.js';
 import { native } from '../native.js';
+import { numberOption, parseNumber, RANGES } from '../numbers.js';
 import { writeReport, writeReportFromDir } from '../report/index.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
@@ -19,17 +20,7 @@ export interface RunOpts {
 }
 
 /** --tolerance in accuracy points (1 = one percentage point), stored as a fraction like evaluation.tolerance. */
-function tolerancePoints(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected accuracy points in [0, 100], e.g. 1');
-  return n / 100;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
+const tolerancePoints = (text: string): number => parseNumber(text, '--tolerance', RANGES.points) / 100;
 
 /** `auto` becomes cuda when the addon's LibTorch sees a GPU; threads default to every usable core. */
 function prepareDevice(config: ResolvedExperiment, opts: RunOpts): 'cpu' | 'cuda' {
@@ -57,7 +48,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print one JSON object (no progress bars)')
     .option('--quiet', 'no progress output')
     .addOption(new Option('--device <device>', 'override the config').choices(['auto', 'cpu', 'cuda']))
-    .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', positiveInt)
+    .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', numberOption('--threads', RANGES.threads))
     .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: evaluation.tolerance, 1)", tolerancePoints)
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));

@@ -1,18 +1,12 @@
 // `resdistill slide info|region|tissue`: slide metadata, a region at a magnification, a tissue overlay.
 import type { Command } from 'commander';
 import { makeError } from '../errors.js';
+import { numberOption, RANGES } from '../numbers.js';
 import { writePng } from '../png.js';
 import { openSlide, type OpenOptions, type TissueResult } from '../slide.js';
 import type { RgbImage } from '../png.js';
 import { printJson, runCommand } from './output.js';
 
-function num(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw makeError('CONFIG_INVALID', `--${name} must be a number, got '${v}'`);
-    return n;
-  };
-}
 
 function openOptions(o: { mpp?: number; forceMpp?: boolean }): OpenOptions {
   return { mpp: o.mpp, forceMpp: o.forceMpp };
@@ -46,7 +40,7 @@ export function registerSlide(program: Command): void {
   slide
     .command('info <file>')
     .description('vendor, size, levels with mpp, the mpp and its source, magnification, associated images')
-    .option('--mpp <um>', 'microns per pixel to use when the slide has none', num('mpp'))
+    .option('--mpp <um>', 'microns per pixel to use when the slide has none', numberOption('--mpp', RANGES.mpp))
     .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
     .option('--json', 'print one JSON object (with all properties)')
     .action(async (file: string, o: { mpp?: number; forceMpp?: boolean; json?: boolean }) =>
@@ -73,15 +67,15 @@ export function registerSlide(program: Command): void {
   slide
     .command('region <file>')
     .description('write a region at an exact magnification as PNG (coarsest level with mpp <= target, then area downsampling)')
-    .requiredOption('--x <n>', 'left (level-0 px, or microns with --um)', num('x'))
-    .requiredOption('--y <n>', 'top', num('y'))
-    .requiredOption('--width <n>', 'width', num('width'))
-    .requiredOption('--height <n>', 'height', num('height'))
+    .requiredOption('--x <n>', 'left (level-0 px, or microns with --um)', numberOption('--x', RANGES.any))
+    .requiredOption('--y <n>', 'top', numberOption('--y', RANGES.any))
+    .requiredOption('--width <n>', 'width', numberOption('--width', RANGES.positive))
+    .requiredOption('--height <n>', 'height', numberOption('--height', RANGES.positive))
     .option('--um', 'x/y/width/height are microns')
-    .option('--mag <m>', 'target magnification (10 / mpp)', num('mag'))
-    .option('--target-mpp <um>', 'target microns per pixel (instead of --mag)', num('target-mpp'))
+    .option('--mag <m>', 'target magnification (10 / mpp)', numberOption('--mag', RANGES.magnification))
+    .option('--target-mpp <um>', 'target microns per pixel (instead of --mag)', numberOption('--target-mpp', RANGES.mpp))
     .requiredOption('--out <file.png>', 'output PNG')
-    .option('--mpp <um>', 'slide microns per pixel when it has none', num('mpp'))
+    .option('--mpp <um>', 'slide microns per pixel when it has none', numberOption('--mpp', RANGES.mpp))
     .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
     .option('--json', 'print one JSON object')
     .action(async (file: string, o: { x: number; y: number; width: number; height: number; um?: boolean; mag?: number; targetMpp?: number; out: string; mpp?: number; forceMpp?: boolean; json?: boolean }) =>
@@ -102,9 +96,9 @@ export function registerSlide(program: Command): void {
     .command('tissue <file>')
     .description('detect tissue and write the mask and pieces over the thumbnail as PNG')
     .requiredOption('--out <overlay.png>', 'output PNG')
-    .option('--thumbnail-mpp <um>', 'thumbnail scale (default 8 um/px = 1.25x)', num('thumbnail-mpp'))
-    .option('--threshold <s>', 'saturation threshold 0..255 (default Otsu)', num('threshold'))
-    .option('--mpp <um>', 'slide microns per pixel when it has none', num('mpp'))
+    .option('--thumbnail-mpp <um>', 'thumbnail scale (default 8 um/px = 1.25x)', numberOption('--thumbnail-mpp', RANGES.mpp))
+    .option('--threshold <s>', 'saturation threshold 0..255 (default Otsu)', numberOption('--threshold', RANGES.saturation))
+    .option('--mpp <um>', 'slide microns per pixel when it has none', numberOption('--mpp', RANGES.mpp))
     .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
     .option('--json', 'print one JSON object')
     .action(async (file: string, o: { out: string; thumbnailMpp?: number; threshold?: number; mpp?: number; forceMpp?: boolean; json?: boolean }) =>

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { merge, verify } from '../store.js';
 import { preview, storeInfo } from '../store_info.js';
+import { parseNumber, RANGES } from '../numbers.js';
 import { printJson, runCommand } from './output.js';
 
 export function registerStore(program: Command): void {
@@ -25,8 +26,10 @@ export function registerStore(program: Command): void {
         out.write(`classes    ${i.classes.join(', ')}\n`);
         for (const [name, s] of Object.entries(i.splits)) {
           const per = Object.entries(s.perClass).map(([k, v]) => `${k} ${v}`).join(', ');
-          out.write(`${name.padEnd(10)} ${s.samples} samples, ${s.groups} groups${per ? ` (${per})` : ''}\n`);
+          const unknown = s.unreadable ? `, ${s.unreadable} of unknown class (index unreadable)` : '';
+          out.write(`${name.padEnd(10)} ${s.samples} samples, ${s.groups} groups${per ? ` (${per}${unknown})` : unknown}\n`);
         }
+        for (const p of i.problems) out.write(`problem    ${p}\n`);
       }),
     );
 
@@ -57,7 +60,7 @@ export function registerStore(program: Command): void {
     .description('write a PNG contact sheet: rows are samples, columns magnifications (stored pixel sizes)')
     .action(async (dir: string, opts: { out: string; samples: string; split: string; json?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
-        const r = preview(dir, opts.out, { samples: Number(opts.samples), split: opts.split });
+        const r = preview(dir, opts.out, { samples: parseNumber(opts.samples, '--samples', RANGES.count), split: opts.split });
         if (opts.json) printJson(r);
         else process.stdout.write(`wrote ${r.out} (${r.rows.length} samples x ${r.columns} magnifications, ${r.width}x${r.height})\n`);
       }),

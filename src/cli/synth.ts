@@ -1,25 +1,19 @@
 // `resdistill synth <outDir> [--seed N] [--slides-per-class N] [--json]`: writes the SYNTHETIC demo cohort.
 import cliProgress from 'cli-progress';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberOption, RANGES } from '../numbers.js';
 import { generateCohort } from '../synth.js';
 import { printJson, runCommand } from './output.js';
 
-function integer(name: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-    return n;
-  };
-}
 
 export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('write a deterministic SYNTHETIC cohort of small pyramidal TIFF slides (the demo data) with cohort.csv')
     .argument('<outDir>', 'output folder')
-    .option('--seed <n>', 'random seed (same seed, same bytes)', integer('seed', 0), 1)
-    .option('--slides-per-class <n>', 'slides per class', integer('slides-per-class', 1), 4)
-    .option('--classes <n>', 'number of classes (2 or 3)', integer('classes', 2), 3)
+    .option('--seed <n>', 'random seed (same seed, same bytes)', numberOption('--seed', RANGES.seed), 1)
+    .option('--slides-per-class <n>', 'slides per class', numberOption('--slides-per-class', RANGES.count), 4)
+    .option('--classes <n>', 'number of classes (2 or 3)', numberOption('--classes', { min: 2, max: 3, integer: true }), 3)
     .option('--mpp <um>', 'level-0 microns per pixel (0.25 = 40x, 0.5 = 20x)', Number, 0.25)
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress bar')

@@ -183,7 +183,8 @@ export const ExperimentSchema = z
   .strictObject({
     $schema: z.string().optional(),
     name: z.string().min(1).default('experiment'),
-    description: z.string().optional(),
+    // Copied into the plan, every run and the report: a note, not a data dump.
+    description: z.string().max(10_000).optional(),
     data: Data,
     magnifications: Magnifications.prefault({}),
     model: Model.prefault({}),

@@ -1,6 +1,6 @@
 // Reading an experiment file (JSON or YAML) into a resolved config: every default filled in, paths absolute,
 // and every problem reported at once as `path: message` in one CONFIG_INVALID error.
-import { readFileSync } from 'node:fs';
+import { readTextInput } from '../text-input.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -99,7 +99,7 @@ export function parseExperimentText(text: string, file: string): unknown {
 export function loadExperiment(file: string): ResolvedExperiment {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextInput(file);
   } catch (e) {
     throw new ConfigError('CONFIG_INVALID', `cannot read experiment config ${file}: ${(e as Error).message}`);
   }

@@ -1,6 +1,6 @@
 // Needs the addon, the C++ driver and real data (a lymphoma-iicbu2008 subset): teacher, distillation and
 // evaluation jobs; determinism; resume after SIGKILL is bitwise equal on CPU; NaN losses and cancellation.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -141,13 +141,14 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
     expect(r.ci.accuracy[1]).toBeGreaterThanOrEqual(r.accuracy);
   });
 
-  it('stops on a non-finite loss with LOSS_NOT_FINITE and writes no checkpoint from the bad epoch', async () => {
+  it('stops on a non-finite loss with LOSS_NOT_FINITE, claims no checkpoint that is not there, and writes none from the bad epoch', async () => {
     const out = path.join(tempDir('rd-nan-'), 'run');
     const spec = { ...common(out), magnification: 3.125, optimizer: { name: 'sgd', lr: 1e12, momentum: 0.9 }, epochs: 3 };
-    await expect(runJob('train.supervised', spec)).rejects.toMatchObject({
-      code: 'LOSS_NOT_FINITE',
-      message: expect.stringMatching(/last good checkpoint \(epoch \d+\) is kept in/),
-    });
+    const err = (await runJob('train.supervised', spec).catch((e: Error) => e)) as Error & { code: string };
+    expect(err.code).toBe('LOSS_NOT_FINITE');
+    // The message names a checkpoint only when one is on disk; this run diverges before its first one.
+    if (existsSync(path.join(out, 'checkpoint.pt'))) expect(err.message).toMatch(/last good checkpoint \(epoch [1-9]\d*\) is kept in .*checkpoint\.pt/);
+    else expect(err.message).toContain('no checkpoint was written before it');
     // Nothing half-written is left, and no final weights claim the run finished.
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(path.join(out, 'final.safetensors'))).toBe(false);
@@ -169,4 +170,26 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
       message: expect.stringContaining('spec.optimizer.name'),
     });
   });
+
+  it.skipIf(!canMountTmpfs())('a full disk while writing checkpoints is DISK_FULL naming the file, and leaves no temp file (needs root for a tmpfs)', async () => {
+    const mnt = tempDir('rd-full-train-');
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]).status).toBe(0);
+    try {
+      const out = path.join(mnt, 'run');
+      const err = (await runJob('train.supervised', { ...common(out), magnification: 3.125, epochs: 1 }).catch((e: Error) => e)) as Error & { code: string };
+      expect(err.code).toBe('DISK_FULL');
+      expect(err.message).toMatch(/run\/[\w.]+\.tmp.*No space left/);
+      expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
 });
+
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0 || process.platform !== 'linux') return false;
+  const probe = tempDir('rd-tmpfs-probe-');
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status === 0;
+  if (ok) spawnSync('umount', [probe]);
+  return ok;
+}

@@ -74,7 +74,7 @@ AugmentSpec AugmentSpec::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw Error(code::kConfigInvalid, "spec.augment: must be an object or a boolean");
   static const char* known[] = {"enabled", "hflip", "vflip", "rot90", "brightness", "contrast", "saturation", "hue"};
   for (const auto& [key, value] : j.items()) {
-    if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known)) {
+    if (std::find_if(std::begin(known), std::end(known), [&name = key](const char* k) { return name == k; }) == std::end(known)) {
       throw Error(code::kConfigInvalid, "spec.augment." + key + ": unknown option (use enabled, hflip, vflip, rot90, brightness, contrast, saturation, hue)");
     }
   }

@@ -10,11 +10,16 @@
 #include <jpeglib.h>
 
 #include "util/error.h"
+#include "util/memory_budget.h"
 
 namespace rd::image_io {
 namespace {
 
-Rgb decode_png(const std::string& path) {
+void check_declared(const std::string& path, const char* format, double w, double h, double bytes_per_pixel) {
+  check_memory(w * h * bytes_per_pixel, "decoding " + std::string(format) + " '" + path + "' (declared " + std::to_string(int64_t(w)) + " x " + std::to_string(int64_t(h)) + " px)");
+}
+
+Rgb decode_png(const std::string& path, double bytes_per_pixel) {
   png_image img;
   std::memset(&img, 0, sizeof img);
   img.version = PNG_IMAGE_VERSION;
@@ -22,6 +27,12 @@ Rgb decode_png(const std::string& path) {
     throw Error(code::kIo, "cannot decode PNG '" + path + "': " + img.message);
   }
   img.format = PNG_FORMAT_RGB;  // libpng converts gray, palette and 16-bit; alpha is composited on black
+  try {
+    check_declared(path, "PNG", img.width, img.height, bytes_per_pixel);
+  } catch (...) {
+    png_image_free(&img);
+    throw;
+  }
   Rgb out;
   out.h = img.height, out.w = img.width, out.format = "png";
   out.pixels.resize(PNG_IMAGE_SIZE(img));
@@ -46,7 +57,7 @@ void on_jpeg_error(j_common_ptr cinfo) {
   std::longjmp(err->jump, 1);
 }
 
-Rgb decode_jpeg(const std::string& path) {
+Rgb decode_jpeg(const std::string& path, double bytes_per_pixel) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) throw Error(code::kIo, "cannot open '" + path + "'");
   jpeg_decompress_struct cinfo;
@@ -62,6 +73,13 @@ Rgb decode_jpeg(const std::string& path) {
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, file.get());
   jpeg_read_header(&cinfo, TRUE);
+  const double jw = cinfo.image_width, jh = cinfo.image_height;
+  try {
+    check_declared(path, "JPEG", jw, jh, bytes_per_pixel);
+  } catch (...) {
+    jpeg_destroy_decompress(&cinfo);
+    throw;
+  }
   cinfo.out_color_space = JCS_RGB;
   jpeg_start_decompress(&cinfo);
   out.h = cinfo.output_height, out.w = cinfo.output_width;
@@ -77,15 +95,15 @@ Rgb decode_jpeg(const std::string& path) {
 
 }  // namespace
 
-Rgb decode_rgb(const std::string& path) {
+Rgb decode_rgb(const std::string& path, double bytes_per_pixel) {
   unsigned char magic[8] = {};
   {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw Error(code::kIo, "cannot open image '" + path + "'");
     if (std::fread(magic, 1, sizeof magic, f.get()) < 3) throw Error(code::kIo, "'" + path + "' is too short to be an image");
   }
-  if (png_sig_cmp(magic, 0, 8) == 0) return decode_png(path);
-  if (magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF) return decode_jpeg(path);
+  if (png_sig_cmp(magic, 0, 8) == 0) return decode_png(path, bytes_per_pixel);
+  if (magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF) return decode_jpeg(path, bytes_per_pixel);
   throw Error(code::kIo, "'" + path + "' is neither PNG nor JPEG");
 }
 

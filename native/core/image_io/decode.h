@@ -13,7 +13,9 @@ struct Rgb {
   std::string format;  // "png" or "jpeg"
 };
 
-// Throws IO_ERROR naming the file when it is missing, of another format, or damaged.
-Rgb decode_rgb(const std::string& path);
+// Throws IO_ERROR naming the file when it is missing, of another format, or damaged. Before any pixel is decoded,
+// the declared width x height times `bytes_per_pixel` (the decode, 3, plus what the caller derives from it) is
+// checked against the memory budget: RESOURCE_LIMIT naming the file and its declared size.
+Rgb decode_rgb(const std::string& path, double bytes_per_pixel = 3);
 
 }  // namespace rd::image_io

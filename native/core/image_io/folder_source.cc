@@ -36,6 +36,7 @@ class ImageFolderSource : public store::SampleSource {
       }
       factors_.push_back(fi);
       lcm_ = std::lcm(lcm_, fi);
+      bytes_per_source_pixel_ += 3.0 / (double(fi) * fi);
     }
     std::vector<std::string> declared = spec.value("classes", std::vector<std::string>{});
     store::ImageList list = store::list_images(spec.value("root", ""), spec.value("csv", ""), declared);
@@ -60,7 +61,7 @@ class ImageFolderSource : public store::SampleSource {
   Extracted extract(size_t i, const std::vector<double>& mpps) const override {
     const SourceEntry& e = entries_.at(i);
     FileHash hash = hash_file(e.source);
-    Rgb img = decode_rgb(e.source);
+    Rgb img = decode_rgb(e.source, bytes_per_source_pixel_);
     const int64_t h = img.h / lcm_ * lcm_, w = img.w / lcm_ * lcm_;
     if (h == 0 || w == 0) {
       throw Error(code::kConfigInvalid, "'" + e.source + "' (" + std::to_string(img.w) + "x" + std::to_string(img.h) +
@@ -97,6 +98,7 @@ class ImageFolderSource : public store::SampleSource {
   double mpp_ = 0;
   std::vector<int> factors_;
   int lcm_ = 1;
+  double bytes_per_source_pixel_ = 6;  // the decode and its crop (3 + 3), then each view adds 3 / factor^2
   std::vector<std::string> classes_;
   std::vector<SourceEntry> entries_;
 };

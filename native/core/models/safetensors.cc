@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "store/atomic_file.h"
 #include "util/error.h"
 
 namespace rd::models {
@@ -49,21 +50,13 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the format aligns the data section to 8 bytes with spaces
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(code::kIo, "cannot write '" + tmp + "'");
-    const uint64_t n = text.size();
-    out.write(reinterpret_cast<const char*>(&n), 8);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const auto& c : data) out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw Error(code::kIo, "writing '" + tmp + "' failed (disk full?)");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(code::kIo, "cannot rename '" + tmp + "' to '" + path + "'");
+  // The store's crash-safe TempFile: fsync then rename, and a full disk is DISK_FULL naming the file.
+  store::TempFile out(path);
+  const uint64_t n = text.size();
+  out.write(&n, 8);
+  out.write(text.data(), text.size());
+  for (const auto& c : data) out.write(c.data_ptr(), c.numel() * c.element_size());
+  out.commit();
 }
 
 NamedTensors load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {

@@ -49,6 +49,8 @@ MppResolution resolve_mpp(const std::map<std::string, std::string>& p, const Mpp
     r.trail.push_back(line);
     if (r.source.empty()) { r.x = x; r.y = y; r.source = source; }
   };
+  if (!std::isfinite(o.value) || o.value < 0) throw Error(code::kConfigInvalid, "mpp override must be a positive number of microns per pixel, got " + fmt(o.value));
+  if (o.force && !(o.value > 0)) throw Error(code::kConfigInvalid, "forcing the mpp needs a positive mpp override (--mpp), got " + fmt(o.value));
   if (o.value > 0 && o.force) found(o.value, o.value, "override", "override: " + fmt(o.value) + " um/px (forced)");
 
   auto mx = number(p, "openslide.mpp-x"), my = number(p, "openslide.mpp-y");

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "image/resample.h"
+#include "util/memory_budget.h"
 
 namespace rd::slide {
 namespace {
@@ -75,6 +76,12 @@ std::vector<Region> read_multi(const Slide& s, const Rect& r, const std::vector<
   const double sx = r.x / sc, sy = r.y / sc, sw = r.w / sc, sh = r.h / sc;
   const int64_t ix0 = int64_t(std::floor(sx)), iy0 = int64_t(std::floor(sy));
   const int64_t ix1 = int64_t(std::ceil(sx + sw - 1e-9)), iy1 = int64_t(std::ceil(sy + sh - 1e-9));
+  // The level window (OpenSlide's RGBA, then RGB) and every output (in the core, then copied out once).
+  const double window_px = double(std::max<int64_t>(1, ix1 - ix0)) * double(std::max<int64_t>(1, iy1 - iy0));
+  double bytes = window_px * 7;
+  for (double t : targets) bytes += 6 * std::max(1.0, std::round(r.w * s.mpp().x / t)) * std::max(1.0, std::round(r.h * s.mpp().y / t));
+  check_memory(bytes, "slide region " + std::to_string(int64_t(std::ceil(r.w))) + " x " + std::to_string(int64_t(std::ceil(r.h))) +
+                          " level-0 px (level " + std::to_string(level) + " window " + std::to_string(ix1 - ix0) + " x " + std::to_string(iy1 - iy0) + " px)");
   image::Image window = s.read_level(level, ix0, iy0, std::max<int64_t>(1, ix1 - ix0), std::max<int64_t>(1, iy1 - iy0));
   extend_level_edge(s, level, ix0, iy0, window);
   const image::SourceBox box{sx - double(ix0), sy - double(iy0), sw, sh};

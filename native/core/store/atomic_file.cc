@@ -17,7 +17,7 @@ namespace rd::store {
 void throw_errno(const std::string& what, const std::string& path, int err) {
   const bool full = err == ENOSPC || err == EDQUOT;
   throw Error(full ? "DISK_FULL" : code::kIo,
-              what + " '" + path + "': " + std::strerror(err) + (full ? " (free space and rerun: finished shards are kept)" : ""));
+              what + " '" + path + "': " + std::strerror(err) + (full ? " (free space and rerun: files already finished are kept)" : ""));
 }
 
 TempFile::TempFile(std::string final_path) : final_(std::move(final_path)), tmp_(final_ + ".tmp") {

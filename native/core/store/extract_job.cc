@@ -11,6 +11,7 @@
 #include "store/parallel.h"
 #include "store/store_format.h"
 #include "store/store_lock.h"
+#include "store/store_reader.h"
 #include "store/tar_writer.h"
 #include "util/error.h"
 #include "util/threads.h"
@@ -97,9 +98,24 @@ Json run_extract(const Json& spec, JobContext& ctx) {
     ctx.emit({{"type", "progress"}, {"done", done}, {"total", total}, {"shard", shard_name(k)}, {"shardsWritten", written}, {"shardsSkipped", skipped}});
   };
   ctx.emit({{"type", "plan"}, {"samples", plan.source->entries().size()}, {"shards", total_shards}, {"partShards", mine.size()}, {"total", total}});
+  // Finished shards are trusted only after their index and every checksum are checked against the bytes:
+  // a truncated or damaged one is removed and extracted again (the plan gives the same bytes).
+  std::shared_ptr<Store> existing;
+  size_t repaired = 0;
   for (size_t k : mine) {
     ctx.check_cancelled();
-    const bool have = fs::exists(out + "/" + shard_name(k)) && fs::exists(out + "/" + index_name(k));
+    bool have = fs::exists(out + "/" + shard_name(k)) && fs::exists(out + "/" + index_name(k));
+    if (have) {
+      if (!existing) existing = Store::open(out);
+      const std::string damage = existing->shard_damage(uint32_t(k));
+      if (!damage.empty()) {
+        ctx.emit({{"type", "warning"}, {"message", damage + "; extracting it again"}});
+        fs::remove(out + "/" + shard_name(k), ec);
+        fs::remove(out + "/" + index_name(k), ec);
+        have = false;
+        ++repaired;
+      }
+    }
     if (have) {
       ++skipped;
     } else {
@@ -120,6 +136,7 @@ Json run_extract(const Json& spec, JobContext& ctx) {
           {"shards", total_shards},
           {"shardsWritten", written},
           {"shardsSkipped", skipped},
+          {"shardsRepaired", repaired},
           {"magnifications", plan.mags},
           {"classes", plan.source->classes()},
           {"threads", threads},

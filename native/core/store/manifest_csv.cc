@@ -72,6 +72,7 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
   const fs::path base = fs::path(csv).parent_path();
   std::string line;
   std::getline(in, line);
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark (Excel writes one) is not part of the header
   auto header = split_csv(line);
   int col[3] = {-1, -1, -1};
   const char* names[3] = {"path", "label", "group"};

@@ -7,6 +7,7 @@
 #include "store/atomic_file.h"
 #include "store/store_format.h"
 #include "store/store_lock.h"
+#include "store/store_reader.h"
 #include "util/error.h"
 
 namespace rd::store {
@@ -54,6 +55,20 @@ Json run_merge(const Json& spec, JobContext& ctx) {
     std::string msg = std::to_string(missing.size()) + " shard(s) not finished; rerun those parts first:";
     for (const auto& m : missing) msg += "\n  - " + m;
     throw Error(code::kConfigInvalid, msg);
+  }
+  // Merging writes fresh checksums over what it copies, so every part shard is checked against its bytes first.
+  std::vector<std::string> damaged;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    auto part = Store::open(by_index[p]);
+    for (size_t k = p; k < n; k += parts.size()) {
+      const std::string why = part->shard_damage(uint32_t(k));
+      if (!why.empty()) damaged.push_back(by_index[p] + ": " + why);
+    }
+  }
+  if (!damaged.empty()) {
+    std::string msg = std::to_string(damaged.size()) + " part shard(s) are damaged; rerun `resdistill extract --part` for those parts (it extracts damaged shards again):";
+    for (const auto& d : damaged) msg += "\n  - " + d;
+    throw Error(code::kStoreCorrupt, msg);
   }
   fs::create_directories(out);
   StoreLock lock(out);

@@ -31,15 +31,15 @@ bool npy_parse(const uint8_t* data, size_t size, NpyShape& shape, size_t& header
     return false;
   }
   std::string dict(reinterpret_cast<const char*>(data) + 10, len);
-  static const std::regex re(R"(\{'descr': '\|u1', 'fortran_order': False, 'shape': \((\d+), (\d+), (\d+)\), \})");
+  static const std::regex re(R"(\{'descr': '\|u1', 'fortran_order': False, 'shape': \((\d{1,9}), (\d{1,9}), (\d{1,9})\), \})");
   std::smatch m;
   if (!std::regex_search(dict, m, re)) {
     why = ".npy header is not a C-order uint8 HxWxC array";
     return false;
   }
-  shape = {std::stoll(m[1]), std::stoll(m[2]), std::stoll(m[3])};
+  shape = {std::stoll(m[1]), std::stoll(m[2]), std::stoll(m[3])};  // at most 9 digits each: no overflow below
   header_bytes = 10 + len;
-  if (header_bytes + size_t(shape.h * shape.w * shape.c) != size) {
+  if (shape.c < 1 || shape.c > 4 || header_bytes + uint64_t(shape.h) * uint64_t(shape.w) * uint64_t(shape.c) != size) {
     why = ".npy payload size does not match its shape";
     return false;
   }

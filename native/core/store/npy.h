@@ -7,6 +7,9 @@
 
 namespace rd::store {
 
+// The largest side a stored view may claim (a million pixels): larger shapes in an index or header are damage.
+inline constexpr uint64_t kMaxViewSide = uint64_t(1) << 20;
+
 struct NpyShape {
   int64_t h = 0, w = 0, c = 0;
 };

@@ -51,6 +51,8 @@ class Store {
   void check(size_t i) const;
   // The same check returning the problem ("" when sound), for verify.
   std::string problem(size_t i) const;
+  // What is wrong with shard k as a whole (its index, size, names or any member's checksum); "" when sound.
+  std::string shard_damage(uint32_t k) const;
   std::string json_member(size_t i) const;
   std::string shard_path(uint32_t shard) const;
 

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "store/atomic_file.h"
 #include "util/error.h"
 
 namespace rd::train {
@@ -13,28 +15,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Renames `tmp` over `path`; a crash before this leaves the previous file intact.
-void commit(const std::string& tmp, const std::string& path) {
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw Error(code::kIo, "cannot write " + path + ": " + ec.message());
-  }
-}
-
+// Serialises in memory, then writes through the store's crash-safe TempFile: a full disk is DISK_FULL naming the file
+// (checked while writing, when the errno is still known), and a crash leaves the previous file intact.
 template <typename Fn>
 void save_atomic(const std::string& path, Fn&& write) {
-  const std::string tmp = path + ".tmp";
-  try {
-    write(tmp);
-  } catch (const c10::Error& e) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    const bool full = fs::space(fs::path(path).parent_path(), ec).available < (1 << 20);
-    throw Error(full ? "DISK_FULL" : code::kIo, "cannot write " + path + ": " + e.what_without_backtrace());
-  }
-  commit(tmp, path);
+  std::ostringstream bytes;
+  write(bytes);
+  store::write_file_atomic(path, bytes.str());
 }
 
 torch::Tensor json_tensor(const nlohmann::json& j) {
@@ -50,7 +37,7 @@ nlohmann::json tensor_json(const torch::Tensor& t) {
 }  // namespace
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer, const CheckpointMeta& meta) {
-  save_atomic(path, [&](const std::string& tmp) {
+  save_atomic(path, [&](std::ostream& out) {
     torch::serialize::OutputArchive archive, model_archive, optim_archive;
     model.save(model_archive);
     optimizer.save(optim_archive);
@@ -58,7 +45,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     archive.write("optimizer", optim_archive);
     archive.write("meta", json_tensor({{"epoch", meta.epoch}, {"bestScore", meta.best_score}, {"bestEpoch", meta.best_epoch},
                                        {"history", meta.history}}));
-    archive.save_to(tmp);
+    archive.save_to(out);
   });
 }
 
@@ -85,19 +72,6 @@ bool load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   return true;
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw Error(code::kIo, "cannot write " + path);
-    }
-  }
-  commit(tmp, path);
-}
+void write_file_atomic(const std::string& path, const std::string& content) { store::write_file_atomic(path, content); }
 
 }  // namespace rd::train

@@ -80,9 +80,12 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
       StepResult r = step(batch);
       const double loss = r.total.item<double>();
       if (!std::isfinite(loss)) {
+        // Name a checkpoint only when one is on disk: a run that fails in its first epoch has none.
+        const std::string kept = std::filesystem::exists(ckpt)
+                                     ? "the last good checkpoint (epoch " + std::to_string(meta.epoch) + ") is kept in " + ckpt
+                                     : "no checkpoint was written before it, so a rerun starts from scratch";
         throw Error("LOSS_NOT_FINITE", "loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
-                                           std::to_string(step_index + 1) + "; the last good checkpoint (epoch " +
-                                           std::to_string(meta.epoch) + ") is kept in " + s.out_dir);
+                                           std::to_string(step_index + 1) + "; " + kept + " (lower the learning rate or enable gradient clipping)");
       }
       (r.total / double(s.accumulate)).backward();
       ++step_index;

@@ -1,10 +1,12 @@
 #include "train/store_views.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "store/normalization.h"
 #include "store/store_format.h"
 #include "util/error.h"
+#include "util/memory_budget.h"
 
 namespace rd::train {
 
@@ -17,6 +19,28 @@ StoreFacts store_facts(const std::string& store) {
   if (f.num_classes < 2) throw Error(code::kConfigInvalid, "store " + store + " has fewer than 2 classes");
   return f;
 }
+
+namespace {
+
+// A batch holds, per requested view, batch_size float copies of the largest stored view; the loader keeps
+// `prefetch` batches ready beside the one in use and the one being filled. Checked before the first epoch.
+void check_batch_memory(const data::Loader& loader, const data::LoaderOptions& o) {
+  const auto& store = loader.store();
+  double bytes = 0;
+  for (int v : o.views) {
+    double largest = 0;
+    for (size_t i = 0; i < store.size(); ++i) {
+      const auto& views = store.sample(i).views;
+      if (size_t(v) < views.size()) largest = std::max(largest, double(views[size_t(v)].h) * double(views[size_t(v)].w) * double(views[size_t(v)].c));
+    }
+    bytes += largest * 4;
+  }
+  const double batch = o.mode == "exact" ? 1 : double(o.batch_size);
+  check_memory(bytes * batch * (std::max(0, o.prefetch) + 2),
+               "batches of " + std::to_string(int64_t(batch)) + " samples from store " + o.store + " (largest stored views, as float)");
+}
+
+}  // namespace
 
 std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::string& field) {
   const auto facts = store_facts(r.store);
@@ -47,7 +71,9 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
     }
     o.views.push_back(found);
   }
-  return std::make_unique<data::Loader>(o);
+  auto loader = std::make_unique<data::Loader>(o);
+  check_batch_memory(*loader, o);
+  return loader;
 }
 
 }  // namespace rd::train

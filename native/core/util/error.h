@@ -22,6 +22,9 @@ inline constexpr const char* kDeviceUnavailable = "DEVICE_UNAVAILABLE";
 inline constexpr const char* kTorch = "TORCH_ERROR";
 inline constexpr const char* kInternal = "INTERNAL";
 inline constexpr const char* kIo = "IO_ERROR";
+inline constexpr const char* kDiskFull = "DISK_FULL";
+inline constexpr const char* kResourceLimit = "RESOURCE_LIMIT";
+inline constexpr const char* kStoreCorrupt = "STORE_CORRUPT";
 }  // namespace code
 
 }  // namespace rd
