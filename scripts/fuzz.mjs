@@ -14,7 +14,7 @@ const TARGETS = ['npy', 'tar-header', 'store-index', 'manifest-csv'];
 // The core files the targets reach: pure C++ and nlohmann, no LibTorch, so the fuzz build takes seconds.
 const SOURCES = [
   'native/fuzz/fuzz_main.cc', 'native/fuzz/targets.cc',
-  ...['npy', 'tar_header', 'tar_writer', 'crc32', 'store_reader', 'store_format', 'atomic_file', 'manifest_csv'].map((f) => `native/core/store/${f}.cc`),
+  ...['npy', 'tar_header', 'tar_writer', 'crc32', 'store_reader', 'store_format', 'normalization', 'atomic_file', 'manifest_csv'].map((f) => `native/core/store/${f}.cc`),
   'native/core/util/memory_budget.cc',
 ];
 
