@@ -97,8 +97,9 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
     if (p.is_relative()) p = base / p;
     ImageRow r{p.lexically_normal().string(), f[size_t(col[1])], col[2] >= 0 ? f[size_t(col[2])] : ""};
     if (r.group.empty()) r.group = p.stem().string();
+    std::error_code ec;  // a path the system cannot even look up (too long, bad bytes) is a bad row, not a crash
     if (f[size_t(col[0])].empty()) problems.push_back(at + "empty path");
-    else if (!fs::is_regular_file(p)) problems.push_back(at + "file not found: '" + r.path + "'");
+    else if (!fs::is_regular_file(p, ec)) problems.push_back(at + "file not found: '" + r.path + "'" + (ec ? " (" + ec.message() + ")" : ""));
     else if (images_only && !is_image(p)) problems.push_back(at + "not a .png/.jpg/.jpeg file: '" + r.path + "'");
     if (!seen.insert(r.path).second) problems.push_back(at + "duplicate path '" + r.path + "'");
     list.rows.push_back(std::move(r));
