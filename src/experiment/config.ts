@@ -164,14 +164,17 @@ const Loss = z.strictObject({
   resize: z.enum(['maxpool', 'bicubic', 'avgpool']).default('maxpool'),
 });
 
+/** The statistics' defaults, also read by results.json's schema for files that predate them. */
+export const EVALUATION_DEFAULTS = { bootstrap: 10_000, tolerance: 0.01 } as const;
+
 const Evaluation = z.strictObject({
   split: z.enum(['val', 'test']).default('test'),
-  bootstrap: z.int().nonnegative().default(10_000).describe('resamples of the group bootstrap (patients, else slides, else images)'),
+  bootstrap: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
   tolerance: z
     .number()
     .nonnegative()
     .max(1)
-    .default(0.01)
+    .default(EVALUATION_DEFAULTS.tolerance)
     .describe("a student within this much accuracy of the teacher (0.01 = 1 point) keeps the teacher's accuracy"),
 });
 

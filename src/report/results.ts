@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { EVALUATION_DEFAULTS } from '../experiment/config.js';
 import { issueLines } from '../experiment/load.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
@@ -53,10 +54,10 @@ export const ResultRunSchema = z.object({
 
 export const StatisticsSchema = z.object({
   /** Resamples of the group bootstrap (the experiment's evaluation.bootstrap). */
-  resamples: z.int().nonnegative().default(10_000),
+  resamples: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap),
   seed: z.int().nonnegative().default(0),
   /** A student within this much accuracy of the teacher keeps its accuracy (0.01 = 1 point). */
-  tolerance: z.number().nonnegative().default(0.01),
+  tolerance: z.number().nonnegative().default(EVALUATION_DEFAULTS.tolerance),
 });
 
 export const ResultsSchema = z.object({

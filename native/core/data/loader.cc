@@ -1,4 +1,5 @@
 #include "data/loader.h"
+#include "store/normalization.h"
 
 #include <torch/cuda.h>
 
@@ -39,6 +40,11 @@ Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
     throw Error("STORE_CORRUPT", "store '" + opts_.store + "': " + store_->problems()[0] +
                                      (store_->problems().size() > 1 ? " (and " + std::to_string(store_->problems().size() - 1) + " more)" : "") +
                                      "; run `resdistill store verify` for the full list");
+  }
+  if (opts_.dataset_normalization) {
+    const auto n = store::dataset_normalization(*store_);
+    std::copy(std::begin(n.mean), std::end(n.mean), std::begin(opts_.mean));
+    std::copy(std::begin(n.std), std::end(n.std), std::begin(opts_.std));
   }
   const int mags = int(store_->magnifications());
   if (opts_.views.empty()) {

@@ -43,6 +43,7 @@ struct LoaderOptions {
   uint64_t seed = 0;
   AugmentSpec augment;
   float mean[3] = {0, 0, 0}, std[3] = {1, 1, 1};  // applied after scaling to [0, 1]
+  bool dataset_normalization = false;  // mean/std from the store's manifest instead (store/normalization.h)
   int rank = 0, world = 1;
   int prefetch = 2;              // batches prepared ahead on a background thread; 0 = prepare in next()
   int threads = 0;               // threads filling one batch; 0 = usable cores
@@ -72,6 +73,7 @@ class Loader {
   size_t samples() const { return mine_; }           // per epoch, for this rank
   const store::Store& store() const { return *store_; }
   const std::vector<int>& views() const { return opts_.views; }
+  const LoaderOptions& options() const { return opts_; }
 
  private:
   struct Item {

@@ -40,9 +40,8 @@ nlohmann::json compute_normalization(const Store& store) {
           {"pixels", pixels}, {"mean", mean}, {"std", std}};
 }
 
-Normalization dataset_normalization(const std::string& dir) {
-  auto store = Store::open(dir);
-  const nlohmann::json j = store->manifest().contains("normalization") ? store->manifest()["normalization"] : compute_normalization(*store);
+Normalization dataset_normalization(const Store& store) {
+  const nlohmann::json j = store.manifest().contains("normalization") ? store.manifest()["normalization"] : compute_normalization(store);
   Normalization n;
   for (int c = 0; c < 3; ++c) n.mean[c] = j.at("mean")[c].get<float>(), n.std[c] = j.at("std")[c].get<float>();
   return n;

@@ -19,6 +19,6 @@ struct Normalization {
 nlohmann::json compute_normalization(const Store& store);
 
 // The manifest's statistics, computed from the store when an older store has none.
-Normalization dataset_normalization(const std::string& dir);
+Normalization dataset_normalization(const Store& store);
 
 }  // namespace rd::store

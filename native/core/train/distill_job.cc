@@ -99,7 +99,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
   };
-  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, ctx), ctx), r, facts);
+  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, ctx), ctx), r, facts, *train);
   out["teacherMagnification"] = teacher_mag;
   out["unlabeled"] = unlabeled;
   out["unlabeledFraction"] = fraction;

@@ -1,7 +1,6 @@
 #include "train/job_common.h"
 
 #include "eval/predict.h"
-#include "store/normalization.h"
 
 namespace rd::train {
 
@@ -13,16 +12,16 @@ ValidateFn validator(models::ModelImpl& model, data::Loader& val, const RunSpec&
   };
 }
 
-Json describe_run(Json result, const RunSpec& r, const StoreFacts& facts) {
+Json describe_run(Json result, const RunSpec& r, const StoreFacts& facts, const data::Loader& train) {
   result["model"] = r.model.to_json();
   result["numClasses"] = facts.num_classes;
   result["labels"] = facts.label_names;
   result["magnification"] = r.magnification;
   // What the model's inputs were standardised with, so it can be used without the store (predict, export).
-  const auto n = r.normalize ? store::dataset_normalization(r.store) : store::Normalization{};
+  const auto& o = train.options();
   result["input"] = {{"normalize", r.normalize ? "dataset" : "none"},
-                     {"mean", std::vector<float>(std::begin(n.mean), std::end(n.mean))},
-                     {"std", std::vector<float>(std::begin(n.std), std::end(n.std))}};
+                     {"mean", std::vector<float>(std::begin(o.mean), std::end(o.mean))},
+                     {"std", std::vector<float>(std::begin(o.std), std::end(o.std))}};
   return result;
 }
 

@@ -12,7 +12,7 @@ namespace rd::train {
 // Validation of `model` on `val` at the run's device and precision: accuracy, balanced accuracy, macro F1, AUC, loss.
 ValidateFn validator(models::ModelImpl& model, data::Loader& val, const RunSpec& r, const StoreFacts& facts, JobContext& ctx);
 
-// Adds the model, classes and magnification to a train_loop result.
-Json describe_run(Json result, const RunSpec& r, const StoreFacts& facts);
+// Adds the model, classes, magnification and the input statistics `train` applied to a train_loop result.
+Json describe_run(Json result, const RunSpec& r, const StoreFacts& facts, const data::Loader& train);
 
 }  // namespace rd::train

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "store/normalization.h"
 #include "store/store_format.h"
 #include "util/error.h"
 #include "util/memory_budget.h"
@@ -53,11 +52,7 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
   o.seed = r.seed;
   o.unlabeled_fraction = r.unlabeled_fraction;
   o.augment = data::AugmentSpec::from_json(r.augment);
-  if (r.normalize) {
-    const auto n = store::dataset_normalization(r.store);
-    std::copy(std::begin(n.mean), std::end(n.mean), std::begin(o.mean));
-    std::copy(std::begin(n.std), std::end(n.std), std::begin(o.std));
-  }
+  o.dataset_normalization = r.normalize;
   for (double mag : r.magnifications) {
     int found = -1;
     for (size_t i = 0; i < facts.magnifications.size(); ++i) {

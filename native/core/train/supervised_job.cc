@@ -26,7 +26,7 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
     auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
     return StepResult{ce, {{"ce", ce.detach()}}};
   };
-  return describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, ctx), ctx), r, facts);
+  return describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, ctx), ctx), r, facts, *train);
 }
 
 const JobRegistrar kRegistrar("train.supervised", "cross-entropy training at one magnification (teacher or baseline)", run_supervised);
