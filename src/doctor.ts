@@ -10,6 +10,8 @@ export interface DoctorReport {
   openslide: string | null;
   threads: number | null;
   usableCores: number | null;
+  /** c10d backends for data-parallel training (`gloo`, `nccl`); empty when the build has no c10d. */
+  distributed: string[] | null;
   matmul: { n: number; gflops: number; device: string } | null;
   problems: string[];
 }
@@ -20,6 +22,7 @@ interface NativeVersions {
   threads: number;
   usableCores: number;
   parallelForThreads: number;
+  distributed?: { gloo: boolean; nccl: boolean };
 }
 
 export async function doctor(): Promise<DoctorReport> {
@@ -30,6 +33,7 @@ export async function doctor(): Promise<DoctorReport> {
     openslide: null,
     threads: null,
     usableCores: null,
+    distributed: null,
     matmul: null,
     problems: [],
   };
@@ -47,6 +51,7 @@ export async function doctor(): Promise<DoctorReport> {
   report.openslide = versions.openslide;
   report.threads = versions.threads;
   report.usableCores = versions.usableCores;
+  report.distributed = Object.entries(versions.distributed ?? {}).filter(([, on]) => on).map(([name]) => name);
   if (versions.parallelForThreads < versions.threads) {
     report.problems.push(`the core's own parallel loops run on ${versions.parallelForThreads} of ${versions.threads} threads: rebuild it with OpenMP: \`${SETUP_COMMAND}\``);
   }

@@ -2,6 +2,7 @@
 // student on the low one, loss = w_kd*KL*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE on labelled samples].
 #include <torch/torch.h>
 
+#include "train/distributed.h"
 #include "train/job_common.h"
 #include "job/job.h"
 #include "job/spec.h"
@@ -32,7 +33,12 @@ DistillLossOptions parse_loss(const Json& spec) {
 }
 
 Json run_distill(const Json& spec, JobContext& ctx) {
-  const RunSpec r = parse_run(spec);
+  RunSpec r = parse_run(spec);
+  const DistSpec dist = parse_distributed(spec);
+  r.device = rank_device(r.device, dist);
+  const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
+  JobContext quiet = ctx.silenced();
+  JobContext& out = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
   const DistillLossOptions loss = parse_loss(spec);
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
@@ -57,7 +63,9 @@ Json run_distill(const Json& spec, JobContext& ctx) {
 
   // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
   const std::string split = unlabeled ? "train+unlabeled" : "train";
-  auto train = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize});
+  ViewRequest shard{r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize};
+  if (group) shard.rank = group->rank(), shard.world = group->world();
+  auto train = open_loader(shard);
   auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
 
   // The teacher's forward, shared by the plain path and the cache.
@@ -83,7 +91,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
       auto fs = std::get<0>(student->forward(torch::zeros({1, 3, h, w}, torch::TensorOptions().device(r.device))));
       return sizes[{h, w}] = {fs.size(2), fs.size(3)};
     };
-    cache->fill(*plain, augment, map_size, r.device, ctx);
+    cache->fill(*plain, augment, map_size, r.device, out);
   }
 
   auto step = [&](const data::Batch& b) {
@@ -99,14 +107,15 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
   };
-  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, ctx), ctx), r, facts, *train);
-  out["teacherMagnification"] = teacher_mag;
-  out["unlabeled"] = unlabeled;
-  out["unlabeledFraction"] = fraction;
-  out["initFromTeacher"] = init_from_teacher;
-  out["trainSamples"] = int64_t(train->samples());
-  if (cache) out["teacherCache"] = cache->stats();
-  return out;
+  Json result = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, out), out, group.get()), r, facts, *train);
+  result["teacherMagnification"] = teacher_mag;
+  result["unlabeled"] = unlabeled;
+  result["unlabeledFraction"] = fraction;
+  result["initFromTeacher"] = init_from_teacher;
+  result["trainSamples"] = int64_t(train->samples()) * (group ? group->world() : 1);  // over all ranks
+  if (cache) result["teacherCache"] = cache->stats();
+  if (group) result["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
+  return result;
 }
 
 const JobRegistrar kRegistrar("train.distill", "label-free resolution distillation of a low-magnification student", run_distill);

@@ -25,6 +25,7 @@ inline constexpr const char* kIo = "IO_ERROR";
 inline constexpr const char* kDiskFull = "DISK_FULL";
 inline constexpr const char* kResourceLimit = "RESOURCE_LIMIT";
 inline constexpr const char* kStoreCorrupt = "STORE_CORRUPT";
+inline constexpr const char* kDistFailed = "DIST_FAILED";  // a data-parallel peer died, hung or never arrived
 }  // namespace code
 
 }  // namespace rd

@@ -15,6 +15,7 @@
 #include <openslide.h>
 #endif
 
+#include "train/distributed.h"
 #include "util/threads.h"
 
 namespace rd {
@@ -51,6 +52,7 @@ nlohmann::json versions() {
       {"threads", threads()},
       {"usableCores", usable_cores()},
       {"parallelForThreads", parallel_for_threads()},
+      {"distributed", train::distributed_backends()},  // c10d backends this build can train with
   };
 #if RESDISTILL_HAS_OPENSLIDE
   out["openslide"] = openslide_get_version();

@@ -1,0 +1,185 @@
+// Needs the native build (the C++ driver, built with c10d and Gloo) and real data (a lymphoma-iicbu2008 subset):
+// data-parallel distillation on c10d/Gloo on CPU, each rank a driver process with 1 LibTorch thread.
+//  - world size 1 through c10d is bitwise equal to a run without c10d;
+//  - 2 ranks x batch 4 equal 1 rank x batch 8 (the same global batch) up to summation order: per-step losses within
+//    1e-5 relative, final weights within 1e-4 absolute (Adam, 3 epochs);
+//  - a rank killed mid-epoch makes the other exit with DIST_FAILED naming it, well within timeoutSeconds, and
+//    rerunning both ranks resumes to final weights bitwise equal to an uninterrupted 2-rank run.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type JobEvent, runJob } from '../../src/job.js';
+import { hasData, repoRoot, tempDir } from '../support.js';
+import { lymphomaSubset } from './store_fixtures.js';
+
+const driver = path.join(repoRoot, 'build', 'resdistill-driver');
+const model = { name: 'gn_resnet', widths: [32, 32, 64, 64] };
+const TIMEOUT_S = 60;
+let store = '';
+let teacher = '';
+
+interface Outcome {
+  code: number | null;
+  result: { error?: { code: string; message: string }; finalCheckpoint?: string; trainSamples?: number; distributed?: Record<string, unknown> };
+  steps: JobEvent[];
+  exitedAt: number;
+}
+
+/** A free TCP port for one rendezvous. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** One driver process (1 thread); `env` carries torchrun's variables; `onEvent` may return true to SIGKILL it. */
+function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobEvent) => boolean): { done: Promise<Outcome>; kill: () => void } {
+  const child = spawn(driver, ['run', 'train.distill', '-', '--threads', '1'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  const steps: JobEvent[] = [];
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+    const lines = err.split('\n');
+    err = lines.pop() ?? '';
+    for (const line of lines) {
+      const e = JSON.parse(line) as JobEvent;
+      if (e.type === 'step') steps.push(e);
+      if (onEvent?.(e)) child.kill('SIGKILL');
+    }
+  });
+  const done = new Promise<Outcome>((resolve) =>
+    child.on('exit', (code) => resolve({ code, result: out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : {}, steps, exitedAt: Date.now() })),
+  );
+  child.stdin.end(JSON.stringify(spec));
+  return { done, kill: () => child.kill('SIGKILL') };
+}
+
+function spec(outDir: string, batchSize: number, distributed?: object) {
+  return {
+    store, model, epochs: 3, batchSize, seed: 5, outDir, augment: {}, magnification: 0.78125,
+    teacher: { magnification: 3.125, checkpoint: teacher, model },
+    ...(distributed ? { distributed } : {}),
+  };
+}
+
+/** Every tensor of a safetensors file as float32 values, by name. */
+function weights(file: string): Map<string, Float32Array> {
+  const buf = readFileSync(file);
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString()) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+  const out = new Map<string, Float32Array>();
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    expect(t.dtype).toBe('F32');
+    const bytes = buf.subarray(8 + n + t.data_offsets[0], 8 + n + t.data_offsets[1]);
+    out.set(name, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+  }
+  return out;
+}
+
+function maxAbsDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  let worst = 0;
+  for (const [name, x] of a) {
+    const y = b.get(name)!;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  }
+  return worst;
+}
+
+const stepLosses = (o: Outcome) => o.steps.map((e) => [e.epoch, e.step, e.loss] as [number, number, number]);
+
+describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on c10d / Gloo (driver, ../shared/data)', () => {
+  let single: Outcome;
+  let pair: Outcome[];
+
+  beforeAll(async () => {
+    store = path.join(tempDir('rd-dist-'), 'store');
+    await runJob('store.extract', {
+      source: { kind: 'images', root: lymphomaSubset(10), mpp: 1.6 },
+      magnifications: [3.125, 0.78125],
+      out: store,
+      split: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
+    });
+    const t = await runJob<{ bestCheckpoint: string }>('train.supervised', {
+      store, model, epochs: 1, batchSize: 8, seed: 3, outDir: path.join(tempDir('rd-dist-t-'), 'run'), magnification: 3.125,
+    });
+    teacher = t.bestCheckpoint;
+    single = await rank(spec(path.join(tempDir('rd-dist-1-'), 'run'), 8)).done;
+    expect(single.code, JSON.stringify(single.result)).toBe(0);
+    // Equal shares need an even epoch; the fixture's train split has 18 samples.
+    expect(single.result.trainSamples! % 2).toBe(0);
+    const port = await freePort();
+    const dir = path.join(tempDir('rd-dist-2-'), 'run');
+    const d = (r: number) => ({ rank: r, worldSize: 2, masterAddr: '127.0.0.1', masterPort: port, timeoutSeconds: TIMEOUT_S });
+    pair = await Promise.all([rank(spec(dir, 4, d(0))).done, rank(spec(dir, 4, d(1))).done]);
+  });
+
+  it('world size 1 through c10d is bitwise equal to a run without c10d', async () => {
+    const port = await freePort();
+    const one = await rank(spec(path.join(tempDir('rd-dist-w1-'), 'run'), 8, { rank: 0, worldSize: 1, masterPort: port })).done;
+    expect(one.code, JSON.stringify(one.result)).toBe(0);
+    expect(one.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 1, globalBatch: 8 });
+    expect(stepLosses(one)).toEqual(stepLosses(single));
+    expect(readFileSync(one.result.finalCheckpoint!).equals(readFileSync(single.result.finalCheckpoint!))).toBe(true);
+  });
+
+  it('2 ranks x batch 4 equal 1 rank x batch 8 up to summation order (losses 1e-5 relative, weights 1e-4)', () => {
+    for (const o of pair) expect(o.code, JSON.stringify(o.result)).toBe(0);
+    expect(pair[0]!.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 2, rank: 0, batchPerRank: 4, globalBatch: 8 });
+    expect(pair[1]!.steps).toEqual([]); // only rank 0 reports
+    const a = stepLosses(pair[0]!);
+    const b = stepLosses(single);
+    expect(a.map(([e, s]) => [e, s])).toEqual(b.map(([e, s]) => [e, s]));
+    for (const [i, [, , loss]] of a.entries()) expect(Math.abs(loss - b[i]![2]) / Math.abs(b[i]![2])).toBeLessThan(1e-5);
+    const diff = maxAbsDiff(weights(pair[0]!.result.finalCheckpoint!), weights(single.result.finalCheckpoint!));
+    expect(diff).toBeLessThan(1e-4);
+  });
+
+  it('a rank killed mid-epoch fails the other with DIST_FAILED naming it, within the timeout; the rerun resumes to the same weights', async () => {
+    const port = await freePort();
+    const dir = path.join(tempDir('rd-dist-kill-'), 'run');
+    // torchrun's environment this time, instead of spec.distributed.
+    const env = (r: number) => ({ RANK: String(r), WORLD_SIZE: '2', LOCAL_RANK: String(r), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
+    const victim = rank(spec(dir, 4, { timeoutSeconds: TIMEOUT_S }), env(1));
+    let killedAt = 0;
+    const survivor = rank(spec(dir, 4, { timeoutSeconds: TIMEOUT_S }), env(0), (e) => {
+      if (e.type === 'step' && e.epoch === 2 && killedAt === 0) {
+        killedAt = Date.now();
+        victim.kill();
+      }
+      return false;
+    });
+    const [left, killed] = await Promise.all([survivor.done, victim.done]);
+    expect(killed.code).not.toBe(0);
+    expect(left.code).toBe(1);
+    expect(left.result.error?.code).toBe('DIST_FAILED');
+    expect(left.result.error?.message).toMatch(/rank 1 died/);
+    expect(left.exitedAt - killedAt).toBeLessThan(TIMEOUT_S * 1000);
+    expect(existsSync(path.join(dir, 'final.safetensors'))).toBe(false);
+
+    const port2 = await freePort();
+    const again = [0, 1].map((r) => rank(spec(dir, 4, { timeoutSeconds: TIMEOUT_S }), { ...env(r), MASTER_PORT: String(port2) }));
+    const resumed = await Promise.all(again.map((x) => x.done));
+    for (const o of resumed) expect(o.code, JSON.stringify(o.result)).toBe(0);
+    expect(resumed[0]!.steps.every((e) => (e.epoch as number) >= 2)).toBe(true);
+    expect(readFileSync(path.join(dir, 'final.safetensors')).equals(readFileSync(pair[0]!.result.finalCheckpoint!))).toBe(true);
+  });
+
+  it('names bad distributed fields and a rendezvous nobody joins', async () => {
+    const bad = await rank(spec(tempDir(), 4, { rank: 2, worldSize: 2 })).done;
+    expect(bad.result.error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.distributed.rank') });
+    const port = await freePort();
+    const lonely = await rank(spec(path.join(tempDir(), 'run'), 4, { rank: 0, worldSize: 2, masterPort: port, timeoutSeconds: 2 })).done;
+    expect(lonely.result.error).toMatchObject({ code: 'DIST_FAILED', message: expect.stringContaining('rendezvous') });
+  });
+});
