@@ -8,6 +8,7 @@ import { makeError, type ResdistillError } from '../errors.js';
 import type { JobOptions } from '../job.js';
 import { packageRoot } from '../native.js';
 import type { Executor } from './runner.js';
+import { TRAINING_KINDS } from './steps.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface PoolTask {
@@ -90,8 +91,6 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-export const TRAINING_KINDS = new Set(['train.supervised', 'train.distill']);
 
 export interface ProcessExecutorOptions {
   /** LibTorch threads per process. */

@@ -22,6 +22,7 @@
 #include <c10/util/Exception.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -140,6 +141,7 @@ class C10dGroup final : public Group {
   int rank() const override { return d_.rank; }
   int world() const override { return d_.world; }
   std::string backend() const override { return backend_; }
+  double seconds() const override { return seconds_; }
 
   void broadcast(const std::vector<at::Tensor>& tensors) override {
     guarded("broadcast of rank 0's weights", [&] {
@@ -243,8 +245,10 @@ class C10dGroup final : public Group {
   // Any c10d failure becomes DIST_FAILED naming the peers that stopped beating, or rank 0 when the store is gone.
   template <typename Fn>
   void guarded(const std::string& what, Fn&& fn) {
+    const auto t0 = std::chrono::steady_clock::now();
     try {
       fn();
+      seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -278,6 +282,7 @@ class C10dGroup final : public Group {
   c10::intrusive_ptr<Backend> pg_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<Heartbeat> heartbeat_;
+  double seconds_ = 0;
 };
 
 bool loopback(const std::string& addr) { return addr == "localhost" || addr.rfind("127.", 0) == 0; }

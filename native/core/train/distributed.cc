@@ -67,7 +67,8 @@ nlohmann::json describe_distributed(const Group* group, int64_t batch_size, int6
           {"rank", group ? group->rank() : 0},
           {"batchPerRank", batch_size},
           {"globalBatch", batch_size * world * accumulate},  // samples per optimiser step, over all ranks
-          {"lr", lr}};  // applied as given: no scaling with the world size
+          {"lr", lr},  // applied as given: no scaling with the world size
+          {"collectiveSeconds", group ? group->seconds() : 0.0}};
 }
 
 }  // namespace rd::train

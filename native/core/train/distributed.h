@@ -48,6 +48,8 @@ class Group {
   // CONFIG_INVALID on every rank when `value` differs between ranks (epoch counts, resumed epoch, ...).
   virtual void check_same(int64_t value, const std::string& what) = 0;
   virtual void barrier() = 0;
+  // Wall time spent in collectives so far, waiting for slower ranks included: an upper bound on their overhead.
+  virtual double seconds() const = 0;
 };
 
 // Joins the group `d` describes on `device` (TCPStore rendezvous hosted by rank 0); DIST_FAILED when the

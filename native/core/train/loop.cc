@@ -92,6 +92,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
   const int64_t start_epoch = meta.epoch;
   for (int64_t epoch = meta.epoch; epoch < s.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    const double collective0 = group ? group->seconds() : 0;
     source.start_epoch(epoch);
     steps = static_cast<int64_t>(source.batches());
     if (group) group->check_same(steps, "the number of batches in epoch " + std::to_string(epoch + 1));
@@ -152,6 +153,8 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
     Json event = {{"type", "epoch"}, {"epoch", epoch + 1}, {"epochs", s.epochs}, {"loss", loss_sum / std::max<int64_t>(images, 1)},
                   {"terms", terms}, {"lr", lr}, {"imagesPerSecond", images / std::max(seconds, 1e-9)}, {"seconds", seconds},
                   {"etaSeconds", eta}, {"val", val}};
+    // Time in all-reduces this epoch (waiting for slower ranks included): the data-parallel overhead's upper bound.
+    if (group) event["collectiveSeconds"] = group->seconds() - collective0;
     meta.history.push_back(event);
     meta.epoch = epoch + 1;
     if (writer) save_checkpoint(ckpt, model, *optimizer, meta);
