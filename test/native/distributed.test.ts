@@ -2,9 +2,10 @@
 // data-parallel distillation on c10d/Gloo on CPU, each rank a driver process with 1 LibTorch thread.
 //  - world size 1 through c10d is bitwise equal to a run without c10d;
 //  - 2 ranks x batch 4 equal 1 rank x batch 8 (the same global batch) up to summation order: per-step losses within
-//    1e-5 relative, final weights within 1e-4 absolute (Adam, 3 epochs);
+//    1e-6 relative, final weights within 2e-5 absolute after 3 epochs of Adam (measured here: 2e-7 and 2e-6);
 //  - a rank killed mid-epoch makes the other exit with DIST_FAILED naming it, well within timeoutSeconds, and
-//    rerunning both ranks resumes to final weights bitwise equal to an uninterrupted 2-rank run.
+//    rerunning both ranks resumes to final weights bitwise equal to an uninterrupted 2-rank run; killing rank 0,
+//    which hosts the rendezvous store, fails rank 1 the same way.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -133,16 +134,17 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     expect(readFileSync(one.result.finalCheckpoint!).equals(readFileSync(single.result.finalCheckpoint!))).toBe(true);
   });
 
-  it('2 ranks x batch 4 equal 1 rank x batch 8 up to summation order (losses 1e-5 relative, weights 1e-4)', () => {
+  it('2 ranks x batch 4 equal 1 rank x batch 8 up to summation order (losses 1e-6 relative, weights 2e-5)', () => {
     for (const o of pair) expect(o.code, JSON.stringify(o.result)).toBe(0);
     expect(pair[0]!.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 2, rank: 0, batchPerRank: 4, globalBatch: 8 });
     expect(pair[1]!.steps).toEqual([]); // only rank 0 reports
     const a = stepLosses(pair[0]!);
     const b = stepLosses(single);
     expect(a.map(([e, s]) => [e, s])).toEqual(b.map(([e, s]) => [e, s]));
-    for (const [i, [, , loss]] of a.entries()) expect(Math.abs(loss - b[i]![2]) / Math.abs(b[i]![2])).toBeLessThan(1e-5);
+    for (const [i, [, , loss]] of a.entries()) expect(Math.abs(loss - b[i]![2]) / Math.abs(b[i]![2])).toBeLessThan(1e-6);
     const diff = maxAbsDiff(weights(pair[0]!.result.finalCheckpoint!), weights(single.result.finalCheckpoint!));
-    expect(diff).toBeLessThan(1e-4);
+    if (process.env.RD_PRINT) console.log('max |w2 - w1|', diff, 'losses', a.map(([, , l], i) => Math.abs(l - b[i]![2]) / Math.abs(b[i]![2])));
+    expect(diff).toBeLessThan(2e-5);
   });
 
   it('a rank killed mid-epoch fails the other with DIST_FAILED naming it, within the timeout; the rerun resumes to the same weights', async () => {
@@ -164,6 +166,7 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     expect(left.code).toBe(1);
     expect(left.result.error?.code).toBe('DIST_FAILED');
     expect(left.result.error?.message).toMatch(/rank 1 died/);
+    if (process.env.RD_PRINT) console.log('DIST_FAILED after', left.exitedAt - killedAt, 'ms:', left.result.error?.message);
     expect(left.exitedAt - killedAt).toBeLessThan(TIMEOUT_S * 1000);
     expect(existsSync(path.join(dir, 'final.safetensors'))).toBe(false);
 
@@ -173,6 +176,19 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     for (const o of resumed) expect(o.code, JSON.stringify(o.result)).toBe(0);
     expect(resumed[0]!.steps.every((e) => (e.epoch as number) >= 2)).toBe(true);
     expect(readFileSync(path.join(dir, 'final.safetensors')).equals(readFileSync(pair[0]!.result.finalCheckpoint!))).toBe(true);
+  });
+
+  it('killing rank 0 (the rendezvous store host) fails rank 1 with DIST_FAILED naming rank 0', async () => {
+    const port = await freePort();
+    const dir = path.join(tempDir('rd-dist-kill0-'), 'run');
+    const d = (r: number) => ({ rank: r, worldSize: 2, masterAddr: '127.0.0.1', masterPort: port, timeoutSeconds: TIMEOUT_S });
+    const other = rank(spec(dir, 4, d(1)));
+    const host = rank(spec(dir, 4, d(0)), {}, (e) => e.type === 'step' && e.epoch === 2);
+    const [killed, left] = await Promise.all([host.done, other.done]);
+    expect(killed.code).not.toBe(0);
+    expect(left.result.error?.code).toBe('DIST_FAILED');
+    expect(left.result.error?.message).toMatch(/rank 0 died/);
+    expect(left.exitedAt - killed.exitedAt).toBeLessThan(TIMEOUT_S * 1000);
   });
 
   it('names bad distributed fields and a rendezvous nobody joins', async () => {

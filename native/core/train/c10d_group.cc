@@ -346,8 +346,9 @@ std::unique_ptr<Group> join_group(const DistSpec& d, const c10::Device& device) 
     pg = make_gloo(store, d, timeout);
 #endif
   } catch (const std::exception& e) {
-    throw Error(code::kDistFailed, "rank " + std::to_string(d.rank) + " of " + std::to_string(d.world) + ": " + backend +
-                                   " process group at " + where + " failed: " + first_line(e.what()));
+    throw Error(code::kDistFailed, "rank " + std::to_string(d.rank) + " of " + std::to_string(d.world) + ": rendezvous of the " + backend +
+                                   " process group at " + where + " failed within " + std::to_string(int64_t(d.timeout_seconds)) +
+                                   " s: not every rank arrived (" + first_line(e.what()) + ")");
   }
   return std::make_unique<C10dGroup>(d, backend, store, pg);
 }
