@@ -5,9 +5,11 @@
 //    1e-6 relative, final weights within 2e-5 absolute after 3 epochs of Adam (measured here: 2e-7 and 2e-6);
 //  - a rank killed mid-epoch makes the other exit with DIST_FAILED naming it, well within timeoutSeconds, and
 //    rerunning both ranks resumes to final weights bitwise equal to an uninterrupted 2-rank run; killing rank 0,
-//    which hosts the rendezvous store, fails rank 1 the same way.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+//    which hosts the rendezvous store, fails rank 1 the same way;
+//  - under PyTorch's own launcher (`torchrun --no_python`, Debian's python3-torch; skipped without it), whose agent
+//    hosts the store, the driver reaches the same weights as the ranks launched by hand.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { hasData, repoRoot, tempDir } from '../support.js';
 import { lymphomaSubset } from './store_fixtures.js';
 
 const driver = path.join(repoRoot, 'build', 'resdistill-driver');
+const torchrun = '/usr/bin/torchrun';
 const model = { name: 'gn_resnet', widths: [32, 32, 64, 64] };
 const TIMEOUT_S = 60;
 let store = '';
@@ -189,6 +192,19 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     expect(left.result.error?.code).toBe('DIST_FAILED');
     expect(left.result.error?.message).toMatch(/rank 0 died/);
     expect(left.exitedAt - killed.exitedAt).toBeLessThan(TIMEOUT_S * 1000);
+  });
+
+  it.skipIf(!existsSync(torchrun))('runs under torchrun --no_python (its agent hosts the store) to the weights of the hand-launched ranks', async () => {
+    const dir = tempDir('rd-dist-torchrun-');
+    const file = path.join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec(path.join(dir, 'run'), 4, { timeoutSeconds: TIMEOUT_S })));
+    const port = await freePort();
+    // --redirects/--tee/--log_dir: Debian's torchrun 1.13 on Python 3.11 fails on its own default of "no redirects".
+    const r = spawnSync(torchrun, ['--redirects', '1', '--tee', '1', '--log_dir', path.join(dir, 'logs'), '--nproc_per_node', '2', '--master_port', String(port),
+      '--no_python', driver, 'run', 'train.distill', file, '--threads', '1'], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stdout).toContain('"worldSize":2');
+    expect(readFileSync(path.join(dir, 'run', 'final.safetensors')).equals(readFileSync(pair[0]!.result.finalCheckpoint!))).toBe(true);
   });
 
   it('names bad distributed fields and a rendezvous nobody joins', async () => {

@@ -9,6 +9,7 @@
 #ifndef USE_C10D_GLOO  // Debian's TorchConfig defines it, PyPI's may not: the header is empty without it
 #define USE_C10D_GLOO 1
 #endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #if RESDISTILL_C10D_NCCL
@@ -128,7 +129,7 @@ class Heartbeat {
 
 class C10dGroup final : public Group {
  public:
-  C10dGroup(const DistSpec& d, std::string backend, c10::intrusive_ptr<c10d::TCPStore> store, c10::intrusive_ptr<Backend> pg)
+  C10dGroup(const DistSpec& d, std::string backend, c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<Backend> pg)
       : d_(d), backend_(std::move(backend)), store_(std::move(store)), pg_(std::move(pg)),
         timeout_(std::chrono::milliseconds(int64_t(d.timeout_seconds * 1000))) {
     try {
@@ -278,7 +279,7 @@ class C10dGroup final : public Group {
 
   DistSpec d_;
   std::string backend_;
-  c10::intrusive_ptr<c10d::TCPStore> store_;
+  c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<Backend> pg_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<Heartbeat> heartbeat_;
@@ -287,7 +288,7 @@ class C10dGroup final : public Group {
 
 bool loopback(const std::string& addr) { return addr == "localhost" || addr.rfind("127.", 0) == 0; }
 
-c10::intrusive_ptr<Backend> make_gloo(const c10::intrusive_ptr<c10d::TCPStore>& store, const DistSpec& d, std::chrono::milliseconds timeout) {
+c10::intrusive_ptr<Backend> make_gloo(const c10::intrusive_ptr<c10d::Store>& store, const DistSpec& d, std::chrono::milliseconds timeout) {
   auto o = c10d::ProcessGroupGloo::Options::create(timeout);
   const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
   if (ifname && *ifname) {
@@ -302,7 +303,7 @@ c10::intrusive_ptr<Backend> make_gloo(const c10::intrusive_ptr<c10d::TCPStore>& 
 }
 
 #if RESDISTILL_C10D_NCCL
-c10::intrusive_ptr<Backend> make_nccl(const c10::intrusive_ptr<c10d::TCPStore>& store, const DistSpec& d, std::chrono::milliseconds timeout) {
+c10::intrusive_ptr<Backend> make_nccl(const c10::intrusive_ptr<c10d::Store>& store, const DistSpec& d, std::chrono::milliseconds timeout) {
   // Without blocking wait a dead peer would hang NCCL forever; with it, Work::wait throws after the timeout.
   setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
   setenv("NCCL_BLOCKING_WAIT", "1", 0);
@@ -323,15 +324,21 @@ std::unique_ptr<Group> join_group(const DistSpec& d, const c10::Device& device) 
   }
   const auto timeout = std::chrono::milliseconds(int64_t(d.timeout_seconds * 1000));
   const std::string where = d.master_addr + ":" + std::to_string(d.master_port);
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  // Under torchrun (static rendezvous) the agent on node 0 already serves the store at MASTER_PORT: every rank is a
+  // client and keys live under /worker/attempt_<restart>, as torch.distributed's env:// rendezvous does it.
+  const char* agent = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+  const bool agent_store = agent && std::string(agent) == "True";
+  const char* restart = std::getenv("TORCHELASTIC_RESTART_COUNT");
+  c10::intrusive_ptr<c10d::Store> store;
   try {
     c10d::TCPStoreOptions o;
     o.port = uint16_t(d.master_port);
-    o.isServer = d.rank == 0;
+    o.isServer = d.rank == 0 && !agent_store;
     o.numWorkers = size_t(d.world);
     o.waitWorkers = true;
     o.timeout = timeout;
     store = c10::make_intrusive<c10d::TCPStore>(d.master_addr, o);
+    if (agent_store) store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::string(restart ? restart : "0"), store);
   } catch (const std::exception& e) {
     throw Error(code::kDistFailed, "rank " + std::to_string(d.rank) + " of " + std::to_string(d.world) + ": rendezvous at " + where +
                                    " failed within " + std::to_string(int64_t(d.timeout_seconds)) + " s: " +
