@@ -4,7 +4,7 @@
 // own low-resolution copies); both report training images/s of the epoch alone.
 // Then the same epoch data-parallel through the C++ driver: 1 rank x 2 threads against 2 ranks x 1 thread (c10d
 // Gloo, batch 8 per rank: the same global batch 16), with the time the 2 ranks spent in collectives.
-// Usage: node bench/train.mjs [--runs N] [--data DIR]
+// Usage: node bench/train.mjs [--runs N] [--data DIR] [--only data-parallel]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
@@ -18,6 +18,7 @@ const peers = process.env.RESDISTILL_PEERS ?? path.resolve(root, '..', 'shared',
 const { values: a } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
+    only: { type: 'string' },
     data: { type: 'string', default: path.resolve(root, '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008') },
   },
 });
@@ -62,22 +63,24 @@ function peer() {
 const oursRuns = [];
 const cachedRuns = [];
 const peerRuns = [];
-for (let i = 0; i < Number(a.runs); i++) {
+for (let i = 0; a.only !== 'data-parallel' && i < Number(a.runs); i++) {
   oursRuns.push(await ours(i));
   cachedRuns.push(await cached(i));
   peerRuns.push(peer());
 }
-const c = median(cachedRuns.map((r) => r.imagesPerSecond));
-const o = median(oursRuns);
-const p = median(peerRuns.map((r) => r.train_img_per_s));
-console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
-console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
-console.log('| --- | ---: | ---: | ---: |');
-console.log(`| training img/s (median of ${a.runs}) | ${o.toFixed(1)} | ${p.toFixed(1)} | ${(o / p).toFixed(2)}x |`);
-console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
-console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
-console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
-console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);
+if (a.only !== 'data-parallel') {
+  const c = median(cachedRuns.map((r) => r.imagesPerSecond));
+  const o = median(oursRuns);
+  const p = median(peerRuns.map((r) => r.train_img_per_s));
+  console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
+  console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
+  console.log('| --- | ---: | ---: | ---: |');
+  console.log(`| training img/s (median of ${a.runs}) | ${o.toFixed(1)} | ${p.toFixed(1)} | ${(o / p).toFixed(2)}x |`);
+  console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
+  console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
+  console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
+  console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);
+}
 
 // Data-parallel: the driver, one process per rank, on the same store, teacher and augmentation as `ours`.
 const driver = path.join(root, 'build', 'resdistill-driver');

@@ -1,7 +1,8 @@
 // Needs the addon (training, eval, cost and synth jobs) and the built CLI (dist/, whose worker process runs each
 // step). A tiny SYNTHETIC experiment run with `--parallel 2` (two runs at once, one LibTorch thread each) ends
 // with the same metrics and bitwise the same weights as the sequential run on one thread, and the log shows runs
-// overlapping with every student started after its teacher finished.
+// overlapping with every student started after its teacher finished. `--nproc-per-node 2` trains every run as two
+// c10d/Gloo ranks (batchSize per rank) and finishes the experiment.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,7 @@ function outcome(dir: string): { metrics: Record<string, unknown>; weights: Reco
   return { metrics: Object.fromEntries(results.runs.map((r) => [r.key, r.metrics])), weights };
 }
 
-describe.skipIf(!hasTraining())('resdistill run --parallel 2 (CLI, addon, worker processes)', () => {
+describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 2 (CLI, addon, worker processes)', () => {
   it('matches the sequential run (metrics, weights) and starts students only after their teacher', () => {
     const root = tempDir();
     const config = path.join(root, 'tiny.json');
@@ -77,5 +78,22 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 (CLI, addon, worker
       if (l.event === 'run-done') open--;
     }
     expect(peak).toBe(2);
+  });
+
+  it('--nproc-per-node 2 runs every training step as 2 Gloo ranks and completes the experiment', () => {
+    const root = tempDir();
+    const config = path.join(root, 'tiny.json');
+    writeFileSync(config, JSON.stringify({ ...tiny, seeds: [0] }));
+    const out = path.join(root, 'ranks');
+    const r = runCli(['run', config, '--out', out, '--json', '--nproc-per-node', '2'], { timeout: 900_000 });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const plan = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')) as { runs: { key: string; kind: string }[] };
+    const trained = plan.runs.filter((run) => run.kind === 'train');
+    expect(trained.length).toBeGreaterThan(0);
+    for (const run of trained) {
+      const step = JSON.parse(readFileSync(path.join(out, 'runs', run.key, 'steps', 'train.json'), 'utf8')) as { result: { distributed: unknown } };
+      expect(step.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 2, rank: 0, batchPerRank: 8, globalBatch: 16 });
+    }
+    expect(outcome(out).metrics).not.toEqual({});
   });
 });
