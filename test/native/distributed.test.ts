@@ -5,7 +5,8 @@
 //    1e-6 relative, final weights within 2e-5 absolute after 3 epochs of Adam (measured here: 2e-7 and 2e-6);
 //  - a rank killed mid-epoch makes the other exit with DIST_FAILED naming it, well within timeoutSeconds, and
 //    rerunning both ranks resumes to final weights bitwise equal to an uninterrupted 2-rank run; killing rank 0,
-//    which hosts the rendezvous store, fails rank 1 the same way;
+//    which hosts the rendezvous store, fails rank 1 the same way; a rank that hangs (SIGSTOP) fails the other
+//    after timeoutSeconds, naming it;
 //  - under PyTorch's own launcher (`torchrun --no_python`, Debian's python3-torch; skipped without it), whose agent
 //    hosts the store, the driver reaches the same weights as the ranks launched by hand.
 import { spawn, spawnSync } from 'node:child_process';
@@ -44,7 +45,7 @@ function freePort(): Promise<number> {
 }
 
 /** One driver process (1 thread); `env` carries torchrun's variables; `onEvent` may return true to SIGKILL it. */
-function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobEvent) => boolean): { done: Promise<Outcome>; kill: () => void } {
+function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobEvent) => boolean): { done: Promise<Outcome>; kill: (signal?: NodeJS.Signals) => void } {
   const child = spawn(driver, ['run', 'train.distill', '-', '--threads', '1'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
@@ -64,7 +65,7 @@ function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobE
     child.on('exit', (code) => resolve({ code, result: out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : {}, steps, exitedAt: Date.now() })),
   );
   child.stdin.end(JSON.stringify(spec));
-  return { done, kill: () => child.kill('SIGKILL') };
+  return { done, kill: (signal = 'SIGKILL') => child.kill(signal) };
 }
 
 function spec(outDir: string, batchSize: number, distributed?: object) {
@@ -192,6 +193,26 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     expect(left.result.error?.code).toBe('DIST_FAILED');
     expect(left.result.error?.message).toMatch(/rank 0 died/);
     expect(left.exitedAt - killed.exitedAt).toBeLessThan(TIMEOUT_S * 1000);
+  });
+
+  it('a hung rank (SIGSTOP) fails the other with DIST_FAILED naming it after timeoutSeconds, never a hang', async () => {
+    const port = await freePort();
+    const dir = path.join(tempDir('rd-dist-hang-'), 'run');
+    const d = (r: number) => ({ rank: r, worldSize: 2, masterAddr: '127.0.0.1', masterPort: port, timeoutSeconds: 5 });
+    const hung = rank(spec(dir, 4, d(1)));
+    let stoppedAt = 0;
+    const left = await rank(spec(dir, 4, d(0)), {}, (e) => {
+      if (e.type === 'step' && e.epoch === 2 && stoppedAt === 0) {
+        stoppedAt = Date.now();
+        hung.kill('SIGSTOP');
+      }
+      return false;
+    }).done;
+    hung.kill('SIGKILL');
+    expect(left.result.error?.code).toBe('DIST_FAILED');
+    expect(left.result.error?.message).toMatch(/rank 1 died or stopped responding/);
+    expect(left.exitedAt - stoppedAt).toBeGreaterThanOrEqual(5000);
+    expect(left.exitedAt - stoppedAt).toBeLessThan(30_000);
   });
 
   it.skipIf(!existsSync(torchrun))('runs under torchrun --no_python (its agent hosts the store) to the weights of the hand-launched ranks', async () => {
