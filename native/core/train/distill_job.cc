@@ -38,7 +38,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   r.device = rank_device(r.device, dist);
   const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
   JobContext quiet = ctx.silenced();
-  JobContext& out = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
+  JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
   const DistillLossOptions loss = parse_loss(spec);
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
@@ -91,7 +91,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
       auto fs = std::get<0>(student->forward(torch::zeros({1, 3, h, w}, torch::TensorOptions().device(r.device))));
       return sizes[{h, w}] = {fs.size(2), fs.size(3)};
     };
-    cache->fill(*plain, augment, map_size, r.device, out);
+    cache->fill(*plain, augment, map_size, r.device, rank_ctx);
   }
 
   auto step = [&](const data::Batch& b) {
@@ -107,15 +107,15 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
   };
-  Json result = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, out), out, group.get()), r, facts, *train);
-  result["teacherMagnification"] = teacher_mag;
-  result["unlabeled"] = unlabeled;
-  result["unlabeledFraction"] = fraction;
-  result["initFromTeacher"] = init_from_teacher;
-  result["trainSamples"] = int64_t(train->samples()) * (group ? group->world() : 1);  // over all ranks
-  if (cache) result["teacherCache"] = cache->stats();
-  if (group) result["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
-  return result;
+  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, rank_ctx), rank_ctx, group.get()), r, facts, *train);
+  out["teacherMagnification"] = teacher_mag;
+  out["unlabeled"] = unlabeled;
+  out["unlabeledFraction"] = fraction;
+  out["initFromTeacher"] = init_from_teacher;
+  out["trainSamples"] = int64_t(train->samples()) * (group ? group->world() : 1);  // over all ranks
+  if (cache) out["teacherCache"] = cache->stats();
+  if (group) out["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
+  return out;
 }
 
 const JobRegistrar kRegistrar("train.distill", "label-free resolution distillation of a low-magnification student", run_distill);

@@ -18,7 +18,7 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
   r.device = rank_device(r.device, dist);
   const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
   JobContext quiet = ctx.silenced();
-  JobContext& out = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
+  JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
   const StoreFacts facts = store_facts(r.store);
   auto model = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
   ViewRequest shard{r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize};
@@ -34,7 +34,7 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
     auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
     return StepResult{ce, {{"ce", ce.detach()}}};
   };
-  Json result = describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, out), out, group.get()), r, facts, *train);
+  Json result = describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, rank_ctx), rank_ctx, group.get()), r, facts, *train);
   if (group) result["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
   return result;
 }
