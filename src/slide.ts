@@ -106,7 +106,7 @@ export class Slide {
 
   /** Async: tissue detection plus the micron tile grid with each tile's tissue fraction. */
   async tiles(options: TileOptions = {}, job: JobOptions = {}): Promise<Tile[]> {
-    const raw = await runJob<RawTissue>('slide.tissue', this.#spec({ masks: false, tileUm: 224, ...options }), job);
+    const raw = await runJob<RawTissue>('slide.tissue', this.#spec({ masks: false, sizeUm: 224, ...options }), job);
     return raw.tiles ?? [];
   }
 

@@ -20,7 +20,7 @@ function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unkn
   return {
     ...common,
     unit: 'tiles',
-    tileUm: unit.sizeUm,
+    sizeUm: unit.sizeUm,
     ...(unit.strideUm ? { strideUm: unit.strideUm } : {}),
     minTissue: unit.minTissue,
     ...(unit.maxPerSlide ? { maxPerSlide: unit.maxPerSlide } : {}),
@@ -30,11 +30,11 @@ function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unkn
 /** The steps that turn the data section into a store at `storeDir` (highest magnification first). */
 export function extractSteps(data: Data, magnifications: number[], storeDir: string): StepSpec[] {
   const mags = [...magnifications].sort((a, b) => b - a);
-  const split = { ...data.splits };
+  const splits = { ...data.splits };
   const extract = (source: Record<string, unknown>, testSource?: Record<string, unknown>): StepSpec => ({
     name: 'extract',
     kind: 'store.extract',
-    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, split },
+    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, splits },
   });
   if (data.source === 'images') {
     const source = { kind: 'images', mpp: data.mpp, ...(data.root ? { root: data.root } : { csv: data.csv }) };
@@ -56,7 +56,7 @@ interface CostCount {
   rows: { macs: number; flops: number; params: number; height: number; width: number }[];
 }
 interface CostMeasure {
-  rows: { forward_img_per_s: number; train_img_per_s?: number }[];
+  rows: { forwardImgPerS: number; trainImgPerS?: number }[];
 }
 
 /** The "cost" step: exact MACs/FLOPs and measured forward images/s of the model at one stored magnification. */
@@ -71,7 +71,7 @@ export async function runCostStep(spec: Record<string, unknown>, options: JobOpt
   const count = await runJob<CostCount>('cost.count', { ...modelSpec, height, width }, options);
   const measure = await runJob<CostMeasure>('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);
   const row = count.rows[0]!;
-  return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forward_img_per_s ?? null };
+  return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forwardImgPerS ?? null };
 }
 
 /** The runner's executor: native jobs by kind, with the composite cost step handled here. */

@@ -9,15 +9,15 @@ describe('resdistill bench cost (needs the addon and dist/)', () => {
     const plot = path.join(tempDir(), 'ladder.svg');
     const r = runCli(['bench', 'cost', '--teacher-mag', '10', '--mags', '5,1.25', '--field-um', '224', '--no-measure', '--json', '--plot', plot]);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { rows: { mag: number; height: number; width: number; macs: number; flops: number; params: number; macs_reduction: number; expected_reduction: number }[] };
+    const out = JSON.parse(r.stdout) as { rows: { mag: number; height: number; width: number; macs: number; flops: number; params: number; macsReduction: number; expectedReduction: number }[] };
     expect(out.rows.map((row) => [row.mag, row.height, row.width])).toEqual([
       [10, 224, 224],
       [5, 112, 112],
       [1.25, 28, 28],
     ]);
     for (const row of out.rows) expect(row.flops).toBe(2 * row.macs);
-    expect(out.rows[1]!.expected_reduction).toBe(4);
-    expect(out.rows[1]!.macs_reduction).toBeGreaterThan(3.5);
+    expect(out.rows[1]!.expectedReduction).toBe(4);
+    expect(out.rows[1]!.macsReduction).toBeGreaterThan(3.5);
     expect(existsSync(plot)).toBe(true);
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg[\s\S]*magnification/);
   });

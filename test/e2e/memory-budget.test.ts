@@ -88,7 +88,7 @@ describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and rea
   it('a tile grid every 0.01 um (what predict --stride-um 0.01 asks for) is refused before it is built', async () => {
     const script = `import('${path.join(repoRoot, 'dist', 'slide.js')}').then(async ({ openSlide }) => {
       const s = openSlide(${JSON.stringify(cmuSlide)});
-      try { await s.tiles({ tileUm: 224, strideUm: 0.01 }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
+      try { await s.tiles({ sizeUm: 224, strideUm: 0.01 }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
     });`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RESDISTILL_MAX_MEMORY: '4G' } });
     const e = JSON.parse(r.stdout.trim());

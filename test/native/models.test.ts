@@ -70,7 +70,7 @@ describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs P
       expect(shapes).toMatchObject({ equal: true, only_ours: [], only_theirs: [], params: described.params });
       const weights = path.join(dir, 'w.safetensors');
       const probe = path.join(dir, 'probe.safetensors');
-      await runJob('models.export', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probe_path: probe, probe_shape: [2, 3, 64, 80], probe_grads: true });
+      await runJob('models.export', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probePath: probe, probeShape: [2, 3, 64, 80], probeGrads: true });
       const diff = py('load', name, weights, probe) as { features: number; logits: number; scale: number; grad_rel: number; grad_rel_pytorch: number };
       expect(diff.features).toBeLessThan(1e-4);
       expect(diff.logits).toBeLessThan(1e-4 * Math.max(1, diff.scale));
@@ -84,7 +84,7 @@ describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs P
     const weights = path.join(dir, 'py.safetensors');
     py('write', 'gn_resnet', '7', weights);
     const probe = path.join(dir, 'probe.safetensors');
-    await runJob('models.export', { model: 'gn_resnet', weights, probe_path: probe, probe_shape: [1, 3, 96, 64] });
+    await runJob('models.export', { model: 'gn_resnet', weights, probePath: probe, probeShape: [1, 3, 96, 64] });
     const diff = py('load', 'gn_resnet', weights, probe) as { features: number; logits: number };
     expect(diff.features).toBeLessThan(1e-4);
     expect(diff.logits).toBeLessThan(1e-4);
