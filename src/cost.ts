@@ -1,6 +1,6 @@
 // Magnification versus compute: counted MACs/FLOPs (exact, from the native cost model), measured throughput,
 // and the compute-reduction guard (FLOPs should fall about as (teacher mag / student mag)^2). Pure planning and arithmetic here; tensors stay native.
-import { runJob } from './job.js';
+import { runNative } from './jobs.js';
 
 export interface ModelChoice {
   model: string;
@@ -131,7 +131,7 @@ export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard
   return { ok, notes };
 }
 
-interface Measured {
+export interface Measured {
   device: string;
   threads: number;
   bf16: boolean;
@@ -154,12 +154,12 @@ export async function costLadder(
 ): Promise<CostReport> {
   const sizes = points.map((p) => [p.height, p.width]);
   const spec = { model: model.model, classes: model.classes ?? 3 };
-  const counted = await runJob<Counted>('cost.count', { ...spec, sizes }, { onEvent });
+  const counted = await runNative('cost.count', { ...spec, sizes }, { onEvent });
   let measured: Measured | null = null;
   const batch = runtime.batch ?? 4;
   const reps = runtime.reps ?? 3;
   if (runtime.measure) {
-    measured = await runJob<Measured>(
+    measured = await runNative(
       'cost.measure',
       { ...spec, sizes, batch, reps, device: runtime.device ?? 'cpu', threads: runtime.threads ?? 0, bf16: !!runtime.bf16, channelsLast: !!runtime.channelsLast },
       { onEvent },

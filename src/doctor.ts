@@ -1,6 +1,6 @@
 // What `resdistill doctor` checks: Node, the addon, LibTorch (with a real timed job), OpenSlide, threads.
 import { fromNative } from './errors.js';
-import { runJob } from './job.js';
+import { runNative } from './jobs.js';
 import { type NativeVersions, nativeVersions, SETUP_COMMAND } from './native.js';
 
 export interface DoctorReport {
@@ -49,7 +49,7 @@ export async function doctor(): Promise<DoctorReport> {
   }
   try {
     const device = cuda.available ? 'cuda' : 'cpu';
-    const r = await runJob<{ n: number; gflops: number; device: string }>('bench.matmul', { n: 512, reps: 5, device });
+    const r = await runNative('bench.matmul', { n: 512, reps: 5, device });
     report.matmul = { n: r.n, gflops: r.gflops, device: r.device };
   } catch (e) {
     report.problems.push(`LibTorch matmul job failed: ${fromNative(e).message}`);

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ResdistillError } from './errors.js';
-import { runJob, type JobEvent } from './job.js';
+import type { JobEvent } from './job.js';
+import { type ModelSpec, runNative } from './jobs.js';
 import { writePng, type RgbImage } from './png.js';
 import { openSlide } from './slide.js';
 import type { Tile, TissuePiece } from './slide-types.js';
@@ -21,7 +22,7 @@ export interface ModelRef {
   method: string;
   magnification: number;
   seed: number;
-  model: Record<string, unknown>;
+  model: ModelSpec;
   classes: string[];
   /** Side of the square tile in microns: the field of view the model was trained on. */
   sizeUm: number;
@@ -111,7 +112,7 @@ function refOf(run: PlanRun, outDir: string, store: { classes: string[]; sizeUm:
     method: run.method ?? 'unknown',
     magnification: run.magnification!,
     seed: run.seed ?? 0,
-    model: run.steps[0]!.spec.model as Record<string, unknown>,
+    model: run.steps[0]!.spec.model as ModelSpec,
     classes: store.classes,
     sizeUm: store.sizeUm,
     teacher: teacherRun ? refOf(teacherRun, outDir, store, runs) : null,
@@ -174,7 +175,7 @@ export interface PredictOptions {
   onEvent?: (stage: string, event: JobEvent) => void;
 }
 
-interface ClassifyResult {
+export interface ClassifyResult {
   probabilities: number[][];
   magnification: number;
   tiles: number;
@@ -257,7 +258,7 @@ export function heatmap(thumb: RgbImage, thumbMpp: number, slideMpp: number, til
 }
 
 async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictOptions, stage: string): Promise<ClassifyResult> {
-  return runJob<ClassifyResult>(
+  return runNative(
     'slide.classify',
     {
       path: slide,

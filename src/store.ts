@@ -3,7 +3,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, makeError } from './errors.js';
-import { runJob, type JobEvent } from './job.js';
+import type { JobEvent } from './job.js';
+import { runNative } from './jobs.js';
 import { parseExperimentText, resolveExperiment, type ResolvedExperiment } from './experiment/load.js';
 import { extractSteps } from './experiment/steps.js';
 import { readTextInput } from './text-input.js';
@@ -88,7 +89,7 @@ export async function extract(config: ExtractConfig, out: string, options: Extra
       step.kind === 'store.extract'
         ? { ...step.spec, ...(samplesPerShard ? { samplesPerShard } : {}), ...(config.threads ? { threads: config.threads } : {}), ...(part && part.count > 1 ? { part } : {}) }
         : step.spec;
-    result = await runJob(step.kind, spec, run);
+    result = await runNative(step.kind, spec as never, run);
   }
   return result as ExtractResult;
 }
@@ -103,7 +104,7 @@ export interface VerifyReport {
 /** Checks every shard, index and member checksum; a store that cannot even be opened is reported, not thrown. */
 export async function verify(store: string, options: RunOptions = {}): Promise<VerifyReport> {
   try {
-    const r = await runJob<VerifyReport>('store.verify', { store: path.resolve(store) }, options);
+    const r = await runNative('store.verify', { store: path.resolve(store) }, options);
     return { ok: r.ok, samples: r.samples, magnifications: r.magnifications, problems: r.problems };
   } catch (e) {
     if ((e as { code?: string }).code !== 'STORE_CORRUPT') throw e;
@@ -112,7 +113,7 @@ export async function verify(store: string, options: RunOptions = {}): Promise<V
 }
 
 export function merge(out: string, parts: string[], options: RunOptions = {}): Promise<{ out: string; samples: number; shards: number }> {
-  return runJob('store.merge', { out: path.resolve(out), parts: parts.map((p) => path.resolve(p)) }, options);
+  return runNative('store.merge', { out: path.resolve(out), parts: parts.map((p) => path.resolve(p)) }, options);
 }
 
 export interface Manifest {

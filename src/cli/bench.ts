@@ -13,7 +13,7 @@ import { printJson, runCommand } from './output.js';
 interface CostOptions {
   model: string;
   classes: number;
-  size?: string;
+  size?: [number, number];
   teacherMagnification?: number;
   studentMagnifications?: number[];
   sizeUm?: number;
@@ -27,6 +27,14 @@ interface CostOptions {
   reps: number;
   measure: boolean;
   plot?: string;
+}
+
+function sizeFlag(text: string): [number, number] {
+  try {
+    return parseSize(text);
+  } catch (e) {
+    throw makeError('CONFIG_INVALID', `--size: ${(e as Error).message}`);
+  }
 }
 
 /** "5,2.5,1.25": the config's magnifications.students. */
@@ -83,7 +91,7 @@ export function registerBench(program: Command): void {
     .description('magnification versus compute: exact MACs and FLOPs, measured img/s, and the (mag_t/mag_s)^2 guard')
     .addOption(new Option('--model <name>', 'the architecture').choices(['gn_resnet', 'resnet18', 'resnet34', 'resnet50']).default('gn_resnet'))
     .option('--classes <n>', 'number of classes', numberOption('--classes', RANGES.count), 3)
-    .option('--size <HxW>', 'one input size in pixels (instead of a magnification ladder)')
+    .option('--size <HxW>', 'one input size in pixels (instead of a magnification ladder)', sizeFlag)
     .addOption(new Option('--teacher-magnification <x>', 'ladder: the teacher magnification, e.g. 10 (required without --size)').argParser(numberOption('--teacher-magnification', RANGES.magnification)))
     .addOption(new Option('--student-magnifications <list>', 'ladder: student magnifications, e.g. 5,2.5,1.25 (required without --size)').argParser(magnificationList))
     .addOption(flags.sizeUm('ladder: field of view side in microns, the same at every magnification: input px = size * magnification / 10 (required without --size)'))
@@ -101,17 +109,11 @@ export function registerBench(program: Command): void {
     .action(async (o: CostOptions) =>
       runCommand(Boolean(o.json), async () => {
         let points: { mag: number | null; height: number; width: number }[];
-        if (o.size !== undefined) {
+        if (o.size) {
           if (o.teacherMagnification !== undefined || o.studentMagnifications !== undefined || o.sizeUm !== undefined) {
             throw makeError('USAGE', 'give either --size or a ladder (--teacher-magnification, --student-magnifications, --size-um), not both');
           }
-          let hw: [number, number];
-          try {
-            hw = parseSize(o.size);
-          } catch (e) {
-            throw makeError('CONFIG_INVALID', `--size: ${(e as Error).message}`);
-          }
-          points = [{ mag: null, height: hw[0], width: hw[1] }];
+          points = [{ mag: null, height: o.size[0], width: o.size[1] }];
         } else {
           const missing = [
             o.teacherMagnification === undefined ? '--teacher-magnification' : '',

@@ -7,6 +7,7 @@ import { runKey } from './hash.js';
 import { checkpointOf, runDir, storeDir as layoutStoreDir } from './layout.js';
 import { type ResolvedExperiment, type ResolvedTraining, unitOf } from './load.js';
 import type { RunDevice } from '../device.js';
+import type { JobKind } from '../jobs.js';
 
 /** kd+init: a distilled student that starts from the teacher's weights (ours; the authors' students start from scratch). */
 export type Method = 'teacher' | 'baseline' | 'kd' | 'kd+init' | 'kd-unlabeled';
@@ -24,7 +25,8 @@ export const JOB_KINDS = {
 export interface JobStep {
   /** Stable name of the step inside its run (train, eval, extract, cost). */
   name: string;
-  kind: string;
+  /** A native job, or the runner's composite cost step. */
+  kind: JobKind | typeof JOB_KINDS.cost;
   spec: Record<string, unknown>;
 }
 

@@ -2,7 +2,7 @@
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
 import { experimentExecutor } from './steps.js';
 import { CancelledError, fromNative, makeError } from '../errors.js';
-import { type JobEvent, type JobOptions, runJob } from '../job.js';
+import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
 import type { ResolvedExperiment } from './load.js';
@@ -10,7 +10,7 @@ import { type Plan, type PlannedRun, planExperiment } from './plan.js';
 import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
 import type { RunDevice } from '../device.js';
 
-/** Runs one native job; `runJob` by default. */
+/** Runs one step's job; experimentExecutor (the typed catalogue, plus the composite cost step) by default. */
 export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
 
 export { collectResults };

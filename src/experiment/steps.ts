@@ -1,13 +1,14 @@
 // Translates the experiment's data section into native job steps (synth.cohort, store.extract), and runs the
 // composite "cost" step (exact count + measured throughput at the store's real input size) for the runner.
 import path from 'node:path';
-import { type JobOptions, runJob } from '../job.js';
+import type { JobOptions } from '../job.js';
+import { type JobKind, type ModelSpec, runNative } from '../jobs.js';
 import { storeInfo } from '../store_info.js';
 import type { ResolvedExperiment } from './load.js';
 
 export interface StepSpec {
   name: string;
-  kind: string;
+  kind: JobKind;
   spec: Record<string, unknown>;
 }
 
@@ -61,15 +62,14 @@ interface CostMeasure {
 
 /** The "cost" step: exact MACs/FLOPs and measured forward images/s of the model at one stored magnification. */
 export async function runCostStep(spec: Record<string, unknown>, options: JobOptions): Promise<Record<string, unknown>> {
-  const { store, magnification, model, device } = spec as { store: string; magnification: number; model: Record<string, unknown>; device: string };
+  const { store, magnification, model, device } = spec as { store: string; magnification: number; model: ModelSpec; device: string };
   const info = storeInfo(store);
   const mag = info.magnifications.find((m) => Math.abs(m.magnification - magnification) < 1e-6 * magnification);
   const [height, width] = mag?.shape ?? [];
   if (!height || !width) throw new Error(`store ${store} has no samples at ${magnification}x`);
-  const { name, ...rest } = model as { name: string };
-  const modelSpec = { model: name, classes: info.classes.length, ...rest };
-  const count = await runJob<CostCount>('cost.count', { ...modelSpec, height, width }, options);
-  const measure = await runJob<CostMeasure>('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);
+  const modelSpec = { model, classes: info.classes.length };
+  const count = await runNative('cost.count', { ...modelSpec, height, width }, options);
+  const measure = await runNative('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);
   const row = count.rows[0]!;
   return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forwardImgPerS ?? null };
 }
@@ -77,5 +77,5 @@ export async function runCostStep(spec: Record<string, unknown>, options: JobOpt
 /** The runner's executor: native jobs by kind, with the composite cost step handled here. */
 export function experimentExecutor(kind: string, spec: object, options: JobOptions): Promise<unknown> {
   if (kind === 'cost.model') return runCostStep(spec as Record<string, unknown>, options);
-  return runJob(kind, spec, options);
+  return runNative(kind as JobKind, spec as never, options);
 }
