@@ -45,6 +45,9 @@ const externalTest = (what: string) =>
 const testNeedsNoSplit = (d: { test?: string; splits: { test: number } }) => d.test === undefined || d.splits.test === 0;
 const testSplitMessage = { message: 'must be 0 when data.test is given (data.test is the test split; e.g. train 0.8, val 0.2, test 0)', path: ['splits', 'test'] };
 
+/** The synthetic cohort's defaults, shared with `resdistill synth` so both make the same cohort unless told. */
+export const SYNTHETIC_DEFAULTS = { slidesPerClass: 8, seed: 0 } as const;
+
 const Data = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('slides'),
@@ -69,8 +72,8 @@ const Data = z.discriminatedUnion('source', [
     .refine(testNeedsNoSplit, testSplitMessage),
   z.strictObject({
     source: z.literal('synthetic'),
-    slidesPerClass: z.int().positive().default(8),
-    seed: z.int().nonnegative().default(0),
+    slidesPerClass: z.int().positive().default(SYNTHETIC_DEFAULTS.slidesPerClass),
+    seed: z.int().nonnegative().default(SYNTHETIC_DEFAULTS.seed),
     coarseAgreement: z
       .number()
       .min(0)
