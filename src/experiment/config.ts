@@ -109,17 +109,23 @@ const Model = z.strictObject({
   blocks: z.array(z.int().positive()).length(4).optional().describe('gn_resnet blocks per stage; default 1,1,1,1'),
 });
 
+/**
+ * Defaults of fields that only some choices read, so the parsed config leaves them out (a run's identity holds
+ * only what it uses); the core applies the same values, which test/native/defaults-agree.test.ts checks.
+ */
+export const CHOICE_DEFAULTS = { momentum: 0.9, gamma: 0.95, warmupEpochs: 0 } as const;
+
 const Optimizer = z.strictObject({
   name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
   lr: positive.default(1e-3),
   weightDecay: z.number().nonnegative().default(1e-4),
-  momentum: z.number().min(0).max(1).optional(),
+  momentum: z.number().min(0).max(1).optional().describe(`sgd only; default ${CHOICE_DEFAULTS.momentum}`),
 });
 
 const Schedule = z.strictObject({
   name: z.enum(['constant', 'exponential', 'cosine']).default('constant'),
-  gamma: positive.optional(),
-  warmupEpochs: z.int().nonnegative().optional(),
+  gamma: positive.optional().describe(`exponential: lr x gamma^epoch; default ${CHOICE_DEFAULTS.gamma}`),
+  warmupEpochs: z.int().nonnegative().optional().describe(`linear warm-up from 0 over this many epochs; default ${CHOICE_DEFAULTS.warmupEpochs}`),
 });
 
 /** batchSize/accumulate default by unit: pieces 1 x 32 (the paper), tiles 16 x 1. */

@@ -44,7 +44,7 @@ describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)
     const csv = path.join(dir, 'slides.csv');
     writeFileSync(csv, `path,label,group\n${cmuSlide},a,g1\n/nonexistent.svs,b,g2\n`);
     await expect(
-      runJob('store.extract', { source: { kind: 'slides', csv }, magnifications: [10, 2.5], out: path.join(dir, 'store') }),
+      runJob('store.extract', { source: { kind: 'slides', csv }, magnifications: [10, 2.5], out: path.join(dir, 'store'), splits: { train: 0.7, val: 0.15, test: 0.15 } }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('line 3') });
   });
 });
