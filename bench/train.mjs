@@ -29,7 +29,7 @@ const store = path.join(work, 'store');
 const model = { name: 'gn_resnet' };
 
 const t0 = performance.now();
-await runJob('store.extract', { source: { kind: 'images', root: a.data, mpp: 1.6 }, magnifications: [6.25, 1.5625], out: store, split: { seed: 0 } });
+await runJob('store.extract', { source: { kind: 'images', root: a.data, mpp: 1.6 }, magnifications: [6.25, 1.5625], out: store, splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 } });
 const extractSeconds = (performance.now() - t0) / 1000;
 const teacher = path.join(work, 'teacher.safetensors');
 await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 0, path: teacher });
@@ -37,7 +37,7 @@ await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 0, path: t
 async function ours(run) {
   const r = await runJob('train.distill', {
     store, magnification: 1.5625, model, epochs: 1, batchSize: 16, seed: run, outDir: path.join(work, `ours-${run}`), resume: false,
-    augment: { hflip: true, vflip: true, rot90: false, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+    augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
   return r.history[0].imagesPerSecond;
@@ -48,7 +48,7 @@ async function ours(run) {
 async function cached(run) {
   const r = await runJob('train.distill', {
     store, magnification: 1.5625, model, epochs: 2, batchSize: 16, seed: run, outDir: path.join(work, `cached-${run}`), resume: false,
-    augment: { hflip: true, vflip: true, rot90: false, brightness: 0, contrast: 0, saturation: 0, hue: 0 }, teacherCache: true,
+    augment: { flips: true, rot90: false, jitter: null }, teacherCache: true,
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
   return { imagesPerSecond: median(r.history.map((h) => h.imagesPerSecond)), fillSeconds: r.teacherCache.fillSeconds, entries: r.teacherCache.entries };
@@ -71,7 +71,7 @@ for (let i = 0; a.only !== 'data-parallel' && i < Number(a.runs); i++) {
 if (a.only !== 'data-parallel') {
   const c = median(cachedRuns.map((r) => r.imagesPerSecond));
   const o = median(oursRuns);
-  const p = median(peerRuns.map((r) => r.train_img_per_s));
+  const p = median(peerRuns.map((r) => r.trainImgPerS));
   console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
   console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
   console.log('| --- | ---: | ---: | ---: |');
@@ -79,7 +79,7 @@ if (a.only !== 'data-parallel') {
   console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
   console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
   console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
-  console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);
+  console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.trainImgPerS).join(', ')}`);
 }
 
 // Data-parallel: the driver, one process per rank, on the same store, teacher and augmentation as `ours`.
@@ -103,7 +103,7 @@ const freePort = () => new Promise((resolve) => {
 if (existsSync(driver)) {
   const base = (run, batchSize, dir) => ({
     store, magnification: 1.5625, model, epochs: 1, batchSize, seed: run, outDir: path.join(work, dir), resume: false,
-    augment: { hflip: true, vflip: true, rot90: false, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+    augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
   const one = [];

@@ -1,7 +1,7 @@
 // What `resdistill doctor` checks: Node, the addon, LibTorch (with a real timed job), OpenSlide, threads.
 import { fromNative } from './errors.js';
-import { runJob } from './job.js';
-import { native, SETUP_COMMAND } from './native.js';
+import { runNative } from './jobs.js';
+import { type NativeVersions, nativeVersions, SETUP_COMMAND } from './native.js';
 
 export interface DoctorReport {
   node: string;
@@ -16,14 +16,6 @@ export interface DoctorReport {
   problems: string[];
 }
 
-interface NativeVersions {
-  libtorch: { version: string; cuda: { available: boolean; cudnn: number | null; devices: string[] } };
-  openslide: string | null;
-  threads: number;
-  usableCores: number;
-  parallelForThreads: number;
-  distributed?: { gloo: boolean; nccl: boolean };
-}
 
 export async function doctor(): Promise<DoctorReport> {
   const report: DoctorReport = {
@@ -39,7 +31,7 @@ export async function doctor(): Promise<DoctorReport> {
   };
   let versions: NativeVersions;
   try {
-    versions = JSON.parse(native().versions()) as NativeVersions;
+    versions = nativeVersions();
   } catch (e) {
     report.addon.error = fromNative(e).message;
     report.problems.push('the native addon does not load (see addon.error)');
@@ -51,7 +43,7 @@ export async function doctor(): Promise<DoctorReport> {
   report.openslide = versions.openslide;
   report.threads = versions.threads;
   report.usableCores = versions.usableCores;
-  report.distributed = Object.entries(versions.distributed ?? {}).filter(([, on]) => on).map(([name]) => name);
+  report.distributed = Object.entries(versions.distributed).filter(([, on]) => on).map(([name]) => name);
   if (versions.parallelForThreads < versions.threads) {
     report.problems.push(`the core's own parallel loops run on ${versions.parallelForThreads} of ${versions.threads} threads: rebuild it with OpenMP: \`${SETUP_COMMAND}\``);
   }
@@ -61,7 +53,7 @@ export async function doctor(): Promise<DoctorReport> {
   }
   try {
     const device = cuda.available ? 'cuda' : 'cpu';
-    const r = await runJob<{ n: number; gflops: number; device: string }>('bench.matmul', { n: 512, reps: 5, device });
+    const r = await runNative('bench.matmul', { n: 512, reps: 5, device });
     report.matmul = { n: r.n, gflops: r.gflops, device: r.device };
   } catch (e) {
     report.problems.push(`LibTorch matmul job failed: ${fromNative(e).message}`);

@@ -2,15 +2,16 @@
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
 import { experimentExecutor } from './steps.js';
 import { CancelledError, fromNative, makeError } from '../errors.js';
-import { type JobEvent, type JobOptions, runJob } from '../job.js';
+import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
 import type { ResolvedExperiment } from './load.js';
 import { processExecutor, runPool } from './parallel.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
 import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+import type { RunDevice } from '../device.js';
 
-/** Runs one native job; `runJob` by default. */
+/** Runs one step's job; experimentExecutor (the typed catalogue, plus the composite cost step) by default. */
 export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
 
 export { collectResults };
@@ -25,7 +26,7 @@ export interface RunListener {
 
 export interface RunOptions {
   outDir: string;
-  device: 'cpu' | 'cuda';
+  device: RunDevice;
   executor?: Executor;
   signal?: AbortSignal;
   listener?: RunListener;
@@ -50,7 +51,7 @@ function loggable(event: JobEvent): boolean {
   return event.type !== 'step';
 }
 
-/** The checkpoint a finished training step reports (CONTRACTS.md: result.bestCheckpoint), if any. */
+/** The checkpoint a finished training step reports (result.bestCheckpoint, src/jobs.ts), if any. */
 function bestCheckpoint(trainResult: unknown): string | undefined {
   const c = (trainResult as { bestCheckpoint?: unknown } | null)?.bestCheckpoint;
   return typeof c === 'string' && c.length > 0 ? c : undefined;
@@ -76,7 +77,7 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {};
   for (const step of run.steps) {
-    const saved = dir.stepResult(run.key, step.name);
+    const saved = dir.stepResult(run, step.name);
     if (saved !== null) {
       results[step.name] = saved;
       dir.log({ event: 'step-skipped', key: run.key, step: step.name });
@@ -89,7 +90,7 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
     };
     const spec = concreteSpec(run, step.name, step.spec, results, records);
     const result = await executor(step.kind, spec, { signal: options.signal, onEvent });
-    dir.saveStepResult(run.key, step.name, result);
+    dir.saveStepResult(run, step.name, result);
     results[step.name] = result;
   }
   const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results, startedAt, finishedAt: new Date().toISOString() };
@@ -120,7 +121,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       ? { ...options, executor: processExecutor({ threads: options.threads ?? 1, nprocPerNode: options.nprocPerNode ?? 1 }) }
       : options;
     const runOne = async (run: PlannedRun, index: number): Promise<void> => {
-      const existing = dir.done(run.key);
+      const existing = dir.done(run);
       if (existing) {
         records.set(run.key, existing);
         skipped.push(run.key);
@@ -144,7 +145,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
         dir.writeJson('results.json', collectResults(config, plan, records, versions));
         throw error;
       }
-      dir.markDone(record);
+      dir.markDone(run, record);
       records.set(run.key, record);
       executed.push(run.key);
       dir.log({ event: 'run-done', key: run.key, label: run.label });

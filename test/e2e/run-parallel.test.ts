@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type RunName, runDir } from '../../src/experiment/layout.js';
 import { readLog } from '../../src/experiment/rundir.js';
 import { loadBinding } from '../../src/native.js';
 import { runCli, tempDir } from '../support.js';
@@ -36,12 +37,17 @@ interface Results {
   runs: { key: string; metrics: unknown }[];
 }
 
+function planned(dir: string): RunName[] {
+  return (JSON.parse(readFileSync(path.join(dir, 'plan.json'), 'utf8')) as { runs: RunName[] }).runs;
+}
+
 function outcome(dir: string): { metrics: Record<string, unknown>; weights: Record<string, string> } {
   const results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
   expect(results.complete).toBe(true);
+  const runs = new Map(planned(dir).map((r) => [r.key, r]));
   const weights: Record<string, string> = {};
   for (const r of results.runs) {
-    const file = path.join(dir, 'runs', r.key, 'final.safetensors');
+    const file = path.join(runDir(dir, runs.get(r.key)!), 'final.safetensors');
     weights[r.key] = existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'missing';
   }
   return { metrics: Object.fromEntries(results.runs.map((r) => [r.key, r.metrics])), weights };
@@ -87,11 +93,10 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 
     const out = path.join(root, 'ranks');
     const r = runCli(['run', config, '--out', out, '--json', '--nproc-per-node', '2'], { timeout: 900_000 });
     expect(r.status, r.stderr + r.stdout).toBe(0);
-    const plan = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')) as { runs: { key: string; kind: string }[] };
-    const trained = plan.runs.filter((run) => run.kind === 'train');
+    const trained = planned(out).filter((run) => run.kind === 'train');
     expect(trained.length).toBeGreaterThan(0);
     for (const run of trained) {
-      const step = JSON.parse(readFileSync(path.join(out, 'runs', run.key, 'steps', 'train.json'), 'utf8')) as { result: { distributed: unknown } };
+      const step = JSON.parse(readFileSync(path.join(runDir(out, run), 'steps', 'train.json'), 'utf8')) as { result: { distributed: unknown } };
       expect(step.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 2, rank: 0, batchPerRank: 8, globalBatch: 16 });
     }
     expect(outcome(out).metrics).not.toEqual({});

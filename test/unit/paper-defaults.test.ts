@@ -14,11 +14,11 @@ function plan(value: unknown) {
 /** [what, expected, source]: one line per default of the method a reviewer checks. */
 const CITED: [string, (spec: Record<string, unknown>) => unknown, unknown, string][] = [
   ['student starts from scratch', (s) => s.initFromTeacher, undefined, "authors' model/factory.py: only the teacher loads a checkpoint"],
-  ['horizontal and vertical flips', (s) => [(s.augment as any).hflip, (s.augment as any).vflip], [true, true], "authors' datasets/factory.py"],
+  ['horizontal and vertical flips', (s) => (s.augment as any).flips, true, "authors' datasets/factory.py"],
   ['no quarter turns', (s) => (s.augment as any).rot90, false, "authors' datasets/factory.py (none)"],
   [
     'colour jitter 0.5/0.5/0.5/0.2 (the loader applies the four in a random order per sample)',
-    (s) => ['brightness', 'contrast', 'saturation', 'hue'].map((k) => (s.augment as any)[k]),
+    (s) => ['brightness', 'contrast', 'saturation', 'hue'].map((k) => (s.augment as any).jitter[k]),
     [0.5, 0.5, 0.5, 0.2],
     "authors' config.py and datasets/factory.py (torchvision ColorJitter)",
   ],
@@ -27,10 +27,10 @@ const CITED: [string, (spec: Record<string, unknown>) => unknown, unknown, strin
   ['100 epochs', (s) => s.epochs, 100, "authors' config.py"],
   ['no learning-rate decay', (s) => s.schedule, { name: 'constant' }, "authors' config.py (--gamma 1.0)"],
   [
-    'w_kd = w_px = 1, w_ce = 0, T = 1, MSE pixel loss, max-pool resize',
+    'wKd = wPx = 1, wCe = 0, temperature 1, l2 pixel loss, max-pool resize',
     (s) => s.loss,
     { wKd: 1, wPx: 1, wCe: 0, temperature: 1, pixel: 'l2', resize: 'maxpool' },
-    'paper §2 and DESIGN §1',
+    'paper §2.2',
   ],
   ['GroupNorm ResNet 32-64-128-256, one block per stage', (s) => s.model, { name: 'gn_resnet', norm: 'group', widths: [32, 64, 128, 256], blocks: [1, 1, 1, 1] }, "authors' model/factory.py"],
 ];

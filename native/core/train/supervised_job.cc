@@ -6,7 +6,7 @@
 #include "job/job.h"
 #include "train/loop.h"
 #include "train/run_spec.h"
-#include "train/store_views.h"
+#include "run/store_views.h"
 #include "models/autocast.h"
 
 namespace rd::train {
@@ -19,12 +19,12 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
   const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
   JobContext quiet = ctx.silenced();
   JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
-  const StoreFacts facts = store_facts(r.store);
-  auto model = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
-  ViewRequest shard{r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize};
+  const run::StoreFacts facts = run::store_facts(r.store);
+  auto model = run::build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
+  run::ViewRequest shard{r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize};
   if (group) shard.rank = group->rank(), shard.world = group->world();
-  auto train = open_loader(shard);
-  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+  auto train = run::open_loader(shard);
+  auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
 
   auto step = [&](const data::Batch& b) {
     auto x = b.views[0].to(r.device, true);

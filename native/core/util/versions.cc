@@ -16,6 +16,7 @@
 #endif
 
 #include "train/distributed.h"
+#include "util/error.h"
 #include "util/threads.h"
 
 namespace rd {
@@ -53,6 +54,7 @@ nlohmann::json versions() {
       {"usableCores", usable_cores()},
       {"parallelForThreads", parallel_for_threads()},
       {"distributed", train::distributed_backends()},  // c10d backends this build can train with
+      {"errorCodes", std::vector<std::string>(std::begin(code::all), std::end(code::all))},
   };
 #if RESDISTILL_HAS_OPENSLIDE
   out["openslide"] = openslide_get_version();
