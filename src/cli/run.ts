@@ -98,7 +98,7 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
     try {
       const outDir = path.resolve(opts.out);
       const processes = (opts.parallel ?? 1) * (opts.nprocPerNode ?? 1);
-      const threads = Math.max(1, Math.floor((JSON.parse(native().versions()) as { threads: number }).threads / processes));
+      const threads = Math.max(1, Math.floor(nativeVersions().threads / processes));
       const spread = { parallel: opts.parallel ?? 1, nprocPerNode: opts.nprocPerNode ?? 1, threads };
       const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...spread, ...(bars ? { listener: bars } : {}) });
       bars?.stop();

@@ -113,7 +113,7 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
       source: { kind: 'images', root: lymphomaSubset(10), mpp: 1.6 },
       magnifications: [3.125, 0.78125],
       out: store,
-      split: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
+      splits: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
     });
     const t = await runJob<{ bestCheckpoint: string }>('train.supervised', {
       store, model, epochs: 1, batchSize: 8, seed: 3, outDir: path.join(tempDir('rd-dist-t-'), 'run'), magnification: 3.125,
