@@ -85,6 +85,8 @@ export interface NativeDefaults {
   augment: Json;
   normalize: string;
   seed: number;
+  /** The file name of a run's best checkpoint. */
+  checkpoint: string;
 }
 
 export interface JobCatalogue {
@@ -95,8 +97,8 @@ export interface JobCatalogue {
   'slide.tissue': { spec: Json; result: RawTissue };
   'slide.classify': { spec: Json & { path: string; tiles: number[][]; magnification: number; model: ModelSpec; checkpoint: string; classes: number; device: RunDevice }; result: ClassifyResult };
   'slide.extract': { spec: Json; result: Json };
-  'slide.read_tiles': { spec: Json; result: Json };
-  'image.area_bench': { spec: Json; result: Json };
+  'slide.readTiles': { spec: Json; result: Json };
+  'image.areaBench': { spec: Json; result: Json };
   'cost.count': { spec: { model: ModelSpec; classes?: number; sizes?: number[][]; height?: number; width?: number; batch?: number; layers?: boolean }; result: Counted };
   'cost.measure': { spec: { model: ModelSpec; classes?: number; sizes?: number[][]; height?: number; width?: number; batch?: number; reps?: number; train?: boolean; device?: string; threads?: number; bf16?: boolean; channelsLast?: boolean }; result: Measured };
   'train.supervised': { spec: TrainSpec; result: TrainResult };
@@ -109,8 +111,8 @@ export interface JobCatalogue {
   'models.export': { spec: Json & { model: ModelSpec }; result: Json };
   'data.scan': { spec: Json & { store: string }; result: Json };
   'data.peek': { spec: Json & { store: string; out: string }; result: Json };
-  'bench.train_step': { spec: Json; result: Json };
-  'bench.loader_epoch': { spec: Json; result: Json };
+  'bench.trainStep': { spec: Json; result: Json };
+  'bench.loaderEpoch': { spec: Json; result: Json };
   'bench.matmul': { spec: { n: number; reps: number; device: string }; result: { n: number; gflops: number; device: string } };
 }
 
@@ -120,9 +122,9 @@ export type JobResult<K extends JobKind> = JobCatalogue[K]['result'];
 
 /** Every kind the catalogue knows (the test compares it with the core's jobKinds()). */
 export const JOB_KIND_LIST = [
-  'store.extract', 'store.verify', 'store.merge', 'synth.cohort', 'slide.tissue', 'slide.classify', 'slide.extract', 'slide.read_tiles',
-  'image.area_bench', 'cost.count', 'cost.measure', 'train.supervised', 'train.distill', 'train.loss', 'train.defaults', 'eval',
-  'eval.metrics', 'models.describe', 'models.export', 'data.scan', 'data.peek', 'bench.train_step', 'bench.loader_epoch', 'bench.matmul',
+  'store.extract', 'store.verify', 'store.merge', 'synth.cohort', 'slide.tissue', 'slide.classify', 'slide.extract', 'slide.readTiles',
+  'image.areaBench', 'cost.count', 'cost.measure', 'train.supervised', 'train.distill', 'train.loss', 'train.defaults', 'eval',
+  'eval.metrics', 'models.describe', 'models.export', 'data.scan', 'data.peek', 'bench.trainStep', 'bench.loaderEpoch', 'bench.matmul',
 ] as const satisfies readonly JobKind[];
 
 // Compile-time: the list names every kind of the catalogue.

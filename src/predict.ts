@@ -13,6 +13,7 @@ import { readManifest } from './store.js';
 import { listSamples } from './store_info.js';
 import type { RunDevice } from './device.js';
 import { checkpointOf, oldRunDir, runDir } from './experiment/layout.js';
+import { UNIT_DEFAULTS } from './experiment/config.js';
 
 /** A trained model as an experiment left it: its run, magnification, architecture, classes and tile size. */
 export interface ModelRef {
@@ -162,7 +163,7 @@ export interface PredictOptions {
   out: string;
   mpp?: number;
   forceMpp?: boolean;
-  /** Minimum tissue fraction of a tile (default 0.5). */
+  /** Minimum tissue fraction of a tile (default UNIT_DEFAULTS.minTissue, the config's). */
   minTissue?: number;
   /** Overrides the model's tile side in microns. */
   sizeUm?: number;
@@ -297,7 +298,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     const tissue = await slide.detectTissue(pieces?.minAreaUm2 ? { minAreaUm2: pieces.minAreaUm2 } : {}, { signal: o.signal });
     tiles = pieces
       ? pieceRects(tissue.pieces, slide.info.mpp.x, pieces.maxSizeUm)
-      : await slide.tiles({ sizeUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
+      : await slide.tiles({ sizeUm, strideUm: o.strideUm, minTissue: o.minTissue ?? UNIT_DEFAULTS.minTissue }, { signal: o.signal });
     // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
     const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
     thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));

@@ -1,6 +1,6 @@
 // `resdistill predict <slide> --model <run>`: slide label, tile CSV and heatmap from a trained run, timed
 // against the run's teacher on the same tiles.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
 import { native, nativeVersions } from '../native.js';
@@ -8,6 +8,7 @@ import { numberOption, RANGES } from '../numbers.js';
 import { predictSlide, resolveModel, classColour } from '../predict.js';
 import { printJson, runCommand } from './output.js';
 import { concreteDevice, type Device } from '../device.js';
+import { UNIT_DEFAULTS } from '../experiment/config.js';
 import { flags } from './flags.js';
 
 interface PredictCliOpts {
@@ -47,13 +48,13 @@ export function registerPredict(program: Command): void {
     .description('classify the tissue of a slide with a trained student: slide label, tile CSV, heatmap PNG, time vs the teacher')
     .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
     .requiredOption('--model <run>', 'an experiment output directory, a training run in it (<out>/runs/<name>), or its best.safetensors')
-    .option('--method <m>', 'with an experiment directory: teacher, baseline, kd, kd+init or kd-unlabeled (default kd)')
+    .addOption(new Option('--method <method>', 'with an experiment directory: which method (default kd)').choices(['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled']))
     .addOption(flags.magnification('with an experiment directory: which magnification (default: the lowest student one)'))
     .addOption(flags.seed('with an experiment directory: which seed (default: the first)'))
     .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
     .addOption(flags.mpp())
     .addOption(flags.forceMpp())
-    .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', numberOption('--min-tissue', RANGES.fraction))
+    .option('--min-tissue <f>', `minimum tissue fraction of a tile (default ${UNIT_DEFAULTS.minTissue}, as the config's data.unit.minTissue)`, numberOption('--min-tissue', RANGES.fraction))
     .addOption(flags.sizeUm("tile side in microns, the field of view (default: the model's, from its training)"))
     .addOption(flags.strideUm('step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)'))
     .option('--no-teacher', 'skip the teacher timing')

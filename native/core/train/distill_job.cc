@@ -1,5 +1,5 @@
 // "train.distill": the paper's label-free student: frozen teacher on the high-magnification view,
-// student on the low one, loss = w_kd*KL*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE on labelled samples].
+// student on the low one, loss = wKd*KL*T^2 + wPx*D(f_s, g(f_t)) [+ wCe*CE on labelled samples].
 #include <torch/torch.h>
 
 #include "train/job_common.h"
@@ -56,7 +56,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   if (spec::get<bool>(spec, "teacherCache", false)) {
     const auto augment = data::AugmentSpec::from_json(r.augment);
     spec::check(geometric_only(augment), "teacherCache",
-                "needs flip/rotation-only augmentation: set augment brightness, contrast, saturation and hue to 0");
+                "needs flip/rotation-only augmentation: set augment.jitter to null");
     cache = std::make_unique<TeacherCache>(run_teacher, loss.resize);
     auto plain = run::open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction, r.normalize});
     std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sizes;  // student input -> feature map

@@ -53,7 +53,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
                 JobContext& ctx) {
   ensure_dir(s.out_dir);
   // best.safetensors loads straight into the equivalent PyTorch module.
-  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/best.safetensors";
+  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/" + kBestCheckpoint;
   auto optimizer = make_optimizer(model.parameters(), s.optimizer);
   CheckpointMeta meta;
   if (s.resume && load_checkpoint(ckpt, model, *optimizer, meta)) {

@@ -14,6 +14,10 @@
 
 namespace rd::train {
 
+// The checkpoint a run keeps (the epoch its validation metric liked best); src/experiment/layout.ts says the same
+// (checked by test/native/defaults-agree.test.ts).
+inline constexpr const char* kBestCheckpoint = "best.safetensors";
+
 struct LoopSpec {
   int epochs = 100;  // the authors' config.py
   int64_t accumulate = 1;
