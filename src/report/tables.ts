@@ -1,17 +1,12 @@
 // Tables: results.csv (one row per run), the summary (mean ± std over seeds, pooled group-bootstrap CIs) and the
 // paired comparisons, as Markdown and HTML.
+import { csvText } from '../csv.js';
 import type { Difference, Estimate } from '../stats/group-bootstrap.js';
 import type { Comparison } from './comparisons.js';
 import { METHOD_LABELS, type Stat, type SummaryRow } from './summary.js';
 import type { Results } from './results.js';
 
 const CSV_METRICS = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** One line per run with every metric, its CI bounds, and MACs/FLOPs/images per second. */
 export function resultsCsv(results: Results): string {
@@ -25,9 +20,9 @@ export function resultsCsv(results: Results): string {
       r.method, r.magnification, r.seed, r.unlabeledFraction,
       ...CSV_METRICS.flatMap((m) => [r.metrics[m], r.metrics.ci[m]?.[0], r.metrics.ci[m]?.[1]]),
       r.cost?.macs, r.cost?.flops, r.cost?.imagesPerSecond, r.key,
-    ].map(csvCell).join(','),
+    ],
   );
-  return `${[header.join(','), ...lines].join('\n')}\n`;
+  return csvText(header, lines);
 }
 
 /** The table's columns: header text and how a row fills it (plain text; Markdown and HTML share them). */

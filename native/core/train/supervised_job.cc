@@ -5,6 +5,7 @@
 #include "job/job.h"
 #include "train/loop.h"
 #include "train/run_spec.h"
+#include "train/run_weights.h"
 #include "train/store_views.h"
 #include "models/autocast.h"
 
@@ -12,11 +13,13 @@ namespace rd::train {
 namespace {
 
 Json run_supervised(const Json& spec, JobContext& ctx) {
-  const RunSpec r = parse_run(spec);
+  RunSpec r = parse_run(spec);
   const StoreFacts facts = store_facts(r.store);
   auto model = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
   auto train = open_loader({r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize});
   auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+
+  r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "supervised");
 
   auto step = [&](const data::Batch& b) {
     auto x = b.views[0].to(r.device, true);
