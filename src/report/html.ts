@@ -32,8 +32,9 @@ figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radi
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
 .table-wrap { background: #fff; border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { padding: 6px 10px; border-bottom: 1px solid #eaeef2; white-space: nowrap; text-align: left; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+th, td { padding: 5px 7px; border-bottom: 1px solid #eaeef2; white-space: nowrap; text-align: left; }
+th { white-space: normal; vertical-align: bottom; }
 th { background: #f6f8fa; font-weight: 600; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr[data-method="teacher"] td { background: #f3f4f6; font-weight: 600; }

@@ -62,6 +62,7 @@ export const COLUMNS: Column[] = [
   { header: 'Mag.', cell: (r) => `${r.magnification}x`, numeric: true },
   { header: 'GFLOPs', cell: (r) => (r.flops === null ? '–' : (r.flops / 1e9).toPrecision(3)), numeric: true },
   { header: 'FLOPs vs teacher', cell: (r) => formatReduction(r.flopsReduction), numeric: true },
+  { header: 'Images/s', cell: (r) => (r.imagesPerSecond === null ? '–' : r.imagesPerSecond >= 100 ? String(Math.round(r.imagesPerSecond)) : r.imagesPerSecond.toPrecision(3)), numeric: true },
   { header: 'Accuracy %', cell: (r) => meanStd(r.metrics.accuracy, true), numeric: true },
   { header: 'Accuracy 95% CI', cell: (r) => ci(r.metrics.accuracy, true), numeric: true },
   { header: 'Balanced acc. %', cell: (r) => meanStd(r.metrics.balancedAccuracy, true), numeric: true },
@@ -81,7 +82,8 @@ export const TABLE_NOTE =
   'resampling the independent unit (the store\'s group: patient or slide, else the image) with all its samples. ' +
   'Group acc.: one prediction per group and seed (mean probability of its samples), pooled over seeds, with the same bootstrap. ' +
   'Macro precision and recall, and every per-seed value, are in results.csv. ' +
-  'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2).';
+  'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2). ' +
+  'Images/s: measured forward throughput at that input size on the device the experiment ran on (batch 16, 3 repetitions).';
 
 const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 

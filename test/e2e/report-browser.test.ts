@@ -65,6 +65,12 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
       expect(stats.colours).toBeGreaterThan(50);
       expect(stats.inkShare).toBeGreaterThan(0.03); // a blank page has none; this report about 8%
       expect(existsSync(shot)).toBe(true);
+
+      // At 1400 px the results table fits its card: no horizontal scroll. The error bars say what they are.
+      await page.setViewportSize({ width: 1400, height: 900 });
+      const overflow = await page.locator('#table .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await page.locator('#plot-accuracy-vs-flops figcaption').textContent()).toMatch(/95% group-bootstrap interval/);
     } finally {
       await context.close();
     }

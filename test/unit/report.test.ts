@@ -98,8 +98,8 @@ describe('report (pure TS, hand-written results)', () => {
     expect(csv[0]).toMatch(/^method,magnification,seed,unlabeled_fraction,accuracy,accuracy_ci_low,accuracy_ci_high,/);
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toContain('SYNTHETIC');
-    expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Accuracy % \| Accuracy 95% CI \|/);
-    expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
+    expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Images\/s \| Accuracy % \| Accuracy 95% CI \|/);
+    expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| ([\d.]+|–) \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
     expect(md).toMatch(/\*\*Answer\*\*: /);
     expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
     expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg']);
