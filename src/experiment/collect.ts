@@ -43,8 +43,10 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
       cost: cost.get(run.magnification as number) ?? null,
     });
   }
+  const classes = plan.runs.map((r) => (records.get(r.key)?.results.train as { labels?: string[] } | undefined)?.labels).find(Array.isArray);
   const results: Results = {
     experiment: config.name,
+    ...(classes ? { classes } : {}),
     synthetic: config.data.source === 'synthetic',
     teacherMagnification: config.magnifications.teacher,
     ...(config.description ? { dataDescription: config.description } : {}),

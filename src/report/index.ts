@@ -1,5 +1,6 @@
 // writeReport: results.json -> results.csv, report.md, one SVG per plot and a self-contained report.html.
 import path from 'node:path';
+import { markdownPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
 import { writeFileAtomic } from '../experiment/rundir.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
@@ -31,6 +32,8 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   const warnings = costWarnings(rows);
   if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
+  const classes = markdownPerClass(perClass(results));
+  if (classes) lines.push('## Per class', '', classes, '', PER_CLASS_NOTE, '');
   if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps), '', COMPARISON_NOTE, '');
   return lines.join('\n');
 }

@@ -66,6 +66,8 @@ export const ResultsSchema = z.object({
   synthetic: z.boolean().default(false),
   teacherMagnification: z.number().positive().optional(),
   dataDescription: z.string().optional(),
+  /** Class names in label order (the store's), for the per-class tables. */
+  classes: z.array(z.string()).optional(),
   generatedAt: z.string().optional(),
   /** False while some planned runs have not finished (an interrupted or failed `resdistill run`). */
   complete: z.boolean().default(true),

@@ -1,5 +1,5 @@
 // Needs Debian chromium at /usr/bin/chromium (scripts/setup.mjs installs it): report.html, rendered headless, shows
-// the three plots and the results table, and its full-page screenshot is a real picture (many colours, mostly
+// the three plots (bootstrap error bars), the results table (no horizontal scroll at 1400 px), the confusion matrices, and its full-page screenshot is a real picture (many colours, mostly
 // not background), not a blank page.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,8 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
-import { readResults } from '../../src/report/results.js';
+import { parseResults, readResults, type ResultsInput } from '../../src/report/results.js';
 import { repoRoot, tempDir } from '../support.js';
+import { withSamples } from '../report-samples.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -16,7 +17,7 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs /usr/bin/chromium)', () => {
   it('renders the plots and the table, and the screenshot is not blank', async () => {
     const dir = tempDir();
-    const files = await writeReport(readResults(path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json')), dir);
+    const files = await writeReport(parseResults(withSamples(readResults(path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json')) as ResultsInput)), dir);
     const context = await chromium.launchPersistentContext(tempDir('resdistill-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -67,6 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
       expect(existsSync(shot)).toBe(true);
 
       // At 1400 px the results table fits its card: no horizontal scroll. The error bars say what they are.
+      expect(await page.locator('#per-class figure.confusion').count()).toBeGreaterThanOrEqual(13);
       await page.setViewportSize({ width: 1400, height: 900 });
       const overflow = await page.locator('#table .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
