@@ -44,7 +44,8 @@ tr[data-method="kd+init"] td:first-child { color: #7b3294; font-weight: 600; }
 tr[data-method="kd-unlabeled"] td:first-child { color: #1b7a5e; font-weight: 600; }
 tr[data-method="baseline"] td:first-child { color: #b2432f; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 2px 0; }
-.confusions { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 12px; }
+#plot-training-curves { grid-column: 1 / -1; }
+.confusions { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
 figure.confusion table { width: auto; font-size: 12px; }
 figure.confusion th, figure.confusion td { padding: 3px 6px; }
 figure.confusion figcaption { margin: 0 0 6px; color: var(--ink); }

@@ -96,13 +96,13 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 export interface Plot {
-  id: 'accuracy-vs-flops' | 'accuracy-vs-magnification' | 'unlabeled-sweep';
+  id: 'accuracy-vs-flops' | 'accuracy-vs-magnification' | 'unlabeled-sweep' | 'training-curves';
   title: string;
   caption: string;
   spec: TopLevelSpec;
 }
 
-const CAPTIONS: Record<Plot['id'], string> = {
+const CAPTIONS: Record<Exclude<Plot['id'], 'training-curves'>, string> = {
   'accuracy-vs-flops':
     `Accuracy (mean over seeds) against GFLOPs per image (log scale). The dashed staircase is the Pareto front: no other model is both cheaper and more accurate. Points at one magnification are spread slightly apart so their bars do not overlap. ${ERROR_BARS}`,
   'accuracy-vs-magnification': `Accuracy (mean over seeds) by input magnification; the dashed line is the teacher at its own magnification. ${ERROR_BARS}`,

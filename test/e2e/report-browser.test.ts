@@ -28,7 +28,9 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
     try {
       const page = await context.newPage();
       await page.goto(pathToFileURL(files.html).href);
-      expect(await page.locator('figure.plot svg').count()).toBe(3);
+      expect(await page.locator('figure.plot svg').count()).toBe(4);
+      // The training curves: one line per run and metric, in small multiples per method.
+      expect(await page.locator('#plot-training-curves svg path.mark-line, #plot-training-curves svg .mark-line path').count()).toBeGreaterThan(51);
       expect(await page.locator('#results-table tbody tr').count()).toBe(13);
       expect(await page.locator('#synthetic-banner').isVisible()).toBe(true);
       const plotBox = await page.locator('#plot-accuracy-vs-flops svg').boundingBox();
@@ -66,6 +68,8 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
       expect(stats.colours).toBeGreaterThan(50);
       expect(stats.inkShare).toBeGreaterThan(0.03); // a blank page has none; this report about 8%
       expect(existsSync(shot)).toBe(true);
+      // RESDISTILL_REPORT_SCREENSHOT=docs/report.png regenerates the README's picture.
+      if (process.env.RESDISTILL_REPORT_SCREENSHOT) writeFileSync(process.env.RESDISTILL_REPORT_SCREENSHOT, png);
 
       // At 1400 px the results table fits its card: no horizontal scroll. The error bars say what they are.
       expect(await page.locator('#per-class figure.confusion').count()).toBeGreaterThanOrEqual(13);

@@ -85,13 +85,13 @@ describe('report (pure TS, hand-written results)', () => {
     expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| ([\d.]+|–) \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
     expect(md).toMatch(/\*\*Answer\*\*: /);
     expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
-    expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg']);
+    expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg', 'training-curves.svg']);
     for (const f of files.svgs) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     const html = readFileSync(files.html, 'utf8');
     expect(html).toContain('id="synthetic-banner"');
     expect(html).toContain('id="comparisons-table"');
     expect(html).toContain('id="answer"');
-    expect(html.match(/<svg/g)).toHaveLength(3);
+    expect(html.match(/<svg/g)).toHaveLength(4);
     expect(html).not.toMatch(/<script|src="http|href="http/);
     // Per class: one confusion matrix per method and magnification, every test prediction of every seed counted.
     const blocks = new Set(results.runs.filter((r) => !(r.unlabeledFraction! < 1)).map((r) => `${r.method}@${r.magnification}`));
