@@ -89,7 +89,7 @@ if (!args.includes('--skip-large') && driver) {
   // 31,080 x 32,637 px, streamed straight into the pyramid (no 3 GB intermediate); xres/yres in px/mm = 1000 / mpp.
   const res = (1000 / 0.499).toFixed(4);
   vips('replicate', slide, `${tif}[tile,pyramid,compression=jpeg,tile-width=256,tile-height=256,xres=${res},yres=${res}]`, 14, 11);
-  const spec = JSON.stringify({ path: tif, mpps: [1.0, 4.0], tileUm: 224, threads: 2 });
+  const spec = JSON.stringify({ path: tif, mpps: [1.0, 4.0], sizeUm: 224, threads: 2 });
   const r = spawnSync('/usr/bin/time', ['-f', '%M', driver, 'run', 'slide.extract', '-', '--threads', '2'], { input: spec, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`slide.extract failed: ${r.stderr}`);
   const result = JSON.parse(r.stdout);

@@ -76,7 +76,7 @@ for (let r = 0; r < RUNS; r++) {
 const peerLoaderImgs = peerLoader.length ? median(peerLoader) : NaN;
 
 const peerPrep = peerRuns.length ? median(peerRuns.map((p) => p.prep_seconds)) : NaN;
-const peerImgs = peerRuns.length ? median(peerRuns.map((p) => p.train_img_per_s)) : NaN;
+const peerImgs = peerRuns.length ? median(peerRuns.map((p) => p.trainImgPerS)) : NaN;
 const images = peerRuns[0]?.images ?? '?';
 const rows = [
   ['extraction, s (lower is better)', median(extractSeconds).toFixed(2), peerPrep.toFixed(2), `${(peerPrep / median(extractSeconds)).toFixed(2)}x faster`],

@@ -33,7 +33,7 @@ await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 0, path: t
 async function ours(run) {
   const r = await runJob('train.distill', {
     store, magnification: 1.5625, model, epochs: 1, batchSize: 16, seed: run, outDir: path.join(work, `ours-${run}`), resume: false,
-    augment: { hflip: true, vflip: true, rot90: false, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+    augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
   return r.history[0].imagesPerSecond;
@@ -44,7 +44,7 @@ async function ours(run) {
 async function cached(run) {
   const r = await runJob('train.distill', {
     store, magnification: 1.5625, model, epochs: 2, batchSize: 16, seed: run, outDir: path.join(work, `cached-${run}`), resume: false,
-    augment: { hflip: true, vflip: true, rot90: false, brightness: 0, contrast: 0, saturation: 0, hue: 0 }, teacherCache: true,
+    augment: { flips: true, rot90: false, jitter: null }, teacherCache: true,
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
   return { imagesPerSecond: median(r.history.map((h) => h.imagesPerSecond)), fillSeconds: r.teacherCache.fillSeconds, entries: r.teacherCache.entries };
@@ -66,7 +66,7 @@ for (let i = 0; i < Number(a.runs); i++) {
 }
 const c = median(cachedRuns.map((r) => r.imagesPerSecond));
 const o = median(oursRuns);
-const p = median(peerRuns.map((r) => r.train_img_per_s));
+const p = median(peerRuns.map((r) => r.trainImgPerS));
 console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
 console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
 console.log('| --- | ---: | ---: | ---: |');
@@ -74,4 +74,4 @@ console.log(`| training img/s (median of ${a.runs}) | ${o.toFixed(1)} | ${p.toFi
 console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
 console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
 console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
-console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);
+console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.trainImgPerS).join(', ')}`);

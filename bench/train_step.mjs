@@ -39,7 +39,7 @@ function peer(size, threads) {
 
 async function ours(size, threads) {
   return runJob('bench.train_step', {
-    size: Number(size), batch: Number(a.batch), steps: Number(a.steps), threads, device: a.device, bf16: a.bf16, channels_last: a['channels-last'],
+    size: Number(size), batch: Number(a.batch), steps: Number(a.steps), threads, device: a.device, bf16: a.bf16, channelsLast: a['channels-last'],
   });
 }
 
@@ -54,9 +54,9 @@ for (const size of a.sizes.split(',').map(Number)) {
     const mine = await ours(size, threads);
     const theirs = peer(size, threads);
     peerThreads = theirs.threads;
-    o.sup.push(mine.supervised_img_per_s); o.kd.push(mine.distill_img_per_s);
-    p.sup.push(theirs.supervised_img_per_s); p.kd.push(theirs.distill_img_per_s);
-    process.stderr.write(`threads ${threads} size ${size} run ${i + 1}: ours ${mine.supervised_img_per_s.toFixed(1)}/${mine.distill_img_per_s.toFixed(1)}, peer ${theirs.supervised_img_per_s}/${theirs.distill_img_per_s} img/s (supervised/distill)\n`);
+    o.sup.push(mine.supervisedImgPerS); o.kd.push(mine.distillImgPerS);
+    p.sup.push(theirs.supervisedImgPerS); p.kd.push(theirs.distillImgPerS);
+    process.stderr.write(`threads ${threads} size ${size} run ${i + 1}: ours ${mine.supervisedImgPerS.toFixed(1)}/${mine.distillImgPerS.toFixed(1)}, peer ${theirs.supervisedImgPerS}/${theirs.distillImgPerS} img/s (supervised/distill)\n`);
   }
   for (const [step, key] of [['supervised', 'sup'], ['distill', 'kd']]) {
     rows.push({ size, step, ours: median(o[key]), peer: median(p[key]), ratio: median(o[key]) / median(p[key]), peerThreads });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GPU check for the cost model and the training step (issue 5), for a CUDA host without Node:
 # builds the C++ driver against the host's Python torch (CUDA LibTorch), then runs, on the same GPU:
-#   cost.count and cost.measure over the paper's ladder (fp32, then bf16 + channels_last),
+#   cost.count and cost.measure over the paper's ladder (fp32, then bf16 + channelsLast),
 #   bench.train_step (fp32 and bf16) beside peers/train_step.py cuda (fp32 and bf16).
 # Needs nlohmann/json.hpp and the peers on the host: copy /usr/include/nlohmann to .device/include/nlohmann and
 # ../shared/bench/peers to .device/peers, and carry .device. Results go to $OUT (or ./device-out).
@@ -20,7 +20,7 @@ $D info | tee -a "$OUT/log.txt"
 LADDER='[[896,896],[448,448],[224,224],[112,112],[56,56]]'
 log "cost.count ladder 10x..0.625x over 896 um"
 echo "{\"model\":\"gn_resnet\",\"sizes\":$LADDER}" | $D run cost.count - 2>/dev/null | tee -a "$OUT/results.jsonl"
-for flags in '"bf16":false,"channels_last":false' '"bf16":true,"channels_last":false' '"bf16":true,"channels_last":true'; do
+for flags in '"bf16":false,"channelsLast":false' '"bf16":true,"channelsLast":false' '"bf16":true,"channelsLast":true'; do
   log "cost.measure cuda $flags"
   echo "{\"model\":\"gn_resnet\",\"sizes\":$LADDER,\"batch\":16,\"warmup\":3,\"reps\":10,\"device\":\"cuda\",$flags}" | $D run cost.measure - 2>/dev/null | tee -a "$OUT/results.jsonl"
 done

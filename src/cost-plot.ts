@@ -9,16 +9,16 @@ export function costChartSpec(report: CostReport): TopLevelSpec {
   const teacher = rows[0];
   const flops = rows.flatMap((r) => [
     { mag: r.mag, series: 'counted GFLOPs', value: r.flops / 1e9, px: `${r.height}x${r.width}` },
-    ...(teacher && r.expected_reduction ? [{ mag: r.mag, series: 'ideal (mag_t/mag)^2', value: teacher.flops / 1e9 / r.expected_reduction, px: '' }] : []),
+    ...(teacher && r.expectedReduction ? [{ mag: r.mag, series: 'ideal (mag_t/mag)^2', value: teacher.flops / 1e9 / r.expectedReduction, px: '' }] : []),
   ]);
   const speed = rows.flatMap((r) => [
-    ...(r.expected_reduction ? [{ mag: r.mag, series: 'ideal (mag_t/mag)^2', value: r.expected_reduction }] : []),
-    ...(r.forward_speedup ? [{ mag: r.mag, series: 'measured forward', value: r.forward_speedup }] : []),
-    ...(r.train_speedup ? [{ mag: r.mag, series: 'measured training', value: r.train_speedup }] : []),
-    ...(r.macs_reduction ? [{ mag: r.mag, series: 'counted MACs', value: r.macs_reduction }] : []),
+    ...(r.expectedReduction ? [{ mag: r.mag, series: 'ideal (mag_t/mag)^2', value: r.expectedReduction }] : []),
+    ...(r.forwardSpeedup ? [{ mag: r.mag, series: 'measured forward', value: r.forwardSpeedup }] : []),
+    ...(r.trainSpeedup ? [{ mag: r.mag, series: 'measured training', value: r.trainSpeedup }] : []),
+    ...(r.macsReduction ? [{ mag: r.mag, series: 'counted MACs', value: r.macsReduction }] : []),
   ]);
   const rt = report.runtime;
-  const where = rt ? `measured on ${rt.device}, ${rt.threads} threads${rt.bf16 ? ', bf16' : ''}${rt.channels_last ? ', channels_last' : ''}, batch ${rt.batch}` : 'not measured';
+  const where = rt ? `measured on ${rt.device}, ${rt.threads} threads${rt.bf16 ? ', bf16' : ''}${rt.channelsLast ? ', channelsLast' : ''}, batch ${rt.batch}` : 'not measured';
   const x = { field: 'mag', type: 'quantitative', scale: { type: 'log', base: 2, reverse: true }, title: 'magnification (x)', axis: { values: rows.map((r) => r.mag) } } as const;
   const legend = { orient: 'bottom', columns: 2 } as const;
   return {

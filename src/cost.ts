@@ -1,6 +1,6 @@
 // Magnification versus compute: counted MACs/FLOPs (exact, from the native cost model), measured throughput,
-// and the compute-reduction guard of DESIGN §5. Pure planning and arithmetic here; tensors stay native.
-import { runJob } from './job.js';
+// and the compute-reduction guard (FLOPs should fall about as (teacher mag / student mag)^2). Pure planning and arithmetic here; tensors stay native.
+import { runNative } from './jobs.js';
 
 export interface ModelChoice {
   model: string;
@@ -22,10 +22,10 @@ export interface CountedRow {
   width: number;
   macs: number;
   flops: number;
-  other_ops: number;
+  otherOps: number;
   params: number;
-  train_activation_bytes: number;
-  infer_activation_bytes: number;
+  trainActivationBytes: number;
+  inferActivationBytes: number;
   /** Per-op breakdown, when the job is asked for it. */
   ops?: { kind: string; macs: number }[];
 }
@@ -36,15 +36,15 @@ export interface Counted {
 export interface CostRow extends Omit<CountedRow, 'ops'> {
   mag: number | null;
   /** teacher MACs / this row's MACs (1 for the teacher). */
-  macs_reduction: number | null;
+  macsReduction: number | null;
   /** (mag_teacher / mag)^2: what a fully convolutional network should save. */
-  expected_reduction: number | null;
-  forward_img_per_s?: number;
-  train_img_per_s?: number;
-  forward_latency_ms?: number;
-  train_latency_ms?: number;
-  forward_speedup?: number | null;
-  train_speedup?: number | null;
+  expectedReduction: number | null;
+  forwardImgPerS?: number;
+  trainImgPerS?: number;
+  forwardLatencyMs?: number;
+  trainLatencyMs?: number;
+  forwardSpeedup?: number | null;
+  trainSpeedup?: number | null;
   guard: GuardVerdict;
 }
 
@@ -86,8 +86,8 @@ const OVERHEAD_MS = 20; // a student step faster than this is dominated by fixed
 export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard'>): GuardVerdict {
   const notes: string[] = [];
   let ok = true;
-  if (row.expected_reduction === null || row.macs_reduction === null || row.expected_reduction === 1) return { ok, notes };
-  const expected = row.expected_reduction;
+  if (row.expectedReduction === null || row.macsReduction === null || row.expectedReduction === 1) return { ok, notes };
+  const expected = row.expectedReduction;
   const pixelRatio = (teacher.height * teacher.width) / (row.height * row.width);
   const small = Math.min(row.height, row.width) < TINY_PX;
   // The same field at mag_s has teacher_side * mag_s / mag_t pixels a side, give or take one pixel of rounding.
@@ -100,23 +100,23 @@ export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard
     notes.push(
       `input ${row.height}x${row.width} px is not the teacher's field at ${row.mag}x (about ${idealH.toFixed(1)}x${idealW.toFixed(1)} px): an upsampled or mis-sized student saves nothing`,
     );
-  } else if (Math.abs(row.macs_reduction / expected - 1) > TOLERANCE) {
+  } else if (Math.abs(row.macsReduction / expected - 1) > TOLERANCE) {
     const why: string[] = [];
     if (Math.abs(pixelRatio / expected - 1) > 0.02) {
       why.push(`the field rounds to ${row.height}x${row.width} px, so the input holds ${pixelRatio.toFixed(1)}x fewer pixels, not ${expected}x`);
     }
     if (small) why.push(`at ${row.height}x${row.width} px, stride-2 layers round feature maps up (ceil), so deep layers shrink less than the input`);
-    if (why.length > 0) notes.push(`counted MACs fall ${row.macs_reduction.toFixed(1)}x, expected ${expected}x: explained by input rounding (${why.join('; ')})`);
+    if (why.length > 0) notes.push(`counted MACs fall ${row.macsReduction.toFixed(1)}x, expected ${expected}x: explained by input rounding (${why.join('; ')})`);
     else {
       ok = false;
-      notes.push(`counted MACs fall only ${row.macs_reduction.toFixed(1)}x, expected ${expected}x: the student does not save compute as it should`);
+      notes.push(`counted MACs fall only ${row.macsReduction.toFixed(1)}x, expected ${expected}x: the student does not save compute as it should`);
     }
   }
   for (const kind of ['forward', 'train'] as const) {
-    const speedup = row[`${kind}_speedup`];
-    const latency = row[`${kind}_latency_ms`];
+    const speedup = row[`${kind}Speedup`];
+    const latency = row[`${kind}LatencyMs`];
     if (speedup === undefined || speedup === null) continue;
-    if (speedup >= MEASURED_FRACTION * Math.min(expected, row.macs_reduction)) continue;
+    if (speedup >= MEASURED_FRACTION * Math.min(expected, row.macsReduction)) continue;
     const bound = latency !== undefined && latency < OVERHEAD_MS;
     if (bound || small) {
       const cause = bound
@@ -131,17 +131,17 @@ export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard
   return { ok, notes };
 }
 
-interface Measured {
+export interface Measured {
   device: string;
   threads: number;
   bf16: boolean;
-  channels_last: boolean;
-  rows: { forward_img_per_s: number; train_img_per_s: number; forward_latency_ms: number; train_latency_ms: number }[];
+  channelsLast: boolean;
+  rows: { forwardImgPerS: number; trainImgPerS: number; forwardLatencyMs: number; trainLatencyMs: number }[];
 }
 
 export interface CostReport {
   model: string;
-  runtime: { device: string; threads: number; bf16: boolean; channels_last: boolean; batch: number; reps: number } | null;
+  runtime: { device: string; threads: number; bf16: boolean; channelsLast: boolean; batch: number; reps: number } | null;
   rows: CostRow[];
 }
 
@@ -154,14 +154,14 @@ export async function costLadder(
 ): Promise<CostReport> {
   const sizes = points.map((p) => [p.height, p.width]);
   const spec = { model: model.model, classes: model.classes ?? 3 };
-  const counted = await runJob<Counted>('cost.count', { ...spec, sizes }, { onEvent });
+  const counted = await runNative('cost.count', { ...spec, sizes }, { onEvent });
   let measured: Measured | null = null;
   const batch = runtime.batch ?? 4;
   const reps = runtime.reps ?? 3;
   if (runtime.measure) {
-    measured = await runJob<Measured>(
+    measured = await runNative(
       'cost.measure',
-      { ...spec, sizes, batch, reps, device: runtime.device ?? 'cpu', threads: runtime.threads ?? 0, bf16: !!runtime.bf16, channels_last: !!runtime.channelsLast },
+      { ...spec, sizes, batch, reps, device: runtime.device ?? 'cpu', threads: runtime.threads ?? 0, bf16: !!runtime.bf16, channelsLast: !!runtime.channelsLast },
       { onEvent },
     );
   }
@@ -174,13 +174,13 @@ export async function costLadder(
     const row: Omit<CostRow, 'guard'> = {
       mag: p.mag,
       ...c,
-      macs_reduction: points.length > 1 ? t.macs / c.macs : null,
-      expected_reduction: teacherMag !== null && p.mag !== null ? (teacherMag / p.mag) ** 2 : null,
+      macsReduction: points.length > 1 ? t.macs / c.macs : null,
+      expectedReduction: teacherMag !== null && p.mag !== null ? (teacherMag / p.mag) ** 2 : null,
       ...(m
         ? {
             ...m,
-            forward_speedup: tm ? m.forward_img_per_s / tm.forward_img_per_s : null,
-            train_speedup: tm ? m.train_img_per_s / tm.train_img_per_s : null,
+            forwardSpeedup: tm ? m.forwardImgPerS / tm.forwardImgPerS : null,
+            trainSpeedup: tm ? m.trainImgPerS / tm.trainImgPerS : null,
           }
         : {}),
     };
@@ -189,7 +189,7 @@ export async function costLadder(
   const rows = base.map((r) => ({ ...r, guard: guard(r, base[0]!) }));
   return {
     model: model.model,
-    runtime: measured ? { device: measured.device, threads: measured.threads, bf16: measured.bf16, channels_last: measured.channels_last, batch, reps } : null,
+    runtime: measured ? { device: measured.device, threads: measured.threads, bf16: measured.bf16, channelsLast: measured.channelsLast, batch, reps } : null,
     rows,
   };
 }

@@ -1,7 +1,7 @@
 // What `resdistill doctor` checks: Node, the addon, LibTorch (with a real timed job), OpenSlide, threads.
 import { fromNative } from './errors.js';
-import { runJob } from './job.js';
-import { native, SETUP_COMMAND } from './native.js';
+import { runNative } from './jobs.js';
+import { type NativeVersions, nativeVersions, SETUP_COMMAND } from './native.js';
 
 export interface DoctorReport {
   node: string;
@@ -14,13 +14,6 @@ export interface DoctorReport {
   problems: string[];
 }
 
-interface NativeVersions {
-  libtorch: { version: string; cuda: { available: boolean; cudnn: number | null; devices: string[] } };
-  openslide: string | null;
-  threads: number;
-  usableCores: number;
-  parallelForThreads: number;
-}
 
 export async function doctor(): Promise<DoctorReport> {
   const report: DoctorReport = {
@@ -35,7 +28,7 @@ export async function doctor(): Promise<DoctorReport> {
   };
   let versions: NativeVersions;
   try {
-    versions = JSON.parse(native().versions()) as NativeVersions;
+    versions = nativeVersions();
   } catch (e) {
     report.addon.error = fromNative(e).message;
     report.problems.push('the native addon does not load (see addon.error)');
@@ -56,7 +49,7 @@ export async function doctor(): Promise<DoctorReport> {
   }
   try {
     const device = cuda.available ? 'cuda' : 'cpu';
-    const r = await runJob<{ n: number; gflops: number; device: string }>('bench.matmul', { n: 512, reps: 5, device });
+    const r = await runNative('bench.matmul', { n: 512, reps: 5, device });
     report.matmul = { n: r.n, gflops: r.gflops, device: r.device };
   } catch (e) {
     report.problems.push(`LibTorch matmul job failed: ${fromNative(e).message}`);

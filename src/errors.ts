@@ -3,6 +3,7 @@
 
 export const ERROR_CODES = [
   'CONFIG_INVALID',
+  'USAGE',
   'CANCELLED',
   'DEVICE_UNAVAILABLE',
   'TORCH_ERROR',
@@ -53,6 +54,7 @@ export class InternalError extends ResdistillError {}
 
 const CLASS_BY_CODE: Record<ErrorCode, new (code: ErrorCode, message: string, o?: { cause?: unknown }) => ResdistillError> = {
   CONFIG_INVALID: ConfigError,
+  USAGE: ConfigError,
   CANCELLED: CancelledError,
   DEVICE_UNAVAILABLE: DeviceError,
   TORCH_ERROR: InternalError,

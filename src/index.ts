@@ -2,7 +2,9 @@
 export * from './errors.js';
 export { runJob, type JobEvent, type JobOptions } from './job.js';
 export { doctor, type DoctorReport } from './doctor.js';
-export { native, loadBinding, type NativeBinding } from './native.js';
+export { native, nativeVersions, loadBinding, type NativeBinding, type NativeVersions } from './native.js';
+export { runNative, JOB_KIND_LIST, type JobCatalogue, type JobKind, type JobSpec, type JobResult } from './jobs.js';
+export { parseDevice, type Device, type RunDevice } from './device.js';
 export * from './store.js';
 export { storeInfo, preview, listSamples, type StoreInfo, type PreviewOptions } from './store_info.js';
 export { ExperimentSchema, experimentJsonSchema, type Experiment, type ExperimentInput } from './experiment/config.js';

@@ -20,9 +20,20 @@ export interface NativeSlide {
   close(): void;
 }
 
+/** What the core reports of itself (native/core/util/versions.cc); read it with nativeVersions(). */
+export interface NativeVersions {
+  libtorch: { version: string; cuda: { compiled: boolean; available: boolean; cudnn: number | null; devices: string[] } };
+  openslide: string | null;
+  threads: number;
+  usableCores: number;
+  parallelForThreads: number;
+  /** Every error code the core raises (native/core/util/error.h). */
+  errorCodes: string[];
+}
+
 /** The binding exported by native/addon. Keep in step with the *_wrap.cc doc comments. */
 export interface NativeBinding {
-  /** JSON string: { libtorch: { version, cuda: {...} }, openslide, threads, usableCores }. */
+  /** JSON string of NativeVersions: use nativeVersions(). */
   versions(): string;
   setThreads(n: number): number;
   /** The memory budget in bytes (RESDISTILL_MAX_MEMORY, else a share of physical memory); CONFIG_INVALID when that is not a size. */
@@ -127,4 +138,9 @@ let cached: NativeBinding | undefined;
 export function native(): NativeBinding {
   cached ??= loadBinding();
   return cached;
+}
+
+/** The one typed reader of the core's versions() (loads the addon; throws its typed load error). */
+export function nativeVersions(): NativeVersions {
+  return JSON.parse(native().versions()) as NativeVersions;
 }

@@ -4,13 +4,16 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ResdistillError } from './errors.js';
-import { runJob, type JobEvent } from './job.js';
+import type { JobEvent } from './job.js';
+import { type ModelSpec, runNative } from './jobs.js';
 import { writeHeatmapFigure } from './heatmap-figure.js';
 import type { RgbImage } from './png.js';
 import { openSlide } from './slide.js';
 import type { Tile, TissuePiece } from './slide-types.js';
 import { readManifest } from './store.js';
 import { listSamples } from './store_info.js';
+import type { RunDevice } from './device.js';
+import { checkpointOf, oldRunDir, runDir } from './experiment/layout.js';
 import { csvText } from './csv.js';
 import { describeWeights, readSafetensors, type WeightsDescription } from './weights.js';
 
@@ -22,10 +25,10 @@ export interface ModelRef {
   method: string;
   magnification: number;
   seed: number;
-  model: Record<string, unknown>;
+  model: ModelSpec;
   classes: string[];
   /** Side of the square tile in microns: the field of view the model was trained on. */
-  tileUm: number;
+  sizeUm: number;
   /** The teacher run of the same seed, if the experiment has one. */
   teacher: ModelRef | null;
   /** Per-channel input statistics the model was trained with (identity for normalize: none). */
@@ -34,7 +37,7 @@ export interface ModelRef {
   unit: { kind: 'tiles' } | { kind: 'pieces'; minAreaUm2?: number; maxSizeUm?: number };
   /** Trained on generated slides: every output of predict says SYNTHETIC. */
   synthetic: boolean;
-  /** The run's identity hash, when the weights record it. */
+  /** The run's identity hash, when known. */
   runId?: string;
 }
 
@@ -81,7 +84,14 @@ interface PlanRun {
   method?: string;
   magnification?: number;
   seed?: number;
+  unlabeledFraction?: number;
   steps: { kind: string; spec: Record<string, unknown> }[];
+}
+
+/** A run's folder: the readable name, or `runs/<key>` in an experiment directory not rerun since names changed. */
+function folderOf(outDir: string, run: PlanRun): string {
+  const old = oldRunDir(outDir, run.key);
+  return existsSync(old) ? old : runDir(outDir, run);
 }
 
 function fail(message: string): never {
@@ -89,31 +99,31 @@ function fail(message: string): never {
 }
 
 /** What every model of an experiment shares through its store: the classes and the tile side (area-preserving). */
-function storeFacts(store: string): { classes: string[]; tileUm: number } {
+function storeFacts(store: string): { classes: string[]; sizeUm: number } {
   const manifest = readManifest(store);
   const first = listSamples(store, manifest)[0];
   if (!first) fail(`store ${store} holds no samples`);
   const [h, w] = first.sample.views[0]!.shape;
-  return { classes: manifest.classes, tileUm: Math.sqrt(h! * w!) * manifest.magnifications[0]!.mpp };
+  return { classes: manifest.classes, sizeUm: Math.sqrt(h! * w!) * manifest.magnifications[0]!.mpp };
 }
 
-function refOf(run: PlanRun, outDir: string, store: { classes: string[]; tileUm: number }, runs: PlanRun[]): ModelRef {
-  const runDir = path.join(outDir, 'runs', run.key);
-  const checkpoint = path.join(runDir, 'best.safetensors');
-  if (!existsSync(checkpoint)) fail(`${run.label} has no best.safetensors in ${runDir}: finish the experiment first`);
+function refOf(run: PlanRun, outDir: string, store: { classes: string[]; sizeUm: number }, runs: PlanRun[]): ModelRef {
+  const dir = folderOf(outDir, run);
+  const checkpoint = checkpointOf(dir);
+  if (!existsSync(checkpoint)) fail(`${run.label} has no ${path.basename(checkpoint)} in ${dir}: finish the experiment first`);
   const teacherRun = run.method === 'teacher' ? undefined : runs.find((r) => r.method === 'teacher' && r.seed === run.seed);
   return {
-    runDir,
+    runDir: dir,
     checkpoint,
     label: run.label,
     method: run.method ?? 'unknown',
     magnification: run.magnification!,
     seed: run.seed ?? 0,
-    model: run.steps[0]!.spec.model as Record<string, unknown>,
+    model: run.steps[0]!.spec.model as ModelSpec,
     classes: store.classes,
-    tileUm: store.tileUm,
+    sizeUm: store.sizeUm,
     teacher: teacherRun ? refOf(teacherRun, outDir, store, runs) : null,
-    input: inputOf(runDir),
+    input: inputOf(dir),
     unit: unitOf(runs),
     synthetic: (runs.find((r) => r.kind === 'extract') as { identity?: { source?: string } } | undefined)?.identity?.source === 'synthetic',
     runId: run.key,
@@ -151,15 +161,15 @@ export function resolveModel(model: string, choice: RunChoice = {}): ModelRef {
     run = training.find((r) => r.method === method && r.magnification === mag && r.seed === seed);
     if (!run) fail(`--model: ${outDir} has no ${method} run at ${mag}x with seed ${seed} (methods: ${[...new Set(training.map((r) => r.method))].join(', ')})`);
   } else {
-    run = training.find((r) => r.key === path.basename(dir));
+    run = training.find((r) => folderOf(outDir, r) === dir);
     if (!run) fail(`--model: ${dir} is not a training run of ${outDir}`);
   }
   return refOf(run, outDir, storeFacts(plan.storeDir), plan.runs);
 }
 
-/** The experiment around a run directory (<out>/runs/<key>), when there is one. */
-function experimentOf(runDir: string): string | null {
-  const outDir = path.dirname(path.dirname(runDir));
+/** The experiment around a run folder (<out>/runs/<name>), when there is one. */
+function experimentOf(dir: string): string | null {
+  const outDir = path.dirname(path.dirname(dir));
   return existsSync(path.join(outDir, 'plan.json')) ? outDir : null;
 }
 
@@ -167,12 +177,11 @@ function experimentOf(runDir: string): string | null {
 function refFromWeights(d: WeightsDescription, file: string): ModelRef {
   const [h, w] = d.inputSize ?? [0, 0];
   let teacher: ModelRef | null = null;
-  const outDir = experimentOf(path.dirname(file));
-  if (outDir && d.method !== 'teacher') {
+  if (experimentOf(path.dirname(file)) && d.method !== 'teacher') {
     try {
       teacher = resolveModel(path.dirname(file)).teacher;
     } catch {
-      teacher = null; // the file was moved beside an unrelated folder: predict without the teacher timing
+      teacher = null; // the file sits beside an unrelated folder: predict without the teacher timing
     }
   }
   return {
@@ -182,9 +191,9 @@ function refFromWeights(d: WeightsDescription, file: string): ModelRef {
     method: d.method,
     magnification: d.magnification,
     seed: 0,
-    model: { ...d.architecture },
+    model: { ...d.architecture } as ModelSpec,
     classes: d.classes,
-    tileUm: d.unit === 'tiles' ? Math.sqrt(h * w) * d.mpp : (d.maxSizeUm ?? 0),
+    sizeUm: d.unit === 'tiles' ? Math.sqrt(h * w) * d.mpp : (d.maxSizeUm ?? 0),
     teacher,
     input: { mean: d.input.mean, std: d.input.std },
     unit: d.unit === 'pieces' ? { kind: 'pieces', ...(d.maxSizeUm ? { maxSizeUm: d.maxSizeUm } : {}) } : { kind: 'tiles' },
@@ -213,17 +222,17 @@ export interface PredictOptions {
   /** Minimum tissue fraction of a tile (default 0.5). */
   minTissue?: number;
   /** Overrides the model's tile side in microns. */
-  tileUm?: number;
+  sizeUm?: number;
   /** Step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap). */
   strideUm?: number;
   /** Also run the teacher on the same tiles, for the time comparison (default true when there is one). */
   teacher?: boolean;
-  device?: 'cpu' | 'cuda';
+  device?: RunDevice;
   signal?: AbortSignal;
   onEvent?: (stage: string, event: JobEvent) => void;
 }
 
-interface ClassifyResult {
+export interface ClassifyResult {
   probabilities: number[][];
   magnification: number;
   tiles: number;
@@ -243,14 +252,14 @@ export interface Timing {
 }
 
 export interface SlidePrediction {
-  /** Present and true when the model was trained on generated slides: its labels mean nothing clinically. */
+  /** True when the model was trained on generated slides: its labels mean nothing clinically (warning says so). */
   synthetic: boolean;
   warning?: string;
   slide: string;
   model: { label: string; method: string; magnification: number; checkpoint: string; runId?: string };
   classes: string[];
   tiles: number;
-  tileUm: number;
+  sizeUm: number;
   /** The slide label from the mean tile probability, and from the majority of tile labels. */
   meanProbability: { label: string; probabilities: Record<string, number> };
   majority: { label: string; votes: Record<string, number> };
@@ -265,6 +274,7 @@ export interface SlidePrediction {
 
 /** What every output of a model trained on generated slides says. */
 export const SYNTHETIC_WARNING = 'SYNTHETIC: this model was trained on generated slides, not tissue; its labels say nothing about this slide.';
+
 const PALETTE: [number, number, number][] = [
   [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127],
 ];
@@ -314,7 +324,7 @@ export function heatmap(thumb: RgbImage, thumbMpp: number, slideMpp: number, til
 }
 
 async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictOptions, stage: string): Promise<ClassifyResult> {
-  return runJob<ClassifyResult>(
+  return runNative(
     'slide.classify',
     {
       path: slide,
@@ -344,7 +354,7 @@ const timing = (ref: ModelRef, r: ClassifyResult): Timing => ({
 
 export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictOptions): Promise<SlidePrediction> {
   const slide = openSlide(slidePath, { mpp: o.mpp, forceMpp: o.forceMpp });
-  const tileUm = o.tileUm ?? ref.tileUm;
+  const sizeUm = o.sizeUm ?? ref.sizeUm;
   let tiles: Tile[];
   let thumb: RgbImage;
   let thumbMpp: number;
@@ -353,7 +363,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     const tissue = await slide.detectTissue(pieces?.minAreaUm2 ? { minAreaUm2: pieces.minAreaUm2 } : {}, { signal: o.signal });
     tiles = pieces
       ? pieceRects(tissue.pieces, slide.info.mpp.x, pieces.maxSizeUm)
-      : await slide.tiles({ tileUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
+      : await slide.tiles({ sizeUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
     // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
     const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
     thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));
@@ -362,7 +372,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     slide.close();
   }
   if (tiles.length === 0) {
-    const what = ref.unit.kind === 'pieces' ? 'tissue pieces' : `tissue tiles of ${tileUm.toFixed(0)} um`;
+    const what = ref.unit.kind === 'pieces' ? 'tissue pieces' : `tissue tiles of ${sizeUm.toFixed(0)} um`;
     throw new ResdistillError('CONFIG_INVALID', `no ${what} found in ${slidePath} (try --min-tissue lower or --stride-um smaller for tiles)`);
   }
 
@@ -379,8 +389,8 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   mkdirSync(o.out, { recursive: true });
   const files = { json: path.join(o.out, 'prediction.json'), csv: path.join(o.out, 'tiles.csv'), heatmap: path.join(o.out, 'heatmap.png') };
   writeHeatmapFigure(files.heatmap, heatmap(thumb, thumbMpp, slide.info.mpp.x, tiles, student.probabilities), {
-    title: `${ref.label}${ref.model.name ? ` (${String(ref.model.name)})` : ''} on ${path.basename(slidePath)}`,
-    subtitle: `${tiles.length} ${ref.unit.kind === 'pieces' ? 'tissue pieces' : `tiles of ${tileUm.toFixed(0)} um`} read at ${ref.magnification}x (${(10 / ref.magnification).toPrecision(3)} um/px); colour: the most probable class`,
+    title: `${ref.label} (${String((ref.model as { name?: string }).name ?? ref.model)}) on ${path.basename(slidePath)}`,
+    subtitle: `${tiles.length} ${ref.unit.kind === 'pieces' ? 'tissue pieces' : `tiles of ${sizeUm.toFixed(0)} um`} read at ${ref.magnification}x (${(10 / ref.magnification).toPrecision(3)} um/px); colour: the most probable class`,
     classes: ref.classes,
     colour: classColour,
     alpha: tintAlpha,
@@ -397,7 +407,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     model: { label: ref.label, method: ref.method, magnification: ref.magnification, checkpoint: ref.checkpoint, ...(ref.runId ? { runId: ref.runId } : {}) },
     classes,
     tiles: tiles.length,
-    tileUm,
+    sizeUm,
     meanProbability: { label: classes[argmax(mean)]!, probabilities: Object.fromEntries(classes.map((c, i) => [c, mean[i]!])) },
     majority: { label: classes[argmax(votes)]!, votes: Object.fromEntries(classes.map((c, i) => [c, votes[i]!])) },
     student: timing(ref, student),

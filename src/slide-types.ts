@@ -102,7 +102,7 @@ export interface TissueResult {
 
 export interface TileOptions extends TissueOptions {
   /** Tile side in microns (default 224). */
-  tileUm?: number;
+  sizeUm?: number;
   strideUm?: number;
   /** Minimum tissue fraction (default 0.5). */
   minTissue?: number;

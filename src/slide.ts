@@ -1,7 +1,8 @@
 // Whole-slide images at an exact magnification: open (sync, cheap), metadata with the mpp's source,
 // region reads at a target mpp or magnification, and tissue detection / tile grids as async native jobs.
 import { makeError, fromNative } from './errors.js';
-import { runJob, type JobOptions } from './job.js';
+import type { JobOptions } from './job.js';
+import { runNative } from './jobs.js';
 import { native, type NativeSlide } from './native.js';
 import type { RgbImage } from './png.js';
 import type { Box, OpenOptions, Rect, Region, Scale, SlideInfo, Tile, TileOptions, TissueOptions, TissuePiece, TissueResult } from './slide-types.js';
@@ -25,7 +26,7 @@ function toRegion(r: { info: string; data: Buffer }): Region {
   return { ...meta, data: r.data };
 }
 
-interface RawTissue extends Omit<TissueResult, 'mask' | 'pieces'> {
+export interface RawTissue extends Omit<TissueResult, 'mask' | 'pieces'> {
   mask: { width: number; height: number; rle: number[] };
   pieces: (Omit<TissuePiece, 'mask'> & { maskRle: number[] })[];
   tiles?: Tile[];
@@ -95,18 +96,18 @@ export class Slide {
     }
   }
 
-  #spec(extra: object): object {
+  #spec(extra: object): Record<string, unknown> {
     return { path: this.path, mpp: this.#options.mpp, forceMpp: this.#options.forceMpp ?? false, ...extra };
   }
 
   /** Async (native job slide.tissue): tissue mask and pieces on a low-magnification thumbnail. */
   async detectTissue(options: TissueOptions = {}, job: JobOptions = {}): Promise<TissueResult> {
-    return decodeTissue(await runJob<RawTissue>('slide.tissue', this.#spec(options), job));
+    return decodeTissue(await runNative('slide.tissue', this.#spec(options), job));
   }
 
   /** Async: tissue detection plus the micron tile grid with each tile's tissue fraction. */
   async tiles(options: TileOptions = {}, job: JobOptions = {}): Promise<Tile[]> {
-    const raw = await runJob<RawTissue>('slide.tissue', this.#spec({ masks: false, tileUm: 224, ...options }), job);
+    const raw = await runNative('slide.tissue', this.#spec({ masks: false, sizeUm: 224, ...options }), job);
     return raw.tiles ?? [];
   }
 

@@ -1,73 +1,42 @@
-// The multi-resolution store from TypeScript: the extract config (zod), extraction, verification, merging
+// The multi-resolution store from TypeScript: the extract config (an experiment config's data section), extraction, verification, merging
 // (all native jobs), and the pure-TS readers behind `store info` and `store preview`.
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { ConfigError, makeError } from './errors.js';
-import { runJob, type JobEvent } from './job.js';
+import type { JobEvent } from './job.js';
+import { runNative } from './jobs.js';
+import { parseExperimentText, resolveExperiment, type ResolvedExperiment } from './experiment/load.js';
+import { extractSteps } from './experiment/steps.js';
 import { readTextInput } from './text-input.js';
 
-const fraction = z.number().min(0).max(1);
-
-/** An image-folder source: class sub-folders (`root`) or a CSV with path,label,group (`csv`), at a known mpp. */
-export const ImageSourceSchema = z
-  .strictObject({
-    kind: z.literal('images'),
-    root: z.string().min(1).optional(),
-    csv: z.string().min(1).optional(),
-    mpp: z.number().positive(),
-    classes: z.array(z.string().min(1)).min(1).optional(),
-  })
-  .refine((s) => (s.root === undefined) !== (s.csv === undefined), { message: 'give exactly one of root or csv', path: ['root'] });
-
-/** Slides (OpenSlide) are read by the slide source; its fields are checked natively. */
-export const SlideSourceSchema = z.looseObject({ kind: z.literal('slides') });
-
-export const ExtractConfigSchema = z.strictObject({
-  source: z.discriminatedUnion('kind', [ImageSourceSchema, SlideSourceSchema]),
-  /** Magnifications (x = 10 / mpp), highest first. */
-  magnifications: z
-    .array(z.number().positive())
-    .min(1)
-    .refine((m) => m.every((v, i) => i === 0 || v < m[i - 1]!), { message: 'must be strictly decreasing (highest first)' }),
-  samplesPerShard: z.number().int().min(1).max(100000).default(32),
-  split: z
-    .strictObject({
-      seed: z.number().int().min(0).default(0),
-      train: fraction.default(0.7),
-      val: fraction.default(0.15),
-      test: fraction.default(0.15),
-      /** Share of the training groups whose labels are hidden: the unlabeled pool. */
-      unlabeled: z.number().min(0).lt(1).default(0),
-    })
-    .default({ seed: 0, train: 0.7, val: 0.15, test: 0.15, unlabeled: 0 }),
-  threads: z.number().int().min(0).default(0),
-});
-export type ExtractConfig = z.infer<typeof ExtractConfigSchema>;
-
-/** Parses a config object; every bad field is named by its path, all at once. */
-export function parseExtractConfig(raw: unknown, where = 'config'): ExtractConfig {
-  const r = ExtractConfigSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  - ${[where, ...i.path.map(String)].join('.')}: ${i.message}`);
-  throw new ConfigError('CONFIG_INVALID', `${r.error.issues.length} problem(s) in ${where}:\n${lines.join('\n')}`);
+/**
+ * The extract config is an experiment config: its `data` and `magnifications` sections (every other section is
+ * ignored here), JSON or YAML. A bare data section (an object with `source` at the top) works too.
+ */
+export interface ExtractConfig {
+  data: Exclude<ResolvedExperiment['data'], { source: 'store' }>;
+  /** Teacher first, then the students, highest first. */
+  magnifications: number[];
+  threads?: number;
 }
 
-/** Reads a JSON config file; relative source paths resolve against the file's folder. */
+/** Validates an extract config; every bad field is named by its path, all at once; relative paths resolve against baseDir. */
+export function parseExtractConfig(raw: unknown, where = 'config', baseDir = process.cwd()): ExtractConfig {
+  const value = raw !== null && typeof raw === 'object' && 'source' in raw ? { data: raw } : raw;
+  const c = resolveExperiment(value, { baseDir, where });
+  if (c.data.source === 'store') throw new ConfigError('CONFIG_INVALID', `${where}: data.source is "store": that is already a store, there is nothing to extract`);
+  return { data: c.data, magnifications: [c.magnifications.teacher, ...c.magnifications.students], ...(c.threads ? { threads: c.threads } : {}) };
+}
+
+/** Reads a JSON or YAML config file (an experiment config, or its data section); relative paths resolve against the file's folder. */
 export function loadExtractConfig(file: string): ExtractConfig {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readTextInput(file));
+    text = readTextInput(file);
   } catch (e) {
     throw new ConfigError('CONFIG_INVALID', `cannot read config '${file}': ${(e as Error).message}`);
   }
-  const config = parseExtractConfig(raw, path.basename(file));
-  const base = path.dirname(path.resolve(file));
-  const src = config.source as Record<string, unknown>;
-  for (const key of ['root', 'csv']) {
-    if (typeof src[key] === 'string') src[key] = path.resolve(base, src[key] as string);
-  }
-  return config;
+  return parseExtractConfig(parseExperimentText(text, file), file, path.dirname(path.resolve(file)));
 }
 
 export interface Part {
@@ -104,10 +73,25 @@ export interface RunOptions {
   onEvent?: (event: JobEvent) => void;
 }
 
-/** Extracts (or resumes) a store; a rerun after a kill finishes it with the same bytes. */
-export function extract(config: ExtractConfig, out: string, options: RunOptions & { part?: Part } = {}): Promise<ExtractResult> {
-  const spec = { ...config, out: path.resolve(out), ...(options.part && options.part.count > 1 ? { part: options.part } : {}) };
-  return runJob<ExtractResult>('store.extract', spec, options);
+export interface ExtractOptions extends RunOptions {
+  part?: Part;
+  /** Samples per tar shard (the store's unit of resumption). */
+  samplesPerShard?: number;
+}
+
+/** Extracts (or resumes) a store; a rerun after a kill finishes it with the same bytes. Synthetic data is generated first, beside the store. */
+export async function extract(config: ExtractConfig, out: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const { part, samplesPerShard, ...run } = options;
+  const steps = extractSteps(config.data, config.magnifications, path.resolve(out));
+  let result: unknown;
+  for (const step of steps) {
+    const spec =
+      step.kind === 'store.extract'
+        ? { ...step.spec, ...(samplesPerShard ? { samplesPerShard } : {}), ...(config.threads ? { threads: config.threads } : {}), ...(part && part.count > 1 ? { part } : {}) }
+        : step.spec;
+    result = await runNative(step.kind, spec as never, run);
+  }
+  return result as ExtractResult;
 }
 
 export interface VerifyReport {
@@ -120,7 +104,7 @@ export interface VerifyReport {
 /** Checks every shard, index and member checksum; a store that cannot even be opened is reported, not thrown. */
 export async function verify(store: string, options: RunOptions = {}): Promise<VerifyReport> {
   try {
-    const r = await runJob<VerifyReport>('store.verify', { store: path.resolve(store) }, options);
+    const r = await runNative('store.verify', { store: path.resolve(store) }, options);
     return { ok: r.ok, samples: r.samples, magnifications: r.magnifications, problems: r.problems };
   } catch (e) {
     if ((e as { code?: string }).code !== 'STORE_CORRUPT') throw e;
@@ -129,7 +113,7 @@ export async function verify(store: string, options: RunOptions = {}): Promise<V
 }
 
 export function merge(out: string, parts: string[], options: RunOptions = {}): Promise<{ out: string; samples: number; shards: number }> {
-  return runJob('store.merge', { out: path.resolve(out), parts: parts.map((p) => path.resolve(p)) }, options);
+  return runNative('store.merge', { out: path.resolve(out), parts: parts.map((p) => path.resolve(p)) }, options);
 }
 
 export interface Manifest {

@@ -1,6 +1,7 @@
 // The SYNTHETIC demo cohort: small deterministic pyramidal TIFF slides written by the native job "synth.cohort".
 import path from 'node:path';
-import { runJob, type JobOptions } from './job.js';
+import type { JobOptions } from './job.js';
+import { runNative } from './jobs.js';
 
 export interface SynthOptions {
   /** Folder for slide-NNN.tif, cohort.csv (path,label,group; paths relative to it) and cohort.json. */
@@ -46,5 +47,5 @@ export interface SynthResult {
 export async function generateCohort(options: SynthOptions, jobOptions: JobOptions = {}): Promise<SynthResult> {
   // Resolve against this process's cwd; a missing or non-string outDir is left for the core to name.
   const spec = typeof options.outDir === 'string' && options.outDir !== '' ? { ...options, outDir: path.resolve(options.outDir) } : options;
-  return runJob<SynthResult>('synth.cohort', spec, jobOptions);
+  return runNative('synth.cohort', spec, jobOptions);
 }

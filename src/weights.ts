@@ -2,7 +2,7 @@
 // (native/core/models/weights_metadata.h), checked natively against the file's tensors, and the raw tensors for export.
 import { readFileSync } from 'node:fs';
 import { ResdistillError } from './errors.js';
-import { runJob } from './job.js';
+import { runNative } from './jobs.js';
 
 /** The architecture a weights file names (resnetNN fix their own stage widths and depths). */
 export interface Architecture {
@@ -43,7 +43,7 @@ export interface WeightsDescription {
  * malformed key, or the first tensor that disagrees with the architecture the metadata names.
  */
 export function describeWeights(file: string): Promise<WeightsDescription> {
-  return runJob<WeightsDescription>('weights.describe', { path: file });
+  return runNative('weights.describe', { path: file });
 }
 
 /** One tensor of a safetensors file as float32 (the only dtype our models are saved in). */

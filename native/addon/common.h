@@ -25,7 +25,7 @@ inline Napi::Error make_error(Napi::Env env, const ErrorInfo& info) {
 inline Napi::Error make_error(Napi::Env env, std::exception_ptr e) { return make_error(env, describe(e)); }
 
 inline Napi::Error invalid_argument(Napi::Env env, const std::string& message) {
-  return make_error(env, ErrorInfo{"CONFIG_INVALID", message});
+  return make_error(env, ErrorInfo{rd::code::kConfigInvalid, message});
 }
 
 // Wraps a synchronous binding so no C++ exception ever reaches Node unmapped.

@@ -51,7 +51,7 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<std::string> {
       }, cancel_);
       result_ = run_job(kind_, spec, ctx).dump();
     } catch (const Json::parse_error& e) {
-      error_ = ErrorInfo{"CONFIG_INVALID", std::string("job spec is not valid JSON: ") + e.what()};
+      error_ = ErrorInfo{rd::code::kConfigInvalid, std::string("job spec is not valid JSON: ") + e.what()};
     } catch (...) {
       error_ = describe(std::current_exception());
     }

@@ -43,7 +43,7 @@ class SlideWrap : public Napi::ObjectWrap<SlideWrap> {
 
  private:
   const slide::Slide& get(const Napi::CallbackInfo& info) const {
-    if (!slide_) throw make_error(info.Env(), ErrorInfo{"CONFIG_INVALID", "the slide is closed"});
+    if (!slide_) throw make_error(info.Env(), ErrorInfo{rd::code::kConfigInvalid, "the slide is closed"});
     return *slide_;
   }
 

@@ -1,33 +1,56 @@
 // `resdistill bench cost`: magnification versus compute (counted MACs/FLOPs, measured img/s, the reduction guard, a plot).
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { costLadder, type CostReport, parseSize, planLadder } from '../cost.js';
 import { renderCostSvg } from '../cost-plot.js';
 import { makeError } from '../errors.js';
-import { parseNumber, RANGES } from '../numbers.js';
+import { concreteDevice, type Device } from '../device.js';
+import { nativeVersions } from '../native.js';
+import { numberOption, parseNumber, RANGES } from '../numbers.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
 interface CostOptions {
   model: string;
-  classes: string;
-  size?: string;
-  teacherMag?: string;
-  mags?: string;
-  fieldUm?: string;
+  classes: number;
+  size?: [number, number];
+  teacherMagnification?: number;
+  studentMagnifications?: number[];
+  sizeUm?: number;
   json?: boolean;
-  device: string;
-  threads?: string;
+  quiet?: boolean;
+  device?: Device;
+  threads?: number;
   bf16?: boolean;
   channelsLast?: boolean;
-  batch: string;
-  reps: string;
+  batch: number;
+  reps: number;
   measure: boolean;
   plot?: string;
 }
 
-function num(text: string | undefined, flag: string): number {
-  return parseNumber(text ?? '', flag, RANGES.positive);
+function sizeFlag(text: string): [number, number] {
+  try {
+    return parseSize(text);
+  } catch (e) {
+    throw makeError('CONFIG_INVALID', `--size: ${(e as Error).message}`);
+  }
 }
+
+/** "5,2.5,1.25": the config's magnifications.students. */
+function magnificationList(text: string): number[] {
+  const list = text.split(',').filter((s) => s.trim() !== '').map((s) => parseNumber(s, '--student-magnifications', RANGES.magnification));
+  if (list.length === 0) throw makeError('CONFIG_INVALID', '--student-magnifications: give at least one, e.g. 5,2.5,1.25');
+  return list;
+}
+
+const EXAMPLES = `
+Give a magnification ladder (the teacher first, then the students, one field of view) or one --size.
+
+Examples:
+  $ resdistill bench cost --teacher-magnification 10 --student-magnifications 5,2.5,1.25 --size-um 224
+  $ resdistill bench cost --teacher-magnification 20 --student-magnifications 5,1.25 --size-um 448 --batch 64 --plot cost.svg
+  $ resdistill bench cost --model resnet18 --size 224x224 --no-measure --json`;
 
 const g = (n: number) => (n / 1e9).toFixed(3);
 const x = (n: number | null | undefined) => (n === null || n === undefined ? '-' : `${n.toFixed(1)}x`);
@@ -41,13 +64,13 @@ export function formatCostTable(report: CostReport): string {
     `${r.height}x${r.width}`,
     g(r.macs),
     g(r.flops),
-    g(r.other_ops),
-    x(r.macs_reduction),
-    x(r.expected_reduction),
-    r1(r.forward_img_per_s),
-    r1(r.train_img_per_s),
-    x(r.forward_speedup),
-    x(r.train_speedup),
+    g(r.otherOps),
+    x(r.macsReduction),
+    x(r.expectedReduction),
+    r1(r.forwardImgPerS),
+    r1(r.trainImgPerS),
+    x(r.forwardSpeedup),
+    x(r.trainSpeedup),
     r.guard.ok ? (r.guard.notes.length ? 'ok*' : 'ok') : 'FLAGGED',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -56,7 +79,7 @@ export function formatCostTable(report: CostReport): string {
   const first = report.rows[0];
   out.push(`model ${report.model}, ${first ? (first.params / 1e6).toFixed(3) : '-'} M params; MACs = multiply-accumulates of conv + linear, FLOPs = 2 x MACs; other ops = norms, pooling, additions, activations`);
   const rt = report.runtime;
-  out.push(rt ? `measured on ${rt.device}, ${rt.threads} threads, batch ${rt.batch}, median of ${rt.reps}${rt.bf16 ? ', bf16 autocast' : ''}${rt.channels_last ? ', channels_last' : ''}` : 'not measured (--no-measure)');
+  out.push(rt ? `measured on ${rt.device}, ${rt.threads} threads, batch ${rt.batch}, median of ${rt.reps}${rt.bf16 ? ', bf16 autocast' : ''}${rt.channelsLast ? ', channelsLast' : ''}` : 'not measured (--no-measure)');
   for (const r of report.rows) for (const n of r.guard.notes) out.push(`${r.guard.ok ? 'note' : 'FLAG'} ${r.mag ?? ''}x: ${n}`);
   return `${out.join('\n')}\n`;
 }
@@ -66,60 +89,60 @@ export function registerBench(program: Command): void {
   bench
     .command('cost')
     .description('magnification versus compute: exact MACs and FLOPs, measured img/s, and the (mag_t/mag_s)^2 guard')
-    .option('--model <name>', 'gn_resnet | resnet18 | resnet34 | resnet50', 'gn_resnet')
-    .option('--classes <n>', 'number of classes', '3')
-    .option('--size <HxW>', 'one input size (instead of a magnification ladder)')
-    .option('--teacher-mag <M>', 'teacher magnification, e.g. 10')
-    .option('--mags <list>', 'student magnifications, e.g. 5,2.5,1.25')
-    .option('--field-um <U>', 'field of view side in microns (input px = U * mag / 10)')
-    .option('--device <d>', 'cpu | cuda | cuda:N', 'cpu')
-    .option('--threads <n>', 'CPU intra-op threads (default: all usable cores)')
+    .addOption(new Option('--model <name>', 'the architecture').choices(['gn_resnet', 'resnet18', 'resnet34', 'resnet50']).default('gn_resnet'))
+    .option('--classes <n>', 'number of classes', numberOption('--classes', RANGES.count), 3)
+    .option('--size <HxW>', 'one input size in pixels (instead of a magnification ladder)', sizeFlag)
+    .addOption(new Option('--teacher-magnification <x>', 'ladder: the teacher magnification, e.g. 10 (required without --size)').argParser(numberOption('--teacher-magnification', RANGES.magnification)))
+    .addOption(new Option('--student-magnifications <list>', 'ladder: student magnifications, e.g. 5,2.5,1.25 (required without --size)').argParser(magnificationList))
+    .addOption(flags.sizeUm('ladder: field of view side in microns, the same at every magnification: input px = size * magnification / 10 (required without --size)'))
+    .addOption(flags.device('where measured runs execute'))
+    .addOption(flags.threads())
     .option('--bf16', 'bf16 autocast for measured runs')
     .option('--channels-last', 'NHWC memory format for measured runs')
-    .option('--batch <n>', 'batch size of measured runs', '4')
-    .option('--reps <n>', 'timed repetitions (median is reported)', '3')
+    .option('--batch <n>', 'batch size of measured runs', numberOption('--batch', RANGES.count), 4)
+    .option('--reps <n>', 'timed repetitions (median is reported)', numberOption('--reps', RANGES.count), 3)
     .option('--no-measure', 'count only, do not time')
     .option('--plot <file.svg>', 'write the chart as SVG')
-    .option('--json', 'print one JSON object')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', EXAMPLES)
     .action(async (o: CostOptions) =>
       runCommand(Boolean(o.json), async () => {
         let points: { mag: number | null; height: number; width: number }[];
-        if (o.size !== undefined) {
-          if (o.teacherMag !== undefined || o.mags !== undefined) throw makeError('CONFIG_INVALID', 'give either --size or --teacher-mag/--mags/--field-um, not both');
-          let hw: [number, number];
-          try {
-            hw = parseSize(o.size);
-          } catch (e) {
-            throw makeError('CONFIG_INVALID', `--size: ${(e as Error).message}`);
+        if (o.size) {
+          if (o.teacherMagnification !== undefined || o.studentMagnifications !== undefined || o.sizeUm !== undefined) {
+            throw makeError('USAGE', 'give either --size or a ladder (--teacher-magnification, --student-magnifications, --size-um), not both');
           }
-          points = [{ mag: null, height: hw[0], width: hw[1] }];
+          points = [{ mag: null, height: o.size[0], width: o.size[1] }];
         } else {
-          const teacher = num(o.teacherMag, '--teacher-mag');
-          const field = num(o.fieldUm, '--field-um');
-          const mags = (o.mags ?? '').split(',').filter((s) => s.trim() !== '').map((s) => num(s, '--mags'));
-          if (mags.length === 0) throw makeError('CONFIG_INVALID', '--mags: give at least one student magnification');
-          points = planLadder(teacher, mags, field);
+          const missing = [
+            o.teacherMagnification === undefined ? '--teacher-magnification' : '',
+            o.studentMagnifications === undefined ? '--student-magnifications' : '',
+            o.sizeUm === undefined ? '--size-um' : '',
+          ].filter(Boolean);
+          if (missing.length > 0) throw makeError('USAGE', `bench cost: missing ${missing.join(', ')} (or give --size HxW instead of a ladder)`);
+          points = planLadder(o.teacherMagnification!, o.studentMagnifications!, o.sizeUm!);
         }
         const report = await costLadder(
-          { model: o.model, classes: num(o.classes, '--classes') },
+          { model: o.model, classes: o.classes },
           points,
           {
             measure: o.measure,
-            device: o.device,
-            threads: o.threads === undefined ? 0 : num(o.threads, '--threads'),
+            device: concreteDevice(o.device ?? 'auto', nativeVersions().libtorch.cuda.available),
+            threads: o.threads ?? 0,
             bf16: o.bf16,
             channelsLast: o.channelsLast,
-            batch: num(o.batch, '--batch'),
-            reps: num(o.reps, '--reps'),
+            batch: o.batch,
+            reps: o.reps,
           },
         );
         if (o.plot) writeFileSync(o.plot, await renderCostSvg(report));
         if (o.json) printJson({ ...report, plot: o.plot ?? null });
-        else {
+        else if (!o.quiet) {
           process.stdout.write(formatCostTable(report));
           if (o.plot) process.stdout.write(`plot: ${o.plot}\n`);
         }
-        if (report.rows.some((r) => !r.guard.ok)) process.exitCode = 2;
+        if (report.rows.some((r) => !r.guard.ok)) process.exitCode = 1; // the guard's check failed
       }),
     );
 }

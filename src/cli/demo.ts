@@ -3,18 +3,21 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { packageRoot } from '../native.js';
+import { flags } from './flags.js';
 import { runCommand } from './output.js';
-import { runExperimentCommand } from './run.js';
+import { type RunOpts, runExperimentCommand } from './run.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run the main job on the embedded default: a SYNTHETIC slide cohort, offline, no arguments (resumable)')
     .option('--out <dir>', 'run directory', 'resdistill-runs/demo')
-    .option('--json', 'print one JSON object')
-    .action(async (opts: { out: string; json?: boolean }) =>
-      runCommand(Boolean(opts.json), () =>
-        runExperimentCommand(path.join(packageRoot, 'experiments', 'demo.json'), { out: opts.out, ...(opts.json ? { json: true } : {}) }),
-      ),
+    .addOption(flags.device('where training runs', 'auto'))
+    .addOption(flags.threads())
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill demo\n  $ resdistill demo --out /tmp/demo --quiet && open /tmp/demo/report.html\n  $ resdistill demo --json > summary.json')
+    .action(async (opts: RunOpts) =>
+      runCommand(Boolean(opts.json), () => runExperimentCommand(path.join(packageRoot, 'experiments', 'demo.json'), opts)),
     );
 }

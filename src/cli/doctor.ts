@@ -1,13 +1,16 @@
 // `resdistill doctor [--json]`
 import type { Command } from 'commander';
 import { doctor } from '../doctor.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check Node, the native addon, LibTorch (version, CUDA, threads) and OpenSlide; exits 1 on problems')
-    .option('--json', 'print one JSON object')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill doctor\n  $ resdistill doctor --json | jq .libtorch')
     .action(async (opts: { json?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
         const r = await doctor();

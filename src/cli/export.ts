@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { exportWeightsToOnnx } from '../export/index.js';
 import { OPSETS } from '../export/onnx.js';
 import { numberOption } from '../numbers.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
 const EXAMPLES = `
@@ -23,8 +24,8 @@ export function registerExport(program: Command): void {
     .argument('<weights>', "a training run's directory (its best.safetensors) or a weights file")
     .requiredOption('--onnx <file>', 'the ONNX file to write')
     .option('--opset <n>', `ONNX opset, ${OPSETS.min} to ${OPSETS.max} (default ${OPSETS.default})`, numberOption('--opset', { min: OPSETS.min, max: OPSETS.max, integer: true }))
-    .option('--json', 'print one JSON object')
-    .option('--quiet', 'print nothing on success')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
     .addHelpText('after', EXAMPLES)
     .action(async (target: string, o: { onnx: string; opset?: number; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(o.json), async () => {

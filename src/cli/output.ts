@@ -5,12 +5,12 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Prints a failure as `{ error: { code, message } }` (--json) or a one-line error, and sets exit code 1. */
+/** Prints a failure as `{ error: { code, message } }` (--json) or a one-line error; exit code 2 for a usage error, else 1. */
 export function reportError(json: boolean, e: unknown): void {
   const error = fromNative(e);
   if (json) printJson({ error: { code: error.code, message: error.message } });
   else process.stderr.write(`resdistill: ${error.code}: ${error.message}\n`);
-  process.exitCode = 1;
+  process.exitCode = error.code === 'USAGE' ? 2 : 1;
 }
 
 /** Runs a command body; on failure reports it as a typed error, exit 1. */

@@ -1,12 +1,14 @@
 // `resdistill predict <slide> --model <run>`: slide label, tile CSV and heatmap from a trained run, timed
 // against the run's teacher on the same tiles.
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
-import { native } from '../native.js';
+import { native, nativeVersions } from '../native.js';
 import { numberOption, RANGES } from '../numbers.js';
 import { predictSlide, resolveModelRef, classColour } from '../predict.js';
 import { printJson, runCommand } from './output.js';
+import { concreteDevice, type Device } from '../device.js';
+import { flags } from './flags.js';
 
 interface PredictCliOpts {
   model: string;
@@ -14,13 +16,13 @@ interface PredictCliOpts {
   mpp?: number;
   forceMpp?: boolean;
   minTissue?: number;
-  tileUm?: number;
+  sizeUm?: number;
   strideUm?: number;
   teacher: boolean;
   method?: string;
   magnification?: number;
   seed?: number;
-  device?: 'cpu' | 'cuda';
+  device?: Device;
   threads?: number;
   json?: boolean;
   quiet?: boolean;
@@ -31,14 +33,14 @@ const EXAMPLES = `
 The model is a weights file resdistill trained (best.safetensors or final.safetensors, anywhere: it describes its own
 architecture, classes, magnification, field of view and input normalisation), or an experiment of \`resdistill run\`:
 its output directory (then --method, --magnification and --seed pick the run; default the KD student at the lowest
-magnification) or a run directory <out>/runs/<key>. When the experiment is beside the model, the teacher of the same
+magnification) or a run folder <out>/runs/<name>. When the experiment is beside the model, the teacher of the same
 seed is timed on the same tiles unless --no-teacher.
 
 Examples:
   $ resdistill predict slide.svs --model runs/demo --out pred/
   $ resdistill predict slide.svs --model runs/demo --method baseline --magnification 2.5
-  $ resdistill predict slide.svs --model runs/demo/runs/3f9c0a1b2c3d4e5f --out pred/
-  $ resdistill predict scan.tif --model runs/luad/runs/<key>/best.safetensors --mpp 0.25 --json
+  $ resdistill predict slide.svs --model runs/demo/runs/kd-2.5x-seed0-3f9c0a1b --out pred/
+  $ resdistill predict scan.tif --model runs/luad/runs/kd-5x-seed0-<hash>/best.safetensors --mpp 0.25 --json
   $ resdistill predict slide.svs --model student.safetensors --out pred/`;
 
 export function registerPredict(program: Command): void {
@@ -46,27 +48,27 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('classify the tissue of a slide with a trained student: slide label, tile CSV, heatmap PNG, time vs the teacher')
     .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
-    .requiredOption('--model <run>', 'a weights file (best.safetensors, used alone), an experiment output directory, or a training run in it (<out>/runs/<key>)')
-    .option('--method <m>', 'with an experiment directory: teacher, baseline, kd or kd-unlabeled (default kd)')
-    .option('--magnification <x>', 'with an experiment directory: which magnification (default: the lowest student one)', numberOption('--magnification', RANGES.magnification))
-    .option('--seed <n>', 'with an experiment directory: which seed (default: the first)', numberOption('--seed', RANGES.seed))
+    .requiredOption('--model <run>', 'a weights file (best.safetensors, used alone), an experiment output directory, or a training run in it (<out>/runs/<name>)')
+    .option('--method <m>', 'with an experiment directory: teacher, baseline, kd, kd+init or kd-unlabeled (default kd)')
+    .addOption(flags.magnification('with an experiment directory: which magnification (default: the lowest student one)'))
+    .addOption(flags.seed('with an experiment directory: which seed (default: the first)'))
     .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
-    .option('--mpp <um>', 'slide microns per pixel when it has none', numberOption('--mpp', RANGES.mpp))
-    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
+    .addOption(flags.mpp())
+    .addOption(flags.forceMpp())
     .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', numberOption('--min-tissue', RANGES.fraction))
-    .option('--tile-um <um>', "tile side in microns (default: the model's training field of view)", numberOption('--tile-um', RANGES.positive))
-    .option('--stride-um <um>', 'step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)', numberOption('--stride-um', RANGES.positive))
+    .addOption(flags.sizeUm("tile side in microns, the field of view (default: the model's, from its training)"))
+    .addOption(flags.strideUm('step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)'))
     .option('--no-teacher', 'skip the teacher timing')
-    .addOption(new Option('--device <device>', 'where the models run').choices(['cpu', 'cuda']))
-    .option('--threads <n>', 'LibTorch intra-op threads (default: all usable cores)', numberOption('--threads', RANGES.threads))
-    .option('--json', 'print one JSON object')
-    .option('--quiet', 'no progress output')
+    .addOption(flags.device())
+    .addOption(flags.threads())
+    .addOption(flags.json())
+    .addOption(flags.quiet())
     .addHelpText('after', EXAMPLES)
     .action(async (slide: string, o: PredictCliOpts) =>
       runCommand(Boolean(o.json), async () => {
         const binding = native();
-        const cores = (JSON.parse(binding.versions()) as { usableCores: number }).usableCores;
-        binding.setThreads(Math.round(o.threads ?? cores));
+        const v = nativeVersions();
+        binding.setThreads(Math.round(o.threads ?? v.usableCores));
         const ref = await resolveModelRef(o.model, { method: o.method, magnification: o.magnification, seed: o.seed });
         const out = o.out ?? `${path.basename(slide, path.extname(slide))}-prediction`;
         const show = !o.json && !o.quiet;
@@ -77,10 +79,10 @@ export function registerPredict(program: Command): void {
           mpp: o.mpp,
           forceMpp: o.forceMpp,
           minTissue: o.minTissue,
-          tileUm: o.tileUm,
+          sizeUm: o.sizeUm,
           strideUm: o.strideUm,
           teacher: o.teacher,
-          device: o.device,
+          device: concreteDevice(o.device ?? 'auto', v.libtorch.cuda.available),
           onEvent: (s, e) => {
             if (!bar || e.type !== 'progress' || typeof e.total !== 'number') return;
             if (s !== stage) {
@@ -100,7 +102,7 @@ export function registerPredict(program: Command): void {
         const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
         const lines = [
           ...(result.synthetic ? [`${result.warning}`] : []),
-          `${result.slide}: ${result.tiles} tissue tiles of ${result.tileUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
+          `${result.slide}: ${result.tiles} tissue tiles of ${result.sizeUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
           `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities).map(([c, p]) => `${c} ${pct(p)}`).join(', ')}`,
           `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes).map(([c, v]) => `${c} ${v}`).join(', ')}`,
           `student: ${result.student.seconds.toFixed(2)} s (${result.student.tilesPerSecond.toFixed(1)} tiles/s; read ${result.student.readSeconds.toFixed(2)} s, model ${result.student.modelSeconds.toFixed(2)} s)`,

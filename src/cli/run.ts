@@ -1,12 +1,14 @@
 // `resdistill run <experiment> --out <dir>`, `resdistill report <dir>` and `resdistill schema`.
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import path from 'node:path';
 import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
 import { runExperiment } from '../experiment/runner.js';
-import { native } from '../native.js';
+import { native, nativeVersions } from '../native.js';
 import { numberOption, parseNumber, RANGES } from '../numbers.js';
 import { writeReport, writeReportFromDir } from '../report/index.js';
+import { concreteDevice, type Device, parseDevice, type RunDevice } from '../device.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
 
@@ -14,7 +16,7 @@ export interface RunOpts {
   out: string;
   json?: boolean;
   quiet?: boolean;
-  device?: 'auto' | 'cpu' | 'cuda';
+  device?: Device;
   threads?: number;
   tolerance?: number;
 }
@@ -23,12 +25,10 @@ export interface RunOpts {
 const tolerancePoints = (text: string): number => parseNumber(text, '--tolerance', RANGES.points) / 100;
 
 /** `auto` becomes cuda when the addon's LibTorch sees a GPU; threads default to every usable core. */
-function prepareDevice(config: ResolvedExperiment, opts: RunOpts): 'cpu' | 'cuda' {
-  const binding = native();
-  const v = JSON.parse(binding.versions()) as { libtorch: { cuda: { available: boolean } }; usableCores: number };
-  binding.setThreads(opts.threads ?? config.threads ?? v.usableCores);
-  const wanted = opts.device ?? config.device;
-  return wanted === 'auto' ? (v.libtorch.cuda.available ? 'cuda' : 'cpu') : wanted;
+function prepareDevice(config: ResolvedExperiment, opts: RunOpts): RunDevice {
+  const v = nativeVersions();
+  native().setThreads(opts.threads ?? config.threads ?? v.usableCores);
+  return concreteDevice(opts.device ?? parseDevice(config.device, 'device'), v.libtorch.cuda.available);
 }
 
 const RUN_EXAMPLES = `
@@ -45,10 +45,10 @@ export function registerRun(program: Command): void {
     .description('run an experiment: extract, teacher, then baseline, KD (and KD + teacher init, KD + unlabeled when asked) students per magnification and seed, evaluation, cost and report (resumable)')
     .argument('<experiment>', 'experiment config (.json, .yaml or .yml)')
     .requiredOption('--out <dir>', 'run directory (created; rerunning in it resumes)')
-    .option('--json', 'print one JSON object (no progress bars)')
-    .option('--quiet', 'no progress output')
-    .addOption(new Option('--device <device>', 'override the config').choices(['auto', 'cpu', 'cuda']))
-    .option('--threads <n>', 'LibTorch intra-op threads (default: config, else all usable cores)', numberOption('--threads', RANGES.threads))
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addOption(flags.device('where training runs, overriding the config', "the config's, auto"))
+    .addOption(flags.threads())
     .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: evaluation.tolerance, 1)", tolerancePoints)
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
@@ -57,7 +57,8 @@ export function registerRun(program: Command): void {
     .command('report')
     .description('regenerate results.csv, report.md, the SVG plots and report.html from <dir>/results.json')
     .argument('<dir>', 'a run directory (or any folder holding a results.json)')
-    .option('--json', 'print one JSON object')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
     .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: the experiment's, 1)", tolerancePoints)
     .addHelpText('after', '\nExamples:\n  $ resdistill report runs/demo\n  $ resdistill report runs/demo --tolerance 2')
     .action(async (dir: string, opts: { json?: boolean; tolerance?: number }) =>
@@ -71,7 +72,9 @@ export function registerRun(program: Command): void {
   program
     .command('schema')
     .description('print the JSON Schema of experiment configs (for editors: "$schema" in your config)')
-    .addHelpText('after', '\nExample:\n  $ resdistill schema > experiment.schema.json')
+    .option('--json', 'the schema is JSON already: accepted for uniformity')
+    .option('--quiet', 'accepted for uniformity')
+    .addHelpText('after', '\nExamples:\n  $ resdistill schema > experiment.schema.json\n  $ resdistill schema | jq .properties.magnifications')
     .action(() => {
       process.stdout.write(`${JSON.stringify(experimentJsonSchema(), null, 2)}\n`);
     });

@@ -8,6 +8,9 @@ export function registerSetup(program: Command): void {
   program
     .command('setup')
     .description('install the system packages (apt, as root; otherwise prints the command) and build the native addon from source')
+    .option('--json', 'accepted for uniformity; set-up prints the steps it runs as text')
+    .option('--quiet', 'accepted for uniformity; apt and the build print their own output')
+    .addHelpText('after', '\nExamples:\n  $ npx resdistill setup           # in a project that installed resdistill\n  $ sudo npx resdistill setup      # so apt can install the system packages')
     .action(() => {
       const r = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'setup.mjs')], { stdio: 'inherit', cwd: packageRoot });
       process.exitCode = r.status ?? 1;

@@ -5,8 +5,8 @@ import { numberOption, RANGES } from '../numbers.js';
 import { writePng } from '../png.js';
 import { openSlide, type OpenOptions, type TissueResult } from '../slide.js';
 import type { RgbImage } from '../png.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
-
 
 function openOptions(o: { mpp?: number; forceMpp?: boolean }): OpenOptions {
   return { mpp: o.mpp, forceMpp: o.forceMpp };
@@ -40,9 +40,11 @@ export function registerSlide(program: Command): void {
   slide
     .command('info <file>')
     .description('vendor, size, levels with mpp, the mpp and its source, magnification, associated images')
-    .option('--mpp <um>', 'microns per pixel to use when the slide has none', numberOption('--mpp', RANGES.mpp))
-    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
-    .option('--json', 'print one JSON object (with all properties)')
+    .addOption(flags.mpp())
+    .addOption(flags.forceMpp())
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill slide info CMU-1-Small-Region.svs\n  $ resdistill slide info scan.tif --mpp 0.25 --json')
     .action(async (file: string, o: { mpp?: number; forceMpp?: boolean; json?: boolean }) =>
       runCommand(Boolean(o.json), async () => {
         const s = openSlide(file, openOptions(o));
@@ -72,36 +74,40 @@ export function registerSlide(program: Command): void {
     .requiredOption('--width <n>', 'width', numberOption('--width', RANGES.positive))
     .requiredOption('--height <n>', 'height', numberOption('--height', RANGES.positive))
     .option('--um', 'x/y/width/height are microns')
-    .option('--mag <m>', 'target magnification (10 / mpp)', numberOption('--mag', RANGES.magnification))
-    .option('--target-mpp <um>', 'target microns per pixel (instead of --mag)', numberOption('--target-mpp', RANGES.mpp))
-    .requiredOption('--out <file.png>', 'output PNG')
-    .option('--mpp <um>', 'slide microns per pixel when it has none', numberOption('--mpp', RANGES.mpp))
-    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
-    .option('--json', 'print one JSON object')
-    .action(async (file: string, o: { x: number; y: number; width: number; height: number; um?: boolean; mag?: number; targetMpp?: number; out: string; mpp?: number; forceMpp?: boolean; json?: boolean }) =>
+    .addOption(flags.magnification('target magnification'))
+    .option('--target-mpp <um>', 'target microns per pixel (instead of --magnification)', numberOption('--target-mpp', RANGES.mpp))
+    .addOption(flags.pngOut('output PNG'))
+    .addOption(flags.mpp())
+    .addOption(flags.forceMpp())
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill slide region CMU-1-Small-Region.svs --x 0 --y 0 --width 1000 --height 1000 --magnification 5 --out region.png\n  $ resdistill slide region scan.svs --um --x 500 --y 500 --width 448 --height 448 --target-mpp 2 --out r.png --json')
+    .action(async (file: string, o: { x: number; y: number; width: number; height: number; um?: boolean; magnification?: number; targetMpp?: number; out: string; mpp?: number; forceMpp?: boolean; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(o.json), async () => {
-        if ((o.mag === undefined) === (o.targetMpp === undefined)) throw makeError('CONFIG_INVALID', 'give exactly one of --mag or --target-mpp');
+        if ((o.magnification === undefined) === (o.targetMpp === undefined)) throw makeError('CONFIG_INVALID', 'give exactly one of --magnification or --target-mpp');
         const s = openSlide(file, openOptions(o));
-        const scale = o.mag !== undefined ? { magnification: o.mag } : { mpp: o.targetMpp! };
+        const scale = o.magnification !== undefined ? { magnification: o.magnification } : { mpp: o.targetMpp! };
         const r = s.readRegion({ x: o.x, y: o.y, width: o.width, height: o.height, units: o.um ? 'um' : 'px' }, scale);
         s.close();
         writePng(o.out, r);
         const { data: _pixels, ...meta } = r;
         if (o.json) printJson({ out: o.out, ...meta });
-        else process.stdout.write(`${o.out}: ${r.width} x ${r.height} at ${r.magnification.toFixed(3)}x (${r.mpp.x.toFixed(4)} um/px) from level ${r.level}, kernel ${r.kernel}\n`);
+        else if (!o.quiet) process.stdout.write(`${o.out}: ${r.width} x ${r.height} at ${r.magnification.toFixed(3)}x (${r.mpp.x.toFixed(4)} um/px) from level ${r.level}, kernel ${r.kernel}\n`);
       }),
     );
 
   slide
     .command('tissue <file>')
     .description('detect tissue and write the mask and pieces over the thumbnail as PNG')
-    .requiredOption('--out <overlay.png>', 'output PNG')
+    .addOption(flags.pngOut('output PNG: the thumbnail with tissue tinted green and pieces boxed in red'))
     .option('--thumbnail-mpp <um>', 'thumbnail scale (default 8 um/px = 1.25x)', numberOption('--thumbnail-mpp', RANGES.mpp))
     .option('--threshold <s>', 'saturation threshold 0..255 (default Otsu)', numberOption('--threshold', RANGES.saturation))
-    .option('--mpp <um>', 'slide microns per pixel when it has none', numberOption('--mpp', RANGES.mpp))
-    .option('--force-mpp', 'use --mpp even when the slide has mpp metadata')
-    .option('--json', 'print one JSON object')
-    .action(async (file: string, o: { out: string; thumbnailMpp?: number; threshold?: number; mpp?: number; forceMpp?: boolean; json?: boolean }) =>
+    .addOption(flags.mpp())
+    .addOption(flags.forceMpp())
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill slide tissue CMU-1-Small-Region.svs --out tissue.png\n  $ resdistill slide tissue scan.svs --threshold 20 --out tissue.png --json')
+    .action(async (file: string, o: { out: string; thumbnailMpp?: number; threshold?: number; mpp?: number; forceMpp?: boolean; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(o.json), async () => {
         const s = openSlide(file, openOptions(o));
         const t = await s.detectTissue({ thumbnailMpp: o.thumbnailMpp, threshold: o.threshold });
@@ -117,7 +123,7 @@ export function registerSlide(program: Command): void {
           pieces: t.pieces.map(({ mask: _m, ...p }) => p),
         };
         if (o.json) printJson(summary);
-        else process.stdout.write(`${o.out}: tissue ${(100 * t.coverage).toFixed(1)}% of the slide, ${t.pieces.length} piece(s), saturation threshold ${t.threshold}${t.otsu ? ' (Otsu)' : ''}\n`);
+        else if (!o.quiet) process.stdout.write(`${o.out}: tissue ${(100 * t.coverage).toFixed(1)}% of the slide, ${t.pieces.length} piece(s), saturation threshold ${t.threshold}${t.otsu ? ' (Otsu)' : ''}\n`);
       }),
     );
 }

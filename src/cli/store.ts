@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { merge, verify } from '../store.js';
 import { preview, storeInfo } from '../store_info.js';
-import { parseNumber, RANGES } from '../numbers.js';
+import { numberOption, RANGES } from '../numbers.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
 export function registerStore(program: Command): void {
@@ -11,7 +12,9 @@ export function registerStore(program: Command): void {
   store
     .command('info')
     .argument('<store>', 'store folder')
-    .option('--json', 'print one JSON object')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill store info stores/lymphoma\n  $ resdistill store info stores/lymphoma --json')
     .description('magnifications, classes, shards and the split (per class and group counts)')
     .action(async (dir: string, opts: { json?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
@@ -36,7 +39,9 @@ export function registerStore(program: Command): void {
   store
     .command('verify')
     .argument('<store>', 'store folder')
-    .option('--json', 'print { ok, samples, magnifications, problems }')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill store verify stores/lymphoma\n  $ resdistill store verify stores/lymphoma --json   # { ok, samples, magnifications, problems }')
     .description('check every shard, index and member checksum; exits 1 if anything is wrong')
     .action(async (dir: string, opts: { json?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
@@ -53,16 +58,18 @@ export function registerStore(program: Command): void {
   store
     .command('preview')
     .argument('<store>', 'store folder')
-    .option('--out <png>', 'PNG to write', 'preview.png')
-    .option('--samples <n>', 'rows (samples spread over the split)', '8')
+    .addOption(flags.pngOut('PNG to write', 'preview.png'))
+    .option('--samples <n>', 'rows (samples spread over the split)', numberOption('--samples', RANGES.count), 8)
     .option('--split <name>', 'train, val, test, unlabeled or all', 'all')
-    .option('--json', 'print one JSON object')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill store preview stores/lymphoma --out preview.png\n  $ resdistill store preview stores/lymphoma --split test --samples 4 --out test.png --json')
     .description('write a PNG contact sheet: rows are samples, columns magnifications (stored pixel sizes)')
-    .action(async (dir: string, opts: { out: string; samples: string; split: string; json?: boolean }) =>
+    .action(async (dir: string, opts: { out: string; samples: number; split: string; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
-        const r = preview(dir, opts.out, { samples: parseNumber(opts.samples, '--samples', RANGES.count), split: opts.split });
+        const r = preview(dir, opts.out, { samples: opts.samples, split: opts.split });
         if (opts.json) printJson(r);
-        else process.stdout.write(`wrote ${r.out} (${r.rows.length} samples x ${r.columns} magnifications, ${r.width}x${r.height})\n`);
+        else if (!opts.quiet) process.stdout.write(`wrote ${r.out} (${r.rows.length} samples x ${r.columns} magnifications, ${r.width}x${r.height})\n`);
       }),
     );
 
@@ -70,13 +77,15 @@ export function registerStore(program: Command): void {
     .command('merge')
     .argument('<out>', 'store folder to write')
     .argument('<parts...>', 'the part stores from `extract --part i/N`')
-    .option('--json', 'print one JSON object')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill store merge stores/luad stores/luad-part1 stores/luad-part2\n  $ resdistill store merge stores/luad parts/* --json')
     .description('join part stores into one (byte-identical to a single-machine extraction)')
-    .action(async (out: string, parts: string[], opts: { json?: boolean }) =>
+    .action(async (out: string, parts: string[], opts: { json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
         const r = await merge(out, parts);
         if (opts.json) printJson(r);
-        else process.stdout.write(`merged ${parts.length} parts into ${r.out}: ${r.samples} samples, ${r.shards} shards\n`);
+        else if (!opts.quiet) process.stdout.write(`merged ${parts.length} parts into ${r.out}: ${r.samples} samples, ${r.shards} shards\n`);
       }),
     );
 }

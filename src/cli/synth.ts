@@ -3,8 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { numberOption, RANGES } from '../numbers.js';
 import { generateCohort } from '../synth.js';
+import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
-
 
 export function registerSynth(program: Command): void {
   program
@@ -14,10 +14,10 @@ export function registerSynth(program: Command): void {
     .option('--seed <n>', 'random seed (same seed, same bytes)', numberOption('--seed', RANGES.seed), 1)
     .option('--slides-per-class <n>', 'slides per class', numberOption('--slides-per-class', RANGES.count), 4)
     .option('--classes <n>', 'number of classes (2 or 3)', numberOption('--classes', { min: 2, max: 3, integer: true }), 3)
-    .option('--mpp <um>', 'level-0 microns per pixel (0.25 = 40x, 0.5 = 20x)', Number, 0.25)
-    .option('--json', 'print one JSON object')
-    .option('--quiet', 'no progress bar')
-    .addHelpText('after', '\nExamples:\n  resdistill synth ./synthetic\n  resdistill synth ./synthetic --seed 7 --slides-per-class 6 --json\n')
+    .option('--mpp <um>', 'level-0 microns per pixel of the slides written (0.25 = 40x, 0.5 = 20x)', numberOption('--mpp', RANGES.mpp), 0.25)
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addHelpText('after', '\nExamples:\n  $ resdistill synth ./synthetic\n  $ resdistill synth ./synthetic --seed 7 --slides-per-class 6 --json')
     .action(async (outDir: string, opts: { seed: number; slidesPerClass: number; classes: number; mpp: number; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
         const showBar = !opts.json && !opts.quiet && process.stderr.isTTY;
@@ -44,7 +44,7 @@ export function registerSynth(program: Command): void {
           );
           if (started) bar.stop();
           if (opts.json) printJson(result);
-          else {
+          else if (!opts.quiet) {
             process.stdout.write(`SYNTHETIC cohort (not patient data): ${result.slides} slides, seed ${result.seed}\n`);
             for (const c of result.classes) process.stdout.write(`  ${c.label}: fine: ${c.fineCue}; coarse: ${c.coarseCue}\n`);
             process.stdout.write(`cohort.csv: ${result.csv}\ncohort.json: ${result.manifest}\n`);

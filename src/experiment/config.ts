@@ -2,6 +2,7 @@
 // code, jdipalma2/ResolutionDistillation); every other choice is an option, named as ours (experiments/README.md).
 // Unknown fields are refused so a typo never silently falls back to a default.
 import { z } from 'zod';
+import { DEVICE_PATTERN } from '../device.js';
 
 const positive = z.number().positive();
 const fraction = z.number().min(0).max(1);
@@ -209,7 +210,11 @@ export const ExperimentSchema = z
       .enum(['dataset', 'none'])
       .default('dataset')
       .describe("dataset: inputs standardised by the training pool's per-channel mean and std (the authors'); none: pixels in [0, 1]"),
-    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    device: z
+      .string()
+      .regex(DEVICE_PATTERN, 'use auto, cpu, cuda or cuda:N')
+      .default('auto')
+      .describe('where training runs: auto (cuda when LibTorch sees a GPU), cpu, cuda or cuda:N'),
     threads: z.int().positive().optional().describe('LibTorch intra-op threads; default: all usable cores'),
     sweep: Sweep.optional(),
   })

@@ -4,13 +4,16 @@
 import { extractSteps } from './steps.js';
 import path from 'node:path';
 import { runKey } from './hash.js';
+import { checkpointOf, runDir, storeDir as layoutStoreDir } from './layout.js';
 import { type ResolvedExperiment, type ResolvedTraining, unitOf } from './load.js';
+import type { RunDevice } from '../device.js';
+import type { JobKind } from '../jobs.js';
 
 /** kd+init: a distilled student that starts from the teacher's weights (ours; the authors' students start from scratch). */
 export type Method = 'teacher' | 'baseline' | 'kd' | 'kd+init' | 'kd-unlabeled';
 export type RunKind = 'extract' | 'train' | 'cost';
 
-/** Native job kinds (CONTRACTS.md); extract and cost names are to be confirmed when those jobs land. */
+/** The job kinds a plan's steps run (cost.model is the runner's composite step, src/experiment/steps.ts). */
 export const JOB_KINDS = {
   extract: 'store.extract',
   supervised: 'train.supervised',
@@ -22,7 +25,8 @@ export const JOB_KINDS = {
 export interface JobStep {
   /** Stable name of the step inside its run (train, eval, extract, cost). */
   name: string;
-  kind: string;
+  /** A native job, or the runner's composite cost step. */
+  kind: JobKind | typeof JOB_KINDS.cost;
   spec: Record<string, unknown>;
 }
 
@@ -45,19 +49,16 @@ export interface PlannedRun {
 
 export interface Plan {
   storeDir: string;
-  device: 'cpu' | 'cuda';
+  device: RunDevice;
   runs: PlannedRun[];
 }
 
 export interface PlanOptions {
   outDir: string;
   /** `auto` in the config is resolved by the caller (CUDA present or not). */
-  device: 'cpu' | 'cuda';
+  device: RunDevice;
 }
 
-export function runDirOf(outDir: string, key: string): string {
-  return path.join(outDir, 'runs', key);
-}
 
 /** What training needs to know of the data: which store, and how it was made (its extract key). */
 function dataIdentity(c: ResolvedExperiment, extractKey: string | null): Record<string, unknown> {
@@ -73,12 +74,6 @@ function trainingSpec(t: ResolvedTraining, c: ResolvedExperiment): Record<string
 /** Whole tissue pieces vary in size: the loader's exact mode (batch 1 each, accumulation does the rest). */
 function loaderMode(c: ResolvedExperiment): 'exact' | 'fixed' {
   return unitOf(c.data) === 'pieces' ? 'exact' : 'fixed';
-}
-
-/** The config's augmentation in the native loader's terms (jitter null: no colour jitter at all). */
-export function nativeAugment(a: ResolvedExperiment['augment']): Record<string, unknown> {
-  const j = a.jitter ?? { brightness: 0, contrast: 0, saturation: 0, hue: 0 };
-  return { hflip: a.flips, vflip: a.flips, rot90: a.rot90, ...j };
 }
 
 function label(method: Method, mag: number, seed: number, fraction?: number): string {
@@ -99,6 +94,7 @@ function weightsFactsOf(c: ResolvedExperiment): Record<string, unknown> {
 export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Plan {
   const { outDir, device } = options;
   const runs: PlannedRun[] = [];
+  const runDirs = new Map<string, string>(); // run key -> its folder (students find their teacher's checkpoint)
   const mags = [c.magnifications.teacher, ...c.magnifications.students];
   let extractKey: string | null = null;
   let storeDir: string;
@@ -108,7 +104,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
     const { source: _source, ...data } = c.data;
     const identity = { step: 'extract', source: c.data.source, data: { ...data }, magnifications: mags };
     extractKey = runKey(identity);
-    storeDir = path.join(outDir, 'stores', extractKey);
+    storeDir = layoutStoreDir(outDir, extractKey);
     const steps = extractSteps(c.data, mags, storeDir);
     runs.push({ key: extractKey, label: `extract ${mags.map((m) => `${m}x`).join(' ')}`, kind: 'extract', dependsOn: [], identity, steps });
   }
@@ -121,16 +117,16 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   /** A training run: train at `mag`, then evaluate its best checkpoint on the held-out split. */
   const addTrain = (method: Method, mag: number, seed: number, identity: Record<string, unknown>, job: JobStep, dependsOn: string[], fraction?: number) => {
     const key = runKey(identity);
-    const dir = runDirOf(outDir, key);
+    const dir = runDir(outDir, { key, kind: 'train', method, magnification: mag, seed, ...(fraction !== undefined ? { unlabeledFraction: fraction } : {}) });
+    runDirs.set(key, dir);
     job.spec = { ...job.spec, store: storeDir, magnification: mag, seed, device, outDir: dir, resume: true, weights: { method, runId: key, ...weightsFacts } };
-    const evalSpec = { ...evalBase, magnification: mag, checkpoint: path.join(dir, 'best.safetensors'), seed };
+    const evalSpec = { ...evalBase, magnification: mag, checkpoint: checkpointOf(dir), seed };
     const run: PlannedRun = { key, label: label(method, mag, seed, fraction), kind: 'train', method, magnification: mag, seed, dependsOn, identity, steps: [job, { name: 'eval', kind: JOB_KINDS.eval, spec: evalSpec }] };
     if (fraction !== undefined) run.unlabeledFraction = fraction;
     runs.push(run);
     return key;
   };
 
-  const augment = nativeAugment(c.augment);
   const teacherSpec = trainingSpec(c.teacher, c);
   const studentSpec = trainingSpec(c.student, c);
   const { tolerance: _tolerance, ...evaluation } = c.evaluation; // the tolerance only reads results: no run depends on it
@@ -138,7 +134,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   for (const seed of c.seeds) {
     const mag = c.magnifications.teacher;
     const identity = { method: 'teacher', data, magnification: mag, seed, device, training: teacherSpec, evaluation };
-    teachers.set(seed, addTrain('teacher', mag, seed, identity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...teacherSpec, augment } }, deps));
+    teachers.set(seed, addTrain('teacher', mag, seed, identity, { name: 'train', kind: JOB_KINDS.supervised, spec: teacherSpec }, deps));
   }
   const hasPool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
   const fractions = hasPool ? [...new Set([...(c.sweep?.unlabeledFractions ?? []).filter((f) => f > 0), 1])].sort((a, b) => b - a) : [];
@@ -146,15 +142,15 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   for (const mag of c.magnifications.students) {
     for (const seed of c.seeds) {
       const baseIdentity = { method: 'baseline', data, magnification: mag, seed, device, training: studentSpec, evaluation };
-      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: { ...studentSpec, augment } }, deps);
+      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: studentSpec }, deps);
       const teacherKey = teachers.get(seed) as string;
-      const teacher = { ...teacherModel, checkpoint: path.join(runDirOf(outDir, teacherKey), 'best.safetensors') };
+      const teacher = { ...teacherModel, checkpoint: checkpointOf(runDirs.get(teacherKey)!) };
       const distill = (method: Method, unlabeled: boolean, fraction?: number) => {
         const extra: Record<string, unknown> = fraction !== undefined && fraction < 1 ? { unlabeledFraction: fraction } : {};
         if (c.student.teacherCache) extra.teacherCache = true;
         if (method === 'kd+init') extra.initFromTeacher = true;
         const identity = { method, data, magnification: mag, seed, device, training: studentSpec, loss: c.loss, teacher: teacherKey, unlabeled, ...extra, evaluation };
-        const spec = { ...studentSpec, augment, teacher, loss: c.loss, unlabeled, ...extra };
+        const spec = { ...studentSpec, teacher, loss: c.loss, unlabeled, ...extra };
         addTrain(method, mag, seed, identity, { name: 'train', kind: JOB_KINDS.distill, spec }, [...deps, teacherKey], fraction);
       };
       distill('kd', false);

@@ -5,9 +5,10 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fromNative } from '../errors.js';
-import { native, packageRoot } from '../native.js';
+import { nativeVersions as readNativeVersions, packageRoot } from '../native.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import type { PlannedRun } from './plan.js';
+import { adoptOldRunFolder, type RunName, runDir } from './layout.js';
 
 export const LOCK_FILE = 'resdistill.lock';
 
@@ -63,7 +64,7 @@ export function collectVersions(): Record<string, unknown> {
   const pkg = readJson<{ version: string }>(path.join(packageRoot, 'package.json'));
   let nativeVersions: unknown;
   try {
-    nativeVersions = JSON.parse(native().versions());
+    nativeVersions = readNativeVersions();
   } catch (e) {
     nativeVersions = { error: fromNative(e).message.split('\n')[0] };
   }
@@ -97,27 +98,28 @@ export class RunDir {
     return dir;
   }
 
-  runDir(key: string): string {
-    return path.join(this.root, 'runs', key);
+  runDir(run: RunName): string {
+    return runDir(this.root, run);
   }
 
   /** The finished record of a run, or null when it is missing, unreadable or belongs to another key. */
-  done(key: string): DoneRecord | null {
-    const record = readJson<DoneRecord>(path.join(this.runDir(key), 'done.json'));
-    return record && record.key === key ? record : null;
+  done(run: RunName): DoneRecord | null {
+    adoptOldRunFolder(this.root, run);
+    const record = readJson<DoneRecord>(path.join(this.runDir(run), 'done.json'));
+    return record && record.key === run.key ? record : null;
   }
 
-  markDone(record: DoneRecord): void {
-    writeJsonAtomic(path.join(this.runDir(record.key), 'done.json'), record);
+  markDone(run: RunName, record: DoneRecord): void {
+    writeJsonAtomic(path.join(this.runDir(run), 'done.json'), record);
   }
 
   /** A finished step's result inside an unfinished run (so an interrupted run redoes only what is left). */
-  stepResult(key: string, step: string): unknown {
-    return readJson<{ result: unknown }>(path.join(this.runDir(key), 'steps', `${step}.json`))?.result ?? null;
+  stepResult(run: RunName, step: string): unknown {
+    return readJson<{ result: unknown }>(path.join(this.runDir(run), 'steps', `${step}.json`))?.result ?? null;
   }
 
-  saveStepResult(key: string, step: string, result: unknown): void {
-    writeJsonAtomic(path.join(this.runDir(key), 'steps', `${step}.json`), { step, finishedAt: new Date().toISOString(), result });
+  saveStepResult(run: RunName, step: string, result: unknown): void {
+    writeJsonAtomic(path.join(this.runDir(run), 'steps', `${step}.json`), { step, finishedAt: new Date().toISOString(), result });
   }
 
   writeJson(name: string, value: unknown): void {

@@ -2,14 +2,15 @@
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
 import { experimentExecutor } from './steps.js';
 import { CancelledError, fromNative, makeError } from '../errors.js';
-import { type JobEvent, type JobOptions, runJob } from '../job.js';
+import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
 import type { ResolvedExperiment } from './load.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
 import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+import type { RunDevice } from '../device.js';
 
-/** Runs one native job; `runJob` by default. */
+/** Runs one step's job; experimentExecutor (the typed catalogue, plus the composite cost step) by default. */
 export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
 
 export { collectResults };
@@ -24,7 +25,7 @@ export interface RunListener {
 
 export interface RunOptions {
   outDir: string;
-  device: 'cpu' | 'cuda';
+  device: RunDevice;
   executor?: Executor;
   signal?: AbortSignal;
   listener?: RunListener;
@@ -43,7 +44,7 @@ function loggable(event: JobEvent): boolean {
   return event.type !== 'step';
 }
 
-/** The checkpoint a finished training step reports (CONTRACTS.md: result.bestCheckpoint), if any. */
+/** The checkpoint a finished training step reports (result.bestCheckpoint, src/jobs.ts), if any. */
 function bestCheckpoint(trainResult: unknown): string | undefined {
   const c = (trainResult as { bestCheckpoint?: unknown } | null)?.bestCheckpoint;
   return typeof c === 'string' && c.length > 0 ? c : undefined;
@@ -69,7 +70,7 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {};
   for (const step of run.steps) {
-    const saved = dir.stepResult(run.key, step.name);
+    const saved = dir.stepResult(run, step.name);
     if (saved !== null) {
       results[step.name] = saved;
       dir.log({ event: 'step-skipped', key: run.key, step: step.name });
@@ -82,7 +83,7 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
     };
     const spec = concreteSpec(run, step.name, step.spec, results, records);
     const result = await executor(step.kind, spec, { signal: options.signal, onEvent });
-    dir.saveStepResult(run.key, step.name, result);
+    dir.saveStepResult(run, step.name, result);
     results[step.name] = result;
   }
   const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results, startedAt, finishedAt: new Date().toISOString() };
@@ -108,7 +109,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
     const executed: string[] = [];
     const skipped: string[] = [];
     for (const [index, run] of plan.runs.entries()) {
-      const existing = dir.done(run.key);
+      const existing = dir.done(run);
       if (existing) {
         records.set(run.key, existing);
         skipped.push(run.key);
@@ -132,7 +133,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
         dir.writeJson('results.json', collectResults(config, plan, records, versions));
         throw error;
       }
-      dir.markDone(record);
+      dir.markDone(run, record);
       records.set(run.key, record);
       executed.push(run.key);
       dir.log({ event: 'run-done', key: run.key, label: run.label });

@@ -1,13 +1,14 @@
 // Translates the experiment's data section into native job steps (synth.cohort, store.extract), and runs the
 // composite "cost" step (exact count + measured throughput at the store's real input size) for the runner.
 import path from 'node:path';
-import { type JobOptions, runJob } from '../job.js';
+import type { JobOptions } from '../job.js';
+import { type JobKind, type ModelSpec, runNative } from '../jobs.js';
 import { storeInfo } from '../store_info.js';
 import type { ResolvedExperiment } from './load.js';
 
 export interface StepSpec {
   name: string;
-  kind: string;
+  kind: JobKind;
   spec: Record<string, unknown>;
 }
 
@@ -20,7 +21,7 @@ function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unkn
   return {
     ...common,
     unit: 'tiles',
-    tileUm: unit.sizeUm,
+    sizeUm: unit.sizeUm,
     ...(unit.strideUm ? { strideUm: unit.strideUm } : {}),
     minTissue: unit.minTissue,
     ...(unit.maxPerSlide ? { maxPerSlide: unit.maxPerSlide } : {}),
@@ -30,11 +31,11 @@ function slideSource(csv: string, unit: Unit, mpp?: number): Record<string, unkn
 /** The steps that turn the data section into a store at `storeDir` (highest magnification first). */
 export function extractSteps(data: Data, magnifications: number[], storeDir: string): StepSpec[] {
   const mags = [...magnifications].sort((a, b) => b - a);
-  const split = { ...data.splits };
+  const splits = { ...data.splits };
   const extract = (source: Record<string, unknown>, testSource?: Record<string, unknown>): StepSpec => ({
     name: 'extract',
     kind: 'store.extract',
-    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, split },
+    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, splits },
   });
   if (data.source === 'images') {
     const source = { kind: 'images', mpp: data.mpp, ...(data.root ? { root: data.root } : { csv: data.csv }) };
@@ -56,26 +57,25 @@ interface CostCount {
   rows: { macs: number; flops: number; params: number; height: number; width: number }[];
 }
 interface CostMeasure {
-  rows: { forward_img_per_s: number; train_img_per_s?: number }[];
+  rows: { forwardImgPerS: number; trainImgPerS?: number }[];
 }
 
 /** The "cost" step: exact MACs/FLOPs and measured forward images/s of the model at one stored magnification. */
 export async function runCostStep(spec: Record<string, unknown>, options: JobOptions): Promise<Record<string, unknown>> {
-  const { store, magnification, model, device } = spec as { store: string; magnification: number; model: Record<string, unknown>; device: string };
+  const { store, magnification, model, device } = spec as { store: string; magnification: number; model: ModelSpec; device: string };
   const info = storeInfo(store);
   const mag = info.magnifications.find((m) => Math.abs(m.magnification - magnification) < 1e-6 * magnification);
   const [height, width] = mag?.shape ?? [];
   if (!height || !width) throw new Error(`store ${store} has no samples at ${magnification}x`);
-  const { name, ...rest } = model as { name: string };
-  const modelSpec = { model: name, classes: info.classes.length, ...rest };
-  const count = await runJob<CostCount>('cost.count', { ...modelSpec, height, width }, options);
-  const measure = await runJob<CostMeasure>('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);
+  const modelSpec = { model, classes: info.classes.length };
+  const count = await runNative('cost.count', { ...modelSpec, height, width }, options);
+  const measure = await runNative('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);
   const row = count.rows[0]!;
-  return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forward_img_per_s ?? null };
+  return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forwardImgPerS ?? null };
 }
 
 /** The runner's executor: native jobs by kind, with the composite cost step handled here. */
 export function experimentExecutor(kind: string, spec: object, options: JobOptions): Promise<unknown> {
   if (kind === 'cost.model') return runCostStep(spec as Record<string, unknown>, options);
-  return runJob(kind, spec, options);
+  return runNative(kind as JobKind, spec as never, options);
 }

@@ -169,7 +169,7 @@ export function findings(rows: SummaryRow[]): string[] {
 }
 
 /**
- * DESIGN §5's guard, repeated where users look: a student whose FLOPs do not fall by about
+ * The cost guard, repeated where users look: a student whose FLOPs do not fall by about
  * (teacher mag / student mag)^2 was probably fed an upsampled image, or its input rounds badly at tiny sizes.
  */
 export function costWarnings(rows: SummaryRow[], tolerance = 0.25): string[] {

@@ -8,17 +8,21 @@ import type { Results } from './results.js';
 
 const CSV_METRICS = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
 
-/** One line per run with every metric, its CI bounds, and MACs/FLOPs/images per second. */
+/**
+ * One line per run with every metric, its CI bounds (only for metrics that have them: no always-empty columns), and
+ * MACs/FLOPs/images per second. Columns are results.json's field names (camelCase), like every output.
+ */
 export function resultsCsv(results: Results): string {
+  const withCi = CSV_METRICS.filter((m) => results.runs.some((r) => r.metrics.ci[m] !== undefined));
   const header = [
-    'method', 'magnification', 'seed', 'unlabeled_fraction',
-    ...CSV_METRICS.flatMap((m) => [m, `${m}_ci_low`, `${m}_ci_high`]),
-    'macs', 'flops', 'images_per_second', 'key',
+    'method', 'magnification', 'seed', 'unlabeledFraction',
+    ...CSV_METRICS.flatMap((m) => (withCi.includes(m) ? [m, `${m}CiLow`, `${m}CiHigh`] : [m])),
+    'macs', 'flops', 'imagesPerSecond', 'key',
   ];
   const lines = results.runs.map((r) =>
     [
       r.method, r.magnification, r.seed, r.unlabeledFraction,
-      ...CSV_METRICS.flatMap((m) => [r.metrics[m], r.metrics.ci[m]?.[0], r.metrics.ci[m]?.[1]]),
+      ...CSV_METRICS.flatMap((m) => (withCi.includes(m) ? [r.metrics[m], r.metrics.ci[m]?.[0], r.metrics.ci[m]?.[1]] : [r.metrics[m]])),
       r.cost?.macs, r.cost?.flops, r.cost?.imagesPerSecond, r.key,
     ],
   );

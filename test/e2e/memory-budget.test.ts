@@ -65,16 +65,16 @@ function expectResourceLimit(r: { status: number | null; stdout: string; stderr:
 describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and real data)', () => {
   it('slide region 30000 x 30000 px is refused before reading, naming the region and the budget', () => {
     const out = path.join(tempDir('rd-budget-'), 'r.png');
-    const r = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '30000', '--height', '30000', '--mag', '20', '--out', out, '--json'], { env: { RESDISTILL_MAX_MEMORY: '2G' } });
+    const r = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '30000', '--height', '30000', '--magnification', '20', '--out', out, '--json'], { env: { RESDISTILL_MAX_MEMORY: '2G' } });
     expectResourceLimit(r, /slide region 30000 x 30000/);
     expect(existsSync(out)).toBe(false);
   });
 
   it('--max-memory sets the budget on the command line, and a region inside it is read', () => {
     const out = path.join(tempDir('rd-budget-'), 'r.png');
-    const big = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '2000', '--height', '2000', '--mag', '20', '--out', out, '--json', '--max-memory', '10M']);
+    const big = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '2000', '--height', '2000', '--magnification', '20', '--out', out, '--json', '--max-memory', '10M']);
     expect(expectResourceLimit(big, /slide region 2000 x 2000/)).toContain('--max-memory');
-    const ok = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '2000', '--height', '2000', '--mag', '20', '--out', out, '--json', '--max-memory', '200M']);
+    const ok = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '2000', '--height', '2000', '--magnification', '20', '--out', out, '--json', '--max-memory', '200M']);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).width).toBeGreaterThan(1900); // 2000 level-0 px of a 0.499 um/px slide at 0.5 um/px
   });
@@ -88,7 +88,7 @@ describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and rea
   it('a tile grid every 0.01 um (what predict --stride-um 0.01 asks for) is refused before it is built', async () => {
     const script = `import('${path.join(repoRoot, 'dist', 'slide.js')}').then(async ({ openSlide }) => {
       const s = openSlide(${JSON.stringify(cmuSlide)});
-      try { await s.tiles({ tileUm: 224, strideUm: 0.01 }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
+      try { await s.tiles({ sizeUm: 224, strideUm: 0.01 }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
     });`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RESDISTILL_MAX_MEMORY: '4G' } });
     const e = JSON.parse(r.stdout.trim());

@@ -96,7 +96,7 @@ describe.skipIf(!hasPrebuild && !inCi)(
       const out = r.stdout as string;
       const here = await costLadder({ model: 'gn_resnet' }, planLadder(10, [5, 2.5], 224), { measure: false });
       expect(out).toContain(`10x 224 px: ${(here.rows[0]!.flops / 1e9).toFixed(2)} GFLOPs\n`);
-      expect(out).toContain(`5x 112 px: ${(here.rows[1]!.flops / 1e9).toFixed(2)} GFLOPs (1/${here.rows[1]!.macs_reduction!.toFixed(1)} of the teacher)`);
+      expect(out).toContain(`5x 112 px: ${(here.rows[1]!.flops / 1e9).toFixed(2)} GFLOPs (1/${here.rows[1]!.macsReduction!.toFixed(1)} of the teacher)`);
       expect(out).toMatch(/^2\.5x 56 px: \d+\.\d+ GFLOPs/m);
       if (hasData) expect(out).toMatch(/CMU-1-Small-Region\.svs: 2220 x 2967 px at 20(\.\d+)?x/);
     });

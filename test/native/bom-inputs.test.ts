@@ -14,7 +14,7 @@ const BOM = '\uFEFF';
 describe('JSON configs with a BOM (pure TS)', () => {
   it('an extract config with a BOM parses like the same file without', () => {
     const dir = tempDir('rd-bom-');
-    const config = { source: { kind: 'images', root: 'imgs', mpp: 1.6 }, magnifications: [6.25] };
+    const config = { data: { source: 'images', root: 'imgs', mpp: 1.6 }, magnifications: { teacher: 6.25, students: [3.125] } };
     writeFileSync(path.join(dir, 'with.json'), BOM + JSON.stringify(config));
     writeFileSync(path.join(dir, 'without.json'), JSON.stringify(config));
     expect(loadExtractConfig(path.join(dir, 'with.json'))).toEqual(loadExtractConfig(path.join(dir, 'without.json')));
@@ -36,7 +36,7 @@ describe.skipIf(!hasData)('a CSV image manifest with a BOM (needs the addon and 
     const names = readdirSync(crcDir).filter((n) => n.endsWith('.jpg')).sort().slice(0, 6);
     writeFileSync(csv, BOM + ['path,label,group', ...names.map((n, i) => `${path.join(crcDir, n)},${n.split('___')[0]},g${i}`)].join('\r\n'));
     const out = path.join(dir, 'store');
-    writeFileSync(path.join(dir, 'extract.json'), JSON.stringify({ source: { kind: 'images', csv, mpp: 0.5 }, magnifications: [10] }));
+    writeFileSync(path.join(dir, 'extract.json'), JSON.stringify({ data: { source: 'images', csv, mpp: 0.5 }, magnifications: { teacher: 10, students: [5] } }));
     await extract(loadExtractConfig(path.join(dir, 'extract.json')), out);
     expect(readManifest(out).samples).toBe(6);
   });

@@ -18,9 +18,9 @@ describe('cost model (needs the addon)', () => {
     const one = (await runJob<Counted>('cost.count', { model: 'gn_resnet', height: 96, width: 64 })).rows[0]!;
     const four = (await runJob<Counted>('cost.count', { model: 'gn_resnet', height: 96, width: 64, batch: 4 })).rows[0]!;
     expect(four.macs).toBe(4 * one.macs);
-    expect(four.other_ops).toBe(4 * one.other_ops);
-    expect(one.other_ops).toBeGreaterThan(0);
-    expect(one.train_activation_bytes).toBeGreaterThan(one.infer_activation_bytes);
+    expect(four.otherOps).toBe(4 * one.otherOps);
+    expect(one.otherOps).toBeGreaterThan(0);
+    expect(one.trainActivationBytes).toBeGreaterThan(one.inferActivationBytes);
   });
 
   it('a bad size is CONFIG_INVALID naming the field', async () => {

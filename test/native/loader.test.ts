@@ -7,7 +7,7 @@ import { runJob } from '../../src/job.js';
 import { extract, loadExtractConfig, readView } from '../../src/store.js';
 import { listSamples } from '../../src/store_info.js';
 import { hasData, pythonHas, tempDir } from '../support.js';
-import { lymphomaConfig, lymphomaSubset, readNpyF32 } from './store_fixtures.js';
+import { lymphomaConfig, lymphomaSubset, readNpyF32, SHARDS } from './store_fixtures.js';
 
 interface Peek {
   batches: { files: { path: string; shape: number[] }[]; ids: number[]; labels: number[] }[];
@@ -20,13 +20,12 @@ interface Scan {
   samplesPerEpoch: number;
 }
 
-const noColour = { brightness: 0, contrast: 0, saturation: 0, hue: 0 };
 
 describe.skipIf(!hasData)('store loader (needs the addon and real data in ../shared/data)', () => {
   let store: string;
   beforeAll(async () => {
     store = path.join(tempDir('rd-loader-'), 'store');
-    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10))), store);
+    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10))), store, SHARDS);
   });
 
   async function peek(augment: unknown, seed = 5): Promise<{ t: Float32Array; s: Float32Array; shape: number[]; ids: number[] }> {
@@ -61,7 +60,7 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
   }
 
   it('flips and 90-degree turns are identical across magnifications: the student view is the downsampled teacher view', async () => {
-    const aug = await peek({ hflip: true, vflip: true, rot90: true, ...noColour });
+    const aug = await peek({ flips: true, rot90: true, jitter: null });
     expect(studentIsDownsampledTeacher(aug.t, aug.s, 0).worst).toBeLessThan(1e-3);
     const plain = await peek(false);
     expect(plain.ids).toEqual(aug.ids); // augmentation never changes the order
@@ -85,7 +84,7 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
   it('quarter turns (exact mode, any shape) keep the student view equal to the downsampled teacher view', async () => {
     const out = tempDir('rd-rot-');
     const r = await runJob<Peek & { batches: { params: { rot: number }[] }[] }>('data.peek', {
-      store, out, split: 'all', views: [0, 1], mode: 'exact', batches: 6, seed: 11, augment: { rot90: true, ...noColour },
+      store, out, split: 'all', views: [0, 1], mode: 'exact', batches: 6, seed: 11, augment: { rot90: true, jitter: null },
     });
     const rots = r.batches.map((b) => b.params[0]!.rot);
     expect(rots.some((k) => k % 2 === 1)).toBe(true);
@@ -125,7 +124,7 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
 
   it('unlabeledFraction takes a fixed, nested share of the unlabeled pool, the same for every seed', async () => {
     const pooled = path.join(tempDir('rd-pool-'), 'store');
-    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10), { split: { seed: 7, unlabeled: 0.5 } })), pooled);
+    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10), { splits: { unlabeled: 0.5 } })), pooled, SHARDS);
     const ids = async (unlabeledFraction: number, seed = 1) =>
       new Set((await runJob<Scan>('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction, seed, batchSize: 4, returnIds: true, threads: 2 })).ids[0]);
     const all = await ids(1), half = await ids(0.5), quarter = await ids(0.25), quarterOther = await ids(0.25, 9);
@@ -158,7 +157,7 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
   it('bad options are CONFIG_INVALID naming the field', async () => {
     await expect(runJob('data.scan', { store, views: [0, 5] })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /views\.1/ });
     await expect(runJob('data.scan', { store, split: 'nope' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /nope/ });
-    await expect(runJob('data.scan', { store, augment: { hue: 0.9 } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /augment\.hue/ });
+    await expect(runJob('data.scan', { store, augment: { jitter: { hue: 0.9 } } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /augment\.jitter\.hue/ });
   });
 });
 
@@ -167,10 +166,10 @@ describe.skipIf(!hasData || !pythonHas('torch', 'torchvision', 'numpy'))(
   () => {
     it('brightness, contrast, saturation, hue with the drawn factors, in the drawn order, equal torchvision on float tensors', async () => {
       const store = path.join(tempDir('rd-tv-'), 'store');
-      await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(3), { magnifications: [6.25] })), store);
+      await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(3), { magnifications: [6.25, 3.125] })), store, SHARDS);
       const out = tempDir('rd-tv-peek-');
       const r = await runJob<Peek & { batches: { params: Record<string, number>[] }[] }>('data.peek', {
-        store, out, split: 'all', batchSize: 8, seed: 3, augment: { hflip: false, vflip: false }, shuffle: false,
+        store, out, split: 'all', batchSize: 8, seed: 3, augment: { flips: false }, shuffle: false,
       });
       const b = r.batches[0]!;
       const located = listSamples(store);

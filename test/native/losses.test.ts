@@ -1,4 +1,4 @@
-// The distillation loss of DESIGN §1: every term equals PyTorch Python's on fixed tensors, for every option.
+// The distillation loss (paper §2.2): every term equals PyTorch Python's on fixed tensors, for every option.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,12 +17,12 @@ describe('distillation loss (needs the addon)', () => {
     const dir = tempDir();
     const file = path.join(dir, 't.safetensors');
     // fs/zs/ft/zt only, no labels: written by our own exporter so this test needs no Python.
-    await runJob('models.export', { model: 'gn_resnet', probe_path: file, probe_shape: [1, 3, 32, 32] });
+    await runJob('models.export', { model: 'gn_resnet', probePath: file, probeShape: [1, 3, 32, 32] });
     const bad = (spec: object, field: string) =>
-      expect(runJob('train.loss', { tensors: file, ...spec })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(field) });
-    await bad({ pixel_loss: 'huber' }, 'pixel_loss');
-    await bad({ resize: 'nearest' }, 'resize');
-    await bad({ temperature: 0 }, 'temperature');
+      expect(runJob('train.loss', { tensors: file, loss: spec })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(field) });
+    await bad({ pixel: 'huber' }, 'loss.pixel');
+    await bad({ resize: 'nearest' }, 'loss.resize');
+    await bad({ temperature: 0 }, 'loss.temperature');
     await bad({}, "lacks 'fs'");
   });
 });
@@ -36,7 +36,7 @@ describe.skipIf(!pythonHas('torch'))('distillation loss vs PyTorch (needs the ad
     const { cases } = JSON.parse(r.stdout) as { cases: (Terms & { options: Record<string, unknown> })[] };
     expect(cases.length).toBe(24);
     for (const c of cases) {
-      const ours = await runJob<Terms>('train.loss', { tensors: file, ...c.options });
+      const ours = await runJob<Terms>('train.loss', { tensors: file, loss: c.options });
       for (const k of ['kd', 'px', 'ce', 'total'] as const) {
         expect(Math.abs(ours[k] - c[k]), `${k} ${JSON.stringify(c.options)}`).toBeLessThan(1e-5);
       }

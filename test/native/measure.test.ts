@@ -18,15 +18,15 @@ describe('measured cost jobs (needs the addon)', () => {
     expect(r.threads).toBe(1);
     expect(r.rows).toHaveLength(2);
     for (const row of r.rows) {
-      for (const k of ['forward_img_per_s', 'forward_latency_ms', 'train_img_per_s', 'train_latency_ms']) expect(row[k]).toBeGreaterThan(0);
+      for (const k of ['forwardImgPerS', 'forwardLatencyMs', 'trainImgPerS', 'trainLatencyMs']) expect(row[k]).toBeGreaterThan(0);
     }
   });
 
   it('bench.train_step runs the peer-shaped supervised and distillation steps', async () => {
     const r = await runJob<Record<string, number | string>>('bench.train_step', { size: 32, batch: 2, steps: 1, threads: 1 });
     expect(r).toMatchObject({ size: 32, batch: 2, threads: 1, device: 'cpu' });
-    expect(r.supervised_img_per_s).toBeGreaterThan(0);
-    expect(r.distill_img_per_s).toBeGreaterThan(0);
+    expect(r.supervisedImgPerS).toBeGreaterThan(0);
+    expect(r.distillImgPerS).toBeGreaterThan(0);
   });
 
   it('an unavailable device is DEVICE_UNAVAILABLE or a bad one CONFIG_INVALID, not a crash', async () => {

@@ -23,8 +23,8 @@ function py(...args: string[]): Record<string, unknown> {
 describe('model zoo (needs the addon)', () => {
   it('ResNet-18/50 have torchvision parameter counts with 1000 classes, BatchNorm or GroupNorm', async () => {
     for (const norm of ['batch', 'group']) {
-      const r18 = await runJob<Described>('models.describe', { model: 'resnet18', classes: 1000, norm });
-      const r50 = await runJob<Described>('models.describe', { model: 'resnet50', classes: 1000, norm });
+      const r18 = await runJob<Described>('models.describe', { model: { name: 'resnet18', norm }, classes: 1000 });
+      const r50 = await runJob<Described>('models.describe', { model: { name: 'resnet50', norm }, classes: 1000 });
       expect(r18.params).toBe(11_689_512);
       expect(r50.params).toBe(25_557_032);
     }
@@ -32,16 +32,16 @@ describe('model zoo (needs the addon)', () => {
 
   it('rejects an unknown model, bad widths and indivisible groups with CONFIG_INVALID', async () => {
     await expect(runJob('models.describe', { model: 'vgg' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    await expect(runJob('models.describe', { model: 'gn_resnet', widths: [32, 64], blocks: [1] })).rejects.toMatchObject({
+    await expect(runJob('models.describe', { model: { name: 'gn_resnet', widths: [32, 64], blocks: [1] } })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
-    await expect(runJob('models.describe', { model: 'gn_resnet', widths: [48, 64, 128, 256] })).rejects.toMatchObject({
+    await expect(runJob('models.describe', { model: { name: 'gn_resnet', widths: [48, 64, 128, 256] } })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
   });
 
   it('the paper net takes blocks per stage and widths, naming blocks body.0..body.N', async () => {
-    const d = await runJob<Described>('models.describe', { model: 'gn_resnet', blocks: [2, 1, 1, 2], widths: [32, 64, 64, 128], groups: 16 });
+    const d = await runJob<Described>('models.describe', { model: { name: 'gn_resnet', blocks: [2, 1, 1, 2], widths: [32, 64, 64, 128], groups: 16 } });
     const names = d.tensors.map((t) => t.name);
     expect(names).toContain('body.5.c2.weight');
     expect(names).not.toContain('body.6.c1.weight');
@@ -64,13 +64,13 @@ describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs P
     const [model, norm] = name.split(':');
     it(`${name}: state-dict names and shapes equal PyTorch's; C++ weights load strictly and reproduce the outputs and the training gradients`, async () => {
       const dir = tempDir();
-      const described = await runJob<Described>('models.describe', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000 });
+      const described = await runJob<Described>('models.describe', { model: { name: model, norm }, classes: model === 'gn_resnet' ? 3 : 1000 });
       writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(described));
       const shapes = py('shapes', name, path.join(dir, 'ours.json'));
       expect(shapes).toMatchObject({ equal: true, only_ours: [], only_theirs: [], params: described.params });
       const weights = path.join(dir, 'w.safetensors');
       const probe = path.join(dir, 'probe.safetensors');
-      await runJob('models.export', { model, norm, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probe_path: probe, probe_shape: [2, 3, 64, 80], probe_grads: true });
+      await runJob('models.export', { model: { name: model, norm }, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probePath: probe, probeShape: [2, 3, 64, 80], probeGrads: true });
       const diff = py('load', name, weights, probe) as { features: number; logits: number; scale: number; grad_rel: number; grad_rel_pytorch: number };
       expect(diff.features).toBeLessThan(1e-4);
       expect(diff.logits).toBeLessThan(1e-4 * Math.max(1, diff.scale));
@@ -84,7 +84,7 @@ describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs P
     const weights = path.join(dir, 'py.safetensors');
     py('write', 'gn_resnet', '7', weights);
     const probe = path.join(dir, 'probe.safetensors');
-    await runJob('models.export', { model: 'gn_resnet', weights, probe_path: probe, probe_shape: [1, 3, 96, 64] });
+    await runJob('models.export', { model: 'gn_resnet', weights, probePath: probe, probeShape: [1, 3, 96, 64] });
     const diff = py('load', 'gn_resnet', weights, probe) as { features: number; logits: number };
     expect(diff.features).toBeLessThan(1e-4);
     expect(diff.logits).toBeLessThan(1e-4);

@@ -16,7 +16,7 @@ describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)
     writeFileSync(csv, `path,label,group\n${cmuSlide},tumour,cmu-1\n`);
     const out = path.join(dir, 'store');
     await runJob('store.extract', {
-      source: { kind: 'slides', csv, unit: 'tiles', tileUm: 256, minTissue: 0.5 },
+      source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 256, minTissue: 0.5 },
       magnifications: [10, 2.5],
       out,
       split: { seed: 0 },

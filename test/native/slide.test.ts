@@ -181,7 +181,7 @@ describe.skipIf(!hasData)('tissue detection on the CMU slide (addon, real data)'
 
   it('tiles in microns carry their tissue fraction and lie inside the slide', async () => {
     const s = openSlide(cmuSlide);
-    const tiles = await s.tiles({ tileUm: 224, minTissue: 0.5 });
+    const tiles = await s.tiles({ sizeUm: 224, minTissue: 0.5 });
     expect(tiles.length).toBeGreaterThan(5);
     for (const t of tiles) {
       expect(t.tissue).toBeGreaterThanOrEqual(0.5);
@@ -189,7 +189,7 @@ describe.skipIf(!hasData)('tissue detection on the CMU slide (addon, real data)'
       expect(t.y + t.height).toBeLessThanOrEqual(2967 + 1e-6);
       expect(t.width).toBeCloseTo(224 / 0.499, 6);
     }
-    const all = await s.tiles({ tileUm: 224, minTissue: 0 });
+    const all = await s.tiles({ sizeUm: 224, minTissue: 0 });
     expect(all.length).toBeGreaterThan(tiles.length);
   });
 });
@@ -212,8 +212,8 @@ describe.skipIf(!existsSync(cmuSlide))('batch tile reads as a job (addon, real d
     });
     expect(batch.tiles).toBe(2);
     await expect(runJob('slide.read_tiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
-    const extract = await runJob<{ tiles: number; pieces: number }>('slide.extract', { path: cmuSlide, mpps: [1, 4], tileUm: 224, threads: 2 });
-    const grid = await openSlide(cmuSlide).tiles({ tileUm: 224 });
+    const extract = await runJob<{ tiles: number; pieces: number }>('slide.extract', { path: cmuSlide, mpps: [1, 4], sizeUm: 224, threads: 2 });
+    const grid = await openSlide(cmuSlide).tiles({ sizeUm: 224 });
     expect(extract).toMatchObject({ tiles: grid.length, pieces: 1 });
     const ac = new AbortController();
     const p = runJob('slide.read_tiles', { path: cmuSlide, n: 200000, threads: 2 }, { signal: ac.signal });

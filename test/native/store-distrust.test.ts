@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { extract, loadExtractConfig, merge, readIndex, readManifest, type Manifest } from '../../src/store.js';
 import { storeInfo } from '../../src/store_info.js';
 import { hasData, repoRoot, runCli, tempDir } from '../support.js';
-import { lymphomaConfig, lymphomaSubset, snapshot } from './store_fixtures.js';
+import { lymphomaConfig, lymphomaSubset, SHARDS, snapshot } from './store_fixtures.js';
 
 /** Runs data.scan over a store in a child process, so a crash shows as a signal instead of killing the test worker. */
 function scanInChild(store: string) {
@@ -35,7 +35,7 @@ describe.skipIf(!hasData)('a store whose index lies (needs the addon, the built 
   beforeAll(async () => {
     store = path.join(tempDir('rd-distrust-'), 'store');
     config = lymphomaConfig(lymphomaSubset(4));
-    await extract(loadExtractConfig(config), store);
+    await extract(loadExtractConfig(config), store, SHARDS);
   });
   const copy = () => {
     const c = path.join(tempDir('rd-lie-'), 'store');
@@ -129,10 +129,10 @@ describe.skipIf(!hasData)('a store whose index lies (needs the addon, the built 
     const at = readIndex(c, m.shards[2]!)[1]!.views[0]!.offset + 200;
     bytes[at] = bytes[at]! ^ 0x40;
     writeFileSync(tar, bytes);
-    const r = await extract(loadExtractConfig(config), c);
+    const r = await extract(loadExtractConfig(config), c, SHARDS);
     expect(r).toMatchObject({ shardsRepaired: 2, shardsWritten: 2, complete: true });
     expect(snapshot(c)).toEqual(snapshot(store));
-    const again = await extract(loadExtractConfig(config), c);
+    const again = await extract(loadExtractConfig(config), c, SHARDS);
     expect(again).toMatchObject({ shardsRepaired: 0, shardsWritten: 0 });
   });
 
@@ -158,7 +158,7 @@ describe.skipIf(!hasData)('a store whose index lies (needs the addon, the built 
   it('merge refuses a part whose shard is damaged instead of writing fresh checksums over it', async () => {
     const base = tempDir('rd-merge-bad-');
     const parts = [0, 1].map((index) => path.join(base, `p${index}`));
-    for (const [index, out] of parts.entries()) await extract(loadExtractConfig(config), out, { part: { index, count: 2 } });
+    for (const [index, out] of parts.entries()) await extract(loadExtractConfig(config), out, { ...SHARDS, part: { index, count: 2 } });
     const m = readManifest(parts[1]!);
     const tar = path.join(parts[1]!, m.shards[1]!.name);
     const bytes = readFileSync(tar);

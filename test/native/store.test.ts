@@ -4,10 +4,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runJob } from '../../src/job.js';
 import { extract, loadExtractConfig, merge, parseExtractConfig, readManifest, readView } from '../../src/store.js';
 import { listSamples, storeInfo } from '../../src/store_info.js';
 import { hasData, tempDir } from '../support.js';
-import { crcDir, lymphomaConfig, lymphomaSubset, snapshot } from './store_fixtures.js';
+import { crcDir, lymphomaConfig, lymphomaSubset, SHARDS, snapshot } from './store_fixtures.js';
 
 describe.skipIf(!hasData)('store extraction (needs the addon and real data in ../shared/data)', () => {
   let root: string;
@@ -15,7 +16,7 @@ describe.skipIf(!hasData)('store extraction (needs the addon and real data in ..
   beforeAll(async () => {
     root = lymphomaSubset(10);
     store = path.join(tempDir('rd-store-'), 'store');
-    await extract(loadExtractConfig(lymphomaConfig(root)), store);
+    await extract(loadExtractConfig(lymphomaConfig(root)), store, SHARDS);
   });
 
   it('stores every magnification with the same field of view: each view is the exact box mean of the top view', () => {
@@ -68,17 +69,17 @@ describe.skipIf(!hasData)('store extraction (needs the addon and real data in ..
 
   it('a rerun with the same config changes nothing; a different config in the same folder is refused', async () => {
     const before = snapshot(store);
-    const r = await extract(loadExtractConfig(lymphomaConfig(root)), store);
+    const r = await extract(loadExtractConfig(lymphomaConfig(root)), store, SHARDS);
     expect(r.shardsWritten).toBe(0);
     expect(snapshot(store)).toEqual(before);
-    await expect(extract(loadExtractConfig(lymphomaConfig(root, { samplesPerShard: 5 })), store)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(extract(loadExtractConfig(lymphomaConfig(root)), store, { samplesPerShard: 5 })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
   it('--part 1/2 and 2/2 merged give a store byte-identical to a single run', async () => {
     const base = tempDir('rd-parts-');
     const cfg = loadExtractConfig(lymphomaConfig(root));
-    const p1 = await extract(cfg, path.join(base, 'p1'), { part: { index: 0, count: 2 } });
-    const p2 = await extract(cfg, path.join(base, 'p2'), { part: { index: 1, count: 2 } });
+    const p1 = await extract(cfg, path.join(base, 'p1'), { ...SHARDS, part: { index: 0, count: 2 } });
+    const p2 = await extract(cfg, path.join(base, 'p2'), { ...SHARDS, part: { index: 1, count: 2 } });
     expect(p1.complete).toBe(false);
     expect(p1.partSamples + p2.partSamples).toBe(30);
     await merge(path.join(base, 'merged'), [path.join(base, 'p2'), path.join(base, 'p1')]);
@@ -98,8 +99,8 @@ describe.skipIf(!hasData)('store from a CSV manifest (needs the addon and real d
     // Paths relative to the CSV's folder: point them at the data.
     writeFileSync(csv, ['path,label,group', ...rows.map((r) => path.join(path.relative(dir, crcDir), r))].join('\n'));
     const out = path.join(dir, 'store');
-    const cfg = parseExtractConfig({ source: { kind: 'images', csv, mpp: 0.5 }, magnifications: [20, 10], samplesPerShard: 16 });
-    await extract(cfg, out);
+    const cfg = parseExtractConfig({ data: { source: 'images', csv, mpp: 0.5, splits: { train: 0.7, val: 0.15, test: 0.15 } }, magnifications: { teacher: 20, students: [10] } });
+    await extract(cfg, out, { samplesPerShard: 16 });
     const m = readManifest(out);
     expect(m.classes).toEqual(['ADI', 'LYM', 'MUC', 'MUS', 'NORM', 'STR', 'TUM']);
     expect(m.splits.unlabeled).toHaveLength(7);
@@ -129,8 +130,9 @@ describe.skipIf(!hasData)('store from a CSV manifest (needs the addon and real d
         `${path.join(crcDir, 'ADI___ADI-TCGA-AYIFLFLY_104.jpg')},CANCER,c`,
       ].join('\n'),
     );
-    const cfg = parseExtractConfig({ source: { kind: 'images', csv, mpp: 0.5, classes: ['ADI', 'TUM'] }, magnifications: [20] });
-    const err = await extract(cfg, path.join(dir, 'store')).catch((e: Error & { code: string }) => e);
+    // The native source's `classes` (a fixed label list) has no config field: the job is called directly.
+    const spec = { source: { kind: 'images', csv, mpp: 0.5, classes: ['ADI', 'TUM'] }, magnifications: [20], splits: { train: 0.7, val: 0.15, test: 0.15 }, out: path.join(dir, 'store') };
+    const err = await runJob('store.extract', spec).catch((e: Error & { code: string }) => e);
     expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
     expect(err.message).toMatch(/2 problem/);
     expect(err.message).toMatch(/line 3: file not found: '.*no-such-image\.png'/);

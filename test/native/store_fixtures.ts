@@ -17,20 +17,24 @@ export function lymphomaSubset(perClass: number): string {
   return root;
 }
 
-/** Writes an extract config for a lymphoma subset at 6.25x (its ~1.6 um/px), 3.125x and 1.5625x. */
-export function lymphomaConfig(root: string, extra: Record<string, unknown> = {}): string {
+/**
+ * Writes an extract config (an experiment config's data and magnifications) for a lymphoma subset at 6.25x (its
+ * ~1.6 um/px), 3.125x and 1.5625x; splits 0.7/0.15/0.15 with seed 7 unless `splits` says otherwise.
+ */
+export function lymphomaConfig(root: string, extra: { splits?: Record<string, number>; magnifications?: number[]; threads?: number } = {}): string {
   const file = path.join(tempDir('rd-cfg-'), 'extract.json');
+  const [teacher, ...students] = extra.magnifications ?? [6.25, 3.125, 1.5625];
   const config = {
-    source: { kind: 'images', root, mpp: 1.6 },
-    magnifications: [6.25, 3.125, 1.5625],
-    samplesPerShard: 4,
-    split: { seed: 7 },
-    threads: 2,
-    ...extra,
+    data: { source: 'images', root, mpp: 1.6, splits: { seed: 7, train: 0.7, val: 0.15, test: 0.15, ...extra.splits } },
+    magnifications: { teacher, students },
+    threads: extra.threads ?? 2,
   };
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
+
+/** The store tests' shard size: small, so a few dozen images make several shards (resume, parts, damage). */
+export const SHARDS = { samplesPerShard: 4 } as const;
 
 /** Every file of a folder with the sha256 of its bytes, for byte-identity checks (cheap to compare). */
 export function snapshot(dir: string): Record<string, string> {

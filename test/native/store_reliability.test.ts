@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
 import { extract, loadExtractConfig, readIndex, readManifest, verify } from '../../src/store.js';
 import { cli, hasData, runCli, tempDir } from '../support.js';
-import { lymphomaConfig, lymphomaSubset, snapshot } from './store_fixtures.js';
+import { lymphomaConfig, lymphomaSubset, SHARDS, snapshot } from './store_fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shardsIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /^shard-\d+\.tar$/.test(f)) : []);
@@ -15,9 +15,9 @@ const shardsIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f)
 describe.skipIf(!hasData)('store resume after SIGKILL (needs the addon, the built CLI and real data)', () => {
   it('killing extract mid-way and rerunning gives a store byte-identical to an uninterrupted run', async () => {
     const root = lymphomaSubset(10);
-    const cfg = lymphomaConfig(root, { samplesPerShard: 1, threads: 1 });
+    const cfg = lymphomaConfig(root, { threads: 1 });
     const reference = path.join(tempDir('rd-ref-'), 'store');
-    await extract(loadExtractConfig(cfg), reference);
+    await extract(loadExtractConfig(cfg), reference, { samplesPerShard: 1 });
     const out = path.join(tempDir('rd-kill-'), 'store');
     const child = spawn(process.execPath, [cli, 'extract', cfg, '--out', out, '--json'], { stdio: 'ignore' });
     while (shardsIn(out).length < 3 && child.exitCode === null) await sleep(5);
@@ -38,7 +38,7 @@ describe.skipIf(!hasData)('corrupt and truncated stores (needs the addon and rea
   let store: string;
   beforeAll(async () => {
     store = path.join(tempDir('rd-corrupt-'), 'store');
-    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(4))), store);
+    await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(4))), store, SHARDS);
   });
 
   it('one flipped byte: verify and the loader report STORE_CORRUPT naming the shard and sample', async () => {
@@ -96,7 +96,7 @@ describe.skipIf(!hasData || !canMountTmpfs())('full disk (needs root to mount a 
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt]).status).toBe(0);
     const out = path.join(mnt, 'store');
     mkdirSync(out);
-    const err = await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(4))), out).catch((e: Error & { code: string }) => e);
+    const err = await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(4))), out, SHARDS).catch((e: Error & { code: string }) => e);
     expect(err).toMatchObject({ code: 'DISK_FULL' });
     expect((err as Error).message).toMatch(/shard-\d+\.(tar|idx\.json)\.tmp.*No space left/);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -89,7 +89,7 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
   });
 
   it('caches the teacher per sample and flip: losses match the uncached run and the teacher only runs while filling', async () => {
-    const flipsOnly = { hflip: true, vflip: true, rot90: false, brightness: 0, contrast: 0, saturation: 0, hue: 0 };
+    const flipsOnly = { flips: true, rot90: false, jitter: null };
     const spec = (dir: string, teacherCache: boolean) => ({
       ...common(dir), augment: flipsOnly, magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, teacherCache,
     });

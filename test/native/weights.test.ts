@@ -208,7 +208,7 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
     expect(noMeta.status).toBe(1);
     expect(JSON.parse(noMeta.stdout)).toMatchObject({ error: { code: 'WEIGHTS_INVALID' } });
     const opset = runCli(['export', runs.kd.best, '--onnx', path.join(tempDir(), 'x.onnx'), '--opset', '18', '--json']);
-    expect(opset.status).toBe(1);
+    expect(opset.status).toBe(2); // a bad flag value is a usage error, reported before anything runs
     expect(JSON.parse(opset.stdout)).toMatchObject({ error: { code: 'CONFIG_INVALID' } });
   });
 

@@ -14,22 +14,22 @@ t["labels"][1] = -1  # an unlabeled sample in a mixed batch: CE averages over th
 st.save(sys.argv[1], t)
 
 def g_resize(ft, size, how):
-    if how == "max":
+    if how == "maxpool":
         return F.adaptive_max_pool2d(ft, size)
-    if how == "average":
+    if how == "avgpool":
         return F.adaptive_avg_pool2d(ft, size)
     return F.interpolate(ft, size=size, mode="bicubic", align_corners=False)
 
 cases = []
 for T in (1.0, 4.0):
-    for d in ("mse", "l1"):
-        for how in ("max", "bicubic", "average"):
+    for d in ("l2", "l1"):
+        for how in ("maxpool", "bicubic", "avgpool"):
             for w_ce in (0.0, 0.5):
                 kd = F.kl_div(F.log_softmax(t["zs"] / T, 1), F.softmax(t["zt"] / T, 1), reduction="batchmean") * T * T
                 target = g_resize(t["ft"], t["fs"].shape[2:], how)
-                px = F.mse_loss(t["fs"], target) if d == "mse" else F.l1_loss(t["fs"], target)
+                px = F.mse_loss(t["fs"], target) if d == "l2" else F.l1_loss(t["fs"], target)
                 ce = F.cross_entropy(t["zs"], t["labels"], ignore_index=-1) if w_ce else torch.tensor(0.0)
                 total = kd + px + w_ce * ce
-                cases.append({"options": {"temperature": T, "pixel_loss": d, "resize": how, "w_ce": w_ce},
+                cases.append({"options": {"temperature": T, "pixel": d, "resize": how, "wCe": w_ce},
                               "kd": kd.item(), "px": px.item(), "ce": ce.item(), "total": total.item()})
 print(json.dumps({"cases": cases}))

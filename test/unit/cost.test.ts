@@ -9,12 +9,12 @@ const row = (mag: number, px: number, macs: number, extra: Partial<Row> = {}): R
   width: px,
   macs,
   flops: 2 * macs,
-  other_ops: 0,
+  otherOps: 0,
   params: 1,
-  train_activation_bytes: 0,
-  infer_activation_bytes: 0,
-  macs_reduction: null,
-  expected_reduction: null,
+  trainActivationBytes: 0,
+  inferActivationBytes: 0,
+  macsReduction: null,
+  expectedReduction: null,
   ...extra,
 });
 const teacher = row(10, 896, 1000);
@@ -39,30 +39,30 @@ describe('cost planning', () => {
 
 describe('compute-reduction guard', () => {
   it('passes a student whose counted MACs fall as (mag_t/mag_s)^2', () => {
-    const s = row(2.5, 224, 1000 / 16, { macs_reduction: 16, expected_reduction: 16 });
+    const s = row(2.5, 224, 1000 / 16, { macsReduction: 16, expectedReduction: 16 });
     expect(guard(s, teacher)).toEqual({ ok: true, notes: [] });
   });
 
   it('flags a student fed an upsampled image (same input size, no saving)', () => {
-    const s = row(2.5, 896, 1000, { macs_reduction: 1, expected_reduction: 16 });
+    const s = row(2.5, 896, 1000, { macsReduction: 1, expectedReduction: 16 });
     const v = guard(s, teacher);
     expect(v.ok).toBe(false);
     expect(v.notes[0]).toMatch(/saves nothing/);
   });
 
   it('explains, without flagging, a deviation caused by input rounding at tiny sizes', () => {
-    const s = row(0.625, 28, 1000 / 150, { macs_reduction: 150, expected_reduction: 256 });
+    const s = row(0.625, 28, 1000 / 150, { macsReduction: 150, expectedReduction: 256 });
     const v = guard(s, row(10, 448, 1000));
     expect(v.ok).toBe(true);
     expect(v.notes[0]).toMatch(/input rounding/);
   });
 
   it('flags a measured speed-up far below the ideal for a large student, and explains overhead at tiny ones', () => {
-    const big = row(5, 448, 250, { macs_reduction: 4, expected_reduction: 4, train_speedup: 1.1, train_latency_ms: 900 });
+    const big = row(5, 448, 250, { macsReduction: 4, expectedReduction: 4, trainSpeedup: 1.1, trainLatencyMs: 900 });
     expect(guard(big, teacher).ok).toBe(false);
-    const fewer = row(5, 448, 600, { macs_reduction: 1000 / 600, expected_reduction: 4 });
+    const fewer = row(5, 448, 600, { macsReduction: 1000 / 600, expectedReduction: 4 });
     expect(guard(fewer, teacher)).toMatchObject({ ok: false, notes: [expect.stringMatching(/does not save compute/)] });
-    const tiny = row(0.625, 56, 1000 / 256, { macs_reduction: 256, expected_reduction: 256, train_speedup: 40, train_latency_ms: 8 });
+    const tiny = row(0.625, 56, 1000 / 256, { macsReduction: 256, expectedReduction: 256, trainSpeedup: 40, trainLatencyMs: 8 });
     const v = guard(tiny, teacher);
     expect(v.ok).toBe(true);
     expect(v.notes[0]).toMatch(/overhead-bound/);

@@ -1,6 +1,6 @@
 // Pure TS: the plan lists teacher -> baseline/kd/kd-unlabeled per magnification and seed in dependency order,
 // keys are hashes of the resolved sub-config (stable under key order and output path, sensitive to what matters),
-// and each step's spec carries the fields of the native job contracts (CONTRACTS.md).
+// and each step's spec carries the fields of the native job contracts (src/jobs.ts).
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, runKey } from '../../src/experiment/hash.js';
 import { resolveExperiment } from '../../src/experiment/load.js';
@@ -53,10 +53,10 @@ describe('experiment plan (pure TS)', () => {
     expect(kd?.dependsOn).toEqual([k['extract 10x 2.5x 1.25x'], k['teacher 10x seed 1']]);
   });
 
-  it('turns augment.jitter null into no jitter; the teacher cache goes to distillation only', () => {
+  it("passes augment in the config's words (jitter null: no colour jitter); the teacher cache goes to distillation only", () => {
     const p = plan({ ...base, augment: { jitter: null }, student: { ...base.student, teacherCache: true } });
     const kd = p.runs.find((r) => r.method === 'kd');
-    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, augment: { hflip: true, brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+    expect(kd?.steps[0]?.spec).toMatchObject({ teacherCache: true, augment: { flips: true, rot90: false, jitter: null } });
     expect(kd?.steps[0]?.spec).not.toHaveProperty('initFromTeacher');
     const baseline = p.runs.find((r) => r.method === 'baseline')?.steps[0]?.spec;
     expect(baseline).not.toHaveProperty('teacherCache');
@@ -80,14 +80,14 @@ describe('experiment plan (pure TS)', () => {
       schedule: { name: 'constant' },
       seed: 0,
       device: 'cpu',
-      // In the native loader's terms (it rejects unknown keys): the authors' flips and jitter, no quarter turns.
-      augment: { hflip: true, vflip: true, rot90: false, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+      // The config's own words (the native loader reads them): the authors' flips and jitter, no quarter turns.
+      augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
       normalize: 'dataset',
       selectBy: 'accuracy',
-      outDir: `/out/runs/${teacher?.key}`,
+      outDir: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}`,
       resume: true,
     });
-    expect(teacher?.steps[1]).toMatchObject({ kind: JOB_KINDS.eval, spec: { split: 'test', magnification: 10, checkpoint: `/out/runs/${teacher?.key}/best.safetensors`, bootstrap: 10000, seed: 0 } });
+    expect(teacher?.steps[1]).toMatchObject({ kind: JOB_KINDS.eval, spec: { split: 'test', magnification: 10, checkpoint: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}/best.safetensors`, bootstrap: 10000, seed: 0 } });
     const kdu = p.runs.find((r) => r.label === 'kd-unlabeled 2.5x seed 0');
     expect(kdu?.steps[0]).toMatchObject({
       kind: JOB_KINDS.distill,
@@ -95,7 +95,7 @@ describe('experiment plan (pure TS)', () => {
         magnification: 2.5,
         epochs: 2,
         unlabeled: true,
-        teacher: { checkpoint: `/out/runs/${teacher?.key}/best.safetensors`, magnification: 10 },
+        teacher: { checkpoint: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}/best.safetensors`, magnification: 10 },
         loss: { wKd: 1, wPx: 1, wCe: 0, temperature: 1, pixel: 'l2', resize: 'maxpool' },
       },
     });

@@ -11,6 +11,7 @@ import { planExperiment, type PlannedRun } from '../../src/experiment/plan.js';
 import { type DoneRecord, readLog, RunDir, writeJsonAtomic } from '../../src/experiment/rundir.js';
 import { type Executor, runExperiment } from '../../src/experiment/runner.js';
 import { tempDir } from '../support.js';
+import { runDir, runFolder } from '../../src/experiment/layout.js';
 
 const config = resolveExperiment({
   name: 'runner-test',
@@ -40,7 +41,7 @@ function markDone(out: string, runs: PlannedRun[]): void {
     for (const run of runs) {
       const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results: fixtureResults(run), startedAt: '', finishedAt: '' };
       for (const k of ['method', 'magnification', 'seed'] as const) if (run[k] !== undefined) Object.assign(record, { [k]: run[k] });
-      dir.markDone(record);
+      dir.markDone(run, record);
     }
   } finally {
     dir.close();
@@ -87,7 +88,7 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     const [extract, teacher0, teacher1] = plan.runs as [PlannedRun, PlannedRun, PlannedRun];
     markDone(out, [extract, teacher0]);
     const dir = RunDir.open(out);
-    dir.saveStepResult(teacher1.key, 'train', { bestEpoch: 2, bestCheckpoint: '/ckpt/teacher1-reported.safetensors' });
+    dir.saveStepResult(teacher1, 'train', { bestEpoch: 2, bestCheckpoint: '/ckpt/teacher1-reported.safetensors' });
     dir.close();
 
     const calls: { kind: string; spec: Record<string, unknown> }[] = [];
@@ -95,8 +96,8 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     expect(calls.map((c) => c.kind)).toEqual(['eval']);
     // The eval step uses the checkpoint the train step reported, not the planned default path.
     expect(calls[0]?.spec.checkpoint).toBe('/ckpt/teacher1-reported.safetensors');
-    expect(plan.runs[2]?.steps[1]?.spec.checkpoint).toBe(path.join(out, 'runs', teacher1.key, 'best.safetensors'));
-    expect(existsSync(path.join(out, 'runs', teacher1.key, 'done.json'))).toBe(false);
+    expect(plan.runs[2]?.steps[1]?.spec.checkpoint).toBe(path.join(runDir(out, teacher1), 'best.safetensors'));
+    expect(existsSync(path.join(runDir(out, teacher1), 'done.json'))).toBe(false);
     const log = readLog(out);
     expect(log.filter((l) => l.event === 'run-skipped').map((l) => l.key)).toEqual([extract.key, teacher0.key]);
     expect(log.find((l) => l.event === 'step-skipped')).toMatchObject({ key: teacher1.key, step: 'train' });
@@ -132,14 +133,34 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     const out = tempDir();
     const dir = RunDir.open(out);
     try {
-      const runDir = dir.runDir('abc');
-      writeJsonAtomic(path.join(runDir, 'done.json'), { key: 'other' });
-      expect(dir.done('abc')).toBeNull();
-      writeFileSync(path.join(runDir, 'done.json'), '{"key": "ab');
-      expect(dir.done('abc')).toBeNull();
-      writeJsonAtomic(path.join(runDir, 'done.json'), { key: 'abc', results: {} });
-      expect(dir.done('abc')).toMatchObject({ key: 'abc' });
-      expect(readdirSync(runDir)).toEqual(['done.json']);
+      const run = { key: 'abc', kind: 'extract' };
+      const folder = dir.runDir(run);
+      writeJsonAtomic(path.join(folder, 'done.json'), { key: 'other' });
+      expect(dir.done(run)).toBeNull();
+      writeFileSync(path.join(folder, 'done.json'), '{"key": "ab');
+      expect(dir.done(run)).toBeNull();
+      writeJsonAtomic(path.join(folder, 'done.json'), { key: 'abc', results: {} });
+      expect(dir.done(run)).toMatchObject({ key: 'abc' });
+      expect(readdirSync(folder)).toEqual(['done.json']);
+    } finally {
+      dir.close();
+    }
+  });
+});
+
+describe('run folders a user can read (pure TS)', () => {
+  it('are named method-magnification-seed-hash, and an old runs/<key> folder is adopted so it resumes', () => {
+    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd', magnification: 2.5, seed: 0 })).toBe('kd-2.5x-seed0-3f9c0a1b');
+    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd+init', magnification: 5, seed: 1 })).toBe('kd-init-5x-seed1-3f9c0a1b');
+    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd-unlabeled', magnification: 5, seed: 1, unlabeledFraction: 0.25 })).toBe('kd-unlabeled-25pct-5x-seed1-3f9c0a1b');
+    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'cost', magnification: 5 })).toBe('cost-5x-3f9c0a1b');
+    const out = tempDir();
+    const run = { key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd', magnification: 2.5, seed: 0 };
+    writeJsonAtomic(path.join(out, 'runs', run.key, 'done.json'), { key: run.key, results: {} });
+    const dir = RunDir.open(out);
+    try {
+      expect(dir.done(run)).toMatchObject({ key: run.key });
+      expect(existsSync(path.join(out, 'runs', 'kd-2.5x-seed0-3f9c0a1b', 'done.json'))).toBe(true);
     } finally {
       dir.close();
     }

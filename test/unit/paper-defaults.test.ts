@@ -27,10 +27,10 @@ const CITED: [string, (spec: Record<string, unknown>) => unknown, unknown, strin
   ['100 epochs', (s) => s.epochs, 100, "authors' config.py"],
   ['no learning-rate decay', (s) => s.schedule, { name: 'constant' }, "authors' config.py (--gamma 1.0)"],
   [
-    'w_kd = w_px = 1, w_ce = 0, T = 1, MSE pixel loss, max-pool resize',
+    'wKd = wPx = 1, wCe = 0, temperature 1, l2 pixel loss, max-pool resize',
     (s) => s.loss,
     { wKd: 1, wPx: 1, wCe: 0, temperature: 1, pixel: 'l2', resize: 'maxpool' },
-    'paper §2 and DESIGN §1',
+    'paper §2.2',
   ],
   ['GroupNorm ResNet 32-64-128-256, one block per stage', (s) => s.model, { name: 'gn_resnet', norm: 'group', widths: [32, 64, 128, 256], blocks: [1, 1, 1, 1] }, "authors' model/factory.py"],
 ];

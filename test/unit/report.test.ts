@@ -78,7 +78,11 @@ describe('report (pure TS, hand-written results)', () => {
     const files = await writeReport(results, dir);
     const csv = readFileSync(files.csv, 'utf8').trim().split('\n');
     expect(csv).toHaveLength(results.runs.length + 1);
-    expect(csv[0]).toMatch(/^method,magnification,seed,unlabeled_fraction,accuracy,accuracy_ci_low,accuracy_ci_high,/);
+    expect(csv[0]).toMatch(/^method,magnification,seed,unlabeledFraction,accuracy,accuracyCiLow,accuracyCiHigh,/);
+    expect(csv[0]).not.toMatch(/_/); // camelCase columns, as results.json
+    const rows = csv.slice(1).map((l) => l.split(','));
+    const emptyEverywhere = csv[0]!.split(',').filter((name, i) => !['unlabeledFraction', 'key'].includes(name) && rows.every((r) => r[i] === ''));
+    expect(emptyEverywhere).toEqual([]); // no always-empty column (a sweep-free experiment leaves unlabeledFraction blank; the fixture has no run keys)
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toContain('SYNTHETIC');
     expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Images\/s \| Accuracy % \| Accuracy 95% CI \|/);

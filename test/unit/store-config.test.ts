@@ -1,29 +1,53 @@
-// The extract config schema and --part parsing (pure TypeScript, no addon).
+// The extract config is an experiment config's data (+ magnifications) section, JSON or YAML; --part parsing.
+// Pure TypeScript, no addon.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseExtractConfig, parsePart } from '../../src/store.js';
+import { stringify as toYaml } from 'yaml';
+import { loadExtractConfig, parseExtractConfig, parsePart } from '../../src/store.js';
+import { lymphomaDir, repoRoot, tempDir } from '../support.js';
 
 describe('extract config', () => {
-  it('fills defaults for shards, split and threads', () => {
-    const c = parseExtractConfig({ source: { kind: 'images', root: '/x', mpp: 0.5 }, magnifications: [20, 10] });
-    expect(c).toMatchObject({ samplesPerShard: 32, split: { seed: 0, train: 0.7, val: 0.15, test: 0.15 }, threads: 0 });
+  it("an experiment config's data section, saved as its own file, is a valid extract config, in JSON and in YAML", () => {
+    const experiment = JSON.parse(readFileSync(path.join(repoRoot, 'experiments', 'lymphoma.json'), 'utf8')) as { data: Record<string, unknown> };
+    const dir = tempDir('rd-extract-cfg-');
+    const data = { ...experiment.data, root: lymphomaDir };
+    writeFileSync(path.join(dir, 'data.json'), JSON.stringify({ data }));
+    writeFileSync(path.join(dir, 'data.yaml'), toYaml({ data }));
+    writeFileSync(path.join(dir, 'bare.json'), JSON.stringify(data));
+    const json = loadExtractConfig(path.join(dir, 'data.json'));
+    expect(loadExtractConfig(path.join(dir, 'data.yaml'))).toEqual(json);
+    expect(loadExtractConfig(path.join(dir, 'bare.json'))).toEqual(json);
+    expect(json.data).toMatchObject({ source: 'images', splits: { train: 0.6, val: 0.2, test: 0.2, unlabeled: 0, seed: 0 } });
+    expect(json.magnifications).toEqual([10, 5, 2.5, 1.25]);
+  });
+
+  it('a whole experiment config works too: extract takes its data and magnifications and ignores the rest', () => {
+    const dir = tempDir('rd-extract-cfg-');
+    const experiment = { data: { source: 'images', root: 'imgs', mpp: 1.6 }, magnifications: { teacher: 6.25, students: [3.125] }, seeds: [0, 1], loss: { temperature: 2 } };
+    writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify(experiment));
+    const c = loadExtractConfig(path.join(dir, 'experiment.json'));
+    expect(c.magnifications).toEqual([6.25, 3.125]);
+    expect(c.data).toMatchObject({ source: 'images', root: path.join(dir, 'imgs'), mpp: 1.6 });
   });
 
   it('names every bad field by its path, all at once', () => {
     let message = '';
     try {
-      parseExtractConfig({ source: { kind: 'images', root: '/x', mpp: -1, colour: 1 }, magnifications: [5, 10], split: { seed: 'a' } }, 'cfg.json');
+      parseExtractConfig({ data: { source: 'images', root: '/x', mpp: -1, colour: 1, splits: { seed: 'a' } }, magnifications: { teacher: 5, students: [10] } }, 'cfg.json');
     } catch (e) {
       expect(e).toMatchObject({ code: 'CONFIG_INVALID' });
       message = (e as Error).message;
     }
-    expect(message).toMatch(/cfg\.json\.source\.mpp/);
-    expect(message).toMatch(/cfg\.json\.source: .*colour/);
-    expect(message).toMatch(/cfg\.json\.magnifications: must be strictly decreasing/);
-    expect(message).toMatch(/cfg\.json\.split\.seed/);
+    expect(message).toMatch(/data\.mpp/);
+    expect(message).toMatch(/data\.colour: unknown field/);
+    expect(message).toMatch(/magnifications\.students\[0\]: student 10x must be below/);
+    expect(message).toMatch(/data\.splits\.seed/);
   });
 
-  it('needs exactly one of root or csv', () => {
-    expect(() => parseExtractConfig({ source: { kind: 'images', mpp: 1 }, magnifications: [10] })).toThrow(/source\.root: give exactly one/);
+  it('needs exactly one of root or csv, and refuses a store as its source', () => {
+    expect(() => parseExtractConfig({ data: { source: 'images', mpp: 1 } })).toThrow(/data\.root: give exactly one/);
+    expect(() => parseExtractConfig({ data: { source: 'store', path: '/s' } })).toThrow(/already a store/);
   });
 
   it('--part is i/N, 1-based', () => {

@@ -9,8 +9,8 @@
 #include "job/job.h"
 #include "job/spec.h"
 #include "train/losses.h"
-#include "train/run_spec.h"
-#include "train/store_views.h"
+#include "run/model_spec.h"
+#include "run/store_views.h"
 
 namespace rd {
 namespace {
@@ -28,8 +28,8 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
   const int reps = spec::get<int>(spec, "reps", 3);
   spec::check(reps >= 1, "reps", "must be >= 1");
   const Json augment = spec.contains("augment") ? spec["augment"] : Json::object();  // the paper's flips + jitter
-  const auto facts = train::store_facts(store);
-  auto loader = train::open_loader({store, {student_mag, teacher_mag}, "train", batch, "fixed", true, augment, 0});
+  const auto facts = run::store_facts(store);
+  auto loader = run::open_loader({store, {student_mag, teacher_mag}, "train", batch, "fixed", true, augment, 0});
 
   loader->start_epoch(0);
   std::vector<data::Batch> memory;
@@ -40,10 +40,10 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
   }
 
   const c10::Device cpu(c10::kCPU);
-  const auto model = train::parse_model(spec);
+  const auto model = models::read_model(spec);
   // Channels-last, as training's CPU default: the faster the step, the more a slow loader would show.
-  auto teacher = train::build_model(model, facts.num_classes, 1, cpu, true);
-  auto student = train::build_model(model, facts.num_classes, 0, cpu, true);
+  auto teacher = run::build_model(model, facts.num_classes, 1, cpu, true);
+  auto student = run::build_model(model, facts.num_classes, 0, cpu, true);
   teacher->eval();
   for (auto& p : teacher->parameters()) p.requires_grad_(false);
   torch::optim::Adam opt(student->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));

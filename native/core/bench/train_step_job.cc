@@ -71,7 +71,7 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   const double t_kd = mean(cost::time_calls(distill, 1, steps, rt, ctx));
   Json out = cost::describe(rt);
   out.update({{"impl", "resdistill-libtorch"}, {"torch", TORCH_VERSION}, {"size", size}, {"batch", batch}, {"steps", steps},
-              {"supervised_img_per_s", batch / t_sup}, {"distill_img_per_s", batch / t_kd}});
+              {"supervisedImgPerS", batch / t_sup}, {"distillImgPerS", batch / t_kd}});
   return out;
 }
 

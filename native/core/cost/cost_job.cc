@@ -11,12 +11,12 @@ namespace {
 
 Json to_json(const CostReport& r, bool layers) {
   Json j = {{"height", r.height}, {"width", r.width}, {"batch", r.batch}, {"macs", r.macs}, {"flops", r.flops},
-            {"other_ops", r.other_ops}, {"params", r.params}, {"train_activation_bytes", r.train_activation_bytes},
-            {"infer_activation_bytes", r.infer_activation_bytes}};
+            {"otherOps", r.other_ops}, {"params", r.params}, {"trainActivationBytes", r.train_activation_bytes},
+            {"inferActivationBytes", r.infer_activation_bytes}};
   if (layers) {
     Json ops = Json::array();
     for (const auto& op : r.ops)
-      ops.push_back({{"op", op.op}, {"kind", op.kind}, {"out_shape", op.out_shape}, {"macs", op.macs}, {"other_ops", op.other_ops}});
+      ops.push_back({{"op", op.op}, {"kind", op.kind}, {"outShape", op.out_shape}, {"macs", op.macs}, {"otherOps", op.other_ops}});
     j["ops"] = ops;
   }
   return j;
@@ -24,7 +24,7 @@ Json to_json(const CostReport& r, bool layers) {
 
 // spec: model fields (models/options.h) + sizes: [[h, w], ...] (or height/width), batch, layers.
 Json run_count(const Json& spec, JobContext& ctx) {
-  auto ms = models::model_spec_from(spec);
+  auto ms = models::read_model(spec);
   auto model = models::make(ms);
   std::vector<std::vector<int64_t>> sizes;
   if (spec.contains("sizes")) {

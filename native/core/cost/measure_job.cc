@@ -25,8 +25,8 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
         model.forward(x);
       },
       warmup, reps, rt, ctx);
-  Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forward_latency_ms", 1e3 * median(fwd)},
-              {"forward_img_per_s", batch / median(fwd)}};
+  Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forwardLatencyMs", 1e3 * median(fwd)},
+              {"forwardImgPerS", batch / median(fwd)}};
   if (train) {
     model.train();
     auto step = time_calls(
@@ -41,15 +41,15 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
           opt.step();
         },
         warmup, reps, rt, ctx);
-    row["train_latency_ms"] = 1e3 * median(step);
-    row["train_img_per_s"] = batch / median(step);
+    row["trainLatencyMs"] = 1e3 * median(step);
+    row["trainImgPerS"] = batch / median(step);
   }
   return row;
 }
 
 // spec: model fields + sizes [[h,w],...] | height/width, batch (16), warmup (1), reps (5), train (true), runtime fields.
 Json run_measure(const Json& spec, JobContext& ctx) {
-  auto ms = models::model_spec_from(spec);
+  auto ms = models::read_model(spec);
   auto rt = runtime_from(spec);
   std::vector<std::vector<int64_t>> sizes;
   if (spec.contains("sizes")) sizes = spec::get<std::vector<std::vector<int64_t>>>(spec, "sizes", {});

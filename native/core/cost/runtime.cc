@@ -16,7 +16,7 @@ Runtime runtime_from(const nlohmann::json& spec) {
   Runtime rt;
   rt.device = parse_device(spec::get<std::string>(spec, "device", "cpu"));
   rt.bf16 = spec::get<bool>(spec, "bf16", false);
-  rt.channels_last = spec::get<bool>(spec, "channels_last", false);
+  rt.channels_last = spec::get<bool>(spec, "channelsLast", false);
   rt.threads = spec::get<int>(spec, "threads", 0);
   spec::check(rt.threads >= 0, "threads", "must be >= 0 (0 = all usable cores)");
   set_threads(rt.threads);
@@ -25,7 +25,7 @@ Runtime runtime_from(const nlohmann::json& spec) {
 }
 
 nlohmann::json describe(const Runtime& rt) {
-  return {{"device", rt.device.str()}, {"threads", rt.threads}, {"bf16", rt.bf16}, {"channels_last", rt.channels_last}};
+  return {{"device", rt.device.str()}, {"threads", rt.threads}, {"bf16", rt.bf16}, {"channelsLast", rt.channels_last}};
 }
 
 void place(torch::nn::Module& model, const Runtime& rt) {

@@ -63,36 +63,50 @@ void shift_hue_row(float* R, float* G, float* B, int64_t n, float shift) {
 
 AugmentSpec AugmentSpec::from_json(const nlohmann::json& j) {
   AugmentSpec s;
-  if (j.is_null()) {
+  if (j.is_null() || j == false) {
     s.enabled = false;
     return s;
   }
-  if (j.is_boolean()) {
-    s.enabled = j.get<bool>();
-    return s;
-  }
-  if (!j.is_object()) throw Error(code::kConfigInvalid, "spec.augment: must be an object or a boolean");
-  static const char* known[] = {"enabled", "hflip", "vflip", "rot90", "brightness", "contrast", "saturation", "hue"};
-  for (const auto& [key, value] : j.items()) {
-    if (std::find_if(std::begin(known), std::end(known), [&name = key](const char* k) { return name == k; }) == std::end(known)) {
-      throw Error(code::kConfigInvalid, "spec.augment." + key + ": unknown option (use enabled, hflip, vflip, rot90, brightness, contrast, saturation, hue)");
+  if (j == true) return s;
+  auto known = [](const nlohmann::json& o, std::initializer_list<const char*> keys, const std::string& at) {
+    for (const auto& [key, value] : o.items()) {
+      if (std::none_of(keys.begin(), keys.end(), [&name = key](const char* k) { return name == k; })) {
+        std::string list;
+        for (const char* k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+        throw Error(code::kConfigInvalid, at + key + ": unknown option (use " + list + ")");
+      }
     }
-  }
-  auto num = [&](const char* k, double& v, double hi) {
-    if (!j.contains(k)) return;
-    if (!j[k].is_number() || j[k].get<double>() < 0 || j[k].get<double>() > hi) {
-      throw Error(code::kConfigInvalid, std::string("spec.augment.") + k + ": must be a number in [0, " + std::to_string(hi) + "]");
-    }
-    v = j[k];
   };
+  if (!j.is_object()) throw Error(code::kConfigInvalid, "spec.augment: must be an object, a boolean or null");
+  known(j, {"flips", "rot90", "jitter"}, "spec.augment.");
   auto flag = [&](const char* k, bool& v) {
     if (!j.contains(k)) return;
     if (!j[k].is_boolean()) throw Error(code::kConfigInvalid, std::string("spec.augment.") + k + ": must be a boolean");
     v = j[k];
   };
-  flag("enabled", s.enabled), flag("hflip", s.hflip), flag("vflip", s.vflip), flag("rot90", s.rot90);
-  num("brightness", s.brightness, 1e6), num("contrast", s.contrast, 1e6), num("saturation", s.saturation, 1e6), num("hue", s.hue, 0.5);
+  flag("flips", s.flips), flag("rot90", s.rot90);
+  if (!j.contains("jitter")) return s;
+  const auto& jitter = j["jitter"];
+  if (jitter.is_null()) {
+    s.brightness = s.contrast = s.saturation = s.hue = 0;
+    return s;
+  }
+  if (!jitter.is_object()) throw Error(code::kConfigInvalid, "spec.augment.jitter: must be an object or null");
+  known(jitter, {"brightness", "contrast", "saturation", "hue"}, "spec.augment.jitter.");
+  auto num = [&](const char* k, double& v, double hi) {
+    if (!jitter.contains(k)) return;
+    if (!jitter[k].is_number() || jitter[k].get<double>() < 0 || jitter[k].get<double>() > hi) {
+      throw Error(code::kConfigInvalid, std::string("spec.augment.jitter.") + k + ": must be a number in [0, " + std::to_string(hi) + "]");
+    }
+    v = jitter[k];
+  };
+  num("brightness", s.brightness, 1), num("contrast", s.contrast, 1), num("saturation", s.saturation, 1), num("hue", s.hue, 0.5);
   return s;
+}
+
+nlohmann::json AugmentSpec::defaults() {
+  const AugmentSpec s;
+  return {{"flips", s.flips}, {"rot90", s.rot90}, {"jitter", {{"brightness", s.brightness}, {"contrast", s.contrast}, {"saturation", s.saturation}, {"hue", s.hue}}}};
 }
 
 AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch, int64_t sample, bool square) {
@@ -109,8 +123,8 @@ AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch,
   for (int i = 3; i > 0; --i) std::swap(order[i], order[rng() % uint64_t(i + 1)]);
   if (!spec.enabled) return p;
   std::copy(std::begin(order), std::end(order), std::begin(p.order));
-  p.hflip = spec.hflip && h;
-  p.vflip = spec.vflip && v;
+  p.hflip = spec.flips && h;
+  p.vflip = spec.flips && v;
   p.rot = spec.rot90 ? (square ? k : (k & 2)) : 0;
   p.brightness = float(b), p.contrast = float(c), p.saturation = float(s), p.hue = float(hue);
   p.jitter = spec.brightness > 0 || spec.contrast > 0 || spec.saturation > 0 || spec.hue > 0;

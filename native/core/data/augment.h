@@ -14,10 +14,13 @@ namespace rd::data {
 
 struct AugmentSpec {
   bool enabled = true;
-  bool hflip = true, vflip = true, rot90 = false;  // the authors' flips; quarter turns are ours, off by default
+  bool flips = true, rot90 = false;  // the authors' horizontal and vertical flips; quarter turns are ours, off by default
   // The authors' defaults (datasets/factory.py, config.py): factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <= 0.5).
   double brightness = 0.5, contrast = 0.5, saturation = 0.5, hue = 0.2;
-  static AugmentSpec from_json(const nlohmann::json& j);  // null or false: off; CONFIG_INVALID naming spec.augment.<field>
+  // The experiment config's words: { flips, rot90, jitter: { brightness, contrast, saturation, hue } | null }.
+  // null or false: off; jitter null: no colour jitter; CONFIG_INVALID naming spec.augment.<field>.
+  static AugmentSpec from_json(const nlohmann::json& j);
+  static nlohmann::json defaults();  // for the defaults-agree test
 };
 
 struct AugmentParams {

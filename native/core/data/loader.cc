@@ -37,7 +37,7 @@ Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
   spec::check(opts_.unlabeled_fraction > 0 && opts_.unlabeled_fraction <= 1, "unlabeledFraction", "must be in (0, 1]");
   store_ = store::Store::open(opts_.store);
   if (!store_->problems().empty()) {
-    throw Error("STORE_CORRUPT", "store '" + opts_.store + "': " + store_->problems()[0] +
+    throw Error(code::kStoreCorrupt, "store '" + opts_.store + "': " + store_->problems()[0] +
                                      (store_->problems().size() > 1 ? " (and " + std::to_string(store_->problems().size() - 1) + " more)" : "") +
                                      "; run `resdistill store verify` for the full list");
   }

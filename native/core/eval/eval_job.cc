@@ -1,12 +1,11 @@
 // "eval": a trained model on a store split: metrics, per-class results, confusion, bootstrap CIs, slide aggregation.
-#include "eval/metrics.h"
-#include "eval/predict.h"
+#include "run/metrics.h"
+#include "run/predict.h"
 #include "job/job.h"
 #include "job/spec.h"
 #include "models/safetensors.h"
-#include "train/model_spec.h"
-#include "train/run_spec.h"
-#include "train/store_views.h"
+#include "run/model_spec.h"
+#include "run/store_views.h"
 #include "util/device.h"
 
 namespace rd::eval {
@@ -21,17 +20,17 @@ Json run_eval(const Json& spec, JobContext& ctx) {
   const uint64_t seed = spec::get<uint64_t>(spec, "seed", 0);
   spec::check(split == "train" || split == "val" || split == "test", "split", "use train, val or test");
   spec::check(resamples >= 0, "bootstrap", "must be >= 0");
-  const auto facts = train::store_facts(store);
-  auto model = train::build_model(train::parse_model(spec), facts.num_classes, seed, device, false);
+  const auto facts = run::store_facts(store);
+  auto model = run::build_model(models::read_model(spec), facts.num_classes, seed, device, false);
   models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
-  auto source = train::open_loader({store, {mag}, split, spec::get<int64_t>(spec, "batchSize", 32), spec::get<std::string>(spec, "mode", "fixed"), false, nullptr, seed, 1, train::parse_normalize(spec)});
+  auto source = run::open_loader({store, {mag}, split, spec::get<int64_t>(spec, "batchSize", 32), spec::get<std::string>(spec, "mode", "fixed"), false, nullptr, seed, 1, run::parse_normalize(spec)});
   double loss = 0;
-  auto p = predict(*model, *source, facts.num_classes, {device, false, false, 0}, ctx, &loss);
-  Json out = report(p, facts.label_names, resamples, seed);
+  auto p = run::predict(*model, *source, facts.num_classes, {device, false, false, 0}, ctx, &loss);
+  Json out = run::report(p, facts.label_names, resamples, seed);
   out["split"] = split;
   out["magnification"] = mag;
   out["loss"] = loss;
-  out["samples"] = samples_json(p);
+  out["samples"] = run::samples_json(p);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // "eval.metrics": metrics of given predictions (labels + probabilities [+ groups]); used for pooled and
 // slide-level results computed outside a model run, and to check our metrics against scikit-learn-style references.
-#include "eval/metrics.h"
+#include "run/metrics.h"
 #include "job/job.h"
 #include "job/spec.h"
 
@@ -8,7 +8,7 @@ namespace rd::eval {
 namespace {
 
 Json run_metrics(const Json& spec, JobContext&) {
-  Predictions p;
+  run::Predictions p;
   p.labels = spec::require<std::vector<int64_t>>(spec, "labels");
   p.probs = spec::require<std::vector<std::vector<double>>>(spec, "probs");
   p.groups = spec::get<std::vector<std::string>>(spec, "groups", {});
@@ -22,7 +22,7 @@ Json run_metrics(const Json& spec, JobContext&) {
   const auto names = spec::get<std::vector<std::string>>(spec, "labelNames", {});
   const int resamples = spec::get<int>(spec, "bootstrap", 10000);
   spec::check(resamples >= 0, "bootstrap", "must be >= 0");
-  return report(p, names, resamples, spec::get<uint64_t>(spec, "seed", 0));
+  return run::report(p, names, resamples, spec::get<uint64_t>(spec, "seed", 0));
 }
 
 const JobRegistrar kRegistrar("eval.metrics", "classification metrics with bootstrap CIs from given predictions", run_metrics);

@@ -11,7 +11,7 @@ namespace {
 
 // Lists the state dict (name, shape) and parameter count, so tests can compare with PyTorch's modules.
 Json describe(const Json& spec, JobContext&) {
-  auto s = model_spec_from(spec);
+  auto s = read_model(spec);
   auto model = make(s);
   Json tensors = Json::array();
   for (const auto& [name, t] : state_dict(*model)) tensors.push_back({{"name", name}, {"shape", t.sizes().vec()}});
@@ -20,7 +20,7 @@ Json describe(const Json& spec, JobContext&) {
 
 // Builds (seeded) or loads a model, saves its weights, and optionally a probe: a seeded input and the eval-mode outputs.
 Json export_weights(const Json& spec, JobContext& ctx) {
-  auto s = model_spec_from(spec);
+  auto s = read_model(spec);
   const auto seed = spec::get<int64_t>(spec, "seed", 0);
   torch::manual_seed(seed);
   auto model = make(s);
@@ -29,11 +29,11 @@ Json export_weights(const Json& spec, JobContext& ctx) {
   const auto out = spec::get<std::string>(spec, "path", "");
   if (!out.empty()) save_weights(*model, out, {{"model", s.name}, {"format", "pt"}});
   Json result = {{"model", s.name}, {"params", count_parameters(*model)}, {"path", out}};
-  const auto probe_path = spec::get<std::string>(spec, "probe_path", "");
+  const auto probe_path = spec::get<std::string>(spec, "probePath", "");
   if (!probe_path.empty()) {
     ctx.check_cancelled();
-    const auto shape = spec::get<std::vector<int64_t>>(spec, "probe_shape", {2, 3, 64, 64});
-    spec::check(shape.size() == 4, "probe_shape", "must be [N, C, H, W]");
+    const auto shape = spec::get<std::vector<int64_t>>(spec, "probeShape", {2, 3, 64, 64});
+    spec::check(shape.size() == 4, "probeShape", "must be [N, C, H, W]");
     auto gen = torch::make_generator<at::CPUGeneratorImpl>(seed + 1);
     auto x = torch::rand(shape, gen);
     NamedTensors probe;
@@ -42,9 +42,9 @@ Json export_weights(const Json& spec, JobContext& ctx) {
       model->eval();
       auto [f, z] = model->forward(x);
       probe = {{"input", x}, {"features", f}, {"logits", z}};
-      result["feature_shape"] = f.sizes().vec();
+      result["featureShape"] = f.sizes().vec();
     }
-    if (spec::get<bool>(spec, "probe_grads", false)) {
+    if (spec::get<bool>(spec, "probeGrads", false)) {
       // Gradients of mean CE (labels i % classes) in training mode, so Python can check our backward too.
       model->train();
       model->zero_grad();
@@ -53,7 +53,7 @@ Json export_weights(const Json& spec, JobContext& ctx) {
       for (const auto& p : model->named_parameters()) probe.emplace_back("grad." + p.key(), p.value().grad());
     }
     save_safetensors(probe_path, probe);
-    result["probe_path"] = probe_path;
+    result["probePath"] = probe_path;
   }
   return result;
 }

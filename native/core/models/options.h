@@ -1,4 +1,5 @@
-// Reads a model description from a job spec: { model, classes, blocks, widths, groups, norm }.
+// The one model description every job reads: spec.model is a name ("gn_resnet") or
+// { name, norm, widths, blocks, groups }; spec.classes sits beside it where no store gives the classes.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -10,15 +11,12 @@ struct ModelSpec {
   std::string name = "gn_resnet";
   int64_t classes = 3;
   ModelOptions options;
+  // The architecture in the spec's words (no classes): what a result records and what two specs compare by.
+  nlohmann::json architecture() const;
 };
 
-// The architecture fields of one JSON object: the name (under `name_key`), norm (BatchNorm for torchvision's
-// ResNets, GroupNorm for the paper net unless given), widths, blocks, groups. Errors name `at` + the field.
-ModelSpec read_model_fields(const nlohmann::json& object, const std::string& name_key, const std::string& at);
-
-// The flat form of the cost and model jobs: { model, classes, blocks, widths, groups, norm } read from `spec`
-// directly, or from spec[key] when `key` is given. (Training jobs nest it: { model: { name, ... } }.)
-ModelSpec model_spec_from(const nlohmann::json& spec, const std::string& key = "");
+// Reads spec[field] (a name or an object) and spec.classes. Errors name `field` + the key.
+ModelSpec read_model(const nlohmann::json& spec, const std::string& field = "model");
 
 Model make(const ModelSpec& s);
 

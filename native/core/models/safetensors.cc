@@ -31,7 +31,7 @@ std::string dtype_name(at::ScalarType t) {
 at::ScalarType dtype_of(const std::string& name, const std::string& path) {
   for (const auto& [type, n] : dtype_names())
     if (n == name) return type;
-  throw Error(kWeightsInvalid, path + ": unsupported safetensors dtype '" + name + "'");
+  throw Error(code::kWeightsInvalid, path + ": unsupported safetensors dtype '" + name + "'");
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ NamedTensors load_safetensors(const std::string& path, std::map<std::string, std
   in.seekg(0);
   uint64_t n = 0;
   if (file_size < 8 || !in.read(reinterpret_cast<char*>(&n), 8) || n > file_size - 8) {
-    throw Error(kWeightsInvalid, path + ": not a safetensors file (bad header length)");
+    throw Error(code::kWeightsInvalid, path + ": not a safetensors file (bad header length)");
   }
   std::string text(n, '\0');
   in.read(text.data(), static_cast<std::streamsize>(n));
@@ -74,7 +74,7 @@ NamedTensors load_safetensors(const std::string& path, std::map<std::string, std
   try {
     header = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(kWeightsInvalid, path + ": malformed safetensors header: " + e.what());
+    throw Error(code::kWeightsInvalid, path + ": malformed safetensors header: " + e.what());
   }
   const uint64_t data_size = file_size - 8 - n;
   NamedTensors out;
@@ -90,16 +90,16 @@ NamedTensors load_safetensors(const std::string& path, std::map<std::string, std
       const auto end = entry.at("data_offsets").at(1).get<uint64_t>();
       auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
       if (end < begin || end > data_size || end - begin != static_cast<uint64_t>(t.numel() * t.element_size())) {
-        throw Error(kWeightsInvalid, path + ": tensor '" + name + "' has offsets outside the file (truncated?)");
+        throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' has offsets outside the file (truncated?)");
       }
       in.seekg(static_cast<std::streamoff>(8 + n + begin));
       if (!in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(end - begin))) {
-        throw Error(kWeightsInvalid, path + ": truncated while reading '" + name + "'");
+        throw Error(code::kWeightsInvalid, path + ": truncated while reading '" + name + "'");
       }
       out.emplace_back(name, t);
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error(kWeightsInvalid, path + ": malformed safetensors entry: " + e.what());
+    throw Error(code::kWeightsInvalid, path + ": malformed safetensors entry: " + e.what());
   }
   return out;
 }
@@ -124,15 +124,15 @@ void load_weights(torch::nn::Module& module, const NamedTensors& loaded, const s
   std::set<std::string> expected;
   for (const auto& [name, target] : targets) {
     auto it = by_name.find(name);
-    if (it == by_name.end()) throw Error(kWeightsInvalid, path + ": missing tensor '" + name + "'");
+    if (it == by_name.end()) throw Error(code::kWeightsInvalid, path + ": missing tensor '" + name + "'");
     if (it->second.sizes() != target.sizes()) {
-      throw Error(kWeightsInvalid, path + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
+      throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
                                        ", the model expects " + c10::str(target.sizes()));
     }
     expected.insert(name);
   }
   for (const auto& [name, t] : by_name)
-    if (!expected.count(name)) throw Error(kWeightsInvalid, path + ": unexpected tensor '" + name + "' (a different model?)");
+    if (!expected.count(name)) throw Error(code::kWeightsInvalid, path + ": unexpected tensor '" + name + "' (a different model?)");
   torch::NoGradGuard no_grad;
   for (auto& [name, target] : targets) target.copy_(by_name.at(name));
 }

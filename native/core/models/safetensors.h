@@ -11,9 +11,6 @@
 
 namespace rd::models {
 
-// Stable error code for an unreadable, corrupt or mismatching weights file (mirrored in src/errors.ts).
-inline constexpr const char* kWeightsInvalid = "WEIGHTS_INVALID";
-
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 // Writes atomically (temp file, then rename). Tensors are copied to CPU and made contiguous.

@@ -33,7 +33,7 @@ class Problems {
     if (list_.empty()) return;
     std::string all;
     for (const auto& p : list_) all += (all.empty() ? "" : "; ") + p;
-    throw Error(kWeightsInvalid, path_ + ": metadata cannot describe this model (" + all +
+    throw Error(code::kWeightsInvalid, path_ + ": metadata cannot describe this model (" + all +
                                      "). Weights written by resdistill training carry it; an older file can be used from its experiment folder");
   }
 
@@ -164,7 +164,7 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
   if (auto a = r.json("architecture")) {
     try {
       if (!a->is_object()) throw Error(code::kConfigInvalid, "must be an object");
-      w.model = read_model_fields(*a, "name", "architecture.");
+      w.model = read_model(nlohmann::json{{"architecture", *a}}, "architecture");
       const auto names = model_names();
       if (std::find(names.begin(), names.end(), w.model.name) == names.end()) throw Error(code::kConfigInvalid, "unknown model '" + w.model.name + "'");
     } catch (const Error& e) {
@@ -242,7 +242,7 @@ DescribedWeights load_described(const std::string& path) {
   try {
     out.model = make(out.metadata.model);
   } catch (const Error& e) {
-    throw Error(kWeightsInvalid, path + ": its architecture cannot be built (" + e.what() + ")");
+    throw Error(code::kWeightsInvalid, path + ": its architecture cannot be built (" + e.what() + ")");
   }
   // Strict: every tensor the architecture names, with its shape, and no other. A wrong class count shows here (fc).
   load_weights(*out.model, tensors, path);

@@ -10,8 +10,7 @@
 #include "job/spec.h"
 #include "models/safetensors.h"
 #include "slide/api.h"
-#include "train/model_spec.h"
-#include "train/run_spec.h"
+#include "run/model_spec.h"
 #include "util/device.h"
 
 namespace rd::slide {
@@ -66,7 +65,7 @@ Json classify(const Json& spec, JobContext& ctx) {
     rects.push_back({t[0].get<double>(), t[1].get<double>(), t[2].get<double>(), t[3].get<double>()});
   }
   const bool channels_last = device.is_cpu();  // as training's default: faster oneDNN convolutions on CPU
-  auto model = train::build_model(train::parse_model(spec), classes, 0, device, channels_last);
+  auto model = run::build_model(models::read_model(spec), classes, 0, device, channels_last);
   models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
   model->eval();
   torch::NoGradGuard no_grad;

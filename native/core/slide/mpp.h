@@ -9,13 +9,6 @@
 #include "util/error.h"
 
 namespace rd {
-namespace code {
-inline constexpr const char* kSlideNotFound = "SLIDE_NOT_FOUND";
-inline constexpr const char* kSlideUnsupported = "SLIDE_UNSUPPORTED";
-inline constexpr const char* kSlideNoMpp = "SLIDE_NO_MPP";
-inline constexpr const char* kSlideReadFailed = "SLIDE_READ_FAILED";
-inline constexpr const char* kRegionOutside = "REGION_OUTSIDE";
-}  // namespace code
 
 namespace slide {
 

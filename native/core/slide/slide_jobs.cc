@@ -30,10 +30,10 @@ SlideTissueOptions tissue_options(const Json& spec) {
 
 TileGridOptions grid_options(const Json& spec) {
   TileGridOptions g;
-  g.tile_um = spec::get<double>(spec, "tileUm", g.tile_um);
+  g.tile_um = spec::get<double>(spec, "sizeUm", g.tile_um);
   g.stride_um = spec::get<double>(spec, "strideUm", g.stride_um);
   g.min_tissue = spec::get<double>(spec, "minTissue", g.min_tissue);
-  spec::check(g.tile_um > 0, "tileUm", "must be positive");
+  spec::check(g.tile_um > 0, "sizeUm", "must be positive");
   spec::check(g.min_tissue >= 0 && g.min_tissue <= 1, "minTissue", "must be in 0..1");
   return g;
 }
@@ -89,7 +89,7 @@ Json read_tiles(const Json& spec, JobContext& ctx) {
 }
 
 // spec: { path, mpp?, forceMpp?, thumbnailMpp?, threshold?, closeUm?, openUm?, fillHoles?, minAreaUm2?,
-//         masks = true, tileUm?, strideUm?, minTissue? }  -> tissue JSON (+ tiles when tileUm is given).
+//         masks = true, sizeUm?, strideUm?, minTissue? }  -> tissue JSON (+ tiles when sizeUm is given).
 Json tissue(const Json& spec, JobContext& ctx) {
   auto s = open_from_spec(spec);
   ctx.check_cancelled();
@@ -97,11 +97,11 @@ Json tissue(const Json& spec, JobContext& ctx) {
   ctx.emit({{"type", "progress"}, {"stage", "tissue"}, {"done", 1}, {"total", 1}});
   Json out = tissue_json(t, spec::get<bool>(spec, "masks", true));
   out["slide"] = {{"width", s->width()}, {"height", s->height()}, {"mpp", s->mpp().x}, {"mppSource", s->mpp().source}};
-  if (spec.contains("tileUm")) out["tiles"] = tiles_json(*s, tile_grid(*s, t, grid_options(spec)));
+  if (spec.contains("sizeUm")) out["tiles"] = tiles_json(*s, tile_grid(*s, t, grid_options(spec)));
   return out;
 }
 
-// spec: tissue fields + { mpps: [1.0, 4.0], tileUm, threads } -> reads every tissue tile at every mpp
+// spec: tissue fields + { mpps: [1.0, 4.0], sizeUm, threads } -> reads every tissue tile at every mpp
 // (one read per tile), returns counts, tiles/s and a checksum. Memory stays at a few tiles per thread.
 Json extract(const Json& spec, JobContext& ctx) {
   auto s = open_from_spec(spec);

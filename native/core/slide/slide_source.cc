@@ -22,7 +22,7 @@ class SlideSource : public store::SampleSource {
   SlideSource(const nlohmann::json& spec, const std::vector<double>& mpps) : spec_(spec) {
     const auto csv = spec::require<std::string>(spec, "csv");
     unit_ = spec::get<std::string>(spec, "unit", "tiles");
-    const double tile_um = spec::get<double>(spec, "tileUm", 256.0);
+    const double tile_um = spec::get<double>(spec, "sizeUm", 256.0);
     const double stride_um = spec::get<double>(spec, "strideUm", 0.0);  // 0: tile_um (no overlap)
     const double min_tissue = spec::get<double>(spec, "minTissue", 0.5);
     const int max_per_slide = spec::get<int>(spec, "maxPerSlide", 0);
@@ -34,11 +34,11 @@ class SlideSource : public store::SampleSource {
     override_.value = spec::get<double>(spec, "mpp", 0.0);
     override_.force = spec::get<bool>(spec, "forceMpp", false);
     spec::check(unit_ == "tiles" || unit_ == "pieces", "source.unit", "use tiles or pieces");
-    spec::check(tile_um > 0, "source.tileUm", "must be > 0");
+    spec::check(tile_um > 0, "source.sizeUm", "must be > 0");
     spec::check(stride_um >= 0, "source.strideUm", "must be >= 0");
     const double coarsest = *std::max_element(mpps.begin(), mpps.end());
     // Fields of view are whole pixels at every magnification when they are multiples of the coarsest mpp.
-    spec::check(std::abs(tile_um / coarsest - std::round(tile_um / coarsest)) < 1e-6, "source.tileUm",
+    spec::check(std::abs(tile_um / coarsest - std::round(tile_um / coarsest)) < 1e-6, "source.sizeUm",
                 "must be a multiple of the coarsest requested mpp (" + std::to_string(coarsest) + " um)");
 
     store::ImageList list = store::list_images("", csv, spec.value("classes", std::vector<std::string>{}), false);

@@ -16,7 +16,7 @@ namespace rd::store {
 
 void throw_errno(const std::string& what, const std::string& path, int err) {
   const bool full = err == ENOSPC || err == EDQUOT;
-  throw Error(full ? "DISK_FULL" : code::kIo,
+  throw Error(full ? code::kDiskFull : code::kIo,
               what + " '" + path + "': " + std::strerror(err) + (full ? " (free space and rerun: files already finished are kept)" : ""));
 }
 

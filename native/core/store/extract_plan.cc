@@ -22,12 +22,14 @@ Plan make_plan(const nlohmann::json& spec) {
   }
   plan.per_shard = spec::get<size_t>(spec, "samplesPerShard", 32);
   spec::check(plan.per_shard >= 1 && plan.per_shard <= 100000, "samplesPerShard", "must be in 1..100000");
-  const nlohmann::json sp = spec.value("split", nlohmann::json::object());
-  SplitSpec split{sp.value("seed", uint64_t(0)), sp.value("train", 0.7), sp.value("val", 0.15), sp.value("test", 0.15),
-                  sp.value("unlabeled", 0.0)};
-  spec::check(split.unlabeled >= 0 && split.unlabeled < 1, "split.unlabeled", "must be in [0, 1)");
+  // The fractions have no default here: the experiment config (src/experiment/config.ts) owns them.
+  const nlohmann::json sp = spec::require<nlohmann::json>(spec, "splits");
+  spec::check(sp.is_object(), "splits", "must be an object { train, val, test, unlabeled?, seed? }");
+  SplitSpec split{spec::get<uint64_t>(sp, "seed", 0), spec::require<double>(sp, "train"), spec::require<double>(sp, "val"),
+                  spec::require<double>(sp, "test"), spec::get<double>(sp, "unlabeled", 0.0)};
+  spec::check(split.unlabeled >= 0 && split.unlabeled < 1, "splits.unlabeled", "must be in [0, 1)");
   spec::check(split.train >= 0 && split.val >= 0 && split.test >= 0 && split.train + split.val + split.test > 0,
-              "split", "fractions must be non-negative and not all zero");
+              "splits", "fractions must be non-negative and not all zero");
 
   plan.source = make_source(spec["source"], plan.mpps);
   spec::check(!plan.source->entries().empty(), "source", "lists no samples");

@@ -12,7 +12,7 @@ namespace rd::store {
 
 struct SplitSpec {
   uint64_t seed = 0;
-  double train = 0.7, val = 0.15, test = 0.15;
+  double train = 0, val = 0, test = 0;  // always given: the experiment config owns the defaults
   double unlabeled = 0;  // share of the training groups whose labels are hidden (the paper's unlabeled pool)
 };
 

@@ -13,16 +13,16 @@ namespace rd::store {
 
 nlohmann::json read_manifest(const std::string& dir) {
   const std::string path = dir + "/" + kManifest;
-  if (!std::filesystem::exists(path)) throw Error("STORE_CORRUPT", "'" + dir + "' is not a store: no " + kManifest);
+  if (!std::filesystem::exists(path)) throw Error(code::kStoreCorrupt, "'" + dir + "' is not a store: no " + kManifest);
   nlohmann::json m;
   try {
     m = nlohmann::json::parse(read_file(path));
   } catch (const nlohmann::json::exception& e) {
-    throw Error("STORE_CORRUPT", path + " is not valid JSON: " + e.what());
+    throw Error(code::kStoreCorrupt, path + " is not valid JSON: " + e.what());
   }
-  if (!m.is_object() || m.value("format", "") != kFormat) throw Error("STORE_CORRUPT", path + " is not a resdistill store manifest");
+  if (!m.is_object() || m.value("format", "") != kFormat) throw Error(code::kStoreCorrupt, path + " is not a resdistill store manifest");
   if (m.value("version", 0) != kVersion) {
-    throw Error("STORE_CORRUPT", path + ": store version " + m.value("version", nlohmann::json()).dump() + " is not supported");
+    throw Error(code::kStoreCorrupt, path + ": store version " + m.value("version", nlohmann::json()).dump() + " is not supported");
   }
   return m;
 }

@@ -32,7 +32,7 @@ std::shared_ptr<Store> Store::open(const std::string& dir) {
     s->shard_problem_.resize(shards.size());
     for (uint32_t k = 0; k < shards.size(); ++k) s->load_shard(k, shards[k]);
   } catch (const nlohmann::json::exception& e) {
-    throw Error("STORE_CORRUPT", dir + "/" + kManifest + ": malformed (" + e.what() + ")");
+    throw Error(code::kStoreCorrupt, dir + "/" + kManifest + ": malformed (" + e.what() + ")");
   }
   for (size_t i = 0; i < s->samples_.size(); ++i) {  // an index that silently drops a sample is damage too
     const auto& si = s->samples_[i];
@@ -205,7 +205,7 @@ std::vector<size_t> Store::split(const std::string& name) const {
 
 ViewRef Store::view(size_t i, size_t mag) const {
   const SampleInfo& s = samples_.at(i);
-  if (!shard_problem_[s.shard].empty()) throw Error("STORE_CORRUPT", problem(i));
+  if (!shard_problem_[s.shard].empty()) throw Error(code::kStoreCorrupt, problem(i));
   const Member& m = s.views.at(mag);
   const size_t header = npy_header({m.h, m.w, m.c}).size();
   return {maps_[s.shard].data + m.offset + header, m.h, m.w, m.c};
@@ -248,13 +248,13 @@ std::string Store::shard_damage(uint32_t k) const {
 void Store::check(size_t i) const {
   if (checked_[i].load(std::memory_order_relaxed) == 1) return;
   std::string p = problem(i);
-  if (!p.empty()) throw Error("STORE_CORRUPT", p + " (run `resdistill store verify`)");
+  if (!p.empty()) throw Error(code::kStoreCorrupt, p + " (run `resdistill store verify`)");
   checked_[i].store(1, std::memory_order_relaxed);
 }
 
 std::string Store::json_member(size_t i) const {
   const SampleInfo& s = samples_.at(i);
-  if (!maps_[s.shard].data || !shard_problem_[s.shard].empty()) throw Error("STORE_CORRUPT", problem(i));
+  if (!maps_[s.shard].data || !shard_problem_[s.shard].empty()) throw Error(code::kStoreCorrupt, problem(i));
   return std::string(reinterpret_cast<const char*>(maps_[s.shard].data + s.json.offset), s.json.size);
 }
 

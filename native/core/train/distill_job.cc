@@ -9,58 +9,42 @@
 #include "train/losses.h"
 #include "train/loop.h"
 #include "train/run_spec.h"
+#include "run/store_views.h"
 #include "train/run_weights.h"
-#include "train/store_views.h"
 #include "train/teacher_cache.h"
 #include "models/autocast.h"
 
 namespace rd::train {
 namespace {
 
-DistillLossOptions parse_loss(const Json& spec) {
-  DistillLossOptions o;
-  const auto j = spec::get<Json>(spec, "loss", Json::object());
-  o.w_kd = spec::get<double>(j, "wKd", o.w_kd);
-  o.w_px = spec::get<double>(j, "wPx", o.w_px);
-  o.w_ce = spec::get<double>(j, "wCe", o.w_ce);
-  o.temperature = spec::get<double>(j, "temperature", o.temperature);
-  o.pixel = parse_pixel_loss(spec::get<std::string>(j, "pixel", "l2"), "spec.loss.pixel");
-  const auto resize = spec::get<std::string>(j, "resize", "maxpool");  // CONTRACTS names; losses.h takes max/average too
-  o.resize = parse_teacher_resize(resize == "maxpool" ? "max" : resize == "avgpool" ? "average" : resize, "spec.loss.resize");
-  spec::check(o.temperature > 0, "loss.temperature", "must be > 0");
-  spec::check(o.w_kd >= 0 && o.w_px >= 0 && o.w_ce >= 0, "loss", "weights must be >= 0");
-  return o;
-}
-
 Json run_distill(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
-  const DistillLossOptions loss = parse_loss(spec);
+  const DistillLossOptions loss = parse_loss(spec::get<Json>(spec, "loss", Json::object()));
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
   const bool unlabeled = spec::get<bool>(spec, "unlabeled", false);
   const double fraction = spec::get<double>(spec, "unlabeledFraction", 1.0);
   spec::check(fraction > 0 && fraction <= 1, "unlabeledFraction", "must be in (0, 1]");
   spec::check(teacher_mag >= r.magnification, "teacher.magnification", "must be >= the student's magnification");
-  const StoreFacts facts = store_facts(r.store);
+  const run::StoreFacts facts = run::store_facts(r.store);
 
-  auto teacher = build_model(parse_model(teacher_spec), facts.num_classes, r.seed, r.device, r.channels_last);
+  auto teacher = run::build_model(models::read_model(teacher_spec), facts.num_classes, r.seed, r.device, r.channels_last);
   models::load_weights(*teacher, spec::require<std::string>(teacher_spec, "checkpoint"));
   teacher->eval();
   for (auto& p : teacher->parameters()) p.requires_grad_(false);
-  auto student = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
+  auto student = run::build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
   // The authors' student starts from scratch (model/factory.py loads only the teacher). Starting it from the
   // teacher's weights is an extension of ours (method kd+init): same architecture, fully convolutional.
   const bool init_from_teacher = spec::get<bool>(spec, "initFromTeacher", false);
   if (init_from_teacher) {
-    spec::check(parse_model(teacher_spec).to_json() == r.model.to_json(), "initFromTeacher", "needs the teacher's architecture for the student");
+    spec::check(models::read_model(teacher_spec).architecture() == r.model.architecture(), "initFromTeacher", "needs the teacher's architecture for the student");
     models::load_weights(*student, spec::require<std::string>(teacher_spec, "checkpoint"));
   }
 
   // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
   const std::string split = unlabeled ? "train+unlabeled" : "train";
-  auto train = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize});
-  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
-
+  auto train = run::open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize});
+  auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
   r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "kd");
 
   // The teacher's forward, shared by the plain path and the cache.
@@ -76,7 +60,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     spec::check(geometric_only(augment), "teacherCache",
                 "needs flip/rotation-only augmentation: set augment brightness, contrast, saturation and hue to 0");
     cache = std::make_unique<TeacherCache>(run_teacher, loss.resize);
-    auto plain = open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction, r.normalize});
+    auto plain = run::open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction, r.normalize});
     std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sizes;  // student input -> feature map
     auto map_size = [&](int64_t h, int64_t w) {
       auto it = sizes.find({h, w});

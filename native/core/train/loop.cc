@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 
 LoopSpec parse_loop(const Json& spec) {
   LoopSpec s;
-  s.epochs = spec::get<int>(spec, "epochs", 100);
-  s.accumulate = spec::get<int64_t>(spec, "accumulate", 1);
+  s.epochs = spec::get<int>(spec, "epochs", s.epochs);
+  s.accumulate = spec::get<int64_t>(spec, "accumulate", s.accumulate);
   s.clip_grad_norm = spec::get<double>(spec, "clipGradNorm", 0.0);
   s.optimizer = parse_optimizer(spec);
   s.schedule = parse_schedule(spec, s.epochs);
@@ -91,7 +91,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
         const std::string kept = std::filesystem::exists(ckpt)
                                      ? "the last good checkpoint (epoch " + std::to_string(meta.epoch) + ") is kept in " + ckpt
                                      : "no checkpoint was written before it, so a rerun starts from scratch";
-        throw Error("LOSS_NOT_FINITE", "loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
+        throw Error(code::kLossNotFinite, "loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
                                            std::to_string(step_index + 1) + "; " + kept + " (lower the learning rate or enable gradient clipping)");
       }
       (r.total / double(s.accumulate)).backward();

@@ -15,7 +15,7 @@
 namespace rd::train {
 
 struct LoopSpec {
-  int epochs = 1;
+  int epochs = 100;  // the authors' config.py
   int64_t accumulate = 1;
   double clip_grad_norm = 0;  // 0: off
   OptimizerSpec optimizer;

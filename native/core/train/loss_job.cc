@@ -10,22 +10,9 @@
 namespace rd::train {
 namespace {
 
-// Reads the loss options from a spec: w_kd, w_px, w_ce, temperature, pixel_loss, resize.
-DistillLossOptions options_from(const Json& spec) {
-  DistillLossOptions o;
-  o.w_kd = spec::get<double>(spec, "w_kd", o.w_kd);
-  o.w_px = spec::get<double>(spec, "w_px", o.w_px);
-  o.w_ce = spec::get<double>(spec, "w_ce", o.w_ce);
-  o.temperature = spec::get<double>(spec, "temperature", o.temperature);
-  spec::check(o.temperature > 0, "temperature", "must be > 0");
-  o.pixel = parse_pixel_loss(spec::get<std::string>(spec, "pixel_loss", "mse"), "spec.pixel_loss");
-  o.resize = parse_teacher_resize(spec::get<std::string>(spec, "resize", "max"), "spec.resize");
-  return o;
-}
-
-// spec: { tensors: file with fs, zs, ft, zt [, labels], ...options }; returns each term as a double.
+// spec: { tensors: file with fs, zs, ft, zt [, labels], loss: { the experiment config's loss fields } }; returns each term as a double.
 Json run_loss(const Json& spec, JobContext&) {
-  auto o = options_from(spec);  // options first: a bad option is named before any file is read
+  auto o = parse_loss(spec::get<Json>(spec, "loss", Json::object()));  // options first: a bad option is named before any file is read
   auto named = models::load_safetensors(spec::require<std::string>(spec, "tensors"));
   std::map<std::string, at::Tensor> t(named.begin(), named.end());
   for (const char* k : {"fs", "zs", "ft", "zt"})

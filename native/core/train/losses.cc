@@ -5,23 +5,44 @@
 #include <torch/nn/functional/upsampling.h>
 #include <torch/torch.h>
 
+#include "job/spec.h"
 #include "util/error.h"
 
 namespace rd::train {
 
 namespace F = torch::nn::functional;
 
-PixelLoss parse_pixel_loss(const std::string& name, const std::string& field) {
-  if (name == "mse" || name == "l2") return PixelLoss::kMse;
-  if (name == "l1") return PixelLoss::kL1;
-  throw Error(code::kConfigInvalid, field + ": unknown pixel loss '" + name + "' (use mse, l2 or l1)");
+namespace {
+
+const char* pixel_name(PixelLoss p) { return p == PixelLoss::kL1 ? "l1" : "l2"; }
+
+const char* resize_name(TeacherResize r) {
+  return r == TeacherResize::kBicubic ? "bicubic" : r == TeacherResize::kAverage ? "avgpool" : "maxpool";
 }
 
-TeacherResize parse_teacher_resize(const std::string& name, const std::string& field) {
-  if (name == "max" || name == "adaptive_max") return TeacherResize::kAdaptiveMax;
-  if (name == "bicubic") return TeacherResize::kBicubic;
-  if (name == "avg" || name == "average") return TeacherResize::kAverage;
-  throw Error(code::kConfigInvalid, field + ": unknown teacher resize '" + name + "' (use max, bicubic or average)");
+}  // namespace
+
+DistillLossOptions parse_loss(const nlohmann::json& spec, const std::string& at) {
+  DistillLossOptions o;
+  spec::check(spec.is_object(), at, "must be an object");
+  o.w_kd = spec::get<double>(spec, "wKd", o.w_kd);
+  o.w_px = spec::get<double>(spec, "wPx", o.w_px);
+  o.w_ce = spec::get<double>(spec, "wCe", o.w_ce);
+  o.temperature = spec::get<double>(spec, "temperature", o.temperature);
+  const auto pixel = spec::get<std::string>(spec, "pixel", pixel_name(o.pixel));
+  spec::check(pixel == "l2" || pixel == "l1", at + ".pixel", "use l2 or l1");
+  o.pixel = pixel == "l1" ? PixelLoss::kL1 : PixelLoss::kMse;
+  const auto resize = spec::get<std::string>(spec, "resize", resize_name(o.resize));
+  spec::check(resize == "maxpool" || resize == "bicubic" || resize == "avgpool", at + ".resize", "use maxpool, bicubic or avgpool");
+  o.resize = resize == "bicubic" ? TeacherResize::kBicubic : resize == "avgpool" ? TeacherResize::kAverage : TeacherResize::kAdaptiveMax;
+  spec::check(o.temperature > 0, at + ".temperature", "must be > 0");
+  spec::check(o.w_kd >= 0 && o.w_px >= 0 && o.w_ce >= 0, at, "weights must be >= 0");
+  return o;
+}
+
+nlohmann::json loss_defaults() {
+  const DistillLossOptions o;
+  return {{"wKd", o.w_kd}, {"wPx", o.w_px}, {"wCe", o.w_ce}, {"temperature", o.temperature}, {"pixel", pixel_name(o.pixel)}, {"resize", resize_name(o.resize)}};
 }
 
 at::Tensor resize_teacher_map(const at::Tensor& ft, int64_t height, int64_t width, TeacherResize how) {

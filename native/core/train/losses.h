@@ -1,8 +1,10 @@
-// The paper's distillation loss (DESIGN §1): w_kd*KL(T)*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE], each term kept apart.
+// The paper's distillation loss (§2.2 of DiPalma et al. 2021): w_kd*KL(T)*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE], each term kept apart.
 #pragma once
 #include <ATen/core/Tensor.h>
 
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace rd::train {
 
@@ -23,10 +25,13 @@ struct DistillLossTerms {
   at::Tensor total, kd, px, ce;
 };
 
-// "mse" | "l2" | "l1"; throws Error(CONFIG_INVALID) naming `field`.
-PixelLoss parse_pixel_loss(const std::string& name, const std::string& field = "pixel_loss");
-// "max" | "adaptive_max" | "bicubic" | "avg" | "average"; throws Error(CONFIG_INVALID) naming `field`.
-TeacherResize parse_teacher_resize(const std::string& name, const std::string& field = "resize");
+// The one reader of a job's `loss` object, in the experiment config's words (src/experiment/config.ts owns the
+// defaults and messages; these equal them, which test/native/defaults-agree.test.ts checks):
+// { wKd, wPx, wCe, temperature, pixel: l2|l1, resize: maxpool|bicubic|avgpool }. Errors name `at` + the field.
+DistillLossOptions parse_loss(const nlohmann::json& loss, const std::string& at = "loss");
+
+// The defaults above in the same words, for the defaults-agree test.
+nlohmann::json loss_defaults();
 
 // g: resizes the teacher map (N,C,Ht,Wt) to (height, width).
 at::Tensor resize_teacher_map(const at::Tensor& ft, int64_t height, int64_t width, TeacherResize how);

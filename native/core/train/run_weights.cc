@@ -29,12 +29,13 @@ double stored_mpp(const store::Store& store, double magnification) {
 
 }  // namespace
 
-std::map<std::string, std::string> run_weights_metadata(const Json& spec, const RunSpec& r, const StoreFacts& facts,
+std::map<std::string, std::string> run_weights_metadata(const Json& spec, const RunSpec& r, const run::StoreFacts& facts,
                                                         const data::Loader& train, const std::string& method) {
   const Json caller = spec::get<Json>(spec, "weights", Json::object());
   spec::check(caller.is_object(), "weights", "must be an object");
   models::WeightsMetadata w;
-  w.model = {r.model.name, facts.num_classes, r.model.options};
+  w.model = r.model;
+  w.model.classes = facts.num_classes;
   w.classes = facts.label_names;
   w.magnification = r.magnification;
   w.mpp = stored_mpp(train.store(), r.magnification);

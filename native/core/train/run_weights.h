@@ -8,12 +8,12 @@
 #include "data/loader.h"
 #include "job/job.h"
 #include "train/run_spec.h"
-#include "train/store_views.h"
+#include "run/store_views.h"
 
 namespace rd::train {
 
 // `method` is the default when spec.weights.method is absent (a job run from the C++ driver).
-std::map<std::string, std::string> run_weights_metadata(const Json& spec, const RunSpec& r, const StoreFacts& facts,
+std::map<std::string, std::string> run_weights_metadata(const Json& spec, const RunSpec& r, const run::StoreFacts& facts,
                                                         const data::Loader& train, const std::string& method);
 
 }  // namespace rd::train

@@ -5,8 +5,8 @@
 #include "job/job.h"
 #include "train/loop.h"
 #include "train/run_spec.h"
+#include "run/store_views.h"
 #include "train/run_weights.h"
-#include "train/store_views.h"
 #include "models/autocast.h"
 
 namespace rd::train {
@@ -14,11 +14,10 @@ namespace {
 
 Json run_supervised(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
-  const StoreFacts facts = store_facts(r.store);
-  auto model = build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
-  auto train = open_loader({r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize});
-  auto val = open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
-
+  const run::StoreFacts facts = run::store_facts(r.store);
+  auto model = run::build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
+  auto train = run::open_loader({r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize});
+  auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
   r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "supervised");
 
   auto step = [&](const data::Batch& b) {

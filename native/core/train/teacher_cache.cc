@@ -70,8 +70,8 @@ void TeacherCache::fill(data::Loader& plain, const data::AugmentSpec& a, const M
     // Quarter turns the loader can draw: any for square samples or batch 1, otherwise only 0 and 180 degrees.
     const bool square = n == 1 || lo.size(2) == lo.size(3);
     const auto ids = b->ids.accessor<int64_t, 1>();
-    for (int hf = 0; hf <= int(on && a.hflip); ++hf) {
-      for (int vf = 0; vf <= int(on && a.vflip); ++vf) {
+    for (int hf = 0; hf <= int(on && a.flips); ++hf) {
+      for (int vf = 0; vf <= int(on && a.flips); ++vf) {
         for (int rot = 0; rot < 4; ++rot) {
           if (rot > 0 && !(on && a.rot90 && (square || rot == 2))) continue;
           std::vector<int64_t> keys;

@@ -17,7 +17,7 @@ ErrorInfo describe(std::exception_ptr error) {
     // what_without_backtrace keeps the message readable; the backtrace is noise for users.
     return {code::kTorch, std::string("LibTorch: ") + e.what_without_backtrace()};
   } catch (const std::bad_alloc&) {
-    return {"OUT_OF_MEMORY", "out of memory"};
+    return {code::kOutOfMemory, "out of memory"};
   } catch (const std::exception& e) {
     return {code::kInternal, e.what()};
   } catch (...) {

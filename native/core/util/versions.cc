@@ -15,6 +15,7 @@
 #include <openslide.h>
 #endif
 
+#include "util/error.h"
 #include "util/threads.h"
 
 namespace rd {
@@ -51,6 +52,7 @@ nlohmann::json versions() {
       {"threads", threads()},
       {"usableCores", usable_cores()},
       {"parallelForThreads", parallel_for_threads()},
+      {"errorCodes", std::vector<std::string>(std::begin(code::all), std::end(code::all))},
   };
 #if RESDISTILL_HAS_OPENSLIDE
   out["openslide"] = openslide_get_version();

@@ -1,13 +1,14 @@
-#include "train/store_views.h"
+#include "run/store_views.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "job/spec.h"
 #include "store/store_format.h"
 #include "util/error.h"
 #include "util/memory_budget.h"
 
-namespace rd::train {
+namespace rd::run {
 
 StoreFacts store_facts(const std::string& store) {
   const auto manifest = store::read_manifest(store);
@@ -71,4 +72,10 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
   return loader;
 }
 
-}  // namespace rd::train
+bool parse_normalize(const nlohmann::json& spec) {
+  const auto n = spec::get<std::string>(spec, "normalize", "dataset");
+  spec::check(n == "dataset" || n == "none", "normalize", "use dataset or none");
+  return n == "dataset";
+}
+
+}  // namespace rd::run

@@ -1,4 +1,4 @@
-// Classification metrics of DESIGN/issue 6: accuracy, balanced accuracy, macro and per-class P/R/F1,
+// Classification metrics: accuracy, balanced accuracy, macro and per-class P/R/F1,
 // one-vs-rest AUC, confusion matrix, seeded bootstrap CIs and slide-level aggregation.
 #pragma once
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace rd::eval {
+namespace rd::run {
 
 struct Predictions {
   std::vector<int64_t> labels;                 // true class per sample
@@ -34,11 +34,11 @@ nlohmann::json bootstrap_ci(const Predictions& p, int resamples, uint64_t seed);
 Predictions aggregate_mean(const Predictions& p);
 Predictions aggregate_majority(const Predictions& p);
 
-// The JSON shape of CONTRACTS "eval": metrics, perClass, confusion, ci, and slide-level metrics when groups repeat.
+// The JSON shape of the "eval" job's result (EvalResult in src/jobs.ts): metrics, perClass, confusion, ci, and slide-level metrics when groups repeat.
 nlohmann::json report(const Predictions& p, const std::vector<std::string>& label_names, int resamples, uint64_t seed);
 
 // Every prediction, for statistics across runs (paired, grouped, pooled over seeds):
 // {"ids": [...], "groups": [...], "labels": [...], "probs": [[...], ...]} with probabilities rounded to 1e-6.
 nlohmann::json samples_json(const Predictions& p);
 
-}  // namespace rd::eval
+}  // namespace rd::run

@@ -1,4 +1,4 @@
-#include "eval/metrics.h"
+#include "run/metrics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 #include "util/error.h"
 
-namespace rd::eval {
+namespace rd::run {
 namespace {
 
 int64_t argmax(const std::vector<double>& v) {
@@ -184,4 +184,4 @@ nlohmann::json samples_json(const Predictions& p) {
   return {{"ids", p.ids}, {"groups", p.groups}, {"labels", p.labels}, {"probs", std::move(probs)}};
 }
 
-}  // namespace rd::eval
+}  // namespace rd::run

@@ -2,12 +2,12 @@
 #pragma once
 #include <c10/core/Device.h>
 
-#include "eval/metrics.h"
+#include "run/metrics.h"
 #include "job/job.h"
 #include "models/model.h"
 #include "data/loader.h"
 
-namespace rd::eval {
+namespace rd::run {
 
 struct PredictOptions {
   c10::Device device = c10::Device(c10::kCPU);
@@ -23,4 +23,4 @@ Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_
 // Headline metrics of a prediction set plus the loss (what each epoch's validation reports).
 Json quick_metrics(const Predictions& p, double loss);
 
-}  // namespace rd::eval
+}  // namespace rd::run

@@ -1,4 +1,4 @@
-// Training's view of a store: its classes and magnifications, and loaders for a split at chosen magnifications.
+// A run's view of a store (training and evaluation): its classes and magnifications, and loaders for a split at chosen magnifications.
 #pragma once
 #include <memory>
 #include <string>
@@ -8,7 +8,7 @@
 
 #include "data/loader.h"
 
-namespace rd::train {
+namespace rd::run {
 
 struct StoreFacts {
   int64_t num_classes = 0;
@@ -34,4 +34,7 @@ struct ViewRequest {
 // CONFIG_INVALID naming `field` when a magnification is not in the store.
 std::unique_ptr<data::Loader> open_loader(const ViewRequest& request, const std::string& field = "magnification");
 
-}  // namespace rd::train
+// spec.normalize: "dataset" (the store's mean/std, the default) or "none"; CONFIG_INVALID otherwise.
+bool parse_normalize(const nlohmann::json& spec);
+
+}  // namespace rd::run

@@ -1,4 +1,4 @@
-#include "eval/predict.h"
+#include "run/predict.h"
 
 #include <torch/torch.h>
 
@@ -6,7 +6,7 @@
 
 #include "models/autocast.h"
 
-namespace rd::eval {
+namespace rd::run {
 
 Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o,
                     const JobContext& ctx, double* loss) {
@@ -56,4 +56,4 @@ Json quick_metrics(const Predictions& p, double loss) {
           {"n", p.labels.size()}};
 }
 
-}  // namespace rd::eval
+}  // namespace rd::run
