@@ -10,8 +10,11 @@
 namespace rd::train {
 namespace {
 
-// A run started without an identity (the C++ driver) still gets a stable one: FNV-1a 64 of its spec's text.
-std::string spec_hash(const Json& spec) {
+// A run started without an identity (the C++ driver) still gets a stable one: FNV-1a 64 of its spec's text, output
+// paths left out (as the planner's run keys), so the same run written elsewhere carries the same bytes.
+std::string spec_hash(Json spec) {
+  spec.erase("outDir");
+  spec.erase("resume");
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : spec.dump()) h = (h ^ c) * 1099511628211ull;
   char hex[17];
