@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { native, runJob } from '../dist/index.js';
+import { native, nativeVersions, runJob } from '../dist/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = process.env.DATA ?? path.resolve(root, '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008');
@@ -16,7 +16,7 @@ const RUNS = Number(process.env.RUNS ?? 3), PEER_RUNS = Number(process.env.PEER_
 const FACTOR = 4, BATCH = 16;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? os.arch();
-const threads = JSON.parse(native().versions()).usableCores;
+const threads = nativeVersions().usableCores;
 native().setThreads(threads);
 
 // Ours: extraction of the same images at the top magnification and 1/FACTOR (what the peer prepares).

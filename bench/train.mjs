@@ -25,7 +25,7 @@ const store = path.join(work, 'store');
 const model = { name: 'gn_resnet' };
 
 const t0 = performance.now();
-await runJob('store.extract', { source: { kind: 'images', root: a.data, mpp: 1.6 }, magnifications: [6.25, 1.5625], out: store, split: { seed: 0 } });
+await runJob('store.extract', { source: { kind: 'images', root: a.data, mpp: 1.6 }, magnifications: [6.25, 1.5625], out: store, splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 } });
 const extractSeconds = (performance.now() - t0) / 1000;
 const teacher = path.join(work, 'teacher.safetensors');
 await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 0, path: teacher });

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "util/error.h"
 #include "util/error_info.h"
 
 #ifndef BUILDING_NODE_EXTENSION

@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { numberOption, RANGES } from '../numbers.js';
+import { SYNTHETIC_DEFAULTS } from '../experiment/config.js';
 import { generateCohort } from '../synth.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
@@ -11,8 +12,8 @@ export function registerSynth(program: Command): void {
     .command('synth')
     .description('write a deterministic SYNTHETIC cohort of small pyramidal TIFF slides (the demo data) with cohort.csv')
     .argument('<outDir>', 'output folder')
-    .option('--seed <n>', 'random seed (same seed, same bytes)', numberOption('--seed', RANGES.seed), 1)
-    .option('--slides-per-class <n>', 'slides per class', numberOption('--slides-per-class', RANGES.count), 4)
+    .option('--seed <n>', 'random seed (same seed, same bytes)', numberOption('--seed', RANGES.seed), SYNTHETIC_DEFAULTS.seed)
+    .option('--slides-per-class <n>', 'slides per class (the config\'s data.slidesPerClass)', numberOption('--slides-per-class', RANGES.count), SYNTHETIC_DEFAULTS.slidesPerClass)
     .option('--classes <n>', 'number of classes (2 or 3)', numberOption('--classes', { min: 2, max: 3, integer: true }), 3)
     .option('--mpp <um>', 'level-0 microns per pixel of the slides written (0.25 = 40x, 0.5 = 20x)', numberOption('--mpp', RANGES.mpp), 0.25)
     .addOption(flags.json())

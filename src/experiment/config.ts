@@ -45,6 +45,9 @@ const externalTest = (what: string) =>
 const testNeedsNoSplit = (d: { test?: string; splits: { test: number } }) => d.test === undefined || d.splits.test === 0;
 const testSplitMessage = { message: 'must be 0 when data.test is given (data.test is the test split; e.g. train 0.8, val 0.2, test 0)', path: ['splits', 'test'] };
 
+/** The synthetic cohort's defaults, shared with `resdistill synth` so both make the same cohort unless told. */
+export const SYNTHETIC_DEFAULTS = { slidesPerClass: 8, seed: 0 } as const;
+
 const Data = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('slides'),
@@ -69,8 +72,8 @@ const Data = z.discriminatedUnion('source', [
     .refine(testNeedsNoSplit, testSplitMessage),
   z.strictObject({
     source: z.literal('synthetic'),
-    slidesPerClass: z.int().positive().default(8),
-    seed: z.int().nonnegative().default(0),
+    slidesPerClass: z.int().positive().default(SYNTHETIC_DEFAULTS.slidesPerClass),
+    seed: z.int().nonnegative().default(SYNTHETIC_DEFAULTS.seed),
     coarseAgreement: z
       .number()
       .min(0)
@@ -106,17 +109,23 @@ const Model = z.strictObject({
   blocks: z.array(z.int().positive()).length(4).optional().describe('gn_resnet blocks per stage; default 1,1,1,1'),
 });
 
+/**
+ * Defaults of fields that only some choices read, so the parsed config leaves them out (a run's identity holds
+ * only what it uses); the core applies the same values, which test/native/defaults-agree.test.ts checks.
+ */
+export const CHOICE_DEFAULTS = { momentum: 0.9, gamma: 0.95, warmupEpochs: 0 } as const;
+
 const Optimizer = z.strictObject({
   name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
   lr: positive.default(1e-3),
   weightDecay: z.number().nonnegative().default(1e-4),
-  momentum: z.number().min(0).max(1).optional(),
+  momentum: z.number().min(0).max(1).optional().describe(`sgd only; default ${CHOICE_DEFAULTS.momentum}`),
 });
 
 const Schedule = z.strictObject({
   name: z.enum(['constant', 'exponential', 'cosine']).default('constant'),
-  gamma: positive.optional(),
-  warmupEpochs: z.int().nonnegative().optional(),
+  gamma: positive.optional().describe(`exponential: lr x gamma^epoch; default ${CHOICE_DEFAULTS.gamma}`),
+  warmupEpochs: z.int().nonnegative().optional().describe(`linear warm-up from 0 over this many epochs; default ${CHOICE_DEFAULTS.warmupEpochs}`),
 });
 
 /** batchSize/accumulate default by unit: pieces 1 x 32 (the paper), tiles 16 x 1. */

@@ -48,7 +48,7 @@ function imageFolder(extra: Record<string, Buffer>): string {
   }
   for (const [name, bytes] of Object.entries(extra)) writeFileSync(path.join(root, 'CLL', name), bytes);
   const cfg = path.join(tempDir('rd-budget-cfg-'), 'extract.json');
-  writeFileSync(cfg, JSON.stringify({ source: { kind: 'images', root, mpp: 1.6 }, magnifications: [6.25, 3.125], threads: 1 }));
+  writeFileSync(cfg, JSON.stringify({ data: { source: 'images', root, mpp: 1.6 }, magnifications: { teacher: 6.25, students: [3.125] }, threads: 1 }));
   return cfg;
 }
 
@@ -79,9 +79,9 @@ describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and rea
     expect(JSON.parse(ok.stdout).width).toBeGreaterThan(1900); // 2000 level-0 px of a 0.499 um/px slide at 0.5 um/px
   });
 
-  it('--max-memory that is not a size is CONFIG_INVALID', () => {
+  it('--max-memory that is not a size is CONFIG_INVALID, a usage error (exit 2)', () => {
     const r = runCli(['slide', 'info', cmuSlide, '--json', '--max-memory', 'lots']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('RESDISTILL_MAX_MEMORY') });
   });
 

@@ -28,7 +28,7 @@ describe.skipIf(!hasJobs())('tissue pieces, the paper\'s unit (addon with synth,
     const csv = path.join(cohort, 'cohort.csv');
     const extract = async (unit: Record<string, unknown>) => {
       const out = path.join(tempDir('rd-pieces-'), 'store');
-      await runJob('store.extract', { source: { kind: 'slides', csv, unit: 'pieces', ...unit }, magnifications: [10, 5], out, split: { seed: 0 } });
+      await runJob('store.extract', { source: { kind: 'slides', csv, unit: 'pieces', ...unit }, magnifications: [10, 5], out, splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 } });
       return listSamples(out).map((s) => s.sample.views[0]!.shape);
     };
     const whole = await extract({ minAreaUm2: 20_000 });

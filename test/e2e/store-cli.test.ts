@@ -26,13 +26,13 @@ describe.skipIf(!hasData)('resdistill extract / store info / store preview (need
 
   it('a bad config prints { error: { code: CONFIG_INVALID } } naming each bad field, exit 1', () => {
     const cfg = path.join(tempDir('rd-badcfg-'), 'bad.json');
-    writeFileSync(cfg, JSON.stringify({ source: { kind: 'images', root: '/x', mpp: 'one' }, magnifications: [] }));
+    writeFileSync(cfg, JSON.stringify({ data: { source: 'images', root: '/x', mpp: 'one' }, magnifications: { teacher: 5, students: [10] } }));
     const r = runCli(['extract', cfg, '--out', path.join(tempDir(), 's'), '--json']);
     expect(r.status).toBe(1);
     const e = JSON.parse(r.stdout).error;
     expect(e.code).toBe('CONFIG_INVALID');
-    expect(e.message).toMatch(/bad\.json\.source\.mpp/);
-    expect(e.message).toMatch(/bad\.json\.magnifications/);
+    expect(e.message).toMatch(/bad\.json[\s\S]*data\.mpp/);
+    expect(e.message).toMatch(/magnifications\.students\[0\]: student 10x must be below/);
   });
 
   it('verify on a folder that is not a store reports it instead of crashing', () => {

@@ -1,7 +1,7 @@
 // One owner per default: the experiment config (zod) owns every user-facing default; where the core keeps one of
 // its own (a job spec may omit a field), it must equal the config's. Needs the addon (the train.defaults job).
 import { describe, expect, it } from 'vitest';
-import { ExperimentSchema } from '../../src/experiment/config.js';
+import { CHOICE_DEFAULTS, ExperimentSchema } from '../../src/experiment/config.js';
 import { resolveExperiment } from '../../src/experiment/load.js';
 import { runNative } from '../../src/jobs.js';
 
@@ -18,8 +18,8 @@ describe('native defaults agree with the config schema (needs the addon)', () =>
       accumulate: t.accumulate,
       selectBy: t.selectBy,
       bf16: t.bf16,
-      optimizer: { name: t.optimizer.name, lr: t.optimizer.lr, weightDecay: t.optimizer.weightDecay },
-      schedule: { name: t.schedule.name },
+      optimizer: { name: t.optimizer.name, lr: t.optimizer.lr, weightDecay: t.optimizer.weightDecay, momentum: CHOICE_DEFAULTS.momentum },
+      schedule: { name: t.schedule.name, gamma: CHOICE_DEFAULTS.gamma, warmupEpochs: CHOICE_DEFAULTS.warmupEpochs },
     });
     expect(native.loss).toEqual(schema.loss);
     expect(native.augment).toEqual(schema.augment);

@@ -25,7 +25,7 @@ const spec = (train: string, test: string, split: Record<string, number> = { tra
   testSource: images(test),
   magnifications: [6.25, 3.125],
   out: path.join(tempDir('rd-ext-store-'), 'store'),
-  split: { seed: 1, ...split },
+  splits: { seed: 1, ...split },
   threads: 2,
 });
 
@@ -57,7 +57,7 @@ describe.skipIf(!hasData)('external test set (needs the addon and real data)', (
     });
     await expect(runJob('store.extract', spec(train, slice(6, 8), { train: 0.6, val: 0.2, test: 0.2 }))).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringContaining('split.test'),
+      message: expect.stringContaining('splits.test'),
     });
     await expect(runJob('store.extract', { ...spec(slice(0, 6, ['CLL', 'FL']), slice(6, 8)) })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError } from '../../src/errors.js';
 import { runJob, type JobEvent } from '../../src/job.js';
-import { native } from '../../src/native.js';
+import { native, nativeVersions } from '../../src/native.js';
 
 interface MatmulResult {
   n: number;
@@ -11,7 +11,7 @@ interface MatmulResult {
   threads: number;
 }
 
-const cudaAvailable = () => (JSON.parse(native().versions()) as { libtorch: { cuda: { available: boolean } } }).libtorch.cuda.available;
+const cudaAvailable = () => nativeVersions().libtorch.cuda.available;
 
 describe('native jobs (addon)', () => {
   it('runs a real LibTorch job off the main thread and resolves with its result', async () => {
@@ -72,16 +72,16 @@ describe('native jobs (addon)', () => {
 
   it('sets LibTorch intra-op threads explicitly (LibTorch defaults to 1 here)', () => {
     const binding = native();
-    const cores = (JSON.parse(binding.versions()) as { usableCores: number }).usableCores;
+    const cores = nativeVersions().usableCores;
     expect(binding.setThreads(1)).toBe(1);
     expect(binding.setThreads(0)).toBe(cores);
   });
 
   it("our own at::parallel_for loops really use the threads set (the core is built with ATen's OpenMP)", () => {
     const binding = native();
-    const cores = (JSON.parse(binding.versions()) as { usableCores: number }).usableCores;
+    const cores = nativeVersions().usableCores;
     binding.setThreads(2);
-    expect((JSON.parse(binding.versions()) as { parallelForThreads: number }).parallelForThreads).toBe(2);
+    expect(nativeVersions().parallelForThreads).toBe(2);
     binding.setThreads(cores);
   });
 });

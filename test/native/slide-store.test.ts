@@ -19,7 +19,7 @@ describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)
       source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 256, minTissue: 0.5 },
       magnifications: [10, 2.5],
       out,
-      split: { seed: 0 },
+      splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 },
     });
     const info = storeInfo(out);
     // 2220 x 2967 px at 0.499 um/px is about 1108 x 1481 um: at most 4 x 5 whole 256 um tiles, tissue covers ~36%.
@@ -44,7 +44,7 @@ describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)
     const csv = path.join(dir, 'slides.csv');
     writeFileSync(csv, `path,label,group\n${cmuSlide},a,g1\n/nonexistent.svs,b,g2\n`);
     await expect(
-      runJob('store.extract', { source: { kind: 'slides', csv }, magnifications: [10, 2.5], out: path.join(dir, 'store') }),
+      runJob('store.extract', { source: { kind: 'slides', csv }, magnifications: [10, 2.5], out: path.join(dir, 'store'), splits: { train: 0.7, val: 0.15, test: 0.15 } }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('line 3') });
   });
 });

@@ -12,7 +12,7 @@ import { lymphomaSubset } from './store_fixtures.js';
 describe.skipIf(!hasData)('dataset normalisation statistics (needs the addon and real data)', () => {
   it("manifest.normalization holds the training pool's channel mean and std at the top magnification", async () => {
     const out = path.join(tempDir('rd-norm-'), 'store');
-    await runJob('store.extract', { source: { kind: 'images', root: lymphomaSubset(4), mpp: 1.6 }, magnifications: [6.25, 3.125], out, split: { seed: 3, train: 0.5, val: 0.25, test: 0.25, unlabeled: 0.3 } });
+    await runJob('store.extract', { source: { kind: 'images', root: lymphomaSubset(4), mpp: 1.6 }, magnifications: [6.25, 3.125], out, splits: { seed: 3, train: 0.5, val: 0.25, test: 0.25, unlabeled: 0.3 } });
     const m = readManifest(out) as unknown as { splits: Record<string, number[]>; normalization: { split: string; magnification: number; mean: number[]; std: number[]; pixels: number } };
     const pool = new Set([...(m.splits.train ?? []), ...(m.splits.unlabeled ?? [])]);
     expect(m.splits.unlabeled?.length).toBeGreaterThan(0);
@@ -34,7 +34,7 @@ describe.skipIf(!hasData)('dataset normalisation statistics (needs the addon and
 
   it('training applies it by default and records it; normalize: none leaves pixels in [0, 1]; a bad value is CONFIG_INVALID', async () => {
     const out = path.join(tempDir('rd-norm-'), 'store');
-    await runJob('store.extract', { source: { kind: 'images', root: lymphomaSubset(3), mpp: 1.6 }, magnifications: [1.5625], out, split: { seed: 1 } });
+    await runJob('store.extract', { source: { kind: 'images', root: lymphomaSubset(3), mpp: 1.6 }, magnifications: [1.5625], out, splits: { seed: 1, train: 0.7, val: 0.15, test: 0.15 } });
     const stats = (readManifest(out) as unknown as { normalization: { mean: number[]; std: number[] } }).normalization;
     const train = (normalize?: string) =>
       runJob<{ input: { normalize: string; mean: number[]; std: number[] } }>('train.supervised', {

@@ -19,7 +19,7 @@ describe.skipIf(!hasData)('store resume after SIGKILL (needs the addon, the buil
     const reference = path.join(tempDir('rd-ref-'), 'store');
     await extract(loadExtractConfig(cfg), reference, { samplesPerShard: 1 });
     const out = path.join(tempDir('rd-kill-'), 'store');
-    const child = spawn(process.execPath, [cli, 'extract', cfg, '--out', out, '--json'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [cli, 'extract', cfg, '--out', out, '--samples-per-shard', '1', '--json'], { stdio: 'ignore' });
     while (shardsIn(out).length < 3 && child.exitCode === null) await sleep(5);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -27,7 +27,7 @@ describe.skipIf(!hasData)('store resume after SIGKILL (needs the addon, the buil
     expect(shardsIn(out).length).toBeLessThan(30);
     const half = await verify(out);
     expect(half.ok).toBe(false);
-    const r = runCli(['extract', cfg, '--out', out, '--json']);
+    const r = runCli(['extract', cfg, '--out', out, '--samples-per-shard', '1', '--json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).shardsSkipped).toBeGreaterThanOrEqual(3);
     expect(snapshot(out)).toEqual(snapshot(reference));

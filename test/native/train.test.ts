@@ -49,7 +49,7 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
       source: { kind: 'images', root: lymphomaSubset(10), mpp: 1.6 },
       magnifications: [3.125, 0.78125],
       out: store,
-      split: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
+      splits: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
     });
     const t = await runJob<TrainResult>('train.supervised', { ...common(path.join(tempDir('rd-teacher-'), 'run')), magnification: 3.125 });
     teacher = t.bestCheckpoint;
@@ -125,9 +125,9 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
   it('refuses the teacher cache when colour jitter is on, naming the field', async () => {
     const spec = { ...common(tempDir()), magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, teacherCache: true };
     await expect(runJob('train.distill', spec)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.teacherCache') });
-    await expect(runJob('train.distill', { ...spec, teacherCache: false, augment: { flips: true } })).rejects.toMatchObject({
+    await expect(runJob('train.distill', { ...spec, teacherCache: false, augment: { mirror: true } })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringContaining('spec.augment.flips: unknown option'),
+      message: expect.stringContaining('spec.augment.mirror: unknown option'),
     });
   });
 

@@ -14,11 +14,11 @@ function plan(value: unknown) {
 /** [what, expected, source]: one line per default of the method a reviewer checks. */
 const CITED: [string, (spec: Record<string, unknown>) => unknown, unknown, string][] = [
   ['student starts from scratch', (s) => s.initFromTeacher, undefined, "authors' model/factory.py: only the teacher loads a checkpoint"],
-  ['horizontal and vertical flips', (s) => [(s.augment as any).hflip, (s.augment as any).vflip], [true, true], "authors' datasets/factory.py"],
+  ['horizontal and vertical flips', (s) => (s.augment as any).flips, true, "authors' datasets/factory.py"],
   ['no quarter turns', (s) => (s.augment as any).rot90, false, "authors' datasets/factory.py (none)"],
   [
     'colour jitter 0.5/0.5/0.5/0.2 (the loader applies the four in a random order per sample)',
-    (s) => ['brightness', 'contrast', 'saturation', 'hue'].map((k) => (s.augment as any)[k]),
+    (s) => ['brightness', 'contrast', 'saturation', 'hue'].map((k) => (s.augment as any).jitter[k]),
     [0.5, 0.5, 0.5, 0.2],
     "authors' config.py and datasets/factory.py (torchvision ColorJitter)",
   ],

@@ -39,7 +39,7 @@ Plan make_plan(const nlohmann::json& spec) {
     auto test = make_source(spec["testSource"], plan.mpps);
     held_out = test->entries().size();
     spec::check(held_out > 0, "testSource", "lists no samples");
-    spec::check(split.test == 0, "split.test", "must be 0 with an external test set (data.test is the test split)");
+    spec::check(split.test == 0, "splits.test", "must be 0 with an external test set (data.test is the test split)");
     plan.source = with_external_test(std::move(plan.source), std::move(test));
   }
   const auto& entries = plan.source->entries();
