@@ -84,7 +84,7 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
       source: { kind: 'images', root: lymphomaSubset(6), mpp: 1.6 },
       magnifications: [3.125, STUDENT_MAG],
       out: store,
-      split: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
+      splits: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
     });
     const common = { store, epochs: 1, batchSize: 8, seed: 3, augment: {} };
     const train = async (kind: string, spec: Record<string, unknown>): Promise<Trained> => {
