@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 export const BUILD_PACKAGES = [
   'cmake', 'ninja-build', 'g++', 'pkg-config',
   'libtorch-dev', 'libopenslide-dev', 'nlohmann-json3-dev', 'libpng-dev', 'libjpeg-dev', 'libssl-dev', 'libtiff-dev',
+  // Not for the build: the font predict's heatmap legend and title are drawn in (src/heatmap-figure.ts).
+  'fonts-dejavu-core',
 ];
 
 /** Only the repository's tests and peers need these: reference implementations, pyramid building, headless screenshots. */

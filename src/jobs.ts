@@ -8,6 +8,7 @@ import type { ClassifyResult } from './predict.js';
 import type { RawTissue } from './slide.js';
 import type { ExtractResult, Part, VerifyReport } from './store.js';
 import type { SynthOptions, SynthResult } from './synth.js';
+import type { WeightsDescription } from './weights.js';
 
 type Json = Record<string, unknown>;
 
@@ -43,6 +44,8 @@ export interface TrainSpec {
   seed?: number;
   device?: RunDevice;
   resume?: boolean;
+  /** What the best/final weights say of their run beside the job's own facts (native/core/train/run_weights.h). */
+  weights?: { method?: string; runId?: string; synthetic?: boolean; unit?: 'tiles' | 'pieces'; maxSizeUm?: number };
 }
 
 export interface DistillSpec extends TrainSpec {
@@ -109,6 +112,8 @@ export interface JobCatalogue {
   'eval.metrics': { spec: Json; result: Json };
   'models.describe': { spec: { model: ModelSpec; classes?: number }; result: Json };
   'models.export': { spec: Json & { model: ModelSpec }; result: Json };
+  'weights.describe': { spec: { path: string }; result: WeightsDescription };
+  'weights.forward': { spec: { path: string; images: string[] }; result: { logits: number[][]; featureShapes: number[][]; classes: string[] } };
   'data.scan': { spec: Json & { store: string }; result: Json };
   'data.peek': { spec: Json & { store: string; out: string }; result: Json };
   'bench.trainStep': { spec: Json; result: Json };
@@ -124,7 +129,7 @@ export type JobResult<K extends JobKind> = JobCatalogue[K]['result'];
 export const JOB_KIND_LIST = [
   'store.extract', 'store.verify', 'store.merge', 'synth.cohort', 'slide.tissue', 'slide.classify', 'slide.extract', 'slide.readTiles',
   'image.areaBench', 'cost.count', 'cost.measure', 'train.supervised', 'train.distill', 'train.loss', 'train.defaults', 'eval',
-  'eval.metrics', 'models.describe', 'models.export', 'data.scan', 'data.peek', 'bench.trainStep', 'bench.loaderEpoch', 'bench.matmul',
+  'eval.metrics', 'models.describe', 'models.export', 'weights.describe', 'weights.forward', 'data.scan', 'data.peek', 'bench.trainStep', 'bench.loaderEpoch', 'bench.matmul',
 ] as const satisfies readonly JobKind[];
 
 // Compile-time: the list names every kind of the catalogue.

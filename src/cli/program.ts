@@ -9,6 +9,7 @@ import { native, packageRoot } from '../native.js';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
+import { registerExport } from './export.js';
 import { registerExtract } from './extract.js';
 import { flags } from './flags.js';
 import { reportError } from './output.js';
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   registerStore(program);
   registerRun(program);
   registerPredict(program);
+  registerExport(program);
   registerBench(program);
   registerSlide(program);
   registerSynth(program);

@@ -10,6 +10,7 @@
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "run/store_views.h"
+#include "train/run_weights.h"
 #include "train/teacher_cache.h"
 #include "models/autocast.h"
 
@@ -17,7 +18,7 @@ namespace rd::train {
 namespace {
 
 Json run_distill(const Json& spec, JobContext& ctx) {
-  const RunSpec r = parse_run(spec);
+  RunSpec r = parse_run(spec);
   const DistillLossOptions loss = parse_loss(spec::get<Json>(spec, "loss", Json::object()));
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
@@ -44,6 +45,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   const std::string split = unlabeled ? "train+unlabeled" : "train";
   auto train = run::open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize});
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+  r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "kd");
 
   // The teacher's forward, shared by the plain path and the cache.
   auto run_teacher = [&](at::Tensor hi) {

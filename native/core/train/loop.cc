@@ -41,6 +41,13 @@ double score_of(const Json& val, const std::string& by) {
   return by == "loss" ? -v : v;
 }
 
+// The run's description with the epoch these weights are from.
+std::map<std::string, std::string> weights_metadata(const LoopSpec& s, int64_t epoch) {
+  auto m = s.weights_metadata;
+  m["epoch"] = std::to_string(epoch);
+  return m;
+}
+
 void ensure_dir(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -112,7 +119,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
     if (score > meta.best_score || meta.best_epoch < 0) {
       meta.best_score = score;
       meta.best_epoch = epoch + 1;
-      models::save_weights(model, best, {{"epoch", std::to_string(epoch + 1)}});
+      models::save_weights(model, best, weights_metadata(s, epoch + 1));
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double eta = elapsed / double(epoch + 1 - start_epoch) * double(s.epochs - epoch - 1);
@@ -126,7 +133,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
   }
   // The last epoch's weights too: what resume must reproduce bit for bit.
   const std::string last = s.out_dir + "/final.safetensors";
-  models::save_weights(model, last, {{"epoch", std::to_string(meta.epoch)}});
+  models::save_weights(model, last, weights_metadata(s, meta.epoch));
   return {{"bestEpoch", meta.best_epoch}, {"bestCheckpoint", best}, {"finalCheckpoint", last}, {"checkpoint", ckpt},
           {"final", meta.history.empty() ? Json(nullptr) : meta.history.back()["val"]}, {"history", meta.history}};
 }

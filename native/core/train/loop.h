@@ -27,6 +27,7 @@ struct LoopSpec {
   std::string out_dir;
   bool resume = true;
   std::string select_by = "accuracy";  // or balancedAccuracy, macroF1, loss
+  std::map<std::string, std::string> weights_metadata;  // stamped into best/final safetensors (train/run_weights.h)
 };
 
 struct StepResult {

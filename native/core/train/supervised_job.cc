@@ -6,17 +6,19 @@
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "run/store_views.h"
+#include "train/run_weights.h"
 #include "models/autocast.h"
 
 namespace rd::train {
 namespace {
 
 Json run_supervised(const Json& spec, JobContext& ctx) {
-  const RunSpec r = parse_run(spec);
+  RunSpec r = parse_run(spec);
   const run::StoreFacts facts = run::store_facts(r.store);
   auto model = run::build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
   auto train = run::open_loader({r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize});
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+  r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "supervised");
 
   auto step = [&](const data::Batch& b) {
     auto x = b.views[0].to(r.device, true);
