@@ -46,8 +46,8 @@ async function timed(cores, fn) {
   const peer = [], t1 = [], t2 = [], c1 = [], c2 = [];
   for (let i = 0; i < runs; i++) {
     peer.push(py(path.join(peers, 'openslide_tiles.py'), slide, nTiles, 256).tiles_per_s);
-    t1.push((await timed(c1, () => runJob('slide.read_tiles', { path: slide, n: nTiles, size: 256, threads: 1, seed: i }))).tilesPerS);
-    t2.push((await timed(c2, () => runJob('slide.read_tiles', { path: slide, n: nTiles, size: 256, threads: 2, seed: i }))).tilesPerS);
+    t1.push((await timed(c1, () => runJob('slide.readTiles', { path: slide, n: nTiles, size: 256, threads: 1, seed: i }))).tilesPerS);
+    t2.push((await timed(c2, () => runJob('slide.readTiles', { path: slide, n: nTiles, size: 256, threads: 2, seed: i }))).tilesPerS);
   }
   row('256x256 level-0 reads, CMU-1-Small-Region.svs', 1, median(t1), median(peer), 'tiles/s', c1, 'target >= 0.95');
   row('256x256 level-0 reads, CMU-1-Small-Region.svs', 2, median(t2), median(peer), 'tiles/s', c2, 'target >= 1.8');
@@ -64,7 +64,7 @@ async function timed(cores, fn) {
   for (let i = 0; i < runs; i++) {
     peer.push(py(path.join(peers, 'downsample.py'), 4096, 4).pillow_mpix_per_s);
     for (const [threads, out, cores] of [[1, t1, c1], [2, t2, c2]]) {
-      const r = await timed(cores, () => runJob('image.area_bench', { size: 4096, factor: 4, reps: 5, threads, input, compare: expected }));
+      const r = await timed(cores, () => runJob('image.areaBench', { size: 4096, factor: 4, reps: 5, threads, input, compare: expected }));
       out.push(r.bestMpixPerS);
       maxDiff = Math.max(maxDiff, r.maxAbsDiff);
       meanDiff = r.meanAbsDiff;

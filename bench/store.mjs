@@ -21,7 +21,7 @@ native().setThreads(threads);
 
 // Ours: extraction of the same images at the top magnification and 1/FACTOR (what the peer prepares).
 const mpp = 1.6, top = 10 / mpp;
-const config = { source: { kind: 'images', root: data, mpp }, magnifications: [top, top / FACTOR], samplesPerShard: 32, threads };
+const config = { source: { kind: 'images', root: data, mpp }, magnifications: [top, top / FACTOR], splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 }, samplesPerShard: 32, threads };
 const extractSeconds = [];
 let store;
 for (let r = 0; r < RUNS; r++) {
@@ -46,7 +46,7 @@ const loaderVerified = await scan({});
 const loaderNoVerify = await scan({ verify: false });
 
 // Ours: is the loader ever the bottleneck? The same distillation epoch fed live by the loader vs from memory.
-const epoch = await runJob('bench.loader_epoch', {
+const epoch = await runJob('bench.loaderEpoch', {
   store, magnification: top / FACTOR, teacherMagnification: top, batchSize: BATCH, reps: RUNS, model: { name: 'gn_resnet' },
 });
 
@@ -76,7 +76,7 @@ for (let r = 0; r < RUNS; r++) {
 const peerLoaderImgs = peerLoader.length ? median(peerLoader) : NaN;
 
 const peerPrep = peerRuns.length ? median(peerRuns.map((p) => p.prep_seconds)) : NaN;
-const peerImgs = peerRuns.length ? median(peerRuns.map((p) => p.trainImgPerS)) : NaN;
+const peerImgs = peerRuns.length ? median(peerRuns.map((p) => p.train_img_per_s)) : NaN;
 const images = peerRuns[0]?.images ?? '?';
 const rows = [
   ['extraction, s (lower is better)', median(extractSeconds).toFixed(2), peerPrep.toFixed(2), `${(peerPrep / median(extractSeconds)).toFixed(2)}x faster`],

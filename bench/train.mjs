@@ -71,7 +71,7 @@ for (let i = 0; a.only !== 'data-parallel' && i < Number(a.runs); i++) {
 if (a.only !== 'data-parallel') {
   const c = median(cachedRuns.map((r) => r.imagesPerSecond));
   const o = median(oursRuns);
-  const p = median(peerRuns.map((r) => r.trainImgPerS));
+  const p = median(peerRuns.map((r) => r.train_img_per_s));
   console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
   console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
   console.log('| --- | ---: | ---: | ---: |');
@@ -79,7 +79,7 @@ if (a.only !== 'data-parallel') {
   console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
   console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
   console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
-  console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.trainImgPerS).join(', ')}`);
+  console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);
 }
 
 // Data-parallel: the driver, one process per rank, on the same store, teacher and augmentation as `ours`.

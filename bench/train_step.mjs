@@ -1,4 +1,4 @@
-// npm run bench:train-step: our training step (core job bench.train_step, through the addon) against
+// npm run bench:train-step: our training step (core job bench.trainStep, through the addon) against
 // ../shared/bench/peers/train_step.py (PyTorch eager, same model, batch, sizes and thread count), interleaved runs, medians.
 // Usage: node bench/train_step.mjs [--runs N] [--sizes 224,56] [--batch 16] [--steps 5] [--threads 1,N] [--device cpu|cuda] [--bf16]
 // --threads takes a list: each count is run for both sides (default 1 and all usable cores).
@@ -38,7 +38,7 @@ function peer(size, threads) {
 }
 
 async function ours(size, threads) {
-  return runJob('bench.train_step', {
+  return runJob('bench.trainStep', {
     size: Number(size), batch: Number(a.batch), steps: Number(a.steps), threads, device: a.device, bf16: a.bf16, channelsLast: a['channels-last'],
   });
 }
@@ -55,8 +55,8 @@ for (const size of a.sizes.split(',').map(Number)) {
     const theirs = peer(size, threads);
     peerThreads = theirs.threads;
     o.sup.push(mine.supervisedImgPerS); o.kd.push(mine.distillImgPerS);
-    p.sup.push(theirs.supervisedImgPerS); p.kd.push(theirs.distillImgPerS);
-    process.stderr.write(`threads ${threads} size ${size} run ${i + 1}: ours ${mine.supervisedImgPerS.toFixed(1)}/${mine.distillImgPerS.toFixed(1)}, peer ${theirs.supervisedImgPerS}/${theirs.distillImgPerS} img/s (supervised/distill)\n`);
+    p.sup.push(theirs.supervised_img_per_s); p.kd.push(theirs.distill_img_per_s);
+    process.stderr.write(`threads ${threads} size ${size} run ${i + 1}: ours ${mine.supervisedImgPerS.toFixed(1)}/${mine.distillImgPerS.toFixed(1)}, peer ${theirs.supervised_img_per_s}/${theirs.distill_img_per_s} img/s (supervised/distill)\n`);
   }
   for (const [step, key] of [['supervised', 'sup'], ['distill', 'kd']]) {
     rows.push({ size, step, ours: median(o[key]), peer: median(p[key]), ratio: median(o[key]) / median(p[key]), peerThreads });

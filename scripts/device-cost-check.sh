@@ -2,7 +2,7 @@
 # GPU check for the cost model and the training step (issue 5), for a CUDA host without Node:
 # builds the C++ driver against the host's Python torch (CUDA LibTorch), then runs, on the same GPU:
 #   cost.count and cost.measure over the paper's ladder (fp32, then bf16 + channelsLast),
-#   bench.train_step (fp32 and bf16) beside peers/train_step.py cuda (fp32 and bf16).
+#   bench.trainStep (fp32 and bf16) beside peers/train_step.py cuda (fp32 and bf16).
 # Needs nlohmann/json.hpp and the peers on the host: copy /usr/include/nlohmann to .device/include/nlohmann and
 # ../shared/bench/peers to .device/peers, and carry .device. Results go to $OUT (or ./device-out).
 set -uo pipefail
@@ -27,7 +27,7 @@ done
 for size in 224 56; do
   for bf in false true; do
     log "train step size $size bf16 $bf: ours, then the peer"
-    echo "{\"size\":$size,\"batch\":16,\"steps\":20,\"device\":\"cuda\",\"bf16\":$bf}" | $D run bench.train_step - 2>/dev/null | tee -a "$OUT/results.jsonl"
+    echo "{\"size\":$size,\"batch\":16,\"steps\":20,\"device\":\"cuda\",\"bf16\":$bf}" | $D run bench.trainStep - 2>/dev/null | tee -a "$OUT/results.jsonl"
     (cd "$PEERS" && python3 train_step.py "$size" 16 20 cuda $([ "$bf" = true ] && echo bf16)) | tee -a "$OUT/results.jsonl"
   done
 done

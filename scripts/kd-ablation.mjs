@@ -6,6 +6,7 @@
 // Runs land in <dir>/ablation/<variant>/<key> and resume when rerun.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkpointOf } from '../dist/experiment/layout.js';
 import { runJob } from '../dist/job.js';
 import { bootstrapMetrics, pairedDifference, sampleUnits } from '../dist/stats/group-bootstrap.js';
 
@@ -32,7 +33,7 @@ const samplesOf = async (run, variant) => {
   const [train, evaluation] = run.steps;
   const outDir = variant.name === 'as planned' ? train.spec.outDir : path.join(dir, 'ablation', variant.name.replace(/[^a-z0-9]+/gi, '-'), run.key);
   await runJob(train.kind, { ...train.spec, ...variant.change(train.spec), outDir, resume: true });
-  const e = await runJob(evaluation.kind, { ...evaluation.spec, checkpoint: path.join(outDir, 'best.safetensors') });
+  const e = await runJob(evaluation.kind, { ...evaluation.spec, checkpoint: checkpointOf(outDir) });
   return e.samples;
 };
 

@@ -5,21 +5,21 @@ import type { CostReport } from './cost.js';
 
 /** Left: counted GFLOPs (= 2 x GMACs) per magnification beside the ideal (mag_t/mag)^2 fall. Right: measured speed-ups. */
 export function costChartSpec(report: CostReport): TopLevelSpec {
-  const rows = report.rows.filter((r) => r.mag !== null);
+  const rows = report.rows.filter((r) => r.magnification !== null);
   const teacher = rows[0];
   const flops = rows.flatMap((r) => [
-    { mag: r.mag, series: 'counted GFLOPs', value: r.flops / 1e9, px: `${r.height}x${r.width}` },
-    ...(teacher && r.expectedReduction ? [{ mag: r.mag, series: 'ideal (mag_t/mag)^2', value: teacher.flops / 1e9 / r.expectedReduction, px: '' }] : []),
+    { magnification: r.magnification, series: 'counted GFLOPs', value: r.flops / 1e9, px: `${r.height}x${r.width}` },
+    ...(teacher && r.expectedReduction ? [{ magnification: r.magnification, series: 'ideal (mag_t/mag)^2', value: teacher.flops / 1e9 / r.expectedReduction, px: '' }] : []),
   ]);
   const speed = rows.flatMap((r) => [
-    ...(r.expectedReduction ? [{ mag: r.mag, series: 'ideal (mag_t/mag)^2', value: r.expectedReduction }] : []),
-    ...(r.forwardSpeedup ? [{ mag: r.mag, series: 'measured forward', value: r.forwardSpeedup }] : []),
-    ...(r.trainSpeedup ? [{ mag: r.mag, series: 'measured training', value: r.trainSpeedup }] : []),
-    ...(r.macsReduction ? [{ mag: r.mag, series: 'counted MACs', value: r.macsReduction }] : []),
+    ...(r.expectedReduction ? [{ magnification: r.magnification, series: 'ideal (mag_t/mag)^2', value: r.expectedReduction }] : []),
+    ...(r.forwardSpeedup ? [{ magnification: r.magnification, series: 'measured forward', value: r.forwardSpeedup }] : []),
+    ...(r.trainSpeedup ? [{ magnification: r.magnification, series: 'measured training', value: r.trainSpeedup }] : []),
+    ...(r.macsReduction ? [{ magnification: r.magnification, series: 'counted MACs', value: r.macsReduction }] : []),
   ]);
   const rt = report.runtime;
   const where = rt ? `measured on ${rt.device}, ${rt.threads} threads${rt.bf16 ? ', bf16' : ''}${rt.channelsLast ? ', channelsLast' : ''}, batch ${rt.batch}` : 'not measured';
-  const x = { field: 'mag', type: 'quantitative', scale: { type: 'log', base: 2, reverse: true }, title: 'magnification (x)', axis: { values: rows.map((r) => r.mag) } } as const;
+  const x = { field: 'magnification', type: 'quantitative', scale: { type: 'log', base: 2, reverse: true }, title: 'magnification (x)', axis: { values: rows.map((r) => r.magnification) } } as const;
   const legend = { orient: 'bottom', columns: 2 } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -34,7 +34,7 @@ export interface Counted {
 }
 /** One magnification (or one explicit size): counted cost, measured speed and the guard's verdict. */
 export interface CostRow extends Omit<CountedRow, 'ops'> {
-  mag: number | null;
+  magnification: number | null;
   /** teacher MACs / this row's MACs (1 for the teacher). */
   macsReduction: number | null;
   /** (mag_teacher / mag)^2: what a fully convolutional network should save. */
@@ -69,11 +69,11 @@ export function pixelsFor(mag: number, fieldUm: number): number {
 }
 
 /** Teacher first, then the students, each with the same field of view. */
-export function planLadder(teacherMag: number, mags: number[], fieldUm: number): { mag: number; height: number; width: number }[] {
+export function planLadder(teacherMag: number, mags: number[], fieldUm: number): { magnification: number; height: number; width: number }[] {
   const all = [teacherMag, ...mags.filter((m) => m !== teacherMag)];
   return all.map((mag) => {
     const px = pixelsFor(mag, fieldUm);
-    return { mag, height: px, width: px };
+    return { magnification: mag, height: px, width: px };
   });
 }
 
@@ -98,7 +98,7 @@ export function guard(row: Omit<CostRow, 'guard'>, teacher: Omit<CostRow, 'guard
   if (!sameField) {
     ok = false;
     notes.push(
-      `input ${row.height}x${row.width} px is not the teacher's field at ${row.mag}x (about ${idealH.toFixed(1)}x${idealW.toFixed(1)} px): an upsampled or mis-sized student saves nothing`,
+      `input ${row.height}x${row.width} px is not the teacher's field at ${row.magnification}x (about ${idealH.toFixed(1)}x${idealW.toFixed(1)} px): an upsampled or mis-sized student saves nothing`,
     );
   } else if (Math.abs(row.macsReduction / expected - 1) > TOLERANCE) {
     const why: string[] = [];
@@ -148,7 +148,7 @@ export interface CostReport {
 /** Counts (always) and measures (when `measure`) every size; the first size is the teacher the others compare to. */
 export async function costLadder(
   model: ModelChoice,
-  points: { mag: number | null; height: number; width: number }[],
+  points: { magnification: number | null; height: number; width: number }[],
   runtime: RuntimeChoice & { measure: boolean },
   onEvent?: (e: { type: string; [k: string]: unknown }) => void,
 ): Promise<CostReport> {
@@ -165,17 +165,17 @@ export async function costLadder(
       { onEvent },
     );
   }
-  const teacherMag = points[0]?.mag ?? null;
+  const teacherMag = points[0]?.magnification ?? null;
   const base = points.map((p, i) => {
     const c = counted.rows[i]!;
     const m = measured?.rows[i];
     const t = counted.rows[0]!;
     const tm = measured?.rows[0];
     const row: Omit<CostRow, 'guard'> = {
-      mag: p.mag,
+      magnification: p.magnification,
       ...c,
       macsReduction: points.length > 1 ? t.macs / c.macs : null,
-      expectedReduction: teacherMag !== null && p.mag !== null ? (teacherMag / p.mag) ** 2 : null,
+      expectedReduction: teacherMag !== null && p.magnification !== null ? (teacherMag / p.magnification) ** 2 : null,
       ...(m
         ? {
             ...m,

@@ -8,6 +8,7 @@ import type { ClassifyResult } from './predict.js';
 import type { RawTissue } from './slide.js';
 import type { ExtractResult, Part, VerifyReport } from './store.js';
 import type { SynthOptions, SynthResult } from './synth.js';
+import type { WeightsDescription } from './weights.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +46,8 @@ export interface TrainSpec {
   resume?: boolean;
   /** One rank of a data-parallel group (native/core/train/distributed.h); fields fall back to torchrun's environment; false ignores it. */
   distributed?: false | { rank?: number; worldSize?: number; localRank?: number; masterAddr?: string; masterPort?: number; backend?: 'auto' | 'gloo' | 'nccl'; timeoutSeconds?: number };
+  /** What the best/final weights say of their run beside the job's own facts (native/core/train/run_weights.h). */
+  weights?: { method?: string; runId?: string; synthetic?: boolean; unit?: 'tiles' | 'pieces'; maxSizeUm?: number };
 }
 
 export interface DistillSpec extends TrainSpec {
@@ -87,6 +90,8 @@ export interface NativeDefaults {
   augment: Json;
   normalize: string;
   seed: number;
+  /** The file name of a run's best checkpoint. */
+  checkpoint: string;
 }
 
 export interface JobCatalogue {
@@ -97,8 +102,8 @@ export interface JobCatalogue {
   'slide.tissue': { spec: Json; result: RawTissue };
   'slide.classify': { spec: Json & { path: string; tiles: number[][]; magnification: number; model: ModelSpec; checkpoint: string; classes: number; device: RunDevice }; result: ClassifyResult };
   'slide.extract': { spec: Json; result: Json };
-  'slide.read_tiles': { spec: Json; result: Json };
-  'image.area_bench': { spec: Json; result: Json };
+  'slide.readTiles': { spec: Json; result: Json };
+  'image.areaBench': { spec: Json; result: Json };
   'cost.count': { spec: { model: ModelSpec; classes?: number; sizes?: number[][]; height?: number; width?: number; batch?: number; layers?: boolean }; result: Counted };
   'cost.measure': { spec: { model: ModelSpec; classes?: number; sizes?: number[][]; height?: number; width?: number; batch?: number; reps?: number; train?: boolean; device?: string; threads?: number; bf16?: boolean; channelsLast?: boolean }; result: Measured };
   'train.supervised': { spec: TrainSpec; result: TrainResult };
@@ -109,10 +114,12 @@ export interface JobCatalogue {
   'eval.metrics': { spec: Json; result: Json };
   'models.describe': { spec: { model: ModelSpec; classes?: number }; result: Json };
   'models.export': { spec: Json & { model: ModelSpec }; result: Json };
+  'weights.describe': { spec: { path: string }; result: WeightsDescription };
+  'weights.forward': { spec: { path: string; images: string[] }; result: { logits: number[][]; featureShapes: number[][]; classes: string[] } };
   'data.scan': { spec: Json & { store: string }; result: Json };
   'data.peek': { spec: Json & { store: string; out: string }; result: Json };
-  'bench.train_step': { spec: Json; result: Json };
-  'bench.loader_epoch': { spec: Json; result: Json };
+  'bench.trainStep': { spec: Json; result: Json };
+  'bench.loaderEpoch': { spec: Json; result: Json };
   'bench.matmul': { spec: { n: number; reps: number; device: string }; result: { n: number; gflops: number; device: string } };
 }
 
@@ -122,9 +129,9 @@ export type JobResult<K extends JobKind> = JobCatalogue[K]['result'];
 
 /** Every kind the catalogue knows (the test compares it with the core's jobKinds()). */
 export const JOB_KIND_LIST = [
-  'store.extract', 'store.verify', 'store.merge', 'synth.cohort', 'slide.tissue', 'slide.classify', 'slide.extract', 'slide.read_tiles',
-  'image.area_bench', 'cost.count', 'cost.measure', 'train.supervised', 'train.distill', 'train.loss', 'train.defaults', 'eval',
-  'eval.metrics', 'models.describe', 'models.export', 'data.scan', 'data.peek', 'bench.train_step', 'bench.loader_epoch', 'bench.matmul',
+  'store.extract', 'store.verify', 'store.merge', 'synth.cohort', 'slide.tissue', 'slide.classify', 'slide.extract', 'slide.readTiles',
+  'image.areaBench', 'cost.count', 'cost.measure', 'train.supervised', 'train.distill', 'train.loss', 'train.defaults', 'eval',
+  'eval.metrics', 'models.describe', 'models.export', 'weights.describe', 'weights.forward', 'data.scan', 'data.peek', 'bench.trainStep', 'bench.loaderEpoch', 'bench.matmul',
 ] as const satisfies readonly JobKind[];
 
 // Compile-time: the list names every kind of the catalogue.

@@ -6,13 +6,17 @@ import path from 'node:path';
 import { ResdistillError } from './errors.js';
 import type { JobEvent } from './job.js';
 import { type ModelSpec, runNative } from './jobs.js';
-import { writePng, type RgbImage } from './png.js';
+import { writeHeatmapFigure } from './heatmap-figure.js';
+import type { RgbImage } from './png.js';
 import { openSlide } from './slide.js';
 import type { Tile, TissuePiece } from './slide-types.js';
 import { readManifest } from './store.js';
 import { listSamples } from './store_info.js';
 import type { RunDevice } from './device.js';
 import { checkpointOf, oldRunDir, runDir } from './experiment/layout.js';
+import { UNIT_DEFAULTS } from './experiment/config.js';
+import { csvText } from './csv.js';
+import { describeWeights, readSafetensors, type WeightsDescription } from './weights.js';
 
 /** A trained model as an experiment left it: its run, magnification, architecture, classes and tile size. */
 export interface ModelRef {
@@ -32,6 +36,10 @@ export interface ModelRef {
   input: { mean: number[]; std: number[] };
   /** What the model was trained on: tiles, or whole tissue pieces (split into cells no larger than maxSizeUm). */
   unit: { kind: 'tiles' } | { kind: 'pieces'; minAreaUm2?: number; maxSizeUm?: number };
+  /** Trained on generated slides: every output of predict says SYNTHETIC. */
+  synthetic: boolean;
+  /** The run's identity hash, when known. */
+  runId?: string;
 }
 
 /** The unit of the experiment's data, as its extract run recorded it (tiles for image folders and older plans). */
@@ -118,6 +126,8 @@ function refOf(run: PlanRun, outDir: string, store: { classes: string[]; sizeUm:
     teacher: teacherRun ? refOf(teacherRun, outDir, store, runs) : null,
     input: inputOf(dir),
     unit: unitOf(runs),
+    synthetic: (runs.find((r) => r.kind === 'extract') as { identity?: { source?: string } } | undefined)?.identity?.source === 'synthetic',
+    runId: run.key,
   };
 }
 
@@ -158,11 +168,59 @@ export function resolveModel(model: string, choice: RunChoice = {}): ModelRef {
   return refOf(run, outDir, storeFacts(plan.storeDir), plan.runs);
 }
 
+/** The experiment around a run folder (<out>/runs/<name>), when there is one. */
+function experimentOf(dir: string): string | null {
+  const outDir = path.dirname(path.dirname(dir));
+  return existsSync(path.join(outDir, 'plan.json')) ? outDir : null;
+}
+
+/** A model from its weights file alone (its own metadata); the teacher comes from the experiment when one is beside it. */
+function refFromWeights(d: WeightsDescription, file: string): ModelRef {
+  const [h, w] = d.inputSize ?? [0, 0];
+  let teacher: ModelRef | null = null;
+  if (experimentOf(path.dirname(file)) && d.method !== 'teacher') {
+    try {
+      teacher = resolveModel(path.dirname(file)).teacher;
+    } catch {
+      teacher = null; // the file sits beside an unrelated folder: predict without the teacher timing
+    }
+  }
+  return {
+    runDir: path.dirname(file),
+    checkpoint: file,
+    label: `${d.method} ${d.magnification}x`,
+    method: d.method,
+    magnification: d.magnification,
+    seed: 0,
+    model: { ...d.architecture } as ModelSpec,
+    classes: d.classes,
+    sizeUm: d.unit === 'tiles' ? Math.sqrt(h * w) * d.mpp : (d.maxSizeUm ?? 0),
+    teacher,
+    input: { mean: d.input.mean, std: d.input.std },
+    unit: d.unit === 'pieces' ? { kind: 'pieces', ...(d.maxSizeUm ? { maxSizeUm: d.maxSizeUm } : {}) } : { kind: 'tiles' },
+    synthetic: d.synthetic,
+    runId: d.runId,
+  };
+}
+
+/**
+ * resolveModel, preferring what a weights file says of itself: a self-describing .safetensors is used alone (checked
+ * against its tensors natively), an older file without a description goes through its experiment folder, and a file
+ * with neither is refused with WEIGHTS_INVALID naming what its metadata lacks.
+ */
+export async function resolveModelRef(model: string, choice: RunChoice = {}): Promise<ModelRef> {
+  const abs = path.resolve(model);
+  if (!existsSync(abs) || statSync(abs).isDirectory()) return resolveModel(model, choice);
+  const describesItself = 'resdistillFormat' in readSafetensors(abs).metadata;
+  if (!describesItself && experimentOf(path.dirname(abs))) return resolveModel(model, choice);
+  return refFromWeights(await describeWeights(abs), abs);
+}
+
 export interface PredictOptions {
   out: string;
   mpp?: number;
   forceMpp?: boolean;
-  /** Minimum tissue fraction of a tile (default 0.5). */
+  /** Minimum tissue fraction of a tile (default UNIT_DEFAULTS.minTissue, the config's). */
   minTissue?: number;
   /** Overrides the model's tile side in microns. */
   sizeUm?: number;
@@ -195,8 +253,11 @@ export interface Timing {
 }
 
 export interface SlidePrediction {
+  /** True when the model was trained on generated slides: its labels mean nothing clinically (warning says so). */
+  synthetic: boolean;
+  warning?: string;
   slide: string;
-  model: { label: string; method: string; magnification: number; checkpoint: string };
+  model: { label: string; method: string; magnification: number; checkpoint: string; runId?: string };
   classes: string[];
   tiles: number;
   sizeUm: number;
@@ -212,6 +273,9 @@ export interface SlidePrediction {
   files: { json: string; csv: string; heatmap: string };
 }
 
+/** What every output of a model trained on generated slides says. */
+export const SYNTHETIC_WARNING = 'SYNTHETIC: this model was trained on generated slides, not tissue; its labels say nothing about this slide.';
+
 const PALETTE: [number, number, number][] = [
   [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127],
 ];
@@ -219,6 +283,9 @@ const PALETTE: [number, number, number][] = [
 export function classColour(i: number): [number, number, number] {
   return PALETTE[i % PALETTE.length]!;
 }
+
+/** How strongly the heatmap tints a pixel whose class has mean probability p (its legend shows the same scale). */
+export const tintAlpha = (p: number) => 0.2 + 0.6 * p;
 
 const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
 
@@ -250,7 +317,7 @@ export function heatmap(thumb: RgbImage, thumbMpp: number, slideMpp: number, til
     if (!n) continue;
     const mean = Array.from(sums.subarray(px * k, px * k + k), (v) => v / n);
     const c = argmax(mean);
-    const a = 0.2 + 0.6 * mean[c]!;
+    const a = tintAlpha(mean[c]!);
     const colour = classColour(c);
     for (let ch = 0; ch < 3; ch++) out[3 * px + ch] = Math.round(out[3 * px + ch]! * (1 - a) + colour[ch]! * a);
   }
@@ -297,7 +364,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     const tissue = await slide.detectTissue(pieces?.minAreaUm2 ? { minAreaUm2: pieces.minAreaUm2 } : {}, { signal: o.signal });
     tiles = pieces
       ? pieceRects(tissue.pieces, slide.info.mpp.x, pieces.maxSizeUm)
-      : await slide.tiles({ sizeUm, strideUm: o.strideUm, minTissue: o.minTissue ?? 0.5 }, { signal: o.signal });
+      : await slide.tiles({ sizeUm, strideUm: o.strideUm, minTissue: o.minTissue ?? UNIT_DEFAULTS.minTissue }, { signal: o.signal });
     // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
     const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
     thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));
@@ -322,14 +389,23 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
 
   mkdirSync(o.out, { recursive: true });
   const files = { json: path.join(o.out, 'prediction.json'), csv: path.join(o.out, 'tiles.csv'), heatmap: path.join(o.out, 'heatmap.png') };
-  writePng(files.heatmap, heatmap(thumb, thumbMpp, slide.info.mpp.x, tiles, student.probabilities));
-  const header = ['x', 'y', 'width', 'height', 'tissue', 'label', ...classes.map((c) => `p_${c}`)].join(',');
-  const rows = tiles.map((t, i) => [t.x, t.y, t.width, t.height, t.tissue.toFixed(3), classes[labels[i]!], ...student.probabilities[i]!.map((p) => p.toFixed(5))].join(','));
-  writeFileSync(files.csv, `${[header, ...rows].join('\n')}\n`);
+  writeHeatmapFigure(files.heatmap, heatmap(thumb, thumbMpp, slide.info.mpp.x, tiles, student.probabilities), {
+    title: `${ref.label} (${String((ref.model as { name?: string }).name ?? ref.model)}) on ${path.basename(slidePath)}`,
+    subtitle: `${tiles.length} ${ref.unit.kind === 'pieces' ? 'tissue pieces' : `tiles of ${sizeUm.toFixed(0)} um`} read at ${ref.magnification}x (${(10 / ref.magnification).toPrecision(3)} um/px); colour: the most probable class`,
+    classes: ref.classes,
+    colour: classColour,
+    alpha: tintAlpha,
+    synthetic: ref.synthetic,
+  });
+  const header = ['x', 'y', 'width', 'height', 'tissue', 'label', ...classes.map((c) => `p_${c}`)];
+  const rows = tiles.map((t, i) => [t.x, t.y, t.width, t.height, t.tissue.toFixed(3), classes[labels[i]!], ...student.probabilities[i]!.map((p) => p.toFixed(5))]);
+  writeFileSync(files.csv, csvText(header, rows));
 
   const result: SlidePrediction = {
+    synthetic: ref.synthetic,
+    ...(ref.synthetic ? { warning: SYNTHETIC_WARNING } : {}),
     slide: path.resolve(slidePath),
-    model: { label: ref.label, method: ref.method, magnification: ref.magnification, checkpoint: ref.checkpoint },
+    model: { label: ref.label, method: ref.method, magnification: ref.magnification, checkpoint: ref.checkpoint, ...(ref.runId ? { runId: ref.runId } : {}) },
     classes,
     tiles: tiles.length,
     sizeUm,

@@ -2,13 +2,14 @@
 import path from 'node:path';
 import type { JobOptions } from './job.js';
 import { runNative } from './jobs.js';
+import { SYNTHETIC_DEFAULTS } from './experiment/config.js';
 
 export interface SynthOptions {
   /** Folder for slide-NNN.tif, cohort.csv (path,label,group; paths relative to it) and cohort.json. */
   outDir: string;
-  /** Same seed, same bytes. Default 1. */
+  /** Same seed, same bytes. Default: the config's (SYNTHETIC_DEFAULTS). */
   seed?: number;
-  /** Default 4. */
+  /** Default: the config's (SYNTHETIC_DEFAULTS). */
   slidesPerClass?: number;
   /** 2 or 3 (default 3). */
   classes?: number;
@@ -46,6 +47,7 @@ export interface SynthResult {
 /** Generates the cohort off the main thread; progress events are {type:"progress", done, total}. */
 export async function generateCohort(options: SynthOptions, jobOptions: JobOptions = {}): Promise<SynthResult> {
   // Resolve against this process's cwd; a missing or non-string outDir is left for the core to name.
-  const spec = typeof options.outDir === 'string' && options.outDir !== '' ? { ...options, outDir: path.resolve(options.outDir) } : options;
+  const filled = { seed: SYNTHETIC_DEFAULTS.seed, slidesPerClass: SYNTHETIC_DEFAULTS.slidesPerClass, ...options };
+  const spec = typeof filled.outDir === 'string' && filled.outDir !== '' ? { ...filled, outDir: path.resolve(filled.outDir) } : filled;
   return runNative('synth.cohort', spec, jobOptions);
 }

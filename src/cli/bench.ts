@@ -29,6 +29,11 @@ interface CostOptions {
   plot?: string;
 }
 
+function svgPath(file: string): string {
+  if (!/\.svg$/i.test(file)) throw makeError('CONFIG_INVALID', `--plot: the chart is SVG; give a .svg file name, got '${file}'`);
+  return file;
+}
+
 function sizeFlag(text: string): [number, number] {
   try {
     return parseSize(text);
@@ -60,7 +65,7 @@ const r1 = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(1));
 export function formatCostTable(report: CostReport): string {
   const head = ['mag', 'input px', 'GMACs', 'GFLOPs', 'other Gops', 'MACs fewer', 'ideal', 'fwd img/s', 'train img/s', 'fwd speed-up', 'train speed-up', 'guard'];
   const body = report.rows.map((r) => [
-    r.mag === null ? '-' : `${r.mag}x`,
+    r.magnification === null ? '-' : `${r.magnification}x`,
     `${r.height}x${r.width}`,
     g(r.macs),
     g(r.flops),
@@ -80,7 +85,7 @@ export function formatCostTable(report: CostReport): string {
   out.push(`model ${report.model}, ${first ? (first.params / 1e6).toFixed(3) : '-'} M params; MACs = multiply-accumulates of conv + linear, FLOPs = 2 x MACs; other ops = norms, pooling, additions, activations`);
   const rt = report.runtime;
   out.push(rt ? `measured on ${rt.device}, ${rt.threads} threads, batch ${rt.batch}, median of ${rt.reps}${rt.bf16 ? ', bf16 autocast' : ''}${rt.channelsLast ? ', channelsLast' : ''}` : 'not measured (--no-measure)');
-  for (const r of report.rows) for (const n of r.guard.notes) out.push(`${r.guard.ok ? 'note' : 'FLAG'} ${r.mag ?? ''}x: ${n}`);
+  for (const r of report.rows) for (const n of r.guard.notes) out.push(`${r.guard.ok ? 'note' : 'FLAG'} ${r.magnification ?? ''}x: ${n}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -102,18 +107,18 @@ export function registerBench(program: Command): void {
     .option('--batch <n>', 'batch size of measured runs', numberOption('--batch', RANGES.count), 4)
     .option('--reps <n>', 'timed repetitions (median is reported)', numberOption('--reps', RANGES.count), 3)
     .option('--no-measure', 'count only, do not time')
-    .option('--plot <file.svg>', 'write the chart as SVG')
+    .option('--plot <file.svg>', 'write the chart as SVG', svgPath)
     .addOption(flags.json())
     .addOption(flags.quiet())
     .addHelpText('after', EXAMPLES)
     .action(async (o: CostOptions) =>
       runCommand(Boolean(o.json), async () => {
-        let points: { mag: number | null; height: number; width: number }[];
+        let points: { magnification: number | null; height: number; width: number }[];
         if (o.size) {
           if (o.teacherMagnification !== undefined || o.studentMagnifications !== undefined || o.sizeUm !== undefined) {
             throw makeError('USAGE', 'give either --size or a ladder (--teacher-magnification, --student-magnifications, --size-um), not both');
           }
-          points = [{ mag: null, height: o.size[0], width: o.size[1] }];
+          points = [{ magnification: null, height: o.size[0], width: o.size[1] }];
         } else {
           const missing = [
             o.teacherMagnification === undefined ? '--teacher-magnification' : '',

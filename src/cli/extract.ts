@@ -1,7 +1,7 @@
 // `resdistill extract <config> --out <store> [--part i/N]`: resumable extraction with a progress bar and ETA.
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { extract, loadExtractConfig, parsePart } from '../store.js';
+import { extract, loadExtractConfig, type Part, parsePart } from '../store.js';
 import { numberOption, RANGES } from '../numbers.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
@@ -21,17 +21,17 @@ export function registerExtract(program: Command): void {
     .description('build a multi-resolution store from image folders or slides; rerun the same command to resume after a kill')
     .argument('<config>', 'experiment config (.json, .yaml or .yml), or just its data section')
     .requiredOption('--out <store>', 'store folder to write (or resume)')
-    .option('--part <i/N>', 'write only part i of N (1-based); join the parts with `resdistill store merge`')
+    .option('--part <i/N>', 'write only part i of N (1-based); join the parts with `resdistill store merge`', parsePart)
     .option('--samples-per-shard <n>', 'samples per tar shard, the unit of resumption (default 32)', numberOption('--samples-per-shard', RANGES.count))
     .addOption(flags.threads())
     .addOption(flags.json())
     .addOption(flags.quiet())
     .addHelpText('after', EXAMPLES)
-    .action(async (configFile: string, opts: { out: string; part?: string; samplesPerShard?: number; threads?: number; json?: boolean; quiet?: boolean }) =>
+    .action(async (configFile: string, opts: { out: string; part?: Part; samplesPerShard?: number; threads?: number; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(opts.json), async () => {
         const loaded = loadExtractConfig(configFile);
         const config = opts.threads ? { ...loaded, threads: opts.threads } : loaded;
-        const part = opts.part ? parsePart(opts.part) : undefined;
+        const part = opts.part;
         const controller = new AbortController();
         const onSignal = () => controller.abort();
         process.once('SIGINT', onSignal);

@@ -13,6 +13,8 @@ function pngPath(file: string): string {
 export const flags = {
   json: () => new Option('--json', 'print exactly one JSON object on stdout; a failure prints { "error": { "code", "message" } }'),
   quiet: () => new Option('--quiet', 'no progress output'),
+  maxMemory: () =>
+    new Option('--max-memory <size>', 'memory budget for any one request (region, tile grid, decoded image), e.g. 4G; default a share of physical memory (env RESDISTILL_MAX_MEMORY)'),
   device: (what = 'where the models run', fallback = 'auto') =>
     new Option('--device <device>', `${what}: auto | cpu | cuda | cuda:N (default ${fallback})`).argParser((t) => parseDevice(t)),
   threads: () => new Option('--threads <n>', 'LibTorch intra-op threads (default: all usable cores)').argParser(numberOption('--threads', RANGES.threads)),

@@ -1,13 +1,14 @@
 // `resdistill predict <slide> --model <run>`: slide label, tile CSV and heatmap from a trained run, timed
 // against the run's teacher on the same tiles.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
 import { native, nativeVersions } from '../native.js';
 import { numberOption, RANGES } from '../numbers.js';
-import { predictSlide, resolveModel, classColour } from '../predict.js';
+import { predictSlide, resolveModelRef, classColour } from '../predict.js';
 import { printJson, runCommand } from './output.js';
 import { concreteDevice, type Device } from '../device.js';
+import { UNIT_DEFAULTS } from '../experiment/config.js';
 import { flags } from './flags.js';
 
 interface PredictCliOpts {
@@ -30,30 +31,32 @@ interface PredictCliOpts {
 
 
 const EXAMPLES = `
-The model comes from an experiment of \`resdistill run\`: its output directory (then --method, --magnification and
---seed pick the run; default the KD student at the lowest magnification), a run folder <out>/runs/<name>, or
-that run's best.safetensors. Magnification, architecture, classes and tile size come from the experiment; the
-teacher of the same seed is timed on the same tiles unless --no-teacher.
+The model is a weights file resdistill trained (best.safetensors or final.safetensors, anywhere: it describes its own
+architecture, classes, magnification, field of view and input normalisation), or an experiment of \`resdistill run\`:
+its output directory (then --method, --magnification and --seed pick the run; default the KD student at the lowest
+magnification) or a run folder <out>/runs/<name>. When the experiment is beside the model, the teacher of the same
+seed is timed on the same tiles unless --no-teacher.
 
 Examples:
   $ resdistill predict slide.svs --model runs/demo --out pred/
   $ resdistill predict slide.svs --model runs/demo --method baseline --magnification 2.5
   $ resdistill predict slide.svs --model runs/demo/runs/kd-2.5x-seed0-3f9c0a1b --out pred/
-  $ resdistill predict scan.tif --model runs/luad/runs/kd-5x-seed0-<hash>/best.safetensors --mpp 0.25 --json`;
+  $ resdistill predict scan.tif --model runs/luad/runs/kd-5x-seed0-<hash>/best.safetensors --mpp 0.25 --json
+  $ resdistill predict slide.svs --model student.safetensors --out pred/`;
 
 export function registerPredict(program: Command): void {
   program
     .command('predict')
     .description('classify the tissue of a slide with a trained student: slide label, tile CSV, heatmap PNG, time vs the teacher')
     .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
-    .requiredOption('--model <run>', 'an experiment output directory, a training run in it (<out>/runs/<name>), or its best.safetensors')
-    .option('--method <m>', 'with an experiment directory: teacher, baseline, kd, kd+init or kd-unlabeled (default kd)')
+    .requiredOption('--model <run>', 'a weights file (best.safetensors, used alone), an experiment output directory, or a training run in it (<out>/runs/<name>)')
+    .addOption(new Option('--method <method>', 'with an experiment directory: which method (default kd)').choices(['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled']))
     .addOption(flags.magnification('with an experiment directory: which magnification (default: the lowest student one)'))
     .addOption(flags.seed('with an experiment directory: which seed (default: the first)'))
     .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
     .addOption(flags.mpp())
     .addOption(flags.forceMpp())
-    .option('--min-tissue <f>', 'minimum tissue fraction of a tile (default 0.5)', numberOption('--min-tissue', RANGES.fraction))
+    .option('--min-tissue <f>', `minimum tissue fraction of a tile (default ${UNIT_DEFAULTS.minTissue}, as the config's data.unit.minTissue)`, numberOption('--min-tissue', RANGES.fraction))
     .addOption(flags.sizeUm("tile side in microns, the field of view (default: the model's, from its training)"))
     .addOption(flags.strideUm('step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)'))
     .option('--no-teacher', 'skip the teacher timing')
@@ -67,7 +70,7 @@ export function registerPredict(program: Command): void {
         const binding = native();
         const v = nativeVersions();
         binding.setThreads(Math.round(o.threads ?? v.usableCores));
-        const ref = resolveModel(o.model, { method: o.method, magnification: o.magnification, seed: o.seed });
+        const ref = await resolveModelRef(o.model, { method: o.method, magnification: o.magnification, seed: o.seed });
         const out = o.out ?? `${path.basename(slide, path.extname(slide))}-prediction`;
         const show = !o.json && !o.quiet;
         const bar = show ? new cliProgress.SingleBar({ format: 'predict {stage} |{bar}| {value}/{total} tiles | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 }) : null;
@@ -99,6 +102,7 @@ export function registerPredict(program: Command): void {
         if (o.quiet) return;
         const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
         const lines = [
+          ...(result.synthetic ? [`${result.warning}`] : []),
           `${result.slide}: ${result.tiles} tissue tiles of ${result.sizeUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
           `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities).map(([c, p]) => `${c} ${pct(p)}`).join(', ')}`,
           `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes).map(([c, v]) => `${c} ${v}`).join(', ')}`,

@@ -4,12 +4,14 @@
 import { Command, CommanderError, type Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeError } from '../errors.js';
+import { fromNative, makeError } from '../errors.js';
 import { native, packageRoot } from '../native.js';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
+import { registerExport } from './export.js';
 import { registerExtract } from './extract.js';
+import { flags } from './flags.js';
 import { reportError } from './output.js';
 import { registerPredict } from './predict.js';
 import { registerRun } from './run.js';
@@ -39,17 +41,29 @@ function takeOverRequired(program: Command): void {
   }
 }
 
+/** `slide region`: the words a user types after `resdistill`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
 function checkRequired(command: Command): void {
   const values = command.opts() as Record<string, unknown>;
   const missing = (REQUIRED.get(command) ?? []).filter((o) => values[o.attributeName()] === undefined).map((o) => o.long ?? o.flags);
-  if (missing.length > 0) throw makeError('USAGE', `${command.name()}: missing required option${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (see resdistill ${command.name()} --help)`);
+  const name = commandPath(command);
+  if (missing.length > 0) throw makeError('USAGE', `${name}: missing required option${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (see resdistill ${name} --help)`);
 }
 
 export function buildProgram(): Command {
   const program = new Command('resdistill')
     .description('Resolution-based knowledge distillation for histology (DiPalma et al., AIIM 2021)')
     .version(pkg.version)
-    .option('--max-memory <size>', 'memory budget for any one request (region, tile grid, decoded image), e.g. 4G; default a share of physical memory (env RESDISTILL_MAX_MEMORY)')
+    // Here too, so `resdistill --json` (no command) still answers in JSON; positional, so after a command --json is the command's.
+    .enablePositionalOptions()
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addOption(flags.maxMemory())
     .addHelpText('after', '\nExit codes: 0 success; 1 the command failed (or its check did); 2 a usage error (bad or missing flag or argument).\nEvery command takes --help (with examples), --json and --quiet. Vocabulary: docs/glossary.md.')
     // Errors are printed by us, in one format (and as JSON under --json); commander only reports them by throwing.
     .exitOverride()
@@ -61,13 +75,19 @@ export function buildProgram(): Command {
   registerStore(program);
   registerRun(program);
   registerPredict(program);
+  registerExport(program);
   registerBench(program);
   registerSlide(program);
   registerSynth(program);
   takeOverRequired(program);
+  // Options are positional (after a command they are the command's), so every command takes --max-memory itself.
+  for (const c of allCommands(program)) {
+    if (c.commands.length === 0) c.addOption(flags.maxMemory());
+    else c.addOption(flags.json()).addOption(flags.quiet()); // a group without its command still answers in JSON
+  }
   program.hook('preAction', (_, action) => {
     checkRequired(action);
-    const size = program.opts<{ maxMemory?: string }>().maxMemory;
+    const size = action.opts<{ maxMemory?: string }>().maxMemory ?? program.opts<{ maxMemory?: string }>().maxMemory;
     if (size === undefined) return;
     // The core reads the budget from the environment, so jobs and worker threads all see the same one.
     process.env.RESDISTILL_MAX_MEMORY = size;
@@ -76,20 +96,26 @@ export function buildProgram(): Command {
   return program;
 }
 
-const QUIET_EXITS = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+/** Help or version asked for: exit 0. */
+const ASKED = new Set(['commander.helpDisplayed', 'commander.version']);
 
-/** Parses argv and runs the command; anything that escapes a command's own error handling is a usage error. */
+/**
+ * Parses argv and runs the command. What escapes a command's own error handling was raised while parsing the
+ * command line (commander, a flag's parser, the required-options check): a usage error, exit 2, unless the
+ * addon itself failed to load (exit 1, as any failed command).
+ */
 export async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError && QUIET_EXITS.has(e.code)) {
-      process.exitCode = e.exitCode;
+    if (e instanceof CommanderError && ASKED.has(e.code)) {
+      process.exitCode = 0;
       return;
     }
-    const error = e instanceof CommanderError ? makeError('USAGE', `${e.message.replace(/^error: /, '')} (see resdistill --help)`) : e;
+    // commander.help: a command group or the program without a command (the help went to stderr).
+    const error = e instanceof CommanderError ? makeError('USAGE', e.code === 'commander.help' ? 'no command given (see resdistill --help)' : `${e.message.replace(/^error: /, '')} (see resdistill --help)`) : fromNative(e);
     reportError(json, error);
-    process.exitCode = 2;
+    process.exitCode = error.code === 'NATIVE_LOAD_FAILED' || error.code === 'LIBTORCH_MISMATCH' ? 1 : 2;
   }
 }

@@ -84,7 +84,7 @@ export function registerSlide(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ resdistill slide region CMU-1-Small-Region.svs --x 0 --y 0 --width 1000 --height 1000 --magnification 5 --out region.png\n  $ resdistill slide region scan.svs --um --x 500 --y 500 --width 448 --height 448 --target-mpp 2 --out r.png --json')
     .action(async (file: string, o: { x: number; y: number; width: number; height: number; um?: boolean; magnification?: number; targetMpp?: number; out: string; mpp?: number; forceMpp?: boolean; json?: boolean; quiet?: boolean }) =>
       runCommand(Boolean(o.json), async () => {
-        if ((o.magnification === undefined) === (o.targetMpp === undefined)) throw makeError('CONFIG_INVALID', 'give exactly one of --magnification or --target-mpp');
+        if ((o.magnification === undefined) === (o.targetMpp === undefined)) throw makeError('USAGE', 'slide region: give exactly one of --magnification or --target-mpp');
         const s = openSlide(file, openOptions(o));
         const scale = o.magnification !== undefined ? { magnification: o.magnification } : { mpp: o.targetMpp! };
         const r = s.readRegion({ x: o.x, y: o.y, width: o.width, height: o.height, units: o.um ? 'um' : 'px' }, scale);

@@ -1,5 +1,5 @@
 // `resdistill store info|verify|preview|merge`: look into, check, and join stores.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { merge, verify } from '../store.js';
 import { preview, storeInfo } from '../store_info.js';
 import { numberOption, RANGES } from '../numbers.js';
@@ -60,7 +60,7 @@ export function registerStore(program: Command): void {
     .argument('<store>', 'store folder')
     .addOption(flags.pngOut('PNG to write', 'preview.png'))
     .option('--samples <n>', 'rows (samples spread over the split)', numberOption('--samples', RANGES.count), 8)
-    .option('--split <name>', 'train, val, test, unlabeled or all', 'all')
+    .addOption(new Option('--split <name>', 'which split').choices(['train', 'val', 'test', 'unlabeled', 'all']).default('all'))
     .addOption(flags.json())
     .addOption(flags.quiet())
     .addHelpText('after', '\nExamples:\n  $ resdistill store preview stores/lymphoma --out preview.png\n  $ resdistill store preview stores/lymphoma --split test --samples 4 --out test.png --json')

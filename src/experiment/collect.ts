@@ -7,6 +7,14 @@ import type { ResolvedExperiment } from './load.js';
 import type { Plan } from './plan.js';
 import type { DoneRecord } from './rundir.js';
 
+/** The training job's per-epoch events as the report's training curves read them. */
+function historyOf(train: unknown): { history?: ResultRun['history'] } {
+  const events = (train as { history?: { epoch?: number; loss?: number; val?: { loss?: number | null; accuracy?: number | null } }[] } | undefined)?.history;
+  if (!Array.isArray(events)) return {};
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return { history: events.filter((e) => typeof e.epoch === 'number').map((e) => ({ epoch: e.epoch!, loss: num(e.loss), valLoss: num(e.val?.loss), valAccuracy: num(e.val?.accuracy) })) };
+}
+
 /** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
 export function collectResults(config: ResolvedExperiment, plan: Plan, records: Map<string, DoneRecord>, versions?: Record<string, unknown>): Results {
   const complete = plan.runs.every((r) => records.has(r.key));
@@ -40,11 +48,14 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
         ci: (e.ci as Record<string, [number, number]>) ?? {},
       },
       ...(e.samples ? { samples: e.samples as ResultRun['samples'] } : {}),
+      ...historyOf(records.get(run.key)?.results.train),
       cost: cost.get(run.magnification as number) ?? null,
     });
   }
+  const classes = plan.runs.map((r) => (records.get(r.key)?.results.train as { labels?: string[] } | undefined)?.labels).find(Array.isArray);
   const results: Results = {
     experiment: config.name,
+    ...(classes ? { classes } : {}),
     synthetic: config.data.source === 'synthetic',
     teacherMagnification: config.magnifications.teacher,
     ...(config.description ? { dataDescription: config.description } : {}),

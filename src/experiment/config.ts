@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { DEVICE_PATTERN } from '../device.js';
 
 const positive = z.number().positive();
+
+/** Unit defaults `predict` shares: a tile keeps its place when at least this fraction of it is tissue. */
+export const UNIT_DEFAULTS = { minTissue: 0.5 } as const;
 const fraction = z.number().min(0).max(1);
 
 /** Fixed-size tiles with slide-level labels, or whole tissue pieces (the paper's unit, variable size). */
@@ -13,7 +16,7 @@ const Unit = z.discriminatedUnion('kind', [
     kind: z.literal('tiles'),
     sizeUm: positive.describe('tile edge in microns (the same field of view at every magnification)'),
     strideUm: positive.optional().describe('tile stride in microns; default = sizeUm (no overlap)'),
-    minTissue: fraction.default(0.5).describe('minimum tissue fraction of a kept tile'),
+    minTissue: fraction.default(UNIT_DEFAULTS.minTissue).describe('minimum tissue fraction of a kept tile'),
     maxPerSlide: z.int().positive().optional().describe('cap on tiles per slide (seeded sample)'),
   }),
   z.strictObject({

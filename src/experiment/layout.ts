@@ -1,6 +1,6 @@
 // The one owner of an experiment directory's layout: where each run, store and checkpoint lives. Run folders are
 // named so a user finds a run by eye (`runs/kd-2.5x-seed0-3f9c0a1b`); the short hash keeps names unique per identity.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The fields of a planned run its folder name is made of. */
@@ -43,9 +43,18 @@ export function oldRunDir(outDir: string, key: string): string {
   return path.join(outDir, 'runs', key);
 }
 
-/** Moves a run from the old `runs/<key>` to its readable folder, so old experiment directories resume. */
+/**
+ * Moves a run from the old `runs/<key>` to its readable folder, so old experiment directories resume; the paths
+ * its records hold (done.json, steps/*.json: the checkpoints the training job reported) move with it.
+ */
 export function adoptOldRunFolder(outDir: string, run: RunName): void {
   const old = oldRunDir(outDir, run.key);
   const now = runDir(outDir, run);
-  if (old !== now && existsSync(old) && !existsSync(now)) renameSync(old, now);
+  if (old === now || !existsSync(old) || existsSync(now)) return;
+  renameSync(old, now);
+  const steps = path.join(now, 'steps');
+  const records = [path.join(now, 'done.json'), ...(existsSync(steps) ? readdirSync(steps).map((f) => path.join(steps, f)) : [])];
+  for (const file of records.filter((f) => f.endsWith('.json') && existsSync(f))) {
+    writeFileSync(file, readFileSync(file, 'utf8').split(`${JSON.stringify(old).slice(1, -1)}/`).join(`${JSON.stringify(now).slice(1, -1)}/`));
+  }
 }

@@ -80,6 +80,16 @@ function label(method: Method, mag: number, seed: number, fraction?: number): st
   return `${method} ${mag}x seed ${seed}${fraction !== undefined && fraction < 1 ? ` (${Math.round(fraction * 100)}% unlabeled)` : ''}`;
 }
 
+/** What a trained run's weights say of their data beside the job's own facts (native/core/train/run_weights.h). */
+function weightsFactsOf(c: ResolvedExperiment): Record<string, unknown> {
+  const unit = c.data.source === 'slides' || c.data.source === 'synthetic' ? c.data.unit : null;
+  return {
+    synthetic: c.data.source === 'synthetic',
+    unit: unit?.kind === 'pieces' ? 'pieces' : 'tiles',
+    ...(unit?.kind === 'pieces' && unit.maxSizeUm ? { maxSizeUm: unit.maxSizeUm } : {}),
+  };
+}
+
 /** Builds every run of the experiment in dependency order. Pure: nothing is read or written. */
 export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Plan {
   const { outDir, device } = options;
@@ -103,12 +113,13 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   const pieces = loaderMode(c) === 'exact';
   const evalBase = { store: storeDir, split: c.evaluation.split, model: c.model, bootstrap: c.evaluation.bootstrap, normalize: c.normalize, device, ...(pieces ? { mode: 'exact', batchSize: 1 } : {}) };
 
+  const weightsFacts = weightsFactsOf(c);
   /** A training run: train at `mag`, then evaluate its best checkpoint on the held-out split. */
   const addTrain = (method: Method, mag: number, seed: number, identity: Record<string, unknown>, job: JobStep, dependsOn: string[], fraction?: number) => {
     const key = runKey(identity);
     const dir = runDir(outDir, { key, kind: 'train', method, magnification: mag, seed, ...(fraction !== undefined ? { unlabeledFraction: fraction } : {}) });
     runDirs.set(key, dir);
-    job.spec = { ...job.spec, store: storeDir, magnification: mag, seed, device, outDir: dir, resume: true };
+    job.spec = { ...job.spec, store: storeDir, magnification: mag, seed, device, outDir: dir, resume: true, weights: { method, runId: key, ...weightsFacts } };
     const evalSpec = { ...evalBase, magnification: mag, checkpoint: checkpointOf(dir), seed };
     const run: PlannedRun = { key, label: label(method, mag, seed, fraction), kind: 'train', method, magnification: mag, seed, dependsOn, identity, steps: [job, { name: 'eval', kind: JOB_KINDS.eval, spec: evalSpec }] };
     if (fraction !== undefined) run.unlabeledFraction = fraction;

@@ -1,6 +1,7 @@
 // Translates the experiment's data section into native job steps (synth.cohort, store.extract), and runs the
 // composite "cost" step (exact count + measured throughput at the store's real input size) for the runner.
 import path from 'node:path';
+import { makeError } from '../errors.js';
 import type { JobOptions } from '../job.js';
 import { type JobKind, type ModelSpec, runNative } from '../jobs.js';
 import { storeInfo } from '../store_info.js';
@@ -53,20 +54,13 @@ export function extractSteps(data: Data, magnifications: number[], storeDir: str
   ];
 }
 
-interface CostCount {
-  rows: { macs: number; flops: number; params: number; height: number; width: number }[];
-}
-interface CostMeasure {
-  rows: { forwardImgPerS: number; trainImgPerS?: number }[];
-}
-
 /** The "cost" step: exact MACs/FLOPs and measured forward images/s of the model at one stored magnification. */
 export async function runCostStep(spec: Record<string, unknown>, options: JobOptions): Promise<Record<string, unknown>> {
   const { store, magnification, model, device } = spec as { store: string; magnification: number; model: ModelSpec; device: string };
   const info = storeInfo(store);
   const mag = info.magnifications.find((m) => Math.abs(m.magnification - magnification) < 1e-6 * magnification);
   const [height, width] = mag?.shape ?? [];
-  if (!height || !width) throw new Error(`store ${store} has no samples at ${magnification}x`);
+  if (!height || !width) throw makeError('STORE_CORRUPT', `store ${store} has no samples at ${magnification}x`);
   const modelSpec = { model, classes: info.classes.length };
   const count = await runNative('cost.count', { ...modelSpec, height, width }, options);
   const measure = await runNative('cost.measure', { ...modelSpec, height, width, batch: 16, reps: 3, train: false, device }, options);

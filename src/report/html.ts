@@ -3,6 +3,7 @@ import type { Results } from './results.js';
 import type { Answer, Comparison } from './comparisons.js';
 import { costWarnings, findings, mainRows, type SummaryRow } from './summary.js';
 import { COMPARISON_NOTE, escapeHtml, htmlComparisons, htmlTable, TABLE_NOTE } from './tables.js';
+import { htmlPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
 
 export interface RenderedPlot {
   id: string;
@@ -32,8 +33,9 @@ figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radi
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
 .table-wrap { background: #fff; border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { padding: 6px 10px; border-bottom: 1px solid #eaeef2; white-space: nowrap; text-align: left; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; }
+th, td { padding: 5px 6px; border-bottom: 1px solid #eaeef2; white-space: nowrap; text-align: left; }
+th { white-space: normal; vertical-align: bottom; }
 th { background: #f6f8fa; font-weight: 600; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr[data-method="teacher"] td { background: #f3f4f6; font-weight: 600; }
@@ -42,6 +44,12 @@ tr[data-method="kd+init"] td:first-child { color: #7b3294; font-weight: 600; }
 tr[data-method="kd-unlabeled"] td:first-child { color: #1b7a5e; font-weight: 600; }
 tr[data-method="baseline"] td:first-child { color: #b2432f; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 2px 0; }
+#plot-training-curves { grid-column: 1 / -1; }
+.confusions { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
+figure.confusion table { width: auto; font-size: 12px; }
+figure.confusion th, figure.confusion td { padding: 3px 6px; }
+figure.confusion figcaption { margin: 0 0 6px; color: var(--ink); }
+figure.confusion tr.precision th, figure.confusion tr.precision td { color: var(--muted); border-bottom: none; }
 footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
 footer code { background: #eef1f4; padding: 1px 5px; border-radius: 4px; }
 `;
@@ -103,6 +111,9 @@ ${htmlTable(mainRows(rows))}
 </div>
 <p class="note">${escapeHtml(TABLE_NOTE)}</p>
 </section>
+${((blocks) => (blocks ? `<section id="per-class"><h2>Per class</h2><div class="confusions">
+${blocks}
+</div><p class="note">${escapeHtml(PER_CLASS_NOTE)}</p></section>` : ''))(htmlPerClass(perClass(results)))}
 ${comps.length ? `<section id="comparisons"><h2>Paired comparisons</h2>\n<div class="table-wrap">\n${htmlComparisons(comps)}\n</div>\n<p class="note">${escapeHtml(COMPARISON_NOTE)}</p>\n</section>` : ''}
 <footer>Made by resdistill (DiPalma et al., Artificial Intelligence in Medicine 119:102136, 2021). ${versionLine(results)}</footer>
 </main>

@@ -1,5 +1,7 @@
 // writeReport: results.json -> results.csv, report.md, one SVG per plot and a self-contained report.html.
 import path from 'node:path';
+import { markdownPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
+import { CURVES_CAPTION, trainingCurvesSpec } from './curves.js';
 import { writeFileAtomic } from '../experiment/rundir.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
@@ -31,6 +33,8 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   const warnings = costWarnings(rows);
   if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
+  const classes = markdownPerClass(perClass(results));
+  if (classes) lines.push('## Per class', '', classes, '', PER_CLASS_NOTE, '');
   if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps), '', COMPARISON_NOTE, '');
   return lines.join('\n');
 }
@@ -42,7 +46,9 @@ export async function writeReport(results: Results, dir: string): Promise<Report
   const ans = answer(rows, comps, results.statistics.tolerance);
   const plots: RenderedPlot[] = [];
   const svgs: string[] = [];
-  for (const p of plotSpecs(rows)) {
+  const curves = trainingCurvesSpec(results);
+  const specs = [...plotSpecs(rows), ...(curves ? [{ id: 'training-curves' as const, title: 'Training curves', caption: CURVES_CAPTION, spec: curves }] : [])];
+  for (const p of specs) {
     const svg = await renderSvg(p.spec);
     const file = path.join(dir, `${p.id}.svg`);
     writeFileAtomic(file, svg);

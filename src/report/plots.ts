@@ -1,7 +1,7 @@
 // The report's plots as Vega-Lite specs, rendered to SVG headlessly with vega (no browser, no canvas needed).
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { COLORS, CONFIG, DODGE, markers, methodScale, points, tooltip, yDomain } from './plot-style.js';
+import { COLORS, CONFIG, DODGE, ERROR_BARS, markers, methodScale, points, tooltip, yDomain } from './plot-style.js';
 import { mainRows, METHOD_LABELS, paretoFront, type SummaryRow } from './summary.js';
 
 /** Accuracy against GFLOPs (log), with the Pareto front of the mean points as a dashed staircase. */
@@ -14,7 +14,7 @@ export function accuracyVsFlopsSpec(rows: SummaryRow[]): TopLevelSpec | null {
   const domain = yDomain(ps);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Accuracy vs compute', subtitle: 'dashed: Pareto front' },
+    title: { text: 'Accuracy vs compute', subtitle: 'dashed: Pareto front; bars: 95% bootstrap intervals' },
     width: 460,
     height: 300,
     config: CONFIG,
@@ -37,7 +37,7 @@ export function accuracyVsMagnificationSpec(rows: SummaryRow[]): TopLevelSpec | 
   const xScale = { type: 'log', base: 2, domain: [(mags[0] as number) / 1.35, (mags[mags.length - 1] as number) * 1.35], nice: false };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Accuracy vs magnification', subtitle: 'dashed: the teacher' },
+    title: { text: 'Accuracy vs magnification', subtitle: 'dashed: the teacher; bars: 95% bootstrap intervals' },
     width: 460,
     height: 300,
     config: CONFIG,
@@ -96,17 +96,17 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 export interface Plot {
-  id: 'accuracy-vs-flops' | 'accuracy-vs-magnification' | 'unlabeled-sweep';
+  id: 'accuracy-vs-flops' | 'accuracy-vs-magnification' | 'unlabeled-sweep' | 'training-curves';
   title: string;
   caption: string;
   spec: TopLevelSpec;
 }
 
-const CAPTIONS: Record<Plot['id'], string> = {
+const CAPTIONS: Record<Exclude<Plot['id'], 'training-curves'>, string> = {
   'accuracy-vs-flops':
-    'Accuracy (mean ± std over seeds) against GFLOPs per image (log scale). The dashed staircase is the Pareto front: no other model is both cheaper and more accurate. Points at one magnification are spread slightly apart so their bars do not overlap.',
-  'accuracy-vs-magnification': 'Accuracy (mean ± std over seeds) by input magnification; the dashed line is the teacher at its own magnification.',
-  'unlabeled-sweep': 'KD students trained with a growing share of the unlabeled pool (0% = labelled training images only, labels unused); dashed lines are the baselines.',
+    `Accuracy (mean over seeds) against GFLOPs per image (log scale). The dashed staircase is the Pareto front: no other model is both cheaper and more accurate. Points at one magnification are spread slightly apart so their bars do not overlap. ${ERROR_BARS}`,
+  'accuracy-vs-magnification': `Accuracy (mean over seeds) by input magnification; the dashed line is the teacher at its own magnification. ${ERROR_BARS}`,
+  'unlabeled-sweep': `KD students trained with a growing share of the unlabeled pool (0% = labelled training images only, labels unused); dashed lines are the baselines. ${ERROR_BARS}`,
 };
 
 export function plotSpecs(rows: SummaryRow[]): Plot[] {

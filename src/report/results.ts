@@ -40,6 +40,14 @@ export const CostSchema = z.object({
 export const METHODS = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'] as const;
 export type Method = (typeof METHODS)[number];
 
+/** One training epoch as the training job's events recorded it (null where the job had no validation split). */
+export const EpochSchema = z.object({
+  epoch: z.int().positive(),
+  loss: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+});
+
 export const ResultRunSchema = z.object({
   method: z.enum(METHODS),
   magnification: z.number().positive(),
@@ -49,6 +57,8 @@ export const ResultRunSchema = z.object({
   key: z.string().optional(),
   metrics: MetricsSchema,
   samples: SamplesSchema.optional(),
+  /** Per-epoch training loss and validation metrics, for the training curves. */
+  history: z.array(EpochSchema).optional(),
   cost: CostSchema.nullable(),
 });
 
@@ -66,6 +76,8 @@ export const ResultsSchema = z.object({
   synthetic: z.boolean().default(false),
   teacherMagnification: z.number().positive().optional(),
   dataDescription: z.string().optional(),
+  /** Class names in label order (the store's), for the per-class tables. */
+  classes: z.array(z.string()).optional(),
   generatedAt: z.string().optional(),
   /** False while some planned runs have not finished (an interrupted or failed `resdistill run`). */
   complete: z.boolean().default(true),

@@ -1,17 +1,12 @@
 // Tables: results.csv (one row per run), the summary (mean ± std over seeds, pooled group-bootstrap CIs) and the
 // paired comparisons, as Markdown and HTML.
+import { csvText } from '../csv.js';
 import type { Difference, Estimate } from '../stats/group-bootstrap.js';
 import type { Comparison } from './comparisons.js';
 import { METHOD_LABELS, type Stat, type SummaryRow } from './summary.js';
 import type { Results } from './results.js';
 
 const CSV_METRICS = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * One line per run with every metric, its CI bounds (only for metrics that have them: no always-empty columns), and
@@ -29,9 +24,9 @@ export function resultsCsv(results: Results): string {
       r.method, r.magnification, r.seed, r.unlabeledFraction,
       ...CSV_METRICS.flatMap((m) => (withCi.includes(m) ? [r.metrics[m], r.metrics.ci[m]?.[0], r.metrics.ci[m]?.[1]] : [r.metrics[m]])),
       r.cost?.macs, r.cost?.flops, r.cost?.imagesPerSecond, r.key,
-    ].map(csvCell).join(','),
+    ],
   );
-  return `${[header.join(','), ...lines].join('\n')}\n`;
+  return csvText(header, lines);
 }
 
 /** The table's columns: header text and how a row fills it (plain text; Markdown and HTML share them). */
@@ -71,6 +66,7 @@ export const COLUMNS: Column[] = [
   { header: 'Mag.', cell: (r) => `${r.magnification}x`, numeric: true },
   { header: 'GFLOPs', cell: (r) => (r.flops === null ? '–' : (r.flops / 1e9).toPrecision(3)), numeric: true },
   { header: 'FLOPs vs teacher', cell: (r) => formatReduction(r.flopsReduction), numeric: true },
+  { header: 'Images/s', cell: (r) => (r.imagesPerSecond === null ? '–' : r.imagesPerSecond >= 100 ? String(Math.round(r.imagesPerSecond)) : r.imagesPerSecond.toPrecision(3)), numeric: true },
   { header: 'Accuracy %', cell: (r) => meanStd(r.metrics.accuracy, true), numeric: true },
   { header: 'Accuracy 95% CI', cell: (r) => ci(r.metrics.accuracy, true), numeric: true },
   { header: 'Balanced acc. %', cell: (r) => meanStd(r.metrics.balancedAccuracy, true), numeric: true },
@@ -90,7 +86,8 @@ export const TABLE_NOTE =
   'resampling the independent unit (the store\'s group: patient or slide, else the image) with all its samples. ' +
   'Group acc.: one prediction per group and seed (mean probability of its samples), pooled over seeds, with the same bootstrap. ' +
   'Macro precision and recall, and every per-seed value, are in results.csv. ' +
-  'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2).';
+  'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2). ' +
+  'Images/s: measured forward throughput at that input size on the device the experiment ran on (batch 16, 3 repetitions).';
 
 const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 

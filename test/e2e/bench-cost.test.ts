@@ -9,8 +9,8 @@ describe('resdistill bench cost (needs the addon and dist/)', () => {
     const plot = path.join(tempDir(), 'ladder.svg');
     const r = runCli(['bench', 'cost', '--teacher-magnification', '10', '--student-magnifications', '5,1.25', '--size-um', '224', '--no-measure', '--json', '--plot', plot]);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { rows: { mag: number; height: number; width: number; macs: number; flops: number; params: number; macsReduction: number; expectedReduction: number }[] };
-    expect(out.rows.map((row) => [row.mag, row.height, row.width])).toEqual([
+    const out = JSON.parse(r.stdout) as { rows: { magnification: number; height: number; width: number; macs: number; flops: number; params: number; macsReduction: number; expectedReduction: number }[] };
+    expect(out.rows.map((row) => [row.magnification, row.height, row.width])).toEqual([
       [10, 224, 224],
       [5, 112, 112],
       [1.25, 28, 28],

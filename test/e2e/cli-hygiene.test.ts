@@ -25,8 +25,9 @@ function expectUsage(args: string[], code: 'USAGE' | 'CONFIG_INVALID', message: 
   const text = runCli(args);
   expect(text.status).toBe(2);
   expect(text.stdout).toBe('');
-  expect(text.stderr.trim()).toMatch(new RegExp(`^resdistill: ${code}: `));
-  expect(text.stderr.trim().split('\n')).toHaveLength(1);
+  // One typed line last (a missing command shows the help above it), never a stack trace.
+  expect(text.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^resdistill: ${code}: `));
+  expect(text.stderr).not.toMatch(/\n\s+at /);
 }
 
 describe('command-line hygiene (needs the built CLI)', () => {
@@ -44,6 +45,23 @@ describe('command-line hygiene (needs the built CLI)', () => {
     expect(withDevice.map((c) => c.name()).sort()).toEqual(['cost', 'demo', 'predict', 'run']);
     for (const c of withDevice) expectUsage([...argvOf(c), '--device', 'tpu'], 'CONFIG_INVALID', /--device must be auto, cpu, cuda or cuda:N/);
   });
+
+  it.each([
+    [['report', 'nowhere', '--tolerance', 'x'], /--tolerance/],
+    [['synth', 'nowhere', '--seed', '-1'], /--seed/],
+    [['store', 'preview', 'nowhere', '--samples', '0'], /--samples/],
+    [['extract', 'nowhere.json', '--out', 'nowhere', '--part', '5/2'], /--part/],
+    [['slide', 'region', 'nowhere.svs', '--x', 'a', '--y', '0', '--width', '1', '--height', '1', '--out', 'r.png'], /--x/],
+    [['bench', 'cost', '--size', '64', '--plot', 'chart.png'], /give a \.svg file name/],
+  ])('%j: CONFIG_INVALID naming the flag, exit 2', (args, message) => expectUsage(args as string[], 'CONFIG_INVALID', message as RegExp));
+
+  it.each([
+    [['predict', 'nowhere.svs', '--model', 'nowhere', '--method', 'kd++'], /--method .* is invalid/],
+    [['store', 'preview', 'nowhere', '--split', 'training'], /--split .* is invalid/],
+    [['slide', 'region', 'nowhere.svs', '--x', '0', '--y', '0', '--width', '1', '--height', '1', '--out', 'r.png'], /exactly one of --magnification or --target-mpp/],
+    [[], /no command given/],
+    [['slide'], /no command given/],
+  ])('%j: USAGE, exit 2', (args, message) => expectUsage(args as string[], 'USAGE', message as RegExp));
 
   it('every missing required option is reported at once', () => {
     expectUsage(['slide', 'region', 'nowhere.svs'], 'USAGE', /missing required options --x, --y, --width, --height, --out/);

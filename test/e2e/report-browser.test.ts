@@ -1,5 +1,5 @@
 // Needs Debian chromium at /usr/bin/chromium (scripts/setup.mjs installs it): report.html, rendered headless, shows
-// the three plots and the results table, and its full-page screenshot is a real picture (many colours, mostly
+// the three plots (bootstrap error bars), the results table (no horizontal scroll at 1400 px), the confusion matrices, and its full-page screenshot is a real picture (many colours, mostly
 // not background), not a blank page.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,8 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
-import { readResults } from '../../src/report/results.js';
+import { parseResults, readResults, type ResultsInput } from '../../src/report/results.js';
 import { repoRoot, tempDir } from '../support.js';
+import { withSamples } from '../report-samples.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -16,7 +17,7 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs /usr/bin/chromium)', () => {
   it('renders the plots and the table, and the screenshot is not blank', async () => {
     const dir = tempDir();
-    const files = await writeReport(readResults(path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json')), dir);
+    const files = await writeReport(parseResults(withSamples(readResults(path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json')) as ResultsInput)), dir);
     const context = await chromium.launchPersistentContext(tempDir('resdistill-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -27,7 +28,9 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
     try {
       const page = await context.newPage();
       await page.goto(pathToFileURL(files.html).href);
-      expect(await page.locator('figure.plot svg').count()).toBe(3);
+      expect(await page.locator('figure.plot svg').count()).toBe(4);
+      // The training curves: one line per run and metric, in small multiples per method.
+      expect(await page.locator('#plot-training-curves svg path.mark-line, #plot-training-curves svg .mark-line path').count()).toBeGreaterThan(51);
       expect(await page.locator('#results-table tbody tr').count()).toBe(13);
       expect(await page.locator('#synthetic-banner').isVisible()).toBe(true);
       const plotBox = await page.locator('#plot-accuracy-vs-flops svg').boundingBox();
@@ -65,6 +68,15 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
       expect(stats.colours).toBeGreaterThan(50);
       expect(stats.inkShare).toBeGreaterThan(0.03); // a blank page has none; this report about 8%
       expect(existsSync(shot)).toBe(true);
+      // RESDISTILL_REPORT_SCREENSHOT=docs/report.png regenerates the README's picture.
+      if (process.env.RESDISTILL_REPORT_SCREENSHOT) writeFileSync(process.env.RESDISTILL_REPORT_SCREENSHOT, png);
+
+      // At 1400 px the results table fits its card: no horizontal scroll. The error bars say what they are.
+      expect(await page.locator('#per-class figure.confusion').count()).toBeGreaterThanOrEqual(13);
+      await page.setViewportSize({ width: 1400, height: 900 });
+      const overflow = await page.locator('#table .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await page.locator('#plot-accuracy-vs-flops figcaption').textContent()).toMatch(/95% group-bootstrap interval/);
     } finally {
       await context.close();
     }

@@ -2,6 +2,7 @@
 // its own (a job spec may omit a field), it must equal the config's. Needs the addon (the train.defaults job).
 import { describe, expect, it } from 'vitest';
 import { CHOICE_DEFAULTS, ExperimentSchema } from '../../src/experiment/config.js';
+import { CHECKPOINT } from '../../src/experiment/layout.js';
 import { resolveExperiment } from '../../src/experiment/load.js';
 import { runNative } from '../../src/jobs.js';
 
@@ -27,5 +28,7 @@ describe('native defaults agree with the config schema (needs the addon)', () =>
     expect(native.seed).toBe(schema.seeds[0]);
     // The model: the config names gn_resnet with its widths and blocks; the core also fixes GroupNorm's 32 groups.
     expect(native.model).toMatchObject(resolved.model);
+    // The run-folder layout (src/experiment/layout.ts) names the checkpoint the training loop writes.
+    expect(native.checkpoint).toBe(CHECKPOINT);
   });
 });

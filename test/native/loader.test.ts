@@ -135,8 +135,8 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     await expect(runJob('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction: 0 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /unlabeledFraction/ });
   });
 
-  it('bench.loader_epoch times the same epoch fed by the loader and from memory (the benchmark job runs end to end)', async () => {
-    const r = await runJob<{ images: number; reps: number; loaderSeconds: number[]; inMemorySeconds: number[]; ratio: number }>('bench.loader_epoch', {
+  it('bench.loaderEpoch times the same epoch fed by the loader and from memory (the benchmark job runs end to end)', async () => {
+    const r = await runJob<{ images: number; reps: number; loaderSeconds: number[]; inMemorySeconds: number[]; ratio: number }>('bench.loaderEpoch', {
       store, magnification: 1.5625, teacherMagnification: 6.25, batchSize: 8, reps: 1, model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
     });
     const train = (await runJob<Scan>('data.scan', { store, split: 'train', batchSize: 8, returnIds: true, threads: 2 })).ids[0]!.length;

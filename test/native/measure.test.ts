@@ -22,8 +22,8 @@ describe('measured cost jobs (needs the addon)', () => {
     }
   });
 
-  it('bench.train_step runs the peer-shaped supervised and distillation steps', async () => {
-    const r = await runJob<Record<string, number | string>>('bench.train_step', { size: 32, batch: 2, steps: 1, threads: 1 });
+  it('bench.trainStep runs the peer-shaped supervised and distillation steps', async () => {
+    const r = await runJob<Record<string, number | string>>('bench.trainStep', { size: 32, batch: 2, steps: 1, threads: 1 });
     expect(r).toMatchObject({ size: 32, batch: 2, threads: 1, device: 'cpu' });
     expect(r.supervisedImgPerS).toBeGreaterThan(0);
     expect(r.distillImgPerS).toBeGreaterThan(0);

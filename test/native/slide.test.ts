@@ -198,25 +198,25 @@ describe.skipIf(!existsSync(cmuSlide))('batch tile reads as a job (addon, real d
   it('reads tiles on two threads with ordered progress and stops on abort with CANCELLED', async () => {
     const { runJob } = await import('../../src/job.js');
     const done: number[] = [];
-    const r = await runJob<{ tiles: number; checksum: number }>('slide.read_tiles', { path: cmuSlide, n: 64, threads: 2 }, {
+    const r = await runJob<{ tiles: number; checksum: number }>('slide.readTiles', { path: cmuSlide, n: 64, threads: 2 }, {
       onEvent: (e) => done.push(e.done as number),
     });
     expect(r.tiles).toBe(64);
     expect(done.at(-1)).toBe(64);
     expect([...done].sort((a, b) => a - b)).toEqual(done);
-    const batch = await runJob<{ tiles: number }>('slide.read_tiles', {
+    const batch = await runJob<{ tiles: number }>('slide.readTiles', {
       path: cmuSlide,
       regions: [{ x: 0, y: 0, width: 512, height: 512 }, { x: 1000, y: 1000, width: 448, height: 448 }],
       mpps: [1, 2],
       threads: 2,
     });
     expect(batch.tiles).toBe(2);
-    await expect(runJob('slide.read_tiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
+    await expect(runJob('slide.readTiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
     const extract = await runJob<{ tiles: number; pieces: number }>('slide.extract', { path: cmuSlide, mpps: [1, 4], sizeUm: 224, threads: 2 });
     const grid = await openSlide(cmuSlide).tiles({ sizeUm: 224 });
     expect(extract).toMatchObject({ tiles: grid.length, pieces: 1 });
     const ac = new AbortController();
-    const p = runJob('slide.read_tiles', { path: cmuSlide, n: 200000, threads: 2 }, { signal: ac.signal });
+    const p = runJob('slide.readTiles', { path: cmuSlide, n: 200000, threads: 2 }, { signal: ac.signal });
     setTimeout(() => ac.abort(), 200);
     await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
   });
@@ -230,7 +230,7 @@ describe.skipIf(!pythonHas('PIL', 'numpy'))('area downsampling kernel vs Pillow 
     const script = `import numpy as np\nfrom PIL import Image\nimg = np.random.default_rng(1).integers(0, 256, (516, 516, 3), dtype=np.uint8)\nopen("${input}", "wb").write(img.tobytes())\nopen("${expected}", "wb").write(np.asarray(Image.fromarray(img).reduce(${factor})).tobytes())`;
     expect(spawnSync('/usr/bin/python3', ['-c', script]).status).toBe(0);
     const { runJob } = await import('../../src/job.js');
-    const r = await runJob<{ maxAbsDiff: number }>('image.area_bench', { size: 516, factor, reps: 1, threads: 2, input, compare: expected });
+    const r = await runJob<{ maxAbsDiff: number }>('image.areaBench', { size: 516, factor, reps: 1, threads: 2, input, compare: expected });
     expect(r.maxAbsDiff).toBeLessThanOrEqual(1);
     expect(readFileSync(expected).length).toBe(Math.floor(516 / factor) ** 2 * 3);
     rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type CostRow, guard, parseSize, pixelsFor, planLadder } from '../../src/cost.js';
 
 type Row = Omit<CostRow, 'guard'>;
-const row = (mag: number, px: number, macs: number, extra: Partial<Row> = {}): Row => ({
-  mag,
+const row = (magnification: number, px: number, macs: number, extra: Partial<Row> = {}): Row => ({
+  magnification,
   height: px,
   width: px,
   macs,
@@ -29,7 +29,7 @@ describe('cost planning', () => {
 
   it('keeps the field of view: pixels = field_um * mag / 10, teacher first', () => {
     expect(pixelsFor(0.625, 896)).toBe(56);
-    expect(planLadder(10, [5, 2.5, 10], 896).map((p) => [p.mag, p.height])).toEqual([
+    expect(planLadder(10, [5, 2.5, 10], 896).map((p) => [p.magnification, p.height])).toEqual([
       [10, 896],
       [5, 448],
       [2.5, 224],

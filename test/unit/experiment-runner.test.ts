@@ -156,11 +156,15 @@ describe('run folders a user can read (pure TS)', () => {
     expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'cost', magnification: 5 })).toBe('cost-5x-3f9c0a1b');
     const out = tempDir();
     const run = { key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd', magnification: 2.5, seed: 0 };
-    writeJsonAtomic(path.join(out, 'runs', run.key, 'done.json'), { key: run.key, results: {} });
+    const old = path.join(out, 'runs', run.key);
+    writeJsonAtomic(path.join(old, 'done.json'), { key: run.key, results: { train: { bestCheckpoint: path.join(old, 'best.safetensors') } } });
+    writeJsonAtomic(path.join(old, 'steps', 'train.json'), { result: { bestCheckpoint: path.join(old, 'best.safetensors') } });
     const dir = RunDir.open(out);
     try {
-      expect(dir.done(run)).toMatchObject({ key: run.key });
-      expect(existsSync(path.join(out, 'runs', 'kd-2.5x-seed0-3f9c0a1b', 'done.json'))).toBe(true);
+      const now = path.join(out, 'runs', 'kd-2.5x-seed0-3f9c0a1b');
+      expect(dir.done(run)).toMatchObject({ key: run.key, results: { train: { bestCheckpoint: path.join(now, 'best.safetensors') } } });
+      expect(dir.stepResult(run, 'train')).toEqual({ bestCheckpoint: path.join(now, 'best.safetensors') });
+      expect(existsSync(old)).toBe(false);
     } finally {
       dir.close();
     }

@@ -9,26 +9,9 @@ import { writeReport } from '../../src/report/index.js';
 import { parseResults, readResults, type ResultsInput } from '../../src/report/results.js';
 import { costWarnings, paretoFront, summarize } from '../../src/report/summary.js';
 import { repoRoot, tempDir } from '../support.js';
+import { samplesFor, withSamples } from '../report-samples.js';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'report', 'results.json');
-
-/** 60 test samples in 12 groups of 5, 3 classes; the first round(accuracy * 60) in a fixed shuffle are right. */
-function samplesFor(accuracy: number) {
-  const n = 60;
-  const order = Array.from({ length: n }, (_, i) => (i * 37) % n);
-  const right = new Set(order.slice(0, Math.round(accuracy * n)));
-  const labels = Array.from({ length: n }, (_, i) => Math.floor(i / 5) % 3);
-  const probs = labels.map((y, i) => {
-    const p = [0.1, 0.1, 0.1];
-    p[right.has(i) ? y : (y + 1) % 3] = 0.8;
-    return p;
-  });
-  return { ids: labels.map((_, i) => i), groups: labels.map((_, i) => `g${Math.floor(i / 5)}`), labels, probs };
-}
-
-function withSamples(r: ResultsInput): ResultsInput {
-  return { ...r, runs: r.runs.map((x) => ({ ...x, samples: samplesFor(x.metrics.accuracy) })) } as ResultsInput;
-}
 
 function run(method: string, magnification: number, seed: number, accuracy: number, flops: number | null) {
   return {
@@ -102,18 +85,23 @@ describe('report (pure TS, hand-written results)', () => {
     expect(emptyEverywhere).toEqual([]); // no always-empty column (a sweep-free experiment leaves unlabeledFraction blank; the fixture has no run keys)
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toContain('SYNTHETIC');
-    expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Accuracy % \| Accuracy 95% CI \|/);
-    expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
+    expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Images\/s \| Accuracy % \| Accuracy 95% CI \|/);
+    expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| ([\d.]+|–) \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
     expect(md).toMatch(/\*\*Answer\*\*: /);
     expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
-    expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg']);
+    expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg', 'training-curves.svg']);
     for (const f of files.svgs) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     const html = readFileSync(files.html, 'utf8');
     expect(html).toContain('id="synthetic-banner"');
     expect(html).toContain('id="comparisons-table"');
     expect(html).toContain('id="answer"');
-    expect(html.match(/<svg/g)).toHaveLength(3);
+    expect(html.match(/<svg/g)).toHaveLength(4);
     expect(html).not.toMatch(/<script|src="http|href="http/);
+    // Per class: one confusion matrix per method and magnification, every test prediction of every seed counted.
+    const blocks = new Set(results.runs.filter((r) => !(r.unlabeledFraction! < 1)).map((r) => `${r.method}@${r.magnification}`));
+    expect(html.match(/<figure class="confusion"/g)).toHaveLength(blocks.size);
+    expect(html).toContain('<th>marsh 1</th>');
+    expect(md).toMatch(/## Per class[\s\S]*\| KD student \| 0\.625x \| \d+ \/ \d+ \|/);
   });
 
   it('omits the sweep plot and the SYNTHETIC banner when neither applies, and tolerates missing cost', async () => {

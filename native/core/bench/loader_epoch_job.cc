@@ -1,4 +1,4 @@
-// "bench.loader_epoch": is the loader ever the bottleneck? One distillation epoch (same batches, same augmentation
+// "bench.loaderEpoch": is the loader ever the bottleneck? One distillation epoch (same batches, same augmentation
 // draws) timed fed live by the store loader (its prefetch thread) and from the same batches held in memory,
 // interleaved, medians. A ratio near 1 means training never waits for data.
 #include <torch/torch.h>
@@ -81,7 +81,7 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
           {"inMemoryImagesPerSecond", held_ips}, {"ratio", live_ips / held_ips}, {"loaderSeconds", live}, {"inMemorySeconds", held}};
 }
 
-const JobRegistrar kRegistrar("bench.loader_epoch", "a distillation epoch fed by the store loader vs from memory (benchmark)",
+const JobRegistrar kRegistrar("bench.loaderEpoch", "a distillation epoch fed by the store loader vs from memory (benchmark)",
                               run_loader_epoch);
 
 }  // namespace

@@ -1,4 +1,4 @@
-// "bench.train_step": the same work as ../shared/bench/peers/train_step.py, step for step, so a ratio is fair:
+// "bench.trainStep": the same work as ../shared/bench/peers/train_step.py, step for step, so a ratio is fair:
 // the paper GN ResNet, Adam(1e-3, wd 1e-4), one supervised step at SIZE and one distillation step
 // (frozen teacher at SIZE, student at SIZE/4, KD + MSE after adaptive max pool); 1 warm-up, mean of STEPS.
 #include <torch/torch.h>
@@ -75,7 +75,7 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   return out;
 }
 
-const JobRegistrar kRegistrar("bench.train_step", "one Adam step and one distillation step, as peers/train_step.py", run_train_step);
+const JobRegistrar kRegistrar("bench.trainStep", "one Adam step and one distillation step, as peers/train_step.py", run_train_step);
 
 }  // namespace
 }  // namespace rd

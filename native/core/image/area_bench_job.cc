@@ -1,4 +1,4 @@
-// "image.area_bench": times area_reduce on an RGB uint8 image (random, or raw bytes from a file so the
+// "image.areaBench": times area_reduce on an RGB uint8 image (random, or raw bytes from a file so the
 // benchmark can compare values with Pillow's reduce on the very same pixels).
 #include <chrono>
 #include <fstream>
@@ -65,7 +65,7 @@ Json area_bench(const Json& spec, JobContext& ctx) {
   return result;
 }
 
-const JobRegistrar kRegistrar("image.area_bench", "time area (box) downsampling of an RGB image (benchmark)", area_bench);
+const JobRegistrar kRegistrar("image.areaBench", "time area (box) downsampling of an RGB image (benchmark)", area_bench);
 
 }  // namespace
 }  // namespace rd::image

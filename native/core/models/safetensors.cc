@@ -115,8 +115,9 @@ void save_weights(const torch::nn::Module& module, const std::string& path, cons
   save_safetensors(path, state_dict(module), metadata);
 }
 
-void load_weights(torch::nn::Module& module, const std::string& path) {
-  auto loaded = load_safetensors(path);
+void load_weights(torch::nn::Module& module, const std::string& path) { load_weights(module, load_safetensors(path), path); }
+
+void load_weights(torch::nn::Module& module, const NamedTensors& loaded, const std::string& path) {
   std::map<std::string, at::Tensor> by_name(loaded.begin(), loaded.end());
   // Check every name and shape before copying, so a bad file leaves the model untouched.
   auto targets = state_dict(module);

@@ -28,5 +28,7 @@ void save_weights(const torch::nn::Module& module, const std::string& path,
 
 // Copies a file's tensors into the module in place. Every name must match with equal shape (strict, like PyTorch).
 void load_weights(torch::nn::Module& module, const std::string& path);
+// The same check and copy for tensors already read from `path` (named in errors).
+void load_weights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& path);
 
 }  // namespace rd::models

@@ -47,7 +47,7 @@ void output_size(const Slide& s, const Rect& r, double target, int& ow, int& oh)
   const double w = std::max(1.0, std::round(r.w * s.mpp().x / target)), h = std::max(1.0, std::round(r.h * s.mpp().y / target));
   if (w * h > double(int64_t(1) << 31) || w > 1e6 || h > 1e6)
     throw Error(code::kConfigInvalid, "region at " + std::to_string(target) + " um/px would be " + std::to_string(int64_t(w)) + " x " +
-                                          std::to_string(int64_t(h)) + " px; read it in tiles (read_batch / slide.read_tiles)");
+                                          std::to_string(int64_t(h)) + " px; read it in tiles (read_batch / slide.readTiles)");
   ow = int(w);
   oh = int(h);
 }

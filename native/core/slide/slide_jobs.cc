@@ -129,7 +129,7 @@ Json extract(const Json& spec, JobContext& ctx) {
           {"tilesPerS", tiles.empty() ? 0.0 : tiles.size() / read_s}, {"checksum", checksum}};
 }
 
-const JobRegistrar kTiles("slide.read_tiles", "random level reads of one slide on a thread pool (benchmark)", read_tiles);
+const JobRegistrar kTiles("slide.readTiles", "random level reads of one slide on a thread pool (benchmark)", read_tiles);
 const JobRegistrar kTissue("slide.tissue", "tissue mask, pieces and an optional micron tile grid of a slide", tissue);
 const JobRegistrar kExtract("slide.extract", "read every tissue tile of a slide at several mpps (one read per tile)", extract);
 

@@ -6,6 +6,7 @@
 #include "models/options.h"
 #include "train/losses.h"
 #include "train/optimizer.h"
+#include "train/loop.h"
 #include "train/run_spec.h"
 
 namespace rd::train {
@@ -33,6 +34,7 @@ Json run_defaults(const Json&, JobContext&) {
       {"augment", data::AugmentSpec::defaults()},
       {"normalize", run.normalize ? "dataset" : "none"},
       {"seed", run.seed},
+      {"checkpoint", kBestCheckpoint},
   };
 }
 

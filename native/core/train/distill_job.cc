@@ -1,5 +1,5 @@
 // "train.distill": the paper's label-free student: frozen teacher on the high-magnification view,
-// student on the low one, loss = w_kd*KL*T^2 + w_px*D(f_s, g(f_t)) [+ w_ce*CE on labelled samples].
+// student on the low one, loss = wKd*KL*T^2 + wPx*D(f_s, g(f_t)) [+ wCe*CE on labelled samples].
 #include <torch/torch.h>
 
 #include "train/distributed.h"
@@ -11,6 +11,7 @@
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "run/store_views.h"
+#include "train/run_weights.h"
 #include "train/teacher_cache.h"
 #include "models/autocast.h"
 
@@ -52,6 +53,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   if (group) shard.rank = group->rank(), shard.world = group->world();
   auto train = run::open_loader(shard);
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+  r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "kd");
 
   // The teacher's forward, shared by the plain path and the cache.
   auto run_teacher = [&](at::Tensor hi) {
@@ -64,7 +66,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   if (spec::get<bool>(spec, "teacherCache", false)) {
     const auto augment = data::AugmentSpec::from_json(r.augment);
     spec::check(geometric_only(augment), "teacherCache",
-                "needs flip/rotation-only augmentation: set augment brightness, contrast, saturation and hue to 0");
+                "needs flip/rotation-only augmentation: set augment.jitter to null");
     cache = std::make_unique<TeacherCache>(run_teacher, loss.resize);
     auto plain = run::open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, false, nullptr, r.seed, fraction, r.normalize});
     std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sizes;  // student input -> feature map

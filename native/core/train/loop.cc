@@ -64,6 +64,13 @@ void broadcast_model(Group& group, torch::nn::Module& model) {
   group.broadcast(state);
 }
 
+// The run's description with the epoch these weights are from.
+std::map<std::string, std::string> weights_metadata(const LoopSpec& s, int64_t epoch) {
+  auto m = s.weights_metadata;
+  m["epoch"] = std::to_string(epoch);
+  return m;
+}
+
 void ensure_dir(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -76,7 +83,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
                 JobContext& ctx, Group* group) {
   ensure_dir(s.out_dir);
   // best.safetensors loads straight into the equivalent PyTorch module.
-  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/best.safetensors";
+  const std::string ckpt = s.out_dir + "/checkpoint.pt", best = s.out_dir + "/" + kBestCheckpoint;
   auto optimizer = make_optimizer(model.parameters(), s.optimizer);
   CheckpointMeta meta;
   if (s.resume && load_checkpoint(ckpt, model, *optimizer, meta)) {
@@ -146,7 +153,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
     if (score > meta.best_score || meta.best_epoch < 0) {
       meta.best_score = score;
       meta.best_epoch = epoch + 1;
-      if (writer) models::save_weights(model, best, {{"epoch", std::to_string(epoch + 1)}});
+      if (writer) models::save_weights(model, best, weights_metadata(s, epoch + 1));
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double eta = elapsed / double(epoch + 1 - start_epoch) * double(s.epochs - epoch - 1);
@@ -162,7 +169,7 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
   }
   // The last epoch's weights too: what resume must reproduce bit for bit.
   const std::string last = s.out_dir + "/final.safetensors";
-  if (writer) models::save_weights(model, last, {{"epoch", std::to_string(meta.epoch)}});
+  if (writer) models::save_weights(model, last, weights_metadata(s, meta.epoch));
   if (group) group->barrier();  // every rank returns once rank 0's files exist
   return {{"bestEpoch", meta.best_epoch}, {"bestCheckpoint", best}, {"finalCheckpoint", last}, {"checkpoint", ckpt},
           {"final", meta.history.empty() ? Json(nullptr) : meta.history.back()["val"]}, {"history", meta.history}};

@@ -18,6 +18,10 @@ class Group;
 
 namespace rd::train {
 
+// The checkpoint a run keeps (the epoch its validation metric liked best); src/experiment/layout.ts says the same
+// (checked by test/native/defaults-agree.test.ts).
+inline constexpr const char* kBestCheckpoint = "best.safetensors";
+
 struct LoopSpec {
   int epochs = 100;  // the authors' config.py
   int64_t accumulate = 1;
@@ -27,6 +31,7 @@ struct LoopSpec {
   std::string out_dir;
   bool resume = true;
   std::string select_by = "accuracy";  // or balancedAccuracy, macroF1, loss
+  std::map<std::string, std::string> weights_metadata;  // stamped into best/final safetensors (train/run_weights.h)
 };
 
 struct StepResult {

@@ -7,6 +7,7 @@
 #include "train/loop.h"
 #include "train/run_spec.h"
 #include "run/store_views.h"
+#include "train/run_weights.h"
 #include "models/autocast.h"
 
 namespace rd::train {
@@ -25,6 +26,7 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
   if (group) shard.rank = group->rank(), shard.world = group->world();
   auto train = run::open_loader(shard);
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+  r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "supervised");
 
   auto step = [&](const data::Batch& b) {
     auto x = b.views[0].to(r.device, true);

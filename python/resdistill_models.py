@@ -1,0 +1,238 @@
+"""Use a resdistill model from plain PyTorch: the paper's GroupNorm ResNet and the ResNet-18/34/50 of the zoo, rebuilt
+from the metadata every resdistill weights file carries, with weights loaded strictly.
+
+    import resdistill_models as rd
+    model, meta = rd.load("best.safetensors")          # eval mode, on the CPU
+    x = rd.preprocess(rgb_uint8_hwc, meta)              # numpy or torch, H x W x 3, at meta["mpp"] um/px
+    feature_map, logits = model(x)                      # logits in meta["classes"] order
+
+Needs only torch (numpy for numpy inputs). Reads safetensors with the `safetensors` package when it is installed, else
+with the standard library. From the command line, `python3 resdistill_models.py WEIGHTS [IMAGE.npy ...]` prints the
+metadata and, per RGB uint8 H x W x 3 .npy image, the logits, as one JSON object.
+"""
+import json
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+
+FORMAT = "resdistill.weights/1"
+_DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16, "I64": torch.int64,
+           "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool}
+
+
+class WeightsInvalid(ValueError):
+    """The file is not a self-describing resdistill weights file, or its metadata disagrees with its tensors."""
+
+
+# --- reading safetensors -------------------------------------------------------------------------------------------
+
+def _read_stdlib(path):
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if len(head) < 8:
+            raise WeightsInvalid(f"{path}: not a safetensors file (too short)")
+        (n,) = struct.unpack("<Q", head)
+        header = json.loads(f.read(n))
+        data = f.read()
+    tensors = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = e["data_offsets"]
+        if b > len(data):
+            raise WeightsInvalid(f"{path}: tensor '{name}' runs past the end of the file (truncated?)")
+        raw = bytearray(data[a:b])
+        t = torch.frombuffer(raw, dtype=_DTYPES[e["dtype"]]) if b > a else torch.empty(0, dtype=_DTYPES[e["dtype"]])
+        tensors[name] = t.reshape(e["shape"]).clone()
+    return tensors, header.get("__metadata__", {})
+
+
+def read_safetensors(path):
+    """(tensors, metadata) of a safetensors file, with the `safetensors` package when present, else the stdlib."""
+    try:
+        from safetensors import safe_open
+    except ImportError:
+        return _read_stdlib(path)
+    with safe_open(path, framework="pt") as f:
+        return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
+
+
+# --- the metadata --------------------------------------------------------------------------------------------------
+
+_REQUIRED = ("resdistillFormat", "architecture", "classes", "magnification", "mpp", "unit", "inputMean", "inputStd",
+             "method", "runId", "resdistillVersion")
+
+
+def parse_metadata(raw, path="weights"):
+    """The file's string metadata as Python values; WeightsInvalid naming every missing key (as resdistill's own check)."""
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise WeightsInvalid(f"{path}: metadata cannot describe this model (missing {', '.join(missing)})")
+    if raw["resdistillFormat"] != FORMAT:
+        raise WeightsInvalid(f"{path}: format {raw['resdistillFormat']!r} is not {FORMAT}")
+    meta = dict(raw)
+    for key in ("architecture", "classes", "magnification", "mpp", "inputMean", "inputStd", "inputSize",
+                "fieldOfViewUm", "maxSizeUm", "teacherMagnification", "epoch"):
+        if key in raw:
+            meta[key] = json.loads(raw[key])
+    meta["synthetic"] = raw.get("synthetic") == "true"
+    return meta
+
+
+# --- the networks (state-dict names equal resdistill's LibTorch modules) --------------------------------------------
+
+def _norm(kind, channels, groups):
+    return nn.GroupNorm(groups, channels) if kind == "group" else nn.BatchNorm2d(channels)
+
+
+class GnBlock(nn.Module):
+    """The paper's BasicBlock with GroupNorm: c1/n1, c2/n2 and a 1x1 `down` projection when the shape changes."""
+
+    def __init__(self, cin, cout, stride, groups):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.n1 = nn.GroupNorm(groups, cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.n2 = nn.GroupNorm(groups, cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.GroupNorm(groups, cout))
+
+    def forward(self, x):
+        y = torch.relu(self.n1(self.c1(x)))
+        y = self.n2(self.c2(y))
+        return torch.relu(y + (x if self.down is None else self.down(x)))
+
+
+class GnResNet(nn.Module):
+    """DiPalma et al.'s network: GN stem, blocks of all stages in one `body`, global mean, linear. Returns (f, logits)."""
+
+    def __init__(self, num_classes, widths=(32, 64, 128, 256), blocks=(1, 1, 1, 1), groups=32):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 7, 2, 3, bias=False), nn.GroupNorm(groups, widths[0]),
+                                  nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1))
+        layers, cin = [], widths[0]
+        for s, (w, n) in enumerate(zip(widths, blocks)):
+            for b in range(n):
+                layers.append(GnBlock(cin, w, 2 if s > 0 and b == 0 else 1, groups))
+                cin = w
+        self.body = nn.Sequential(*layers)
+        self.fc = nn.Linear(cin, num_classes)
+
+    def forward(self, x):
+        f = self.body(self.stem(x))
+        return f, self.fc(f.mean((2, 3)))
+
+
+class TvBlock(nn.Module):
+    """torchvision's BasicBlock or Bottleneck (v1.5: the 3x3 conv strides), with BatchNorm or GroupNorm."""
+
+    def __init__(self, inplanes, planes, stride, bottleneck, norm, groups):
+        super().__init__()
+        out = planes * (4 if bottleneck else 1)
+        self.bottleneck = bottleneck
+        if bottleneck:
+            self.conv1 = nn.Conv2d(inplanes, planes, 1, 1, 0, bias=False)
+            self.bn1 = _norm(norm, planes, groups)
+            self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+            self.bn2 = _norm(norm, planes, groups)
+            self.conv3 = nn.Conv2d(planes, out, 1, 1, 0, bias=False)
+            self.bn3 = _norm(norm, out, groups)
+        else:
+            self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+            self.bn1 = _norm(norm, planes, groups)
+            self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+            self.bn2 = _norm(norm, planes, groups)
+        self.downsample = None
+        if stride != 1 or inplanes != out:
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, out, 1, stride, 0, bias=False), _norm(norm, out, groups))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        if self.bottleneck:
+            y = self.bn3(self.conv3(torch.relu(y)))
+        return torch.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+_DEPTHS = {"resnet18": ([2, 2, 2, 2], False), "resnet34": ([3, 4, 6, 3], False), "resnet50": ([3, 4, 6, 3], True)}
+
+
+class TvResNet(nn.Module):
+    """ResNet-18/34/50 with torchvision's names and parameter counts (no torchvision needed). Returns (f, logits)."""
+
+    def __init__(self, name, num_classes, norm="batch", groups=32):
+        super().__init__()
+        blocks, bottleneck = _DEPTHS[name]
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = _norm(norm, 64, groups)
+        inplanes = 64
+        for s, n in enumerate(blocks):
+            planes = 64 << s
+            layer = []
+            for b in range(n):
+                layer.append(TvBlock(inplanes, planes, 2 if s > 0 and b == 0 else 1, bottleneck, norm, groups))
+                inplanes = planes * (4 if bottleneck else 1)
+            setattr(self, f"layer{s + 1}", nn.Sequential(*layer))
+        self.fc = nn.Linear(inplanes, num_classes)
+
+    def forward(self, x):
+        y = nn.functional.max_pool2d(torch.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        f = self.layer4(self.layer3(self.layer2(self.layer1(y))))
+        return f, self.fc(f.mean((2, 3)))
+
+
+def build(meta):
+    """The untrained network the metadata's architecture and classes describe."""
+    a = meta["architecture"]
+    classes = len(meta["classes"])
+    if a["name"] == "gn_resnet":
+        return GnResNet(classes, a.get("widths", (32, 64, 128, 256)), a.get("blocks", (1, 1, 1, 1)), a.get("groups", 32))
+    if a["name"] in _DEPTHS:
+        return TvResNet(a["name"], classes, a.get("norm", "batch"), a.get("groups", 32))
+    raise WeightsInvalid(f"unknown architecture {a['name']!r} (known: gn_resnet, resnet18, resnet34, resnet50)")
+
+
+def load(path, device="cpu"):
+    """(model in eval mode, metadata) from a resdistill weights file alone; strict: every tensor must match."""
+    tensors, raw = read_safetensors(path)
+    meta = parse_metadata(raw, path)
+    model = build(meta)
+    try:
+        model.load_state_dict(tensors, strict=True)
+    except RuntimeError as e:
+        raise WeightsInvalid(f"{path}: the tensors do not fit the architecture its metadata names: {e}") from e
+    return model.to(device).eval(), meta
+
+
+def preprocess(rgb, meta):
+    """RGB uint8 H x W x 3 (or N x H x W x 3), already at meta['mpp'] um/px -> float32 N x 3 x H x W, normalised as trained."""
+    x = torch.as_tensor(rgb)
+    if x.dim() == 3:
+        x = x.unsqueeze(0)
+    x = x.permute(0, 3, 1, 2).to(torch.float32) / 255.0
+    mean = torch.tensor(meta["inputMean"], dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(meta["inputStd"], dtype=torch.float32).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def _main(argv):
+    import numpy as np
+    model, meta = load(argv[1])
+    out = {"metadata": {k: v for k, v in meta.items()}, "logits": []}
+    with torch.no_grad():
+        for image in argv[2:]:
+            out["logits"].append(model(preprocess(np.load(image), meta))[1][0].tolist())
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    try:
+        _main(sys.argv)
+    except WeightsInvalid as e:
+        print(json.dumps({"error": {"code": "WEIGHTS_INVALID", "message": str(e)}}))
+        sys.exit(1)

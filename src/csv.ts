@@ -1,0 +1,14 @@
+// CSV as RFC 4180 defines it: every file resdistill writes (tiles.csv, results.csv) opens the same in any reader.
+// A field holding a comma, a quote, CR or LF is quoted, its quotes doubled; records end with CRLF.
+
+/** One field; null and undefined are empty. */
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A header and its records as one CSV text. */
+export function csvText(header: unknown[], rows: unknown[][]): string {
+  return [header, ...rows].map((r) => `${r.map(csvField).join(',')}\r\n`).join('');
+}
