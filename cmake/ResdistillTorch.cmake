@@ -40,3 +40,24 @@ if(RESDISTILL_ATEN_CONFIG_DIR)
   endif()
 endif()
 message(STATUS "resdistill: ATen parallel backend OpenMP: ${RESDISTILL_TORCH_OPENMP}")
+
+# c10d for data-parallel training: LibTorch's ProcessGroupGloo.hpp plus Gloo's own headers (Debian: libgloo-dev;
+# PyPI/CUDA LibTorch ships both and links Gloo into libtorch_cpu). Without them the build still works and
+# `resdistill doctor` reports distributed: unavailable. NCCL needs a CUDA LibTorch and nccl.h.
+set(RESDISTILL_C10D OFF)
+set(RESDISTILL_C10D_NCCL OFF)
+find_path(RESDISTILL_C10D_INCLUDE torch/csrc/distributed/c10d/ProcessGroupGloo.hpp PATHS ${TORCH_INCLUDE_DIRS} NO_DEFAULT_PATH)
+find_path(RESDISTILL_GLOO_INCLUDE gloo/algorithm.h HINTS ${TORCH_INCLUDE_DIRS})
+if(RESDISTILL_C10D_INCLUDE AND RESDISTILL_GLOO_INCLUDE)
+  set(RESDISTILL_C10D ON)
+  # Debian's libtorch_cpu links the shared libgloo, whose symbols (vtables of gloo's store and transport) our
+  # inline uses of ProcessGroupGloo.hpp need too; PyPI's libtorch_cpu carries Gloo inside.
+  find_library(RESDISTILL_GLOO_LIBRARY gloo)
+  if(RESDISTILL_TORCH_CUDA)
+    find_path(RESDISTILL_NCCL_INCLUDE nccl.h HINTS ${TORCH_INCLUDE_DIRS} ENV NCCL_INCLUDE_DIR ${CUDAToolkit_INCLUDE_DIRS})
+    if(RESDISTILL_NCCL_INCLUDE AND EXISTS "${RESDISTILL_C10D_INCLUDE}/torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp")
+      set(RESDISTILL_C10D_NCCL ON)
+    endif()
+  endif()
+endif()
+message(STATUS "resdistill: c10d Gloo: ${RESDISTILL_C10D}, NCCL: ${RESDISTILL_C10D_NCCL}")

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 export const BUILD_PACKAGES = [
   'cmake', 'ninja-build', 'g++', 'pkg-config',
   'libtorch-dev', 'libopenslide-dev', 'nlohmann-json3-dev', 'libpng-dev', 'libjpeg-dev', 'libssl-dev', 'libtiff-dev',
+  'libgloo-dev', // Gloo's headers: LibTorch's c10d (data-parallel training on CPU) includes them
   // Not for the build: the font predict's heatmap legend and title are drawn in (src/heatmap-figure.ts).
   'fonts-dejavu-core',
 ];

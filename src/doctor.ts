@@ -10,6 +10,8 @@ export interface DoctorReport {
   openslide: string | null;
   threads: number | null;
   usableCores: number | null;
+  /** c10d backends for data-parallel training (`gloo`, `nccl`); empty when the build has no c10d. */
+  distributed: string[] | null;
   matmul: { n: number; gflops: number; device: string } | null;
   problems: string[];
 }
@@ -23,6 +25,7 @@ export async function doctor(): Promise<DoctorReport> {
     openslide: null,
     threads: null,
     usableCores: null,
+    distributed: null,
     matmul: null,
     problems: [],
   };
@@ -40,6 +43,7 @@ export async function doctor(): Promise<DoctorReport> {
   report.openslide = versions.openslide;
   report.threads = versions.threads;
   report.usableCores = versions.usableCores;
+  report.distributed = Object.entries(versions.distributed).filter(([, on]) => on).map(([name]) => name);
   if (versions.parallelForThreads < versions.threads) {
     report.problems.push(`the core's own parallel loops run on ${versions.parallelForThreads} of ${versions.threads} threads: rebuild it with OpenMP: \`${SETUP_COMMAND}\``);
   }

@@ -44,6 +44,8 @@ export interface TrainSpec {
   seed?: number;
   device?: RunDevice;
   resume?: boolean;
+  /** One rank of a data-parallel group (native/core/train/distributed.h); fields fall back to torchrun's environment; false ignores it. */
+  distributed?: false | { rank?: number; worldSize?: number; localRank?: number; masterAddr?: string; masterPort?: number; backend?: 'auto' | 'gloo' | 'nccl'; timeoutSeconds?: number };
   /** What the best/final weights say of their run beside the job's own facts (native/core/train/run_weights.h). */
   weights?: { method?: string; runId?: string; synthetic?: boolean; unit?: 'tiles' | 'pieces'; maxSizeUm?: number };
 }

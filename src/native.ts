@@ -29,6 +29,8 @@ export interface NativeVersions {
   parallelForThreads: number;
   /** Every error code the core raises (native/core/util/error.h). */
   errorCodes: string[];
+  /** c10d backends this build can train data-parallel with (native/core/train/distributed.h). */
+  distributed: { gloo: boolean; nccl: boolean };
 }
 
 /** The binding exported by native/addon. Keep in step with the *_wrap.cc doc comments. */

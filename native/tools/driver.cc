@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
     if (command != "run" || argc < 4) return usage();
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    // A data-parallel peer that dies closes its sockets: Gloo must see EPIPE (then DIST_FAILED), not die of SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     rd::Json spec;
     try {
       spec = rd::Json::parse(read_spec(argv[3]));

@@ -22,11 +22,12 @@ export function registerDoctor(program: Command): void {
             ['addon', r.addon.loaded ? 'loaded' : `NOT LOADED\n${r.addon.error ?? ''}`],
             ['libtorch', lt ? `${lt.version} (${lt.cuda ? `CUDA: ${lt.devices.join(', ')}, cuDNN ${lt.cudnn ?? '-'}` : 'CPU only'})` : '-'],
             ['openslide', r.openslide ?? '-'],
+            ['distributed', r.distributed === null ? '-' : r.distributed.length > 0 ? r.distributed.join(', ') : 'unavailable (built without c10d: install libgloo-dev, then `npx resdistill setup`)'],
             ['threads', r.threads === null ? '-' : `${r.threads} intra-op (of ${r.usableCores} usable cores)`],
             ['matmul', r.matmul ? `${r.matmul.gflops.toFixed(1)} GFLOP/s (${r.matmul.n}x${r.matmul.n}, ${r.matmul.device})` : '-'],
           ];
-          for (const [k, v] of rows) process.stdout.write(`${k.padEnd(10)} ${v}\n`);
-          for (const p of r.problems) process.stdout.write(`problem:   ${p}\n`);
+          for (const [k, v] of rows) process.stdout.write(`${k.padEnd(11)} ${v}\n`);
+          for (const p of r.problems) process.stdout.write(`problem:    ${p}\n`);
         }
         if (r.problems.length > 0) process.exitCode = 1;
       }),

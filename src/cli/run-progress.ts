@@ -1,4 +1,5 @@
-// Progress for `resdistill run`: an overall bar plus one bar per run with its epoch, loss and ETA (cli-progress);
+// Progress for `resdistill run`: an overall bar plus one bar per running run (several with --parallel) with its
+// epoch, loss and ETA (cli-progress);
 // on a non-TTY stream, one plain line per finished run instead of redraws.
 import cliProgress from 'cli-progress';
 import type { PlannedRun } from '../experiment/plan.js';
@@ -47,10 +48,11 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
     cliProgress.Presets.shades_classic,
   );
   let overall: cliProgress.SingleBar | undefined;
-  let current: cliProgress.SingleBar | undefined;
+  /** One bar per running run, by run key. */
+  const current = new Map<string, cliProgress.SingleBar>();
   let finished = 0;
-  /** The job's own ETA (epoch events carry it); kept between per-batch events that do not. */
-  let eta: number | undefined;
+  /** Each run's own ETA (epoch events carry it); kept between per-batch events that do not. */
+  const etas = new Map<string, number | undefined>();
   const line = (text: string) => {
     if (tty) multi.log(`${text}\n`);
     else stream.write(`${text}\n`);
@@ -65,30 +67,32 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
       if (!tty) line(`skipped ${run.label} (finished in an earlier session)`);
     },
     onRunStart(run: PlannedRun) {
-      eta = undefined;
-      if (current) multi.remove(current);
-      if (tty) current = multi.create(1000, 0, { name: run.label.padEnd(28), detail: run.steps[0]?.name ?? '' });
+      etas.delete(run.key);
+      if (tty) current.set(run.key, multi.create(1000, 0, { name: run.label.padEnd(28), detail: run.steps[0]?.name ?? '' }));
       else line(`running ${run.label}`);
     },
     onJobEvent(run, step, event) {
       const index = run.steps.findIndex((s) => s.name === step);
       const f = stepFraction(event);
-      if (!current || f === undefined) return;
+      const bar = current.get(run.key);
+      if (!bar || f === undefined) return;
       const overallFraction = (index + f) / run.steps.length;
       const loss = num(event.loss);
-      eta = num(event.etaSeconds) ?? (event.type === 'epoch' ? undefined : eta);
+      const eta = num(event.etaSeconds) ?? (event.type === 'epoch' ? undefined : etas.get(run.key));
+      etas.set(run.key, eta);
       const detail = [
         step,
         event.epoch !== undefined && event.epochs !== undefined ? `epoch ${event.epoch}/${event.epochs}` : '',
         loss !== undefined ? `loss ${loss.toFixed(4)}` : '',
         step === 'train' ? formatEta(eta) : '',
       ].filter(Boolean).join('  ');
-      current.update(Math.round(overallFraction * 1000), { detail });
+      bar.update(Math.round(overallFraction * 1000), { detail });
     },
     onRunDone(run) {
       finished++;
-      if (current) multi.remove(current);
-      current = undefined;
+      const bar = current.get(run.key);
+      if (bar) multi.remove(bar);
+      current.delete(run.key);
       overall?.update(finished, { detail: `${finished}/${overall.getTotal()} runs` });
       line(`finished ${run.label}`);
     },

@@ -19,6 +19,8 @@ export interface RunOpts {
   device?: Device;
   threads?: number;
   tolerance?: number;
+  parallel?: number;
+  nprocPerNode?: number;
 }
 
 /** --tolerance in accuracy points (1 = one percentage point), stored as a fraction like evaluation.tolerance. */
@@ -37,7 +39,9 @@ Examples:
   $ resdistill run my-luad.yaml --out /scratch/luad --json > summary.json
   $ resdistill run experiments/demo.json --out runs/demo     # again: finished runs are skipped, interrupted ones resume
   $ resdistill report runs/demo                             # rebuild report.html from runs/demo/results.json
-  $ resdistill schema > experiment.schema.json              # JSON Schema for editor completion`;
+  $ resdistill schema > experiment.schema.json              # JSON Schema for editor completion
+  $ resdistill run experiments/demo.json --out runs/demo --parallel 2         # 2 runs at once (students wait for their teacher)
+  $ resdistill run experiments/demo.json --out runs/demo --nproc-per-node 2   # each training step on 2 data-parallel ranks`;
 
 export function registerRun(program: Command): void {
   program
@@ -50,6 +54,8 @@ export function registerRun(program: Command): void {
     .addOption(flags.device('where training runs, overriding the config', "the config's, auto"))
     .addOption(flags.threads())
     .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: evaluation.tolerance, 1)", tolerancePoints)
+    .option('--parallel <k>', 'independent runs at once, each in its own process with threads/k LibTorch threads (default 1)', numberOption('--parallel', RANGES.threads))
+    .option('--nproc-per-node <n>', 'data-parallel ranks per training step on this machine (c10d: Gloo on CPU, NCCL on CUDA); batchSize is per rank', numberOption('--nproc-per-node', RANGES.threads))
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
 
@@ -91,7 +97,10 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
     const bars = opts.json || opts.quiet ? undefined : progressListener();
     try {
       const outDir = path.resolve(opts.out);
-      const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...(bars ? { listener: bars } : {}) });
+      const processes = (opts.parallel ?? 1) * (opts.nprocPerNode ?? 1);
+      const threads = Math.max(1, Math.floor(nativeVersions().threads / processes));
+      const spread = { parallel: opts.parallel ?? 1, nprocPerNode: opts.nprocPerNode ?? 1, threads };
+      const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...spread, ...(bars ? { listener: bars } : {}) });
       bars?.stop();
       if (opts.tolerance !== undefined) summary.results.statistics.tolerance = opts.tolerance;
       const report = await writeReport(summary.results, outDir);

@@ -6,6 +6,7 @@ import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
 import type { ResolvedExperiment } from './load.js';
+import { processExecutor, runPool } from './parallel.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
 import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
 import type { RunDevice } from '../device.js';
@@ -29,6 +30,12 @@ export interface RunOptions {
   executor?: Executor;
   signal?: AbortSignal;
   listener?: RunListener;
+  /** Runs at once (default 1): each step then runs in its own process with `threads` LibTorch threads. */
+  parallel?: number;
+  /** Data-parallel ranks per training step on this machine (default 1); each rank a process with `threads`. */
+  nprocPerNode?: number;
+  /** LibTorch threads per process when runs or ranks get their own processes. */
+  threads?: number;
 }
 
 export interface RunSummary {
@@ -108,14 +115,19 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
     const records = new Map<string, DoneRecord>();
     const executed: string[] = [];
     const skipped: string[] = [];
-    for (const [index, run] of plan.runs.entries()) {
+    const parallel = options.parallel ?? 1;
+    const separate = parallel > 1 || (options.nprocPerNode ?? 1) > 1;
+    const runOptions: RunOptions = separate && !options.executor
+      ? { ...options, executor: processExecutor({ threads: options.threads ?? 1, nprocPerNode: options.nprocPerNode ?? 1 }) }
+      : options;
+    const runOne = async (run: PlannedRun, index: number): Promise<void> => {
       const existing = dir.done(run);
       if (existing) {
         records.set(run.key, existing);
         skipped.push(run.key);
         dir.log({ event: 'run-skipped', key: run.key, label: run.label });
         options.listener?.onRunSkip?.(run, existing);
-        continue;
+        return;
       }
       const missing = run.dependsOn.filter((k) => !records.has(k));
       if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
@@ -124,7 +136,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       dir.log({ event: 'run-start', key: run.key, label: run.label });
       let record: DoneRecord;
       try {
-        record = await executeRun(dir, run, options, records);
+        record = await executeRun(dir, run, runOptions, records);
       } catch (e) {
         const cause = fromNative(e);
         const error = makeError(cause.code, `${run.label} (run ${run.key}): ${cause.message}`, cause);
@@ -138,6 +150,12 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       executed.push(run.key);
       dir.log({ event: 'run-done', key: run.key, label: run.label });
       options.listener?.onRunDone?.(run, record);
+    };
+    if (parallel <= 1) {
+      for (const [index, run] of plan.runs.entries()) await runOne(run, index);
+    } else {
+      // Cost runs measure throughput, so they run alone; everything else as soon as its dependencies are done.
+      await runPool(plan.runs.map((run, index) => ({ key: run.key, dependsOn: run.dependsOn, exclusive: run.kind === 'cost', run: () => runOne(run, index) })), parallel);
     }
     const results = collectResults(config, plan, records, versions);
     dir.writeJson('results.json', results);

@@ -68,8 +68,16 @@ export async function runCostStep(spec: Record<string, unknown>, options: JobOpt
   return { macs: row.macs, flops: row.flops, params: row.params, height, width, imagesPerSecond: measure.rows[0]?.forwardImgPerS ?? null };
 }
 
-/** The runner's executor: native jobs by kind, with the composite cost step handled here. */
+/** The job kinds that train, and so can run as data-parallel ranks. */
+export const TRAINING_KINDS = new Set(['train.supervised', 'train.distill']);
+
+/**
+ * The runner's executor: native jobs by kind, with the composite cost step handled here. A training step joins a
+ * process group only when the runner says so (--nproc-per-node sets spec.distributed): a WORLD_SIZE that happens
+ * to be in this process's environment (a SLURM or torchrun shell) must not turn every run into a rank.
+ */
 export function experimentExecutor(kind: string, spec: object, options: JobOptions): Promise<unknown> {
   if (kind === 'cost.model') return runCostStep(spec as Record<string, unknown>, options);
-  return runNative(kind as JobKind, spec as never, options);
+  const local = TRAINING_KINDS.has(kind) && !('distributed' in spec) ? { ...spec, distributed: false } : spec;
+  return runNative(kind as JobKind, local as never, options);
 }

@@ -13,6 +13,8 @@ describe('resdistill doctor (CLI, addon)', () => {
     expect(report.openslide).toMatch(/^\d+\.\d+\.\d+/);
     expect(report.threads).toBe(report.usableCores);
     expect(report.matmul.gflops).toBeGreaterThan(0);
+    // Every supported build finds c10d with Gloo (Debian: libtorch-dev + libgloo-dev); NCCL only with CUDA.
+    expect(report.distributed).toContain('gloo');
     expect(report.problems).toEqual([]);
   });
 
@@ -21,6 +23,7 @@ describe('resdistill doctor (CLI, addon)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/libtorch\s+\d+\.\d+/);
     expect(r.stdout).toMatch(/threads\s+\d+ intra-op/);
+    expect(r.stdout).toMatch(/distributed\s+gloo/);
   });
 
   it('exits non-zero with the reason when the addon cannot load', () => {

@@ -24,6 +24,8 @@ class JobContext {
   bool cancelled() const { return cancel_ && cancel_->load(std::memory_order_relaxed); }
   // Jobs call this once per batch, tile or step; it throws Error(CANCELLED).
   void check_cancelled() const;
+  // The same cancellation without events: what a data-parallel rank other than 0 reports through.
+  JobContext silenced() const { return JobContext(nullptr, cancel_); }
 
  private:
   Emit emit_;

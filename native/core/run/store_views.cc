@@ -54,6 +54,8 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
   o.unlabeled_fraction = r.unlabeled_fraction;
   o.augment = data::AugmentSpec::from_json(r.augment);
   o.dataset_normalization = r.normalize;
+  o.rank = r.rank;
+  o.world = r.world;
   for (double mag : r.magnifications) {
     int found = -1;
     for (size_t i = 0; i < facts.magnifications.size(); ++i) {

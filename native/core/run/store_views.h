@@ -29,6 +29,7 @@ struct ViewRequest {
   uint64_t seed = 0;
   double unlabeled_fraction = 1;       // share of the unlabeled pool ("+unlabeled")
   bool normalize = true;               // the dataset's mean/std (store manifest); false: pixels in [0, 1]
+  int rank = 0, world = 1;             // data-parallel share: this rank's disjoint part of every epoch
 };
 
 // CONFIG_INVALID naming `field` when a magnification is not in the store.

@@ -2,6 +2,7 @@
 // student on the low one, loss = wKd*KL*T^2 + wPx*D(f_s, g(f_t)) [+ wCe*CE on labelled samples].
 #include <torch/torch.h>
 
+#include "train/distributed.h"
 #include "train/job_common.h"
 #include "job/job.h"
 #include "job/spec.h"
@@ -19,6 +20,11 @@ namespace {
 
 Json run_distill(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
+  const DistSpec dist = parse_distributed(spec);
+  r.device = rank_device(r.device, dist);
+  const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
+  JobContext quiet = ctx.silenced();
+  JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
   const DistillLossOptions loss = parse_loss(spec::get<Json>(spec, "loss", Json::object()));
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");
@@ -43,7 +49,9 @@ Json run_distill(const Json& spec, JobContext& ctx) {
 
   // Labels are not needed (label-free); the labelled train split plus, optionally, the unlabeled pool.
   const std::string split = unlabeled ? "train+unlabeled" : "train";
-  auto train = run::open_loader({r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize});
+  run::ViewRequest shard{r.store, {r.magnification, teacher_mag}, split, r.batch_size, r.mode, true, r.augment, r.seed, fraction, r.normalize};
+  if (group) shard.rank = group->rank(), shard.world = group->world();
+  auto train = run::open_loader(shard);
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
   r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "kd");
 
@@ -70,7 +78,7 @@ Json run_distill(const Json& spec, JobContext& ctx) {
       auto fs = std::get<0>(student->forward(torch::zeros({1, 3, h, w}, torch::TensorOptions().device(r.device))));
       return sizes[{h, w}] = {fs.size(2), fs.size(3)};
     };
-    cache->fill(*plain, augment, map_size, r.device, ctx);
+    cache->fill(*plain, augment, map_size, r.device, rank_ctx);
   }
 
   auto step = [&](const data::Batch& b) {
@@ -86,13 +94,14 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
   };
-  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, ctx), ctx), r, facts, *train);
+  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, rank_ctx), rank_ctx, group.get()), r, facts, *train);
   out["teacherMagnification"] = teacher_mag;
   out["unlabeled"] = unlabeled;
   out["unlabeledFraction"] = fraction;
   out["initFromTeacher"] = init_from_teacher;
-  out["trainSamples"] = int64_t(train->samples());
+  out["trainSamples"] = int64_t(train->samples()) * (group ? group->world() : 1);  // over all ranks
   if (cache) out["teacherCache"] = cache->stats();
+  if (group) out["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
   return out;
 }
 

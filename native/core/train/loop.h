@@ -13,6 +13,10 @@
 #include "train/optimizer.h"
 
 namespace rd::train {
+class Group;
+}
+
+namespace rd::train {
 
 // The checkpoint a run keeps (the epoch its validation metric liked best); src/experiment/layout.ts says the same
 // (checked by test/native/defaults-agree.test.ts).
@@ -41,7 +45,9 @@ using ValidateFn = std::function<Json()>;  // metrics on the validation split (a
 LoopSpec parse_loop(const Json& spec);
 
 // Runs (or resumes) training; returns { bestEpoch, bestCheckpoint, final, history }.
+// With a `group` (distributed.h) this is one data-parallel rank: rank 0's weights are broadcast, losses and
+// gradients averaged over ranks, every rank validates, and only rank 0 writes files.
 Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& spec, const StepFn& step,
-                const ValidateFn& validate, JobContext& ctx);
+                const ValidateFn& validate, JobContext& ctx, Group* group = nullptr);
 
 }  // namespace rd::train

@@ -11,10 +11,12 @@ namespace rd::train {
 namespace {
 
 // A run started without an identity (the C++ driver) still gets a stable one: FNV-1a 64 of its spec's text, output
-// paths left out (as the planner's run keys), so the same run written elsewhere carries the same bytes.
+// paths left out (as the planner's run keys), so the same run written elsewhere carries the same bytes; and how it
+// was launched (spec.distributed: this rank, the rendezvous address) too, so every rank and launcher agree.
 std::string spec_hash(Json spec) {
   spec.erase("outDir");
   spec.erase("resume");
+  spec.erase("distributed");
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : spec.dump()) h = (h ^ c) * 1099511628211ull;
   char hex[17];

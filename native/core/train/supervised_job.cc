@@ -1,6 +1,7 @@
 // "train.supervised": cross-entropy at one magnification on the labelled train split: the teacher, or a baseline.
 #include <torch/torch.h>
 
+#include "train/distributed.h"
 #include "train/job_common.h"
 #include "job/job.h"
 #include "train/loop.h"
@@ -14,9 +15,16 @@ namespace {
 
 Json run_supervised(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
+  const DistSpec dist = parse_distributed(spec);
+  r.device = rank_device(r.device, dist);
+  const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
+  JobContext quiet = ctx.silenced();
+  JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
   const run::StoreFacts facts = run::store_facts(r.store);
   auto model = run::build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
-  auto train = run::open_loader({r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize});
+  run::ViewRequest shard{r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize};
+  if (group) shard.rank = group->rank(), shard.world = group->world();
+  auto train = run::open_loader(shard);
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
   r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "supervised");
 
@@ -28,7 +36,9 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
     auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
     return StepResult{ce, {{"ce", ce.detach()}}};
   };
-  return describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, ctx), ctx), r, facts, *train);
+  Json result = describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, rank_ctx), rank_ctx, group.get()), r, facts, *train);
+  if (group) result["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
+  return result;
 }
 
 const JobRegistrar kRegistrar("train.supervised", "cross-entropy training at one magnification (teacher or baseline)", run_supervised);

@@ -35,7 +35,8 @@ inline constexpr const char* kSlideUnsupported = "SLIDE_UNSUPPORTED";
 inline constexpr const char* kSlideNoMpp = "SLIDE_NO_MPP";
 inline constexpr const char* kSlideReadFailed = "SLIDE_READ_FAILED";
 inline constexpr const char* kRegionOutside = "REGION_OUTSIDE";
-inline constexpr const char* all[] = {kConfigInvalid, kCancelled, kDeviceUnavailable, kTorch, kInternal, kOutOfMemory, kIo, kDiskFull, kResourceLimit, kStoreCorrupt, kStoreLocked, kWeightsInvalid, kLossNotFinite, kSlideNotFound, kSlideUnsupported, kSlideNoMpp, kSlideReadFailed, kRegionOutside};
+inline constexpr const char* kDistFailed = "DIST_FAILED";  // a data-parallel peer died, hung or never arrived
+inline constexpr const char* all[] = {kConfigInvalid, kCancelled, kDeviceUnavailable, kTorch, kInternal, kOutOfMemory, kIo, kDiskFull, kResourceLimit, kStoreCorrupt, kStoreLocked, kWeightsInvalid, kLossNotFinite, kSlideNotFound, kSlideUnsupported, kSlideNoMpp, kSlideReadFailed, kRegionOutside, kDistFailed};
 }  // namespace code
 
 }  // namespace rd

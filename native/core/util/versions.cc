@@ -15,6 +15,7 @@
 #include <openslide.h>
 #endif
 
+#include "train/distributed.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -52,6 +53,7 @@ nlohmann::json versions() {
       {"threads", threads()},
       {"usableCores", usable_cores()},
       {"parallelForThreads", parallel_for_threads()},
+      {"distributed", train::distributed_backends()},  // c10d backends this build can train with
       {"errorCodes", std::vector<std::string>(std::begin(code::all), std::end(code::all))},
   };
 #if RESDISTILL_HAS_OPENSLIDE
