@@ -1,4 +1,4 @@
-// The distillation loss (paper §2.2): every term equals PyTorch Python's on fixed tensors, for every option.
+// The distillation loss (paper §2): every term equals PyTorch Python's on fixed tensors, for every option.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

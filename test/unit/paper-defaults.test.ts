@@ -30,7 +30,7 @@ const CITED: [string, (spec: Record<string, unknown>) => unknown, unknown, strin
     'wKd = wPx = 1, wCe = 0, temperature 1, l2 pixel loss, max-pool resize',
     (s) => s.loss,
     { wKd: 1, wPx: 1, wCe: 0, temperature: 1, pixel: 'l2', resize: 'maxpool' },
-    'paper §2.2',
+    'paper §2',
   ],
   ['GroupNorm ResNet 32-64-128-256, one block per stage', (s) => s.model, { name: 'gn_resnet', norm: 'group', widths: [32, 64, 128, 256], blocks: [1, 1, 1, 1] }, "authors' model/factory.py"],
 ];

@@ -1,4 +1,4 @@
-// The paper's distillation loss (§2.2 of DiPalma et al. 2021): wKd*KL(T)*T^2 + wPx*D(f_s, g(f_t)) [+ wCe*CE], each term kept apart.
+// The paper's distillation loss (§2 of DiPalma et al. 2021): wKd*KL(T)*T^2 + wPx*D(f_s, g(f_t)) [+ wCe*CE], each term kept apart.
 #pragma once
 #include <ATen/core/Tensor.h>
 
