@@ -20,9 +20,10 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
   const complete = plan.runs.every((r) => records.has(r.key));
   const cost = new Map<number, ResultRun['cost']>();
   for (const run of plan.runs) {
-    const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number } | undefined;
+    const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number; height?: number; width?: number } | undefined;
     if (run.kind === 'cost' && r && typeof r.macs === 'number') {
-      cost.set(run.magnification as number, { macs: r.macs, flops: r.flops ?? 2 * r.macs, imagesPerSecond: r.imagesPerSecond ?? null });
+      const size = typeof r.height === 'number' && typeof r.width === 'number' ? { height: r.height, width: r.width } : {};
+      cost.set(run.magnification as number, { macs: r.macs, flops: r.flops ?? 2 * r.macs, imagesPerSecond: r.imagesPerSecond ?? null, ...size });
     }
   }
   const runs: ResultRun[] = [];

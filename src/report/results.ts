@@ -35,6 +35,9 @@ export const CostSchema = z.object({
   macs: z.number().nonnegative(),
   flops: z.number().nonnegative(),
   imagesPerSecond: z.number().nonnegative().nullable(),
+  /** The stored input size the cost was counted at (results from before it was recorded lack it). */
+  height: z.int().positive().optional(),
+  width: z.int().positive().optional(),
 });
 
 export const METHODS = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'] as const;

@@ -3,6 +3,7 @@
 // ratio to the teacher; the accuracy-vs-GFLOPs Pareto front.
 import { bootstrapMetrics, type Estimate, groupUnits, type IntervalMetric, type RunSamples, sampleUnits } from '../stats/group-bootstrap.js';
 import type { Method, ResultRun, Results } from './results.js';
+import { type CostRow, guard } from '../cost.js';
 
 export const METRIC_NAMES = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -41,6 +42,8 @@ export interface SummaryRow {
   flops: number | null;
   /** Teacher FLOPs / this row's FLOPs (16 means 16x fewer). */
   flopsReduction: number | null;
+  /** The input size the cost was counted at, [height, width] px, when the results record it. */
+  inputPx: [number, number] | null;
   imagesPerSecond: number | null;
   metrics: Record<MetricName, Stat | null>;
   /** Null when samples do not share groups (then it would repeat the sample level) or runs carry no predictions. */
@@ -108,6 +111,7 @@ export function summarize(results: Results): SummaryRow[] {
       macs: costs.length ? mean(costs.map((c) => c.macs)) : null,
       flops: costs.length ? mean(costs.map((c) => c.flops)) : null,
       flopsReduction: null,
+      inputPx: costs[0]?.height && costs[0]?.width ? [costs[0].height, costs[0].width] : null,
       imagesPerSecond: ips.length ? mean(ips) : null,
       metrics,
       groupLevel: samples ? groupLevelOf(samples, resamples, seed) : null,
@@ -168,9 +172,27 @@ export function findings(rows: SummaryRow[]): string[] {
   return out;
 }
 
+/** Why a student's FLOPs fall a little less (or more) than (mag_t / mag_s)^2 when the guard finds nothing wrong. */
+function roundingNote([h, w]: [number, number], [th, tw]: [number, number], expected: number): string {
+  const pixels = (th * tw) / (h * w);
+  const input = `its input is ${h}x${w} px, ${pixels.toFixed(1)}x fewer pixels than the teacher's ${th}x${tw}`;
+  if (Math.abs(pixels / expected - 1) > 0.02) return `${input}: the field of view rounds to whole pixels, and FLOPs follow the pixels`;
+  return `${input}, as expected; stride-2 layers round small feature maps up (ceil) and the classifier head does not shrink, so FLOPs fall a little less than the pixels`;
+}
+
+/** A summary row as the cost guard (src/cost.ts) reads it. */
+function guardRow(r: SummaryRow, teacher: SummaryRow): Omit<CostRow, 'guard'> {
+  const [height, width] = r.inputPx!;
+  return {
+    magnification: r.magnification, height, width, macs: r.macs ?? 0, flops: r.flops ?? 0, otherOps: 0, params: 0, trainActivationBytes: 0, inferActivationBytes: 0,
+    macsReduction: r.flopsReduction, expectedReduction: (teacher.magnification / r.magnification) ** 2,
+  };
+}
+
 /**
- * The cost guard, repeated where users look: a student whose FLOPs do not fall by about
- * (teacher mag / student mag)^2 was probably fed an upsampled image, or its input rounds badly at tiny sizes.
+ * The cost guard, repeated where users look: wherever a student's FLOPs ratio departs from
+ * (teacher mag / student mag)^2, the guard's explanation (input rounding, tiny inputs) or its flag (an upsampled or
+ * mis-sized student). Results without recorded input sizes get the plain check.
  */
 export function costWarnings(rows: SummaryRow[], tolerance = 0.25): string[] {
   const teacher = rows.find((r) => r.method === 'teacher');
@@ -181,7 +203,12 @@ export function costWarnings(rows: SummaryRow[], tolerance = 0.25): string[] {
     if (r.method === 'teacher' || r.flopsReduction === null || seen.has(r.magnification)) continue;
     seen.add(r.magnification);
     const expected = (teacher.magnification / r.magnification) ** 2;
-    if (Math.abs(r.flopsReduction / expected - 1) > tolerance) {
+    if (r.inputPx && teacher.inputPx && Math.abs(r.flopsReduction / expected - 1) > 0.02) {
+      const head = `${r.magnification}x costs 1/${r.flopsReduction.toFixed(1)} of the teacher's FLOPs, expected 1/${expected.toFixed(1)}`;
+      const verdict = guard(guardRow(r, teacher), guardRow(teacher, teacher));
+      if (verdict.notes.length > 0) for (const note of verdict.notes) out.push(`${head}: ${note}`);
+      else out.push(`${head}: ${roundingNote(r.inputPx, teacher.inputPx, expected)}`);
+    } else if (Math.abs(r.flopsReduction / expected - 1) > tolerance) {
       out.push(
         `${r.magnification}x costs 1/${r.flopsReduction.toFixed(1)} of the teacher's FLOPs, expected about 1/${expected.toFixed(1)}: ` +
           'check that the student really reads the lower magnification (input rounding at very small sizes can explain part of it)',

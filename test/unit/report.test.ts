@@ -60,6 +60,17 @@ describe('report (pure TS, hand-written results)', () => {
     expect(costWarnings(summarize(parseResults(upsampled)))).toEqual([expect.stringMatching(/^2\.5x costs 1\/1\.0 of the teacher's FLOPs, expected about 1\/16\.0/)]);
   });
 
+  it("explains, with the cost guard, any departure of the FLOPs ratio from (mag_t/mag_s)^2 when the input sizes are recorded", () => {
+    // The demo's numbers: 160x160 px at 10x, 40x40 px at 2.5x, FLOPs 1/14.9 instead of 1/16.
+    const sized = (r: (typeof small.runs)[number]) =>
+      r.method === 'teacher' ? { ...r, cost: { macs: 75059392, flops: 150118784, imagesPerSecond: 1, height: 160, width: 160 } } : { ...r, cost: { macs: 5038784, flops: 10077568, imagesPerSecond: 1, height: 40, width: 40 } };
+    const rows = summarize(parseResults({ ...small, runs: small.runs.map(sized) }));
+    expect(costWarnings(rows)).toEqual([expect.stringMatching(/^2\.5x costs 1\/14\.9 of the teacher's FLOPs, expected 1\/16\.0: its input is 40x40 px, 16\.0x fewer pixels .* stride-2 layers round/)]);
+    // An upsampled student (the teacher's pixels at 2.5x) is flagged by the guard, not explained away.
+    const upsampled = summarize(parseResults({ ...small, runs: small.runs.map((r) => ({ ...r, cost: { macs: 75059392, flops: 150118784, imagesPerSecond: 1, height: 160, width: 160 } })) }));
+    expect(costWarnings(upsampled)).toEqual([expect.stringMatching(/input 160x160 px is not the teacher's field at 2\.5x .* saves nothing/)]);
+  });
+
   it("reads the eval job's ci as written (resamples, level and null intervals beside the intervals)", () => {
     const r = small.runs[0] as any;
     const parsed = parseResults({ ...small, runs: [{ ...r, metrics: { ...r.metrics, ci: { accuracy: [0.8, 0.95], auc: null, resamples: 2000, level: 0.95 } } }] });
