@@ -1,6 +1,12 @@
 // Async jobs: runJob() runs a core job on a worker thread, streams ordered events, and honours a CancelToken.
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "common.h"
 #include "job/job.h"
@@ -29,7 +35,56 @@ class CancelToken : public Napi::ObjectWrap<CancelToken> {
   std::shared_ptr<std::atomic<bool>> flag_ = std::make_shared<std::atomic<bool>>(false);
 };
 
+/**
+ * Every job's body runs on this one long-lived thread, in order. LibTorch's OpenMP keeps one thread team per
+ * calling thread: jobs spread over libuv's pool would leave idle teams behind, and once the process holds more
+ * OpenMP threads than cores, libgomp stops spinning at its barriers. Measured (bench.trainStep, 56 px, 2 threads):
+ * the first job ran 1061/1420 img/s, every later one about 660/650, slower than 1 thread; on one thread, all of
+ * them run at the first one's speed.
+ */
+class ComputeThread {
+ public:
+  static ComputeThread& get() {
+    static ComputeThread* instance = new ComputeThread();  // never destroyed: jobs may still run at exit
+    return *instance;
+  }
+
+  /** Runs `body` on the compute thread and waits for it (called from a libuv worker). */
+  void run(std::function<void()> body) {
+    std::packaged_task<void()> task(std::move(body));
+    auto done = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(task));
+    }
+    ready_.notify_one();
+    done.get();
+  }
+
+ private:
+  ComputeThread() : thread_([this] { loop(); }) { thread_.detach(); }
+
+  void loop() {
+    for (;;) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return !queue_.empty(); });
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::packaged_task<void()>> queue_;
+  std::thread thread_;
+};
+
 // Inputs are copied into plain strings before queueing; Execute never touches a Napi value.
+
 class JobWorker : public Napi::AsyncProgressQueueWorker<std::string> {
  public:
   JobWorker(Napi::Function on_event, std::string kind, std::string spec, std::shared_ptr<std::atomic<bool>> cancel)
@@ -43,18 +98,20 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<std::string> {
 
  protected:
   void Execute(const ExecutionProgress& progress) override {
-    try {
-      Json spec = Json::parse(spec_);
-      JobContext ctx([&progress](const Json& e) {
-        std::string s = e.dump();
-        progress.Send(&s, 1);
-      }, cancel_);
-      result_ = run_job(kind_, spec, ctx).dump();
-    } catch (const Json::parse_error& e) {
-      error_ = ErrorInfo{rd::code::kConfigInvalid, std::string("job spec is not valid JSON: ") + e.what()};
-    } catch (...) {
-      error_ = describe(std::current_exception());
-    }
+    ComputeThread::get().run([&] {
+      try {
+        Json spec = Json::parse(spec_);
+        JobContext ctx([&progress](const Json& e) {
+          std::string s = e.dump();
+          progress.Send(&s, 1);
+        }, cancel_);
+        result_ = run_job(kind_, spec, ctx).dump();
+      } catch (const Json::parse_error& e) {
+        error_ = ErrorInfo{rd::code::kConfigInvalid, std::string("job spec is not valid JSON: ") + e.what()};
+      } catch (...) {
+        error_ = describe(std::current_exception());
+      }
+    });
   }
 
   void OnProgress(const std::string* events, size_t count) override {
