@@ -31,7 +31,7 @@ const TORCHVISION: Record<string, { blocks: number[]; bottleneck: boolean }> = {
   resnet50: { blocks: [3, 4, 6, 3], bottleneck: true },
 };
 
-/** The paper's GN ResNet: blocks of all stages in one flat `body`, stride 2 at the first block of stages after the first. */
+/** The paper's GN ResNet (the authors' model/resnet_with_groupnorm.py; our state-dict names): blocks of all stages in one flat `body`, stride 2 at the first block of stages after the first. */
 function gnLayout(a: Architecture): NetLayout {
   const widths = a.widths ?? [32, 64, 128, 256];
   const perStage = a.blocks ?? widths.map(() => 1);
