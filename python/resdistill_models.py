@@ -11,6 +11,8 @@ with the standard library. From the command line, `python3 resdistill_models.py 
 metadata and, per RGB uint8 H x W x 3 .npy image, the logits, as one JSON object.
 """
 import json
+import math
+import os
 import struct
 import sys
 
@@ -34,6 +36,8 @@ def _read_stdlib(path):
         if len(head) < 8:
             raise WeightsInvalid(f"{path}: not a safetensors file (too short)")
         (n,) = struct.unpack("<Q", head)
+        if n > os.fstat(f.fileno()).st_size - 8:  # checked before reading: a declared length is not trusted
+            raise WeightsInvalid(f"{path}: not a safetensors file (bad header length)")
         header = json.loads(f.read(n))
         data = f.read()
     tensors = {}
@@ -43,6 +47,8 @@ def _read_stdlib(path):
         a, b = e["data_offsets"]
         if b > len(data):
             raise WeightsInvalid(f"{path}: tensor '{name}' runs past the end of the file (truncated?)")
+        if e["dtype"] not in _DTYPES or not 0 <= a <= b or b - a != math.prod(e["shape"]) * torch.empty(0, dtype=_DTYPES[e["dtype"]]).element_size():
+            raise WeightsInvalid(f"{path}: tensor '{name}': its dtype, shape and offsets do not agree")
         raw = bytearray(data[a:b])
         t = torch.frombuffer(raw, dtype=_DTYPES[e["dtype"]]) if b > a else torch.empty(0, dtype=_DTYPES[e["dtype"]])
         tensors[name] = t.reshape(e["shape"]).clone()

@@ -78,8 +78,9 @@ export function readSafetensors(file: string): { metadata: Record<string, string
     const { dtype, shape, data_offsets: [a, b] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     if (dtype === 'I64' && name.endsWith('num_batches_tracked')) continue; // BatchNorm's step counter: unused at inference
     if (dtype !== 'F32') bad(`tensor '${name}' is ${dtype}; export reads F32 weights only`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`tensor '${name}' has a malformed shape`);
     const count = shape.reduce((p, d) => p * d, 1);
-    if (b - a !== count * 4 || base + b > bytes.length) bad(`tensor '${name}' has offsets outside the file (truncated?)`);
+    if (!(a >= 0) || b - a !== count * 4 || base + b > bytes.length) bad(`tensor '${name}' has offsets outside the file (truncated?)`);
     // Copied: the file's offsets need not be 4-byte aligned inside Node's pooled buffer.
     const data = new Float32Array(count);
     Buffer.from(data.buffer).set(bytes.subarray(base + a, base + b));
