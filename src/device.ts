@@ -21,3 +21,10 @@ export function concreteDevice(device: Device, cudaAvailable: boolean): RunDevic
   return device === 'auto' ? (cudaAvailable ? 'cuda' : 'cpu') : device;
 }
 
+
+/** A comma-separated list of devices (`--devices cuda:0,cuda:1`); every entry is checked as one device, repeats allowed. */
+export function parseDeviceList(text: string, field = '--devices'): Device[] {
+  const entries = text.split(',').map((t) => t.trim());
+  if (entries.some((t) => t === '')) throw makeError('CONFIG_INVALID', `${field} must list devices separated by commas (auto, cpu, cuda or cuda:N), got '${text}'`);
+  return entries.map((t) => parseDevice(t, field));
+}

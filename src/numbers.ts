@@ -21,6 +21,10 @@ export const RANGES = {
   seed: { min: 0, max: 2 ** 32 - 1, integer: true },
   threads: { min: 1, max: 1024, integer: true },
   count: { min: 1, max: 1_000_000, integer: true },
+  /** A process's place in a group: a rank or a node's index. */
+  index: { min: 0, max: 1_000_000, integer: true },
+  /** A TCP port with the next one free too: consecutive training steps meet at port and port + 1. */
+  port: { min: 1, max: 65534, integer: true },
   any: {},
 } satisfies Record<string, NumberRange>;
 

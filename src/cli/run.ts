@@ -3,14 +3,17 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
+import { followExperiment } from '../experiment/follower.js';
+import { isLeader } from '../experiment/nodes.js';
 import { runExperiment } from '../experiment/runner.js';
 import { native, nativeVersions } from '../native.js';
 import { numberOption, parseNumber, RANGES } from '../numbers.js';
 import { writeReport, writeReportFromDir } from '../report/index.js';
-import { concreteDevice, type Device, parseDevice, type RunDevice } from '../device.js';
+import { concreteDevice, type Device, parseDevice, parseDeviceList, type RunDevice } from '../device.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
+import { runSpread } from './run-spread.js';
 
 export interface RunOpts {
   out: string;
@@ -20,7 +23,12 @@ export interface RunOpts {
   threads?: number;
   tolerance?: number;
   parallel?: number;
+  devices?: Device[];
   nprocPerNode?: number;
+  nnodes?: number;
+  nodeRank?: number;
+  masterAddr?: string;
+  masterPort?: number;
 }
 
 /** --tolerance in accuracy points (1 = one percentage point), stored as a fraction like evaluation.tolerance. */
@@ -41,7 +49,11 @@ Examples:
   $ resdistill report runs/demo                             # rebuild report.html from runs/demo/results.json
   $ resdistill schema > experiment.schema.json              # JSON Schema for editor completion
   $ resdistill run experiments/demo.json --out runs/demo --parallel 2         # 2 runs at once (students wait for their teacher)
-  $ resdistill run experiments/demo.json --out runs/demo --nproc-per-node 2   # each training step on 2 data-parallel ranks`;
+  $ resdistill run experiments/demo.json --out runs/demo --nproc-per-node 2   # each training step on 2 data-parallel ranks
+  $ resdistill run experiments/luad.json --out runs/luad --devices cuda:0,cuda:1,cuda:2,cuda:3   # 4 runs at once, one GPU each
+  $ resdistill run experiments/luad.json --out runs/luad --devices cuda:0,cuda:1,cuda:2,cuda:3 --nproc-per-node 2   # 2 runs at once, 2 ranks each
+  $ resdistill run experiments/luad.json --out /shared/luad --nproc-per-node 8 --nnodes 2 --node-rank 0 --master-addr gpu-node-0 --master-port 29500
+      # the same with --node-rank 1 on gpu-node-1: each training step on 16 ranks; node 0 runs the rest and writes`;
 
 export function registerRun(program: Command): void {
   program
@@ -55,7 +67,12 @@ export function registerRun(program: Command): void {
     .addOption(flags.threads())
     .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: evaluation.tolerance, 1)", tolerancePoints)
     .option('--parallel <k>', 'independent runs at once, each in its own process with threads/k LibTorch threads (default 1)', numberOption('--parallel', RANGES.threads))
+    .option('--devices <list>', "devices to spread the runs over, comma-separated (cuda:0,cuda:1; cpu may repeat): as many runs at once as devices, each job on its run's device; with --nproc-per-node N, N devices per run (one per rank; the count must be a multiple of N). Run keys keep the config's device", (t: string) => parseDeviceList(t))
     .option('--nproc-per-node <n>', 'data-parallel ranks per training step on this machine (c10d: Gloo on CPU, NCCL on CUDA); batchSize is per rank', numberOption('--nproc-per-node', RANGES.threads))
+    .option('--nnodes <m>', "machines training together: every training step runs on nnodes x nproc-per-node ranks; node 0 runs everything else and writes, on storage all machines share (default 1; under torchrun: its environment's RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT)", numberOption('--nnodes', RANGES.count))
+    .option('--node-rank <r>', "this machine's index, 0 to nnodes - 1 (global rank = node-rank x nproc-per-node + local rank)", numberOption('--node-rank', RANGES.index))
+    .option('--master-addr <host>', "node 0's address, where every training step's ranks meet")
+    .option('--master-port <port>', 'the port on node 0 where training steps meet; consecutive steps alternate with the next port (default 29500)', numberOption('--master-port', RANGES.port))
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
 
@@ -97,10 +114,18 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
     const bars = opts.json || opts.quiet ? undefined : progressListener();
     try {
       const outDir = path.resolve(opts.out);
-      const processes = (opts.parallel ?? 1) * (opts.nprocPerNode ?? 1);
+      const { processes, ...spread } = runSpread(opts, process.env, nativeVersions().libtorch.cuda.available);
       const threads = Math.max(1, Math.floor(nativeVersions().threads / processes));
-      const spread = { parallel: opts.parallel ?? 1, nprocPerNode: opts.nprocPerNode ?? 1, threads };
-      const summary = await runExperiment(config, { outDir, device, signal: controller.signal, ...spread, ...(bars ? { listener: bars } : {}) });
+      if (spread.nodes && !isLeader(spread.nodes)) {
+        bars?.stop();
+        const { nodes } = spread;
+        const follow = await followExperiment(config, { outDir, device, nodes, threads, signal: controller.signal, ...(spread.devices ? { devices: spread.devices[0] } : {}) });
+        const ranks = { first: nodes.firstRank, last: nodes.firstRank + nodes.nproc - 1, world: nodes.world };
+        if (opts.json) printJson({ outDir, device, ranks, trained: follow.trained.length, skipped: follow.skipped.length });
+        else if (!opts.quiet) process.stdout.write(`ranks ${ranks.first}-${ranks.last} of ${ranks.world}: took part in ${follow.trained.length} training steps (${follow.skipped.length} finished before); global rank 0's machine writes the results to ${outDir}\n`);
+        return;
+      }
+      const summary = await runExperiment(config, { outDir, device, signal: controller.signal, threads, ...spread, ...(bars ? { listener: bars } : {}) });
       bars?.stop();
       if (opts.tolerance !== undefined) summary.results.statistics.tolerance = opts.tolerance;
       const report = await writeReport(summary.results, outDir);

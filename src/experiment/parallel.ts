@@ -1,12 +1,15 @@
 // Running an experiment's runs side by side: a dependency-aware pool (students wait for their teacher), an executor
 // that runs each step in its own child process (worker.ts), and the launch of N data-parallel ranks per training
-// step on this machine (c10d rendezvous at 127.0.0.1 on a free port; native/core/train/distributed.h).
+// step on this machine (c10d rendezvous at 127.0.0.1 on a free port; native/core/train/distributed.h), or of this
+// machine's ranks of a group spanning several (nodes.ts).
 import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { makeError, type ResdistillError } from '../errors.js';
+import type { RunDevice } from '../device.js';
 import type { JobOptions } from '../job.js';
 import { packageRoot } from '../native.js';
+import { type NodeLaunch, stepPort } from './nodes.js';
 import type { Executor } from './runner.js';
 import { TRAINING_KINDS } from './steps.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -99,22 +102,31 @@ export interface ProcessExecutorOptions {
   nprocPerNode?: number;
   /** A dead or hung rank fails the others after this many seconds (spec.distributed.timeoutSeconds). */
   timeoutSeconds?: number;
+  /** This machine's share of a group spanning several (its nproc replaces nprocPerNode). */
+  nodes?: NodeLaunch;
 }
 
 /**
- * The executor for `--parallel` and `--nproc-per-node`: every step in its own process; training steps as N ranks
- * (batchSize per rank, as torchrun users expect; results and events from rank 0). When ranks fail, the error of
- * the rank that failed first for its own reason wins over the DIST_FAILED it caused in the others.
+ * The executor for `--parallel`, `--devices`, `--nproc-per-node` and `--nnodes`: every step in its own process;
+ * training steps as this machine's ranks (batchSize per rank, as torchrun users expect; results and events from
+ * rank 0), rank i on `devices[i]` when given. When ranks fail, the error of the rank that failed first for its own
+ * reason wins over the DIST_FAILED it caused in the others.
  */
 export function processExecutor(options: ProcessExecutorOptions): Executor {
-  const nproc = options.nprocPerNode ?? 1;
-  return async (kind, spec, jobOptions) => {
-    if (nproc <= 1 || !TRAINING_KINDS.has(kind)) return runInWorker(kind, spec, options.threads, jobOptions);
-    const port = await freePort();
-    const ranks = Array.from({ length: nproc }, (_, rank) => {
-      const distributed = { rank, worldSize: nproc, localRank: rank, masterAddr: '127.0.0.1', masterPort: port, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) };
+  const nodes = options.nodes;
+  const nproc = nodes?.nproc ?? options.nprocPerNode ?? 1;
+  let launched = 0; // training steps so far: across machines each one meets at stepPort(nodes, launched)
+  return async (kind, spec, jobOptions, devices) => {
+    if (!TRAINING_KINDS.has(kind) || (nproc <= 1 && !nodes)) return runInWorker(kind, spec, options.threads, jobOptions);
+    const port = nodes ? stepPort(nodes, launched++) : await freePort();
+    // Under torchrun the worker hosts (or joins) its own store at `port`, not the agent's.
+    const env = nodes ? { TORCHELASTIC_USE_AGENT_STORE: 'False' } : {};
+    const ranks = Array.from({ length: nproc }, (_, i) => {
+      const rank = (nodes?.firstRank ?? 0) + i;
+      const distributed = { rank, worldSize: nodes?.world ?? nproc, localRank: (nodes?.firstLocalRank ?? 0) + i, masterAddr: nodes?.masterAddr ?? '127.0.0.1', masterPort: port, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) };
       const quiet: JobOptions = { ...(jobOptions.signal ? { signal: jobOptions.signal } : {}) };
-      return runInWorker(kind, { ...spec, distributed }, options.threads, rank === 0 ? jobOptions : quiet);
+      const device: { device?: RunDevice } = devices?.[i] ? { device: devices[i] } : {};
+      return runInWorker(kind, { ...spec, ...device, distributed }, options.threads, rank === 0 ? jobOptions : quiet, env);
     });
     const settled = await Promise.allSettled(ranks);
     const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as ResdistillError] : []));

@@ -105,8 +105,7 @@ export class RunDir {
   /** The finished record of a run, or null when it is missing, unreadable or belongs to another key. */
   done(run: RunName): DoneRecord | null {
     adoptOldRunFolder(this.root, run);
-    const record = readJson<DoneRecord>(path.join(this.runDir(run), 'done.json'));
-    return record && record.key === run.key ? record : null;
+    return doneRecord(this.root, run);
   }
 
   markDone(run: RunName, record: DoneRecord): void {
@@ -115,7 +114,7 @@ export class RunDir {
 
   /** A finished step's result inside an unfinished run (so an interrupted run redoes only what is left). */
   stepResult(run: RunName, step: string): unknown {
-    return readJson<{ result: unknown }>(path.join(this.runDir(run), 'steps', `${step}.json`))?.result ?? null;
+    return savedStepResult(this.root, run, step);
   }
 
   saveStepResult(run: RunName, step: string, result: unknown): void {
@@ -134,6 +133,17 @@ export class RunDir {
   close(): void {
     this.lock.release();
   }
+}
+
+/** done(), read only (no lock, no renaming): what another machine of a multi-node run sees. */
+export function doneRecord(root: string, run: RunName): DoneRecord | null {
+  const record = readJson<DoneRecord>(path.join(runDir(root, run), 'done.json'));
+  return record && record.key === run.key ? record : null;
+}
+
+/** stepResult(), read only. */
+export function savedStepResult(root: string, run: RunName, step: string): unknown {
+  return readJson<{ result: unknown }>(path.join(runDir(root, run), 'steps', `${step}.json`))?.result ?? null;
 }
 
 /** Reads log.jsonl, skipping a truncated last line left by a killed process. */

@@ -6,13 +6,17 @@ import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
 import type { ResolvedExperiment } from './load.js';
+import type { NodeLaunch } from './nodes.js';
 import { processExecutor, runPool } from './parallel.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
 import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
 import type { RunDevice } from '../device.js';
 
-/** Runs one step's job; experimentExecutor (the typed catalogue, plus the composite cost step) by default. */
-export type Executor = (kind: string, spec: object, options: JobOptions) => Promise<unknown>;
+/**
+ * Runs one step's job; experimentExecutor (the typed catalogue, plus the composite cost step) by default.
+ * `devices`: where the step's ranks run (--devices), one per rank; the spec's `device` is already the first.
+ */
+export type Executor = (kind: string, spec: object, options: JobOptions, devices?: RunDevice[]) => Promise<unknown>;
 
 export { collectResults };
 
@@ -36,6 +40,14 @@ export interface RunOptions {
   nprocPerNode?: number;
   /** LibTorch threads per process when runs or ranks get their own processes. */
   threads?: number;
+  /**
+   * --devices: one group of devices per run at once (nprocPerNode devices each, one per rank); replaces
+   * `parallel`. A run's jobs get its group's device in their spec; the plan (and so every run's identity) keeps
+   * `device`, so where a run happened to land never changes its key.
+   */
+  devices?: RunDevice[][];
+  /** Global rank 0's share of a group spanning several machines (the others follow: follower.ts). */
+  nodes?: NodeLaunch;
 }
 
 export interface RunSummary {
@@ -72,7 +84,7 @@ function concreteSpec(run: PlannedRun, stepName: string, spec: Record<string, un
   return reported && teacher ? { ...spec, teacher: { ...teacher, checkpoint: reported } } : spec;
 }
 
-async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, records: Map<string, DoneRecord>): Promise<DoneRecord> {
+async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, records: Map<string, DoneRecord>, devices?: RunDevice[]): Promise<DoneRecord> {
   const executor = options.executor ?? experimentExecutor;
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {};
@@ -88,8 +100,9 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
       if (loggable(event)) dir.log({ event: 'job', key: run.key, step: step.name, job: event });
       options.listener?.onJobEvent?.(run, step.name, event);
     };
-    const spec = concreteSpec(run, step.name, step.spec, results, records);
-    const result = await executor(step.kind, spec, { signal: options.signal, onEvent });
+    const planned = concreteSpec(run, step.name, step.spec, results, records);
+    const spec = devices && 'device' in planned ? { ...planned, device: devices[0] } : planned;
+    const result = await executor(step.kind, spec, { signal: options.signal, onEvent }, devices);
     dir.saveStepResult(run, step.name, result);
     results[step.name] = result;
   }
@@ -115,11 +128,11 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
     const records = new Map<string, DoneRecord>();
     const executed: string[] = [];
     const skipped: string[] = [];
-    const parallel = options.parallel ?? 1;
-    const separate = parallel > 1 || (options.nprocPerNode ?? 1) > 1;
-    const runOptions: RunOptions = separate && !options.executor
-      ? { ...options, executor: processExecutor({ threads: options.threads ?? 1, nprocPerNode: options.nprocPerNode ?? 1 }) }
-      : options;
+    const parallel = options.devices?.length ?? options.parallel ?? 1;
+    const separate = parallel > 1 || (options.nprocPerNode ?? 1) > 1 || options.nodes !== undefined;
+    const spread = { threads: options.threads ?? 1, nprocPerNode: options.nprocPerNode ?? 1, ...(options.nodes ? { nodes: options.nodes } : {}) };
+    const runOptions: RunOptions = separate && !options.executor ? { ...options, executor: processExecutor(spread) } : options;
+    const freeDevices = [...(options.devices ?? [])]; // the pool runs at most devices.length runs: one is always free
     const runOne = async (run: PlannedRun, index: number): Promise<void> => {
       const existing = dir.done(run);
       if (existing) {
@@ -135,8 +148,9 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       options.listener?.onRunStart?.(run, index, plan.runs.length);
       dir.log({ event: 'run-start', key: run.key, label: run.label });
       let record: DoneRecord;
+      const devices = freeDevices.shift();
       try {
-        record = await executeRun(dir, run, runOptions, records);
+        record = await executeRun(dir, run, runOptions, records, devices);
       } catch (e) {
         const cause = fromNative(e);
         const error = makeError(cause.code, `${run.label} (run ${run.key}): ${cause.message}`, cause);
@@ -144,6 +158,8 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
         // What finished stays reportable: `resdistill report` shows it marked PARTIAL.
         dir.writeJson('results.json', collectResults(config, plan, records, versions));
         throw error;
+      } finally {
+        if (devices) freeDevices.push(devices);
       }
       dir.markDone(run, record);
       records.set(run.key, record);

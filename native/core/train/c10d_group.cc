@@ -129,8 +129,9 @@ class Heartbeat {
 
 class C10dGroup final : public Group {
  public:
-  C10dGroup(const DistSpec& d, std::string backend, c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<Backend> pg)
-      : d_(d), backend_(std::move(backend)), store_(std::move(store)), pg_(std::move(pg)),
+  C10dGroup(const DistSpec& d, std::string backend, const c10::Device& device, c10::intrusive_ptr<c10d::Store> store,
+            c10::intrusive_ptr<Backend> pg)
+      : d_(d), backend_(std::move(backend)), device_(device), store_(std::move(store)), pg_(std::move(pg)),
         timeout_(std::chrono::milliseconds(int64_t(d.timeout_seconds * 1000))) {
     try {
       heartbeat_ = std::make_unique<Heartbeat>(d.master_addr, d.master_port, d.rank);
@@ -200,7 +201,8 @@ class C10dGroup final : public Group {
   }
 
  private:
-  at::Tensor on_device(const at::Tensor& t) const { return backend_ == "nccl" ? t.to(at::Device(at::kCUDA, d_.local_rank)) : t; }
+  // NCCL reduces on the rank's own GPU (cuda:<localRank>, or the one its spec names: resdistill run --devices).
+  at::Tensor on_device(const at::Tensor& t) const { return backend_ == "nccl" ? t.to(device_) : t; }
 
   void wait(const c10::intrusive_ptr<c10d::Work>& work) const { work->wait(timeout_); }
 
@@ -279,6 +281,7 @@ class C10dGroup final : public Group {
 
   DistSpec d_;
   std::string backend_;
+  c10::Device device_;
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<Backend> pg_;
   std::chrono::milliseconds timeout_;
@@ -357,7 +360,7 @@ std::unique_ptr<Group> join_group(const DistSpec& d, const c10::Device& device) 
                                    " process group at " + where + " failed within " + std::to_string(int64_t(d.timeout_seconds)) +
                                    " s: not every rank arrived (" + first_line(e.what()) + ")");
   }
-  return std::make_unique<C10dGroup>(d, backend, store, pg);
+  return std::make_unique<C10dGroup>(d, backend, device, store, pg);
 }
 
 #endif  // RESDISTILL_C10D

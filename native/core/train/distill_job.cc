@@ -20,11 +20,9 @@ namespace {
 
 Json run_distill(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
-  const DistSpec dist = parse_distributed(spec);
-  r.device = rank_device(r.device, dist);
-  const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
-  JobContext quiet = ctx.silenced();
-  JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
+  Rank rank = join_rank(spec, r.device, ctx);
+  const auto& group = rank.group;
+  JobContext& rank_ctx = rank.ctx;  // events come from rank 0 only
   const DistillLossOptions loss = parse_loss(spec::get<Json>(spec, "loss", Json::object()));
   const auto teacher_spec = spec::require<Json>(spec, "teacher");
   const double teacher_mag = spec::require<double>(teacher_spec, "magnification");

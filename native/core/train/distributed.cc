@@ -60,6 +60,14 @@ c10::Device rank_device(const c10::Device& device, const DistSpec& d) {
   return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d.local_rank));
 }
 
+Rank join_rank(const nlohmann::json& spec, c10::Device& device, const JobContext& ctx) {
+  const DistSpec dist = parse_distributed(spec);
+  device = rank_device(device, dist);
+  Rank r{dist.enabled ? join_group(dist, device) : nullptr, ctx};
+  if (r.group && r.group->rank() != 0) r.ctx = ctx.silenced();
+  return r;
+}
+
 nlohmann::json describe_distributed(const Group* group, int64_t batch_size, int64_t accumulate, double lr) {
   const int world = group ? group->world() : 1;
   return {{"backend", group ? nlohmann::json(group->backend()) : nlohmann::json(nullptr)},

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "job/job.h"
+
 namespace rd::train {
 
 struct DistSpec {
@@ -58,6 +60,16 @@ std::unique_ptr<Group> join_group(const DistSpec& d, const c10::Device& device);
 
 // cuda -> cuda:<localRank> when distributed on CUDA without an explicit index (one GPU per rank).
 c10::Device rank_device(const c10::Device& device, const DistSpec& d);
+
+// One training job's rank: the group its spec (or torchrun's environment) describes, joined on the rank's device,
+// and the context its events go through (silenced on ranks other than 0, so events come from rank 0 only).
+struct Rank {
+  std::unique_ptr<Group> group;  // null when the job is not distributed
+  JobContext ctx;
+};
+
+// Sets `device` to the rank's device (rank_device) and joins the group when the spec is distributed.
+Rank join_rank(const nlohmann::json& spec, c10::Device& device, const JobContext& ctx);
 
 // What the result records about the run's parallelism: backend, ranks, per-rank and global batch, lr.
 nlohmann::json describe_distributed(const Group* group, int64_t batch_size, int64_t accumulate, double lr);

@@ -15,11 +15,9 @@ namespace {
 
 Json run_supervised(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
-  const DistSpec dist = parse_distributed(spec);
-  r.device = rank_device(r.device, dist);
-  const auto group = dist.enabled ? join_group(dist, r.device) : nullptr;
-  JobContext quiet = ctx.silenced();
-  JobContext& rank_ctx = group && group->rank() != 0 ? quiet : ctx;  // events come from rank 0 only
+  Rank rank = join_rank(spec, r.device, ctx);
+  const auto& group = rank.group;
+  JobContext& rank_ctx = rank.ctx;  // events come from rank 0 only
   const run::StoreFacts facts = run::store_facts(r.store);
   auto model = run::build_model(r.model, facts.num_classes, r.seed, r.device, r.channels_last);
   run::ViewRequest shard{r.store, {r.magnification}, "train", r.batch_size, r.mode, true, r.augment, r.seed, 1, r.normalize};
