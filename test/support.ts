@@ -1,5 +1,5 @@
 // Shared test fixtures: where the real data lives, the built CLI, and which optional peers exist.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,18 @@ export function tempDir(prefix = 'resdistill-test-'): string {
 }
 
 /** Runs the built CLI; returns status, stdout and stderr. */
+/** runCli without blocking: for several CLI processes that must run at once (the machines of a multi-node run). */
+export function runCliAsync(args: string[], options: { env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...options.env }, cwd: repoRoot, timeout: options.timeout ?? 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}) {
   const r = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',

@@ -1,16 +1,19 @@
 // Needs the addon (training, eval, cost and synth jobs) and the built CLI (dist/, whose worker process runs each
 // step). A tiny SYNTHETIC experiment run with `--parallel 2` (two runs at once, one LibTorch thread each) ends
 // with the same metrics and bitwise the same weights as the sequential run on one thread, and the log shows runs
-// overlapping with every student started after its teacher finished. `--nproc-per-node 2` trains every run as two
-// c10d/Gloo ranks (batchSize per rank) and finishes the experiment.
+// overlapping with every student started after its teacher finished; `--devices cpu,cpu` (the same pool, one run
+// per device) gives those numbers too. `--nproc-per-node 2` trains every run as two c10d/Gloo ranks (batchSize per
+// rank) and finishes the experiment; two `resdistill run` processes as two machines (--nnodes 2, --node-rank 0
+// and 1, one rank each) give the same weights and metrics, with only node 0 writing.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RunName, runDir } from '../../src/experiment/layout.js';
 import { readLog } from '../../src/experiment/rundir.js';
+import { freePort } from '../../src/experiment/parallel.js';
 import { loadBinding } from '../../src/native.js';
-import { runCli, tempDir } from '../support.js';
+import { runCli, runCliAsync, tempDir } from '../support.js';
 
 function hasTraining(): boolean {
   try {
@@ -84,14 +87,26 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 
       if (l.event === 'run-done') open--;
     }
     expect(peak).toBe(2);
+
+    // --devices cpu,cpu is --parallel 2 with a device per run: the same numbers (seed 0's runs, to stay cheap).
+    writeFileSync(config, JSON.stringify({ ...tiny, seeds: [0] }));
+    const devices = path.join(root, 'devices');
+    const c = runCli(['run', config, '--out', devices, '--json', '--threads', '2', '--devices', 'cpu,cpu'], { timeout: 900_000 });
+    expect(c.status, c.stderr + c.stdout).toBe(0);
+    const dev = outcome(devices);
+    expect(Object.keys(dev.metrics).length).toBeGreaterThan(2);
+    for (const key of Object.keys(dev.metrics)) {
+      expect(dev.metrics[key]).toEqual(seq.metrics[key]);
+      expect(dev.weights[key]).toEqual(seq.weights[key]);
+    }
   });
 
-  it('--nproc-per-node 2 runs every training step as 2 Gloo ranks and completes the experiment', () => {
+  it('--nproc-per-node 2 runs every training step as 2 Gloo ranks; two machines of one rank each give the same', async () => {
     const root = tempDir();
     const config = path.join(root, 'tiny.json');
     writeFileSync(config, JSON.stringify({ ...tiny, seeds: [0] }));
     const out = path.join(root, 'ranks');
-    const r = runCli(['run', config, '--out', out, '--json', '--nproc-per-node', '2'], { timeout: 900_000 });
+    const r = runCli(['run', config, '--out', out, '--json', '--threads', '2', '--nproc-per-node', '2'], { timeout: 900_000 });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const trained = planned(out).filter((run) => run.kind === 'train');
     expect(trained.length).toBeGreaterThan(0);
@@ -99,6 +114,21 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 
       const step = JSON.parse(readFileSync(path.join(runDir(out, run), 'steps', 'train.json'), 'utf8')) as { result: { distributed: unknown } };
       expect(step.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 2, rank: 0, batchPerRank: 8, globalBatch: 16 });
     }
-    expect(outcome(out).metrics).not.toEqual({});
-  });
+    const ranks = outcome(out);
+    expect(ranks.metrics).not.toEqual({});
+
+    const nodes = path.join(root, 'nodes');
+    const port = String(await freePort());
+    const node = (rank: number) =>
+      runCliAsync(['run', config, '--out', nodes, '--json', '--threads', '1', '--nnodes', '2', '--node-rank', String(rank), '--master-addr', '127.0.0.1', '--master-port', port], { timeout: 900_000 });
+    const [leader, follower] = await Promise.all([node(0), node(1)]);
+    expect(leader.status, leader.stderr + leader.stdout).toBe(0);
+    expect(follower.status, follower.stderr + follower.stdout).toBe(0);
+    expect(JSON.parse(follower.stdout)).toMatchObject({ ranks: { first: 1, last: 1, world: 2 }, trained: trained.length, skipped: 0 });
+    const both = outcome(nodes);
+    expect(both.metrics).toEqual(ranks.metrics);
+    expect(both.weights).toEqual(ranks.weights);
+    // Node 0 alone wrote: one session in the log.
+    expect(readLog(nodes).filter((l) => l.event === 'session')).toHaveLength(1);
+  }, 1_800_000);
 });

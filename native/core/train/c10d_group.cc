@@ -127,6 +127,124 @@ class Heartbeat {
   std::thread thread_;
 };
 
+// Gradient buckets whose all-reduces start during backward, as DDP's: parameters in reverse registration order
+// (backward makes their gradients roughly so), cut at kBucketBytes and at dtype changes. A parameter's hook copies
+// its final gradient (the one accumulated so far plus the incoming one: what AccumulateGrad leaves) into its
+// bucket; a full bucket starts only after every bucket before it, so every rank issues them in one order.
+class Overlap {
+ public:
+  Overlap(c10::intrusive_ptr<Backend> pg, const std::vector<at::Tensor>& params) : pg_(std::move(pg)) {
+    for (auto it = params.rbegin(); it != params.rend(); ++it) {
+      if (it->requires_grad()) params_.push_back(*it);
+    }
+    int64_t bytes = 0;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const auto& p = params_[i];
+      const int64_t b = p.numel() * int64_t(p.element_size());
+      if (buckets_.empty() || bytes + b > kBucketBytes || params_[buckets_.back().members.front()].scalar_type() != p.scalar_type()) {
+        buckets_.emplace_back();
+        bytes = 0;
+      }
+      auto& bucket = buckets_.back();
+      where_.push_back({buckets_.size() - 1, bucket.members.size()});
+      bucket.offsets.push_back(bytes / int64_t(p.element_size()));
+      bucket.members.push_back(i);
+      bytes += b;
+    }
+    for (auto& bucket : buckets_) {
+      const auto& last = params_[bucket.members.back()];
+      bucket.io = {at::empty({bucket.offsets.back() + last.numel()}, last.options().requires_grad(false))};
+    }
+  }
+
+  // Hooks on every parameter: after this, each backward while armed fills and starts buckets.
+  static void attach(const std::shared_ptr<Overlap>& self) {
+    std::weak_ptr<Overlap> weak = self;
+    for (size_t i = 0; i < self->params_.size(); ++i) {
+      self->params_[i].register_hook([weak, i](const at::TensorBase& grad) {
+        if (auto o = weak.lock()) o->on_gradient(i, at::Tensor(grad));
+      });
+    }
+  }
+
+  void arm() {
+    std::lock_guard<std::mutex> lock(mu_);
+    filled_.assign(params_.size(), false);
+    for (auto& bucket : buckets_) bucket.pending = bucket.members.size(), bucket.work.reset();
+    next_ = 0;
+    armed_ = true;
+  }
+  bool armed() const { return armed_; }
+
+  // Starts the buckets backward left incomplete (parameters without a gradient count as zeros), waits for all,
+  // and writes the mean back into every gradient.
+  template <typename Wait>
+  void finish(int world, Wait&& wait) {
+    std::lock_guard<std::mutex> lock(mu_);
+    at::NoGradGuard no_grad;
+    for (size_t b = next_; b < buckets_.size(); ++b) {
+      for (size_t m = 0; m < buckets_[b].members.size(); ++m) {
+        const size_t i = buckets_[b].members[m];
+        if (filled_[i]) continue;
+        auto& p = params_[i];
+        if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
+        slice(b, m).copy_(p.grad());
+      }
+      buckets_[b].pending = 0;
+    }
+    start_ready();
+    armed_ = false;
+    for (size_t b = 0; b < buckets_.size(); ++b) {
+      wait(buckets_[b].work);
+      buckets_[b].io[0].div_(double(world));
+      for (size_t m = 0; m < buckets_[b].members.size(); ++m) params_[buckets_[b].members[m]].mutable_grad().copy_(slice(b, m));
+    }
+  }
+
+ private:
+  struct Bucket {
+    std::vector<size_t> members;  // indexes into params_
+    std::vector<int64_t> offsets;  // of each member in the flat buffer, in elements
+    std::vector<at::Tensor> io;    // the flat buffer, as the collective takes it
+    size_t pending = 0;            // members whose gradient is not final yet
+    c10::intrusive_ptr<c10d::Work> work;
+  };
+
+  at::Tensor slice(size_t b, size_t m) {
+    const auto& p = params_[buckets_[b].members[m]];
+    return buckets_[b].io[0].narrow(0, buckets_[b].offsets[m], p.numel()).view(p.sizes());
+  }
+
+  void on_gradient(size_t i, const at::Tensor& incoming) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!armed_ || filled_[i] || !incoming.defined()) return;
+    at::NoGradGuard no_grad;
+    const auto [b, m] = where_[i];
+    const at::Tensor& so_far = params_[i].grad();
+    at::Tensor out = slice(b, m);
+    if (so_far.defined()) at::add_out(out, so_far, incoming);
+    else out.copy_(incoming);
+    filled_[i] = true;
+    if (--buckets_[b].pending == 0) start_ready();
+  }
+
+  void start_ready() {
+    while (next_ < buckets_.size() && buckets_[next_].pending == 0) {
+      buckets_[next_].work = pg_->allreduce(buckets_[next_].io);
+      ++next_;
+    }
+  }
+
+  c10::intrusive_ptr<Backend> pg_;
+  std::vector<at::Tensor> params_;
+  std::vector<std::pair<size_t, size_t>> where_;  // parameter -> (bucket, member)
+  std::vector<Bucket> buckets_;
+  std::vector<bool> filled_;
+  size_t next_ = 0;  // the next bucket to start
+  bool armed_ = false;
+  std::mutex mu_;
+};
+
 class C10dGroup final : public Group {
  public:
   C10dGroup(const DistSpec& d, std::string backend, const c10::Device& device, c10::intrusive_ptr<c10d::Store> store,
@@ -151,20 +269,16 @@ class C10dGroup final : public Group {
         c10d::BroadcastOptions o;
         o.rootRank = 0;
         return pg_->broadcast(flat, o);
-      }, false);
+      });
     });
   }
 
+  void overlap_next_backward(const std::vector<at::Tensor>& params) override { overlap(params).arm(); }
+
   void average_gradients(const std::vector<at::Tensor>& params) override {
-    std::vector<at::Tensor> grads;
-    for (const auto& p : params) {
-      if (!p.requires_grad()) continue;
-      if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
-      grads.push_back(p.grad());
-    }
-    guarded("gradient all-reduce", [&] {
-      for_buckets(grads, [&](std::vector<at::Tensor>& flat) { return pg_->allreduce(flat); }, true);
-    });
+    Overlap& o = overlap(params);
+    if (!o.armed()) o.arm();  // nothing started during backward: every bucket starts now
+    guarded("gradient all-reduce", [&] { o.finish(d_.world, [&](const c10::intrusive_ptr<c10d::Work>& w) { wait(w); }); });
   }
 
   void average(at::Tensor& values) override {
@@ -206,10 +320,19 @@ class C10dGroup final : public Group {
 
   void wait(const c10::intrusive_ptr<c10d::Work>& work) const { work->wait(timeout_); }
 
+  // The gradient buckets of `params`, built and hooked on first use (one model per group).
+  Overlap& overlap(const std::vector<at::Tensor>& params) {
+    if (!overlap_) {
+      overlap_ = std::make_shared<Overlap>(pg_, params);
+      Overlap::attach(overlap_);
+    }
+    return *overlap_;
+  }
+
   // Same-dtype runs of `tensors` flattened into buckets of at most kBucketBytes; every bucket's collective is
-  // started before the first is awaited, then the results are copied back (divided by the world size: a mean).
+  // started before the first is awaited, then the results are copied back.
   template <typename Start>
-  void for_buckets(const std::vector<at::Tensor>& tensors, Start&& start, bool mean) {
+  void for_buckets(const std::vector<at::Tensor>& tensors, Start&& start) {
     struct Bucket {
       std::vector<at::Tensor> members;
       std::vector<at::Tensor> flat;
@@ -236,7 +359,6 @@ class C10dGroup final : public Group {
     for (auto& bucket : buckets) {
       wait(bucket.work);
       at::Tensor flat = bucket.flat[0];
-      if (mean) flat.div_(double(d_.world));
       int64_t offset = 0;
       for (auto& t : bucket.members) {
         t.copy_(flat.narrow(0, offset, t.numel()).view(t.sizes()));
@@ -286,6 +408,7 @@ class C10dGroup final : public Group {
   c10::intrusive_ptr<Backend> pg_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<Heartbeat> heartbeat_;
+  std::shared_ptr<Overlap> overlap_;  // buckets started during backward (overlap_next_backward)
   double seconds_ = 0;
 };
 

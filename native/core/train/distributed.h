@@ -1,5 +1,6 @@
 // Data-parallel training on PyTorch's c10d (Gloo on CPU, NCCL on CUDA): the rendezvous, the broadcast of rank 0's
-// weights, gradient averaging with bucketed flat all-reduces, and DIST_FAILED (naming the rank) instead of a hang.
+// weights, gradient averaging with bucketed flat all-reduces started during backward, and DIST_FAILED (naming the
+// rank) instead of a hang.
 //
 //   spec.distributed = { rank, worldSize, localRank, masterAddr, masterPort, backend: auto|gloo|nccl, timeoutSeconds }
 //   Each field falls back to torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT);
@@ -43,7 +44,11 @@ class Group {
   virtual std::string backend() const = 0;
   // Rank 0's values into every rank's tensors (weights and buffers).
   virtual void broadcast(const std::vector<at::Tensor>& tensors) = 0;
-  // Every rank's gradients replaced by the mean over ranks; undefined gradients count as zeros.
+  // The next backward is the last before average_gradients: each bucket's all-reduce starts during it, as soon
+  // as all of its gradients are final (hooks registered on `params` the first time), as DDP overlaps them.
+  virtual void overlap_next_backward(const std::vector<at::Tensor>& params) = 0;
+  // Every rank's gradients replaced by the mean over ranks; undefined gradients count as zeros. Waits for the
+  // buckets started during backward and starts the rest (in bucket order on every rank).
   virtual void average_gradients(const std::vector<at::Tensor>& params) = 0;
   // The mean over ranks of a float64 vector, in place (losses and loss terms).
   virtual void average(at::Tensor& values) = 0;

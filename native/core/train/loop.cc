@@ -128,9 +128,11 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
         throw Error(code::kLossNotFinite, "loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
                                            std::to_string(step_index + 1) + "; " + kept + " (lower the learning rate or enable gradient clipping)");
       }
+      const bool last = (step_index + 1) % s.accumulate == 0 || step_index + 1 == steps;  // of an optimiser step
+      if (group && last) group->overlap_next_backward(model.parameters());
       (r.total / double(s.accumulate)).backward();
       ++step_index;
-      if (step_index % s.accumulate == 0 || step_index == steps) {
+      if (last) {
         if (group) group->average_gradients(model.parameters());
         if (s.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model.parameters(), s.clip_grad_norm);
         optimizer->step();
