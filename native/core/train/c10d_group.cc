@@ -58,6 +58,7 @@ using Backend = c10d::ProcessGroup;
 #endif
 
 constexpr int64_t kBucketBytes = 25 << 20;  // DDP's default bucket size
+constexpr int64_t kFirstBucketBytes = 1 << 20;  // DDP's first gradient bucket: small, so it starts early in backward
 constexpr auto kBeat = std::chrono::milliseconds(1000);
 
 std::string first_line(const std::string& s) {
@@ -128,9 +129,10 @@ class Heartbeat {
 };
 
 // Gradient buckets whose all-reduces start during backward, as DDP's: parameters in reverse registration order
-// (backward makes their gradients roughly so), cut at kBucketBytes and at dtype changes. A parameter's hook copies
-// its final gradient (the one accumulated so far plus the incoming one: what AccumulateGrad leaves) into its
-// bucket; a full bucket starts only after every bucket before it, so every rank issues them in one order.
+// (backward makes their gradients roughly so), cut at kBucketBytes (the first at kFirstBucketBytes) and at dtype
+// changes. A parameter's hook copies its final gradient (the one accumulated so far plus the incoming one: what
+// AccumulateGrad leaves) into its bucket; a full bucket starts only after every bucket before it, so every rank
+// issues them in one order.
 class Overlap {
  public:
   Overlap(c10::intrusive_ptr<Backend> pg, const std::vector<at::Tensor>& params) : pg_(std::move(pg)) {
@@ -141,7 +143,8 @@ class Overlap {
     for (size_t i = 0; i < params_.size(); ++i) {
       const auto& p = params_[i];
       const int64_t b = p.numel() * int64_t(p.element_size());
-      if (buckets_.empty() || bytes + b > kBucketBytes || params_[buckets_.back().members.front()].scalar_type() != p.scalar_type()) {
+      const int64_t cap = buckets_.size() <= 1 ? kFirstBucketBytes : kBucketBytes;
+      if (buckets_.empty() || bytes + b > cap || params_[buckets_.back().members.front()].scalar_type() != p.scalar_type()) {
         buckets_.emplace_back();
         bytes = 0;
       }
