@@ -105,6 +105,7 @@ export function registerRun(program: Command): void {
 
 /** The body of `resdistill run`, shared with `resdistill demo`. */
 export async function runExperimentCommand(file: string, opts: RunOpts): Promise<void> {
+    const { processes, ...spread } = runSpread(opts, process.env, nativeVersions().libtorch.cuda.available); // usage first
     const config = loadExperiment(file);
     const device = prepareDevice(config, opts);
     const controller = new AbortController();
@@ -114,7 +115,6 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
     const bars = opts.json || opts.quiet ? undefined : progressListener();
     try {
       const outDir = path.resolve(opts.out);
-      const { processes, ...spread } = runSpread(opts, process.env, nativeVersions().libtorch.cuda.available);
       const threads = Math.max(1, Math.floor(nativeVersions().threads / processes));
       if (spread.nodes && !isLeader(spread.nodes)) {
         bars?.stop();
