@@ -1,5 +1,7 @@
 // Pure TS with real files: the run directory's snapshots, skipping of finished runs, resumption of an interrupted
-// run at its first unfinished step, failure bookkeeping, lock refusal and atomic writes. No native job is faked:
+// run at its first unfinished step, failure bookkeeping, lock refusal and atomic writes; --devices placement (each
+// run's jobs on its own device, run keys unchanged) and what a machine other than rank 0's runs (training steps
+// only, writing nothing). No native job is faked:
 // finished runs are written as done records (input data), and the executor here only records what would run
 // and refuses, so nothing pretends to train.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { resolveExperiment } from '../../src/experiment/load.js';
 import { planExperiment, type PlannedRun } from '../../src/experiment/plan.js';
 import { type DoneRecord, readLog, RunDir, writeJsonAtomic } from '../../src/experiment/rundir.js';
 import { type Executor, runExperiment } from '../../src/experiment/runner.js';
+import { followExperiment } from '../../src/experiment/follower.js';
 import { tempDir } from '../support.js';
 import { runDir, runFolder } from '../../src/experiment/layout.js';
 
@@ -168,5 +171,43 @@ describe('run folders a user can read (pure TS)', () => {
     } finally {
       dir.close();
     }
+  });
+
+  it('--devices: runs at once get their own devices in every job spec; the plan and run keys keep the device', async () => {
+    const out = tempDir();
+    const plan = planExperiment(config, { outDir: out, device: 'cuda' });
+    markDone(out, [plan.runs[0]!]); // the extraction: both teachers are ready at once
+    const calls: { device: unknown; devices: unknown }[] = [];
+    const slow: Executor = async (kind, spec, _options, devices) => {
+      calls.push({ device: (spec as { device?: unknown }).device, devices });
+      await new Promise((r) => setTimeout(r, 20));
+      throw makeError('CANCELLED', `job ${kind} cancelled`);
+    };
+    await expect(runExperiment(config, { outDir: out, device: 'cuda', executor: slow, devices: [['cuda:0'], ['cuda:1']] })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(calls.map((c) => c.device).sort()).toEqual(['cuda:0', 'cuda:1']);
+    expect(calls.map((c) => c.devices).sort()).toEqual([['cuda:0'], ['cuda:1']]);
+    const written = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')) as { device: string; runs: { key: string }[] };
+    expect(written.device).toBe('cuda');
+    expect(written.runs.map((r) => r.key)).toEqual(plan.runs.map((r) => r.key));
+  });
+
+  it('a machine other than rank 0\'s skips finished training, runs the next training step, and writes nothing', async () => {
+    const out = tempDir();
+    const plan = planExperiment(config, { outDir: out, device: 'cpu' });
+    const [extract, teacher0, teacher1] = plan.runs as [PlannedRun, PlannedRun, PlannedRun];
+    markDone(out, [extract, teacher0]);
+    const dir = RunDir.open(out);
+    dir.saveStepResult(teacher1, 'train', { bestEpoch: 2 }); // trained, not yet evaluated: nothing left for the ranks
+    dir.close();
+    const before = readdirSync(out).sort();
+    const logged = readLog(out).length;
+    const calls: { kind: string; spec: Record<string, unknown> }[] = [];
+    const nodes = { world: 2, firstRank: 1, firstLocalRank: 0, nproc: 1, masterAddr: '127.0.0.1', masterPort: 29500 };
+    await expect(followExperiment(config, { outDir: out, device: 'cpu', nodes, threads: 1, executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
+    const next = plan.runs.find((r) => r.kind === 'train' && r.method === 'baseline')!;
+    expect(calls.map((c) => c.kind)).toEqual(['train.supervised']);
+    expect(calls[0]!.spec).toEqual(next.steps[0]!.spec);
+    expect(readdirSync(out).sort()).toEqual(before);
+    expect(readLog(out)).toHaveLength(logged);
   });
 });
