@@ -30,13 +30,14 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   models::ModelSpec ms;  // the peer's Net(): classes 3, widths 32-64-128-256, one block per stage
   auto student = models::make(ms);
   auto teacher = models::make(ms);
-  cost::place(*student, rt);
-  cost::place(*teacher, rt);
+  const bool nhwc = rt.channels_last_for(/*training=*/true, size, size);  // as the training jobs
+  cost::place(*student, rt, nhwc);
+  cost::place(*teacher, rt, nhwc);
   teacher->eval();
   for (auto& p : teacher->parameters()) p.set_requires_grad(false);
   torch::optim::Adam opt(student->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
-  auto x_hi = cost::place(torch::rand({batch, 3, size, size}), rt);
-  auto x_lo = cost::place(torch::rand({batch, 3, size / 4, size / 4}), rt);
+  auto x_hi = cost::place(torch::rand({batch, 3, size, size}), rt, nhwc);
+  auto x_lo = cost::place(torch::rand({batch, 3, size / 4, size / 4}), rt, nhwc);
   auto y = torch::randint(0, 3, {batch}, torch::kLong).to(rt.device);
   train::DistillLossOptions lo;
 
@@ -71,7 +72,7 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   const double t_kd = mean(cost::time_calls(distill, 1, steps, rt, ctx));
   Json out = cost::describe(rt);
   out.update({{"impl", "resdistill-libtorch"}, {"torch", TORCH_VERSION}, {"size", size}, {"batch", batch}, {"steps", steps},
-              {"supervisedImgPerS", batch / t_sup}, {"distillImgPerS", batch / t_kd}});
+              {"supervisedImgPerS", batch / t_sup}, {"distillImgPerS", batch / t_kd}, {"channelsLast", nhwc}});
   return out;
 }
 
