@@ -29,8 +29,8 @@ describe('measured cost jobs (needs the addon)', () => {
     expect(auto.rows.map((r) => [r.channelsLast, r.trainChannelsLast])).toEqual([[true, false], [false, false], [false, false]]);
     const forced = await runJob<{ rows: Row[] }>('cost.measure', { model: 'gn_resnet', sizes: [[56, 56]], batch: 1, reps: 1, threads: 1, channelsLast: true });
     expect([forced.rows[0]!.channelsLast, forced.rows[0]!.trainChannelsLast]).toEqual([true, true]);
-    const step = await runJob<{ channelsLast: boolean }>('bench.trainStep', { size: 224, batch: 1, steps: 1, threads: 1 });
-    expect(step.channelsLast).toBe(false); // the benchmark trains as the training jobs do
+    const step = await runJob<{ channelsLast: boolean; teacherChannelsLast: boolean }>('bench.trainStep', { size: 224, batch: 1, steps: 1, threads: 1 });
+    expect(step).toMatchObject({ channelsLast: false, teacherChannelsLast: true }); // formats as the training jobs choose them
   });
 
   it('bench.trainStep runs the peer-shaped supervised and distillation steps', async () => {
