@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeLargeSlide } from './large-slide.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -81,14 +82,7 @@ async function timed(cores, fn) {
 let large = null;
 if (!args.includes('--skip-large') && driver) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'resdistill-large-'));
-  const tif = path.join(dir, 'large.tif');
-  const vips = (...a) => {
-    const r = spawnSync('vips', a, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`vips ${a[0]} failed: ${r.stderr}`);
-  };
-  // 31,080 x 32,637 px, streamed straight into the pyramid (no 3 GB intermediate); xres/yres in px/mm = 1000 / mpp.
-  const res = (1000 / 0.499).toFixed(4);
-  vips('replicate', slide, `${tif}[tile,pyramid,compression=jpeg,tile-width=256,tile-height=256,xres=${res},yres=${res}]`, 14, 11);
+  const tif = makeLargeSlide(slide, dir);
   const spec = JSON.stringify({ path: tif, mpps: [1.0, 4.0], sizeUm: 224, threads: 2 });
   const r = spawnSync('/usr/bin/time', ['-f', '%M', driver, 'run', 'slide.extract', '-', '--threads', '2'], { input: spec, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`slide.extract failed: ${r.stderr}`);

@@ -39,7 +39,7 @@ function peer(size, threads) {
 
 async function ours(size, threads) {
   return runJob('bench.trainStep', {
-    size: Number(size), batch: Number(a.batch), steps: Number(a.steps), threads, device: a.device, bf16: a.bf16, channelsLast: a['channels-last'],
+    size: Number(size), batch: Number(a.batch), steps: Number(a.steps), threads, device: a.device, bf16: a.bf16, ...(a['channels-last'] ? { channelsLast: true } : {}),
   });
 }
 

@@ -135,13 +135,14 @@ export interface Measured {
   device: string;
   threads: number;
   bf16: boolean;
-  channelsLast: boolean;
-  rows: { forwardImgPerS: number; trainImgPerS: number; forwardLatencyMs: number; trainLatencyMs: number }[];
+  /** Forced by the caller, or 'auto': the core's rule (models/memory_format.h) per size; each row says what ran. */
+  channelsLast: boolean | 'auto';
+  rows: { forwardImgPerS: number; trainImgPerS: number; forwardLatencyMs: number; trainLatencyMs: number; channelsLast: boolean; trainChannelsLast?: boolean }[];
 }
 
 export interface CostReport {
   model: string;
-  runtime: { device: string; threads: number; bf16: boolean; channelsLast: boolean; batch: number; reps: number } | null;
+  runtime: { device: string; threads: number; bf16: boolean; channelsLast: boolean | 'auto'; batch: number; reps: number } | null;
   rows: CostRow[];
 }
 
@@ -161,7 +162,7 @@ export async function costLadder(
   if (runtime.measure) {
     measured = await runNative(
       'cost.measure',
-      { ...spec, sizes, batch, reps, device: runtime.device ?? 'cpu', threads: runtime.threads ?? 0, bf16: !!runtime.bf16, channelsLast: !!runtime.channelsLast },
+      { ...spec, sizes, batch, reps, device: runtime.device ?? 'cpu', threads: runtime.threads ?? 0, bf16: !!runtime.bf16, ...(runtime.channelsLast !== undefined ? { channelsLast: runtime.channelsLast } : {}) },
       { onEvent },
     );
   }

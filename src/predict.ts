@@ -237,10 +237,14 @@ export interface ClassifyResult {
   probabilities: number[][];
   magnification: number;
   tiles: number;
+  /** Reader threads' busy time, summed over threads (reading overlaps the model). */
   readSeconds: number;
+  /** Time the model waited for tiles. */
+  waitSeconds: number;
   modelSeconds: number;
   seconds: number;
   tilesPerSecond: number;
+  channelsLast: boolean;
 }
 
 export interface Timing {
@@ -248,6 +252,7 @@ export interface Timing {
   magnification: number;
   seconds: number;
   readSeconds: number;
+  waitSeconds: number;
   modelSeconds: number;
   tilesPerSecond: number;
 }
@@ -349,6 +354,7 @@ const timing = (ref: ModelRef, r: ClassifyResult): Timing => ({
   magnification: ref.magnification,
   seconds: r.seconds,
   readSeconds: r.readSeconds,
+  waitSeconds: r.waitSeconds,
   modelSeconds: r.modelSeconds,
   tilesPerSecond: r.tilesPerSecond,
 });

@@ -84,10 +84,12 @@ export function formatCostTable(report: CostReport): string {
   const first = report.rows[0];
   out.push(`model ${report.model}, ${first ? (first.params / 1e6).toFixed(3) : '-'} M params; MACs = multiply-accumulates of conv + linear, FLOPs = 2 x MACs; other ops = norms, pooling, additions, activations`);
   const rt = report.runtime;
-  out.push(rt ? `measured on ${rt.device}, ${rt.threads} threads, batch ${rt.batch}, median of ${rt.reps}${rt.bf16 ? ', bf16 autocast' : ''}${rt.channelsLast ? ', channelsLast' : ''}` : 'not measured (--no-measure)');
+  out.push(rt ? `measured on ${rt.device}, ${rt.threads} threads, batch ${rt.batch}, median of ${rt.reps}${rt.bf16 ? ', bf16 autocast' : ''}, memory format ${memoryFormat(rt.channelsLast)}` : 'not measured (--no-measure)');
   for (const r of report.rows) for (const n of r.guard.notes) out.push(`${r.guard.ok ? 'note' : 'FLAG'} ${r.magnification ?? ''}x: ${n}`);
   return `${out.join('\n')}\n`;
 }
+
+const memoryFormat = (c: boolean | 'auto'): string => (c === 'auto' ? 'auto (NHWC for CPU forward passes from 224 x 224 px, else NCHW)' : c ? 'NHWC' : 'NCHW');
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks of this machine');
@@ -103,7 +105,8 @@ export function registerBench(program: Command): void {
     .addOption(flags.device('where measured runs execute'))
     .addOption(flags.threads())
     .option('--bf16', 'bf16 autocast for measured runs')
-    .option('--channels-last', 'NHWC memory format for measured runs')
+    .option('--channels-last', 'NHWC memory format for every measured run (default: NHWC only for CPU forward passes from 224 x 224 px, where it pays)')
+    .option('--no-channels-last', 'NCHW memory format for every measured run')
     .option('--batch <n>', 'batch size of measured runs', numberOption('--batch', RANGES.count), 4)
     .option('--reps <n>', 'timed repetitions (median is reported)', numberOption('--reps', RANGES.count), 3)
     .option('--no-measure', 'count only, do not time')

@@ -106,7 +106,7 @@ export function registerPredict(program: Command): void {
           `${result.slide}: ${result.tiles} tissue tiles of ${result.sizeUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
           `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities).map(([c, p]) => `${c} ${pct(p)}`).join(', ')}`,
           `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes).map(([c, v]) => `${c} ${v}`).join(', ')}`,
-          `student: ${result.student.seconds.toFixed(2)} s (${result.student.tilesPerSecond.toFixed(1)} tiles/s; read ${result.student.readSeconds.toFixed(2)} s, model ${result.student.modelSeconds.toFixed(2)} s)`,
+          `student: ${result.student.seconds.toFixed(2)} s (${result.student.tilesPerSecond.toFixed(1)} tiles/s; model ${result.student.modelSeconds.toFixed(2)} s, waiting for tiles ${result.student.waitSeconds.toFixed(2)} s; reading ${result.student.readSeconds.toFixed(2)} thread-s alongside)`,
         ];
         if (result.teacher) {
           lines.push(`teacher: ${result.teacher.seconds.toFixed(2)} s at ${result.teacher.magnification}x (${result.teacher.label}); student is ${result.speedup!.toFixed(1)}x faster, agrees on ${pct(result.agreement!)} of tiles`);

@@ -141,7 +141,7 @@ const Training = z.strictObject({
   clipGradNorm: positive.optional(),
   selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
   bf16: z.boolean().default(false),
-  channelsLast: z.boolean().optional().describe('channels-last memory format; default: on for CPU (faster there), off for CUDA'),
+  channelsLast: z.boolean().optional().describe('channels-last (NHWC) memory format for training; default off: NCHW trains faster on CPU at every size measured (40 to 417 x 312 px) and on CUDA with GroupNorm'),
   initFromTeacher: z
     .boolean()
     .default(false)

@@ -22,6 +22,17 @@ describe('measured cost jobs (needs the addon)', () => {
     }
   });
 
+  it('one memory-format rule: NHWC only for CPU forward passes from 224 x 224 px, never for training, unless forced', async () => {
+    type Row = { height: number; channelsLast: boolean; trainChannelsLast: boolean };
+    const auto = await runJob<{ channelsLast: unknown; rows: Row[] }>('cost.measure', { model: 'gn_resnet', sizes: [[224, 224], [223, 224], [56, 56]], batch: 1, reps: 1, threads: 1 });
+    expect(auto.channelsLast).toBe('auto');
+    expect(auto.rows.map((r) => [r.channelsLast, r.trainChannelsLast])).toEqual([[true, false], [false, false], [false, false]]);
+    const forced = await runJob<{ rows: Row[] }>('cost.measure', { model: 'gn_resnet', sizes: [[56, 56]], batch: 1, reps: 1, threads: 1, channelsLast: true });
+    expect([forced.rows[0]!.channelsLast, forced.rows[0]!.trainChannelsLast]).toEqual([true, true]);
+    const step = await runJob<{ channelsLast: boolean; teacherChannelsLast: boolean }>('bench.trainStep', { size: 224, batch: 1, steps: 1, threads: 1 });
+    expect(step).toMatchObject({ channelsLast: false, teacherChannelsLast: true }); // formats as the training jobs choose them
+  });
+
   it('bench.trainStep runs the peer-shaped supervised and distillation steps', async () => {
     const r = await runJob<Record<string, number | string>>('bench.trainStep', { size: 32, batch: 2, steps: 1, threads: 1 });
     expect(r).toMatchObject({ size: 32, batch: 2, threads: 1, device: 'cpu' });

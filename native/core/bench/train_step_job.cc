@@ -30,13 +30,17 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   models::ModelSpec ms;  // the peer's Net(): classes 3, widths 32-64-128-256, one block per stage
   auto student = models::make(ms);
   auto teacher = models::make(ms);
-  cost::place(*student, rt);
-  cost::place(*teacher, rt);
+  // Memory formats as the training jobs choose them: the student trains, the frozen teacher only runs forward.
+  const bool nhwc = rt.channels_last_for(/*training=*/true, size, size);
+  const bool teacher_nhwc = rt.channels_last_for(/*training=*/false, size, size);
+  cost::place(*student, rt, nhwc);
+  cost::place(*teacher, rt, teacher_nhwc);
   teacher->eval();
   for (auto& p : teacher->parameters()) p.set_requires_grad(false);
   torch::optim::Adam opt(student->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
-  auto x_hi = cost::place(torch::rand({batch, 3, size, size}), rt);
-  auto x_lo = cost::place(torch::rand({batch, 3, size / 4, size / 4}), rt);
+  auto x_hi = cost::place(torch::rand({batch, 3, size, size}), rt, nhwc);
+  auto x_hi_teacher = cost::place(x_hi, rt, teacher_nhwc);
+  auto x_lo = cost::place(torch::rand({batch, 3, size / 4, size / 4}), rt, nhwc);
   auto y = torch::randint(0, 3, {batch}, torch::kLong).to(rt.device);
   train::DistillLossOptions lo;
 
@@ -55,7 +59,7 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
     {
       torch::NoGradGuard no_grad;
       models::AutocastGuard ac(type, rt.bf16);
-      t = teacher->forward(x_hi);
+      t = teacher->forward(x_hi_teacher);
     }
     opt.zero_grad();
     torch::Tensor loss;
@@ -71,7 +75,7 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   const double t_kd = mean(cost::time_calls(distill, 1, steps, rt, ctx));
   Json out = cost::describe(rt);
   out.update({{"impl", "resdistill-libtorch"}, {"torch", TORCH_VERSION}, {"size", size}, {"batch", batch}, {"steps", steps},
-              {"supervisedImgPerS", batch / t_sup}, {"distillImgPerS", batch / t_kd}});
+              {"supervisedImgPerS", batch / t_sup}, {"distillImgPerS", batch / t_kd}, {"channelsLast", nhwc}, {"teacherChannelsLast", teacher_nhwc}});
   return out;
 }
 

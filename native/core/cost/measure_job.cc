@@ -14,9 +14,12 @@ namespace {
 Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t h, int64_t w, int64_t batch, int warmup,
                  int reps, bool train, const Runtime& rt, JobContext& ctx, int64_t classes) {
   auto gen = torch::make_generator<at::CPUGeneratorImpl>(0);
-  auto x = place(torch::rand({batch, 3, h, w}, gen), rt);
+  const auto input = torch::rand({batch, 3, h, w}, gen);
   auto y = torch::randint(classes, {batch}, gen, torch::kLong).to(rt.device);
   const auto type = rt.device.type();
+  const bool forward_nhwc = rt.channels_last_for(/*training=*/false, h, w);
+  place(model, rt, forward_nhwc);
+  auto x = place(input, rt, forward_nhwc);
   model.eval();
   auto fwd = time_calls(
       [&] {
@@ -26,8 +29,12 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
       },
       warmup, reps, rt, ctx);
   Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forwardLatencyMs", 1e3 * median(fwd)},
-              {"forwardImgPerS", batch / median(fwd)}};
+              {"forwardImgPerS", batch / median(fwd)}, {"channelsLast", forward_nhwc}};
   if (train) {
+    const bool train_nhwc = rt.channels_last_for(/*training=*/true, h, w);
+    place(model, rt, train_nhwc);
+    x = place(input, rt, train_nhwc);
+    row["trainChannelsLast"] = train_nhwc;
     model.train();
     auto step = time_calls(
         [&] {
@@ -62,7 +69,7 @@ Json run_measure(const Json& spec, JobContext& ctx) {
   spec::check(warmup >= 0 && reps >= 1, "reps", "reps must be >= 1 and warmup >= 0");
   torch::manual_seed(0);
   auto model = models::make(ms);
-  place(*model, rt);
+  model->to(rt.device);
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
   Json rows = Json::array();
   for (size_t i = 0; i < sizes.size(); ++i) {

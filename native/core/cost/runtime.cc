@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "job/spec.h"
+#include "models/memory_format.h"
 #include "util/device.h"
 #include "util/threads.h"
 
@@ -16,7 +17,7 @@ Runtime runtime_from(const nlohmann::json& spec) {
   Runtime rt;
   rt.device = parse_device(spec::get<std::string>(spec, "device", "cpu"));
   rt.bf16 = spec::get<bool>(spec, "bf16", false);
-  rt.channels_last = spec::get<bool>(spec, "channelsLast", false);
+  rt.channels_last = spec::optional<bool>(spec, "channelsLast");
   rt.threads = spec::get<int>(spec, "threads", 0);
   spec::check(rt.threads >= 0, "threads", "must be >= 0 (0 = all usable cores)");
   set_threads(rt.threads);
@@ -25,20 +26,21 @@ Runtime runtime_from(const nlohmann::json& spec) {
 }
 
 nlohmann::json describe(const Runtime& rt) {
-  return {{"device", rt.device.str()}, {"threads", rt.threads}, {"bf16", rt.bf16}, {"channelsLast", rt.channels_last}};
+  return {{"device", rt.device.str()}, {"threads", rt.threads}, {"bf16", rt.bf16},
+          {"channelsLast", rt.channels_last ? nlohmann::json(*rt.channels_last) : nlohmann::json("auto")}};
 }
 
-void place(torch::nn::Module& model, const Runtime& rt) {
+bool Runtime::channels_last_for(bool training, int64_t height, int64_t width) const {
+  return models::use_channels_last(channels_last, device, training, height, width);
+}
+
+void place(torch::nn::Module& model, const Runtime& rt, bool channels_last) {
   model.to(rt.device);
-  if (!rt.channels_last) return;
-  torch::NoGradGuard no_grad;
-  for (auto& p : model.parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  models::to_memory_format(model, channels_last);
 }
 
-at::Tensor place(const at::Tensor& x, const Runtime& rt) {
-  auto y = x.to(rt.device);
-  return rt.channels_last ? y.contiguous(at::MemoryFormat::ChannelsLast) : y;
+at::Tensor place(const at::Tensor& x, const Runtime& rt, bool channels_last) {
+  return models::to_memory_format(x.to(rt.device), channels_last);
 }
 
 void synchronize(const Runtime& rt) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 
 #include "job/job.h"
 #include "models/model.h"
@@ -14,21 +15,20 @@ namespace rd::cost {
 struct Runtime {
   c10::Device device{c10::kCPU};
   bool bf16 = false;
-  bool channels_last = false;
+  std::optional<bool> channels_last;  // forced by the spec; otherwise models::use_channels_last decides per size
   int threads = 0;
+  bool channels_last_for(bool training, int64_t height, int64_t width) const;
 };
 
 // Reads device, threads, bf16 and channels_last from a spec and sets LibTorch's intra-op threads.
 Runtime runtime_from(const nlohmann::json& spec);
 
-// Describes the runtime for results: device, threads, bf16, channels_last.
+// Describes the runtime for results: device, threads, bf16, channelsLast (true, false or "auto").
 nlohmann::json describe(const Runtime& rt);
 
-// Moves the model to the device; with channels_last, 4-D parameters become NHWC.
-void place(torch::nn::Module& model, const Runtime& rt);
-
-// Moves an input to the device, NHWC when channels_last.
-at::Tensor place(const at::Tensor& x, const Runtime& rt);
+// Moves a model or an input to the device in the given memory format.
+void place(torch::nn::Module& model, const Runtime& rt, bool channels_last);
+at::Tensor place(const at::Tensor& x, const Runtime& rt, bool channels_last);
 
 void synchronize(const Runtime& rt);
 

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "util/allocator.h"
 #include "util/error.h"
 
 namespace rd {
@@ -35,6 +36,7 @@ Json run_job(const std::string& kind, const Json& spec, JobContext& ctx) {
   }
   if (!spec.is_object()) throw Error(code::kConfigInvalid, "job spec must be a JSON object");
   ctx.check_cancelled();
+  keep_freed_memory();
   return it->second.fn(spec, ctx);
 }
 

@@ -1,5 +1,6 @@
 // Typed reads of job-spec fields; a wrong type or range names the field's path.
 #pragma once
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,14 @@ T get(const nlohmann::json& spec, const std::string& key, const T& fallback) {
   } catch (const nlohmann::json::exception&) {
     throw Error(code::kConfigInvalid, "spec." + key + ": wrong type (" + std::string(it->type_name()) + ")");
   }
+}
+
+// Absent or null: nullopt (for fields whose default depends on other fields).
+template <typename T>
+std::optional<T> optional(const nlohmann::json& spec, const std::string& key) {
+  auto it = spec.find(key);
+  if (it == spec.end() || it->is_null()) return std::nullopt;
+  return get<T>(spec, key, T{});
 }
 
 template <typename T>

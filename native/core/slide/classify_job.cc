@@ -1,16 +1,19 @@
 // "slide.classify": a trained model over level-0 rectangles of one slide, each read straight at the model's
-// magnification (what a deployed low-magnification student costs). Tiles are read in chunks on a thread pool,
-// then classified in batches; returns softmax probabilities per rectangle and the time of each part.
+// magnification (what a deployed low-magnification student costs). Reader threads stay a few batches ahead of
+// the model (read_ahead.h), so reading and the model overlap; returns softmax probabilities per rectangle.
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 #include "job/job.h"
 #include "job/spec.h"
 #include "models/safetensors.h"
 #include "slide/api.h"
 #include "run/model_spec.h"
+#include "models/memory_format.h"
+#include "slide/read_ahead.h"
 #include "util/device.h"
 
 namespace rd::slide {
@@ -21,15 +24,15 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // RGB uint8 tiles of one shape -> float [N, 3, H, W] in [0, 1], as the training loader feeds them.
-at::Tensor to_batch(const std::vector<Region>& tiles, size_t begin, size_t end) {
-  const auto& first = tiles[begin].pixels;
-  auto out = torch::empty({int64_t(end - begin), first.height, first.width, 3}, torch::kUInt8);
-  for (size_t i = begin; i < end; ++i) {
+at::Tensor to_batch(const std::vector<Region>& tiles) {
+  const auto& first = tiles[0].pixels;
+  auto out = torch::empty({int64_t(tiles.size()), first.height, first.width, 3}, torch::kUInt8);
+  for (size_t i = 0; i < tiles.size(); ++i) {
     const auto& p = tiles[i].pixels;
     if (p.width != first.width || p.height != first.height || p.channels != 3) {
-      throw Error(code::kConfigInvalid, "spec.tiles: rectangles must all have one size (tile " + std::to_string(i) + " differs)");
+      throw Error(code::kConfigInvalid, "spec.tiles: rectangles in one batch must have one size (use batchSize 1 for pieces)");
     }
-    std::memcpy(out[int64_t(i - begin)].data_ptr<uint8_t>(), p.data.data(), p.data.size());
+    std::memcpy(out[int64_t(i)].data_ptr<uint8_t>(), p.data.data(), p.data.size());
   }
   return out.permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.f);
 }
@@ -46,7 +49,9 @@ std::pair<at::Tensor, at::Tensor> input_statistics(const Json& spec) {
 }
 
 // spec: { path, mpp?, forceMpp?, tiles: [[x, y, w, h], ...] level-0 px, magnification, model, checkpoint, classes,
-//         batchSize = 32, threads = 0, device = "cpu" } -> { probabilities, readSeconds, modelSeconds, seconds, tilesPerSecond }
+//         batchSize = 64, threads = 0 (reader threads; LibTorch's are the caller's), channelsLast?, device = "cpu" }
+// -> { probabilities, readSeconds (reader threads' busy time, summed), waitSeconds (the model waiting for tiles),
+//      modelSeconds, seconds, tilesPerSecond, channelsLast }
 Json classify(const Json& spec, JobContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   MppOverride o{spec::get<double>(spec, "mpp", 0), spec::get<bool>(spec, "forceMpp", false)};
@@ -55,7 +60,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   spec::check(mag > 0, "magnification", "must be positive");
   const int64_t classes = spec::require<int64_t>(spec, "classes");
   spec::check(classes >= 2, "classes", "must be >= 2");
-  const int64_t batch = spec::get<int64_t>(spec, "batchSize", 32);
+  const int64_t batch = spec::get<int64_t>(spec, "batchSize", 64);
   spec::check(batch >= 1, "batchSize", "must be >= 1");
   const int threads = spec::get<int>(spec, "threads", 0);
   const auto device = parse_device(spec::get<std::string>(spec, "device", "cpu"));
@@ -64,41 +69,39 @@ Json classify(const Json& spec, JobContext& ctx) {
     spec::check(t.is_array() && t.size() == 4, "tiles", "each tile must be [x, y, width, height] in level-0 pixels");
     rects.push_back({t[0].get<double>(), t[1].get<double>(), t[2].get<double>(), t[3].get<double>()});
   }
-  const bool channels_last = device.is_cpu();  // as training's default: faster oneDNN convolutions on CPU
+  const double mpp = 10.0 / mag;
+  int tile_w = 1, tile_h = 1;
+  if (!rects.empty()) output_size(*slide, rects[0], mpp, tile_w, tile_h);
+  const bool channels_last = models::use_channels_last(spec::optional<bool>(spec, "channelsLast"), device, /*training=*/false, tile_h, tile_w);
   auto model = run::build_model(models::read_model(spec), classes, 0, device, channels_last);
   models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
   model->eval();
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;
   const auto [mean, std] = input_statistics(spec);
 
-  const double mpp = 10.0 / mag;
-  const size_t chunk = size_t(std::max<int64_t>(batch * 8, 256));
-  double read_s = 0, model_s = 0;
-  Json probabilities = Json::array();
-  for (size_t begin = 0; begin < rects.size(); begin += chunk) {
-    const size_t end = std::min(rects.size(), begin + chunk);
-    std::vector<Rect> part(rects.begin() + long(begin), rects.begin() + long(end));
-    std::vector<Region> tiles(part.size());
-    auto r0 = std::chrono::steady_clock::now();
-    read_batch(*slide, part, {mpp}, threads, ctx, [&](size_t i, std::vector<Region>&& views) { tiles[i] = std::move(views[0]); });
-    read_s += seconds_since(r0);
-    auto m0 = std::chrono::steady_clock::now();
-    for (size_t b = 0; b < tiles.size(); b += size_t(batch)) {
-      ctx.check_cancelled();
-      const size_t e = std::min(tiles.size(), b + size_t(batch));
-      auto x = to_batch(tiles, b, e).sub_(mean).div_(std).to(device);
-      if (channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-      auto p = torch::softmax(std::get<1>(model->forward(x)), 1).to(torch::kCPU).contiguous();
-      for (int64_t i = 0; i < p.size(0); ++i) {
-        probabilities.push_back(std::vector<float>(p[i].data_ptr<float>(), p[i].data_ptr<float>() + classes));
-      }
-    }
+  double model_s = 0;
+  std::vector<float> probabilities(rects.size() * size_t(classes));
+  auto last_progress = std::chrono::steady_clock::now();
+  const auto times = read_ahead(*slide, rects, {mpp, size_t(batch), threads, 3}, ctx, [&](size_t first, std::vector<Region>& tiles) {
+    ctx.check_cancelled();
+    const auto m0 = std::chrono::steady_clock::now();
+    auto x = models::to_memory_format(to_batch(tiles).sub_(mean).div_(std).to(device), channels_last);
+    auto p = torch::softmax(std::get<1>(model->forward(x)), 1).to(torch::kCPU).contiguous();
+    std::memcpy(probabilities.data() + first * size_t(classes), p.data_ptr<float>(), size_t(p.numel()) * sizeof(float));
     model_s += seconds_since(m0);
-    ctx.emit({{"type", "progress"}, {"done", end}, {"total", rects.size()}});
-  }
+    const size_t done = first + tiles.size();
+    if (done == rects.size() || seconds_since(last_progress) > 0.1) {
+      ctx.emit({{"type", "progress"}, {"done", done}, {"total", rects.size()}});
+      last_progress = std::chrono::steady_clock::now();
+    }
+  });
+  Json rows = Json::array();
+  for (size_t i = 0; i < rects.size(); ++i)
+    rows.push_back(std::vector<float>(probabilities.begin() + long(i * size_t(classes)), probabilities.begin() + long((i + 1) * size_t(classes))));
   const double total = seconds_since(t0);
-  return {{"probabilities", probabilities}, {"magnification", mag}, {"tiles", rects.size()}, {"readSeconds", read_s},
-          {"modelSeconds", model_s}, {"seconds", total}, {"tilesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
+  return {{"probabilities", rows}, {"magnification", mag}, {"tiles", rects.size()}, {"readSeconds", times.read_thread_seconds},
+          {"waitSeconds", times.wait_seconds}, {"modelSeconds", model_s}, {"seconds", total}, {"channelsLast", channels_last},
+          {"tilesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
 }
 
 const JobRegistrar kRegistrar("slide.classify", "classify level-0 rectangles of a slide read at a model's magnification", classify);

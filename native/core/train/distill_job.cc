@@ -14,6 +14,7 @@
 #include "train/run_weights.h"
 #include "train/teacher_cache.h"
 #include "models/autocast.h"
+#include "models/memory_format.h"
 
 namespace rd::train {
 namespace {
@@ -53,9 +54,14 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   auto val = run::open_loader({r.store, {r.magnification}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
   r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "kd");
 
-  // The teacher's forward, shared by the plain path and the cache.
+  // The teacher's forward, shared by the plain path and the cache. The frozen teacher only runs forward passes,
+  // so its memory format follows the rule for those, per input size (NHWC pays for large inputs on CPU).
+  const auto forced_format = spec::optional<bool>(spec, "channelsLast");
+  bool teacher_nhwc = r.channels_last;
   auto run_teacher = [&](at::Tensor hi) {
-    if (r.channels_last) hi = hi.contiguous(at::MemoryFormat::ChannelsLast);
+    const bool nhwc = models::use_channels_last(forced_format, r.device, /*training=*/false, hi.size(2), hi.size(3));
+    if (nhwc != teacher_nhwc) models::to_memory_format(*teacher, teacher_nhwc = nhwc);
+    hi = models::to_memory_format(hi, nhwc);
     torch::NoGradGuard no_grad;
     models::AutocastGuard autocast(c10::kCUDA, r.bf16);
     return teacher->forward(hi);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "job/spec.h"
+#include "models/memory_format.h"
 #include "run/store_views.h"
 #include "util/device.h"
 
@@ -17,9 +18,7 @@ RunSpec parse_run(const Json& spec) {
   r.seed = spec::get<uint64_t>(spec, "seed", 0);
   r.device = parse_device(spec::get<std::string>(spec, "device", "cpu"));
   r.bf16 = spec::get<bool>(spec, "bf16", false);
-  // Default: channels-last on CPU (oneDNN convolutions and pooling skip their reorders: a GN ResNet epoch runs
-  // about 1.25x faster), NCHW on CUDA (GroupNorm's channels-last CUDA kernels are the slower ones).
-  r.channels_last = spec::get<bool>(spec, "channelsLast", r.device.is_cpu());
+  r.channels_last = models::use_channels_last(spec::optional<bool>(spec, "channelsLast"), r.device, /*training=*/true, 0, 0);
   r.augment = spec.contains("augment") ? spec["augment"] : Json::object();
   r.normalize = run::parse_normalize(spec);
   r.loop = parse_loop(spec);

@@ -16,7 +16,7 @@ struct RunSpec {
   uint64_t seed = 0;
   c10::Device device = c10::Device(c10::kCPU);
   bool bf16 = false;
-  bool channels_last = true;  // default: on CPU only
+  bool channels_last = false;  // models::use_channels_last
   Json augment;  // null = off
   bool normalize = true;  // spec.normalize "dataset" (default) | "none"
   std::string mode = "fixed";  // fixed tiles | exact pieces (batch 1 + accumulation) | bucket

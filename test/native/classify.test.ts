@@ -1,0 +1,38 @@
+// slide.classify reads tiles on reader threads a few batches ahead of the model (slide/read_ahead.cc): the
+// probabilities come back in tile order whatever the batch size and reader count, and a bad tile in the middle
+// fails the job with its typed error instead of hanging. Needs the addon and the real CMU slide (../shared/data).
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runJob } from '../../src/job.js';
+import { cmuSlide, hasData, tempDir } from '../support.js';
+
+type Classified = { probabilities: number[][]; tiles: number; channelsLast: boolean; waitSeconds: number; readSeconds: number };
+
+describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', () => {
+  const dir = tempDir('classify-');
+  const checkpoint = path.join(dir, 'gn_resnet.safetensors');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // 45 tiles of 224 level-0 px (about 112 um) across the slide, read at 5x (56 px).
+  const tiles = Array.from({ length: 45 }, (_, i) => [224 * (i % 9), 224 * Math.floor(i / 9), 224, 224]);
+  const spec = (extra: Record<string, unknown>) => ({ path: cmuSlide, tiles, magnification: 5, model: 'gn_resnet', classes: 3, checkpoint, ...extra });
+
+  it('returns every tile in order, the same for any batch size and reader count', async () => {
+    await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 3, path: checkpoint });
+    const whole = await runJob<Classified>('slide.classify', spec({ batchSize: 45, threads: 1 }));
+    const split = await runJob<Classified>('slide.classify', spec({ batchSize: 4, threads: 2 }));
+    const single = await runJob<Classified>('slide.classify', spec({ batchSize: 1, threads: 2, tiles: tiles.slice(17, 18) }));
+    expect(whole.tiles).toBe(45);
+    expect(split.probabilities).toHaveLength(45);
+    expect(whole.channelsLast).toBe(false); // 56 px: NCHW on CPU
+    for (let i = 0; i < 45; i++) for (let c = 0; c < 3; c++) expect(split.probabilities[i]![c]).toBeCloseTo(whole.probabilities[i]![c]!, 5);
+    for (let c = 0; c < 3; c++) expect(single.probabilities[0]![c]).toBeCloseTo(whole.probabilities[17]![c]!, 5);
+    // The tiles differ (tissue and background), so an order mix-up could not pass unnoticed.
+    expect(new Set(whole.probabilities.map((p) => p[0]!.toFixed(6))).size).toBeGreaterThan(10);
+  });
+
+  it('a tile outside the slide in the middle fails with REGION_OUTSIDE, not a hang', async () => {
+    const bad = [...tiles.slice(0, 20), [1e7, 1e7, 224, 224], ...tiles.slice(20)];
+    await expect(runJob('slide.classify', spec({ tiles: bad, batchSize: 4, threads: 2 }))).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
+  });
+});
