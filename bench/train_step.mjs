@@ -23,6 +23,7 @@ const { values: a } = parseArgs({
   },
 });
 const { runJob } = await import(path.join(root, 'dist', 'job.js'));
+const format = (nhwc) => (nhwc ? 'NHWC' : 'NCHW');
 const median = (v) => {
   const s = [...v].sort((x, y) => x - y);
   const n = s.length;
@@ -48,23 +49,24 @@ const rows = [];
 for (const size of a.sizes.split(',').map(Number)) {
   const o = { sup: [], kd: [] };
   const p = { sup: [], kd: [] };
-  let peerThreads = null;
+  let peerThreads = null, formats = '';
   for (let i = 0; i < Number(a.runs); ++i) {
     // Interleave the two implementations so drifting machine load hits both alike.
     const mine = await ours(size, threads);
     const theirs = peer(size, threads);
     peerThreads = theirs.threads;
+    formats = `student ${format(mine.channelsLast)}, teacher ${format(mine.teacherChannelsLast)}`;
     o.sup.push(mine.supervisedImgPerS); o.kd.push(mine.distillImgPerS);
     p.sup.push(theirs.supervised_img_per_s); p.kd.push(theirs.distill_img_per_s);
     process.stderr.write(`threads ${threads} size ${size} run ${i + 1}: ours ${mine.supervisedImgPerS.toFixed(1)}/${mine.distillImgPerS.toFixed(1)}, peer ${theirs.supervised_img_per_s}/${theirs.distill_img_per_s} img/s (supervised/distill)\n`);
   }
   for (const [step, key] of [['supervised', 'sup'], ['distill', 'kd']]) {
-    rows.push({ size, step, ours: median(o[key]), peer: median(p[key]), ratio: median(o[key]) / median(p[key]), peerThreads });
+    rows.push({ size, step, ours: median(o[key]), peer: median(p[key]), ratio: median(o[key]) / median(p[key]), peerThreads, formats });
   }
 }
 
 const dev = a.device === 'cpu' ? `cpu, ${threads} threads (peer reports ${rows[0]?.peerThreads})` : `${a.device}${a.bf16 ? ' bf16' : ''}`;
 console.log(`training step vs peers/train_step.py: GN ResNet 32-64-128-256, batch ${a.batch}, mean of ${a.steps} steps per run, median of ${a.runs} runs, ${dev}`);
-console.log(['size', 'step', 'ours img/s', 'peer img/s', 'ratio'].map((h) => h.padStart(11)).join(''));
-for (const r of rows) console.log([r.size, r.step, r.ours.toFixed(1), r.peer.toFixed(1), `${r.ratio.toFixed(2)}x`].map((c) => String(c).padStart(11)).join(''));
+console.log([...['size', 'step', 'ours img/s', 'peer img/s', 'ratio'].map((h) => h.padStart(11)), '  ours memory format'].join(''));
+for (const r of rows) console.log([...[r.size, r.step, r.ours.toFixed(1), r.peer.toFixed(1), `${r.ratio.toFixed(2)}x`].map((c) => String(c).padStart(11)), `  ${r.formats}`].join(''));
 }

@@ -18,7 +18,7 @@ export function costChartSpec(report: CostReport): TopLevelSpec {
     ...(r.macsReduction ? [{ magnification: r.magnification, series: 'counted MACs', value: r.macsReduction }] : []),
   ]);
   const rt = report.runtime;
-  const where = rt ? `measured on ${rt.device}, ${rt.threads} threads${rt.bf16 ? ', bf16' : ''}${rt.channelsLast === true ? ', NHWC' : rt.channelsLast === false ? ', NCHW' : ''}, batch ${rt.batch}` : 'not measured';
+  const where = rt ? `measured on ${rt.device}, ${rt.threads} threads${rt.bf16 ? ', bf16' : ''}${rt.channelsLast === true ? ', NHWC' : rt.channelsLast === false ? ', NCHW' : ', memory format auto'}, batch ${rt.batch}` : 'not measured';
   const x = { field: 'magnification', type: 'quantitative', scale: { type: 'log', base: 2, reverse: true }, title: 'magnification (x)', axis: { values: rows.map((r) => r.magnification) } } as const;
   const legend = { orient: 'bottom', columns: 2 } as const;
   return {

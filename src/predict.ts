@@ -245,6 +245,8 @@ export interface ClassifyResult {
   seconds: number;
   tilesPerSecond: number;
   channelsLast: boolean;
+  tileWidth: number;
+  tileHeight: number;
 }
 
 export interface Timing {

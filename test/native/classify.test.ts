@@ -3,7 +3,7 @@
 // fails the job with its typed error instead of hanging. Needs the addon and the real CMU slide (../shared/data).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
 import { cmuSlide, hasData, tempDir } from '../support.js';
 
@@ -12,19 +12,19 @@ type Classified = { probabilities: number[][]; tiles: number; channelsLast: bool
 describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', () => {
   const dir = tempDir('classify-');
   const checkpoint = path.join(dir, 'gn_resnet.safetensors');
+  beforeAll(() => runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 3, path: checkpoint }));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // 45 tiles of 224 level-0 px (about 112 um) across the slide, read at 5x (56 px).
   const tiles = Array.from({ length: 45 }, (_, i) => [224 * (i % 9), 224 * Math.floor(i / 9), 224, 224]);
   const spec = (extra: Record<string, unknown>) => ({ path: cmuSlide, tiles, magnification: 5, model: 'gn_resnet', classes: 3, checkpoint, ...extra });
 
   it('returns every tile in order, the same for any batch size and reader count', async () => {
-    await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 3, path: checkpoint });
-    const whole = await runJob<Classified>('slide.classify', spec({ batchSize: 45, threads: 1 }));
-    const split = await runJob<Classified>('slide.classify', spec({ batchSize: 4, threads: 2 }));
-    const single = await runJob<Classified>('slide.classify', spec({ batchSize: 1, threads: 2, tiles: tiles.slice(17, 18) }));
+    const whole = await runJob<Classified>('slide.classify', spec({ batchSize: 45, readers: 1 }));
+    const split = await runJob<Classified>('slide.classify', spec({ batchSize: 4, readers: 2 }));
+    const single = await runJob<Classified>('slide.classify', spec({ batchSize: 1, readers: 2, tiles: tiles.slice(17, 18) }));
     expect(whole.tiles).toBe(45);
     expect(split.probabilities).toHaveLength(45);
-    expect(whole.channelsLast).toBe(false); // 56 px: NCHW on CPU
+    expect(whole).toMatchObject({ channelsLast: false, tileWidth: 56, tileHeight: 56 }); // 56 px: NCHW on CPU
     for (let i = 0; i < 45; i++) for (let c = 0; c < 3; c++) expect(split.probabilities[i]![c]).toBeCloseTo(whole.probabilities[i]![c]!, 5);
     for (let c = 0; c < 3; c++) expect(single.probabilities[0]![c]).toBeCloseTo(whole.probabilities[17]![c]!, 5);
     // The tiles differ (tissue and background), so an order mix-up could not pass unnoticed.
@@ -33,6 +33,6 @@ describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', (
 
   it('a tile outside the slide in the middle fails with REGION_OUTSIDE, not a hang', async () => {
     const bad = [...tiles.slice(0, 20), [1e7, 1e7, 224, 224], ...tiles.slice(20)];
-    await expect(runJob('slide.classify', spec({ tiles: bad, batchSize: 4, threads: 2 }))).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
+    await expect(runJob('slide.classify', spec({ tiles: bad, batchSize: 4, readers: 2 }))).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
   });
 });

@@ -3,6 +3,8 @@
 // interleaved, medians. A ratio near 1 means training never waits for data.
 #include <torch/torch.h>
 
+#include "models/memory_format.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -41,9 +43,11 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
 
   const c10::Device cpu(c10::kCPU);
   const auto model = models::read_model(spec);
-  // Channels-last, as training's CPU default: the faster the step, the more a slow loader would show.
-  auto teacher = run::build_model(model, facts.num_classes, 1, cpu, true);
-  auto student = run::build_model(model, facts.num_classes, 0, cpu, true);
+  // Memory formats as train.distill chooses them (models/memory_format.h): the student trains in NCHW, the
+  // frozen teacher's format follows its input size.
+  auto teacher = run::build_model(model, facts.num_classes, 1, cpu, false);
+  auto student = run::build_model(model, facts.num_classes, 0, cpu, false);
+  std::optional<bool> teacher_nhwc;
   teacher->eval();
   for (auto& p : teacher->parameters()) p.requires_grad_(false);
   torch::optim::Adam opt(student->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
@@ -53,9 +57,11 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
     at::Tensor ft, zt;
     {
       torch::NoGradGuard no_grad;
-      std::tie(ft, zt) = teacher->forward(b.views[1].contiguous(at::MemoryFormat::ChannelsLast));
+      const auto& hi = b.views[1];
+      if (!teacher_nhwc) models::to_memory_format(*teacher, *(teacher_nhwc = models::use_channels_last(std::nullopt, cpu, false, hi.size(2), hi.size(3))));
+      std::tie(ft, zt) = teacher->forward(models::to_memory_format(hi, *teacher_nhwc));
     }
-    auto [fs, zs] = student->forward(b.views[0].contiguous(at::MemoryFormat::ChannelsLast));
+    auto [fs, zs] = student->forward(b.views[0]);
     opt.zero_grad();
     train::distill_loss(fs, zs, ft, zt, {}, loss).total.backward();
     opt.step();

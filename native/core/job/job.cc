@@ -37,6 +37,9 @@ Json run_job(const std::string& kind, const Json& spec, JobContext& ctx) {
   if (!spec.is_object()) throw Error(code::kConfigInvalid, "job spec must be a JSON object");
   ctx.check_cancelled();
   keep_freed_memory();
+  struct Release {
+    ~Release() { release_freed_memory(); }
+  } release;
   return it->second.fn(spec, ctx);
 }
 

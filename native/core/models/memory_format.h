@@ -1,5 +1,6 @@
-// Which memory format a model runs in. One rule for training, evaluation, prediction and the benchmarks, so a
-// measured figure is the figure of what the tool does.
+// Which memory format a model runs in. One rule for training, the distillation teacher, prediction (slide.classify)
+// and the benchmarks, so a measured figure is the figure of what the tool does. Validation and `eval` run in the
+// run's training format.
 #pragma once
 #include <c10/core/Device.h>
 #include <torch/nn/module.h>

@@ -49,7 +49,8 @@ std::pair<at::Tensor, at::Tensor> input_statistics(const Json& spec) {
 }
 
 // spec: { path, mpp?, forceMpp?, tiles: [[x, y, w, h], ...] level-0 px, magnification, model, checkpoint, classes,
-//         batchSize = 64, threads = 0 (reader threads; LibTorch's are the caller's), channelsLast?, device = "cpu" }
+//         batchSize = 64, readers = 0 (tile reader threads, 0: usable cores; LibTorch's threads are the caller's),
+//         channelsLast? (default: models/memory_format.h, from the first tile's size), device = "cpu" }
 // -> { probabilities, readSeconds (reader threads' busy time, summed), waitSeconds (the model waiting for tiles),
 //      modelSeconds, seconds, tilesPerSecond, channelsLast }
 Json classify(const Json& spec, JobContext& ctx) {
@@ -62,7 +63,8 @@ Json classify(const Json& spec, JobContext& ctx) {
   spec::check(classes >= 2, "classes", "must be >= 2");
   const int64_t batch = spec::get<int64_t>(spec, "batchSize", 64);
   spec::check(batch >= 1, "batchSize", "must be >= 1");
-  const int threads = spec::get<int>(spec, "threads", 0);
+  const int readers = spec::get<int>(spec, "readers", 0);
+  spec::check(readers >= 0, "readers", "must be >= 0 (0 = usable cores)");
   const auto device = parse_device(spec::get<std::string>(spec, "device", "cpu"));
   std::vector<Rect> rects;
   for (const auto& t : spec::require<Json>(spec, "tiles")) {
@@ -82,7 +84,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   double model_s = 0;
   std::vector<float> probabilities(rects.size() * size_t(classes));
   auto last_progress = std::chrono::steady_clock::now();
-  const auto times = read_ahead(*slide, rects, {mpp, size_t(batch), threads, 3}, ctx, [&](size_t first, std::vector<Region>& tiles) {
+  const auto times = read_ahead(*slide, rects, {mpp, size_t(batch), readers, 3}, ctx, [&](size_t first, std::vector<Region>& tiles) {
     ctx.check_cancelled();
     const auto m0 = std::chrono::steady_clock::now();
     auto x = models::to_memory_format(to_batch(tiles).sub_(mean).div_(std).to(device), channels_last);
@@ -101,6 +103,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   const double total = seconds_since(t0);
   return {{"probabilities", rows}, {"magnification", mag}, {"tiles", rects.size()}, {"readSeconds", times.read_thread_seconds},
           {"waitSeconds", times.wait_seconds}, {"modelSeconds", model_s}, {"seconds", total}, {"channelsLast", channels_last},
+          {"tileWidth", tile_w}, {"tileHeight", tile_h},
           {"tilesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
 }
 

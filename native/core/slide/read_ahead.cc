@@ -69,10 +69,9 @@ ReadAheadTimes read_ahead(const Slide& slide, const std::vector<Rect>& rects, co
   };
   const int want = o.readers > 0 ? o.readers : usable_cores();
   std::vector<std::thread> pool;
-  for (size_t r = 0; r < std::min<size_t>(n, size_t(std::max(1, want))); ++r) pool.emplace_back(reader);
-
   ReadAheadTimes times;
   try {
+    for (size_t r = 0; r < std::min<size_t>(n, size_t(std::max(1, want))); ++r) pool.emplace_back(reader);
     for (size_t b = 0; b < batches; ++b) {
       std::vector<Region> tiles;
       {

@@ -1,5 +1,5 @@
 // Tiles read on reader threads a few batches ahead of their consumer, handed over in order on the calling
-// thread: a model runs on one batch while the next ones are read, and memory is `depth` batches, not the slide.
+// thread: a model runs on one batch while the next `depth` are read; memory is depth + 1 batches, not the slide.
 #pragma once
 #include <functional>
 #include <vector>
@@ -13,7 +13,7 @@ struct ReadAheadOptions {
   double mpp = 1.0;   // every tile is read at this mpp (read_region_at_mpp)
   size_t batch = 64;  // tiles per batch
   int readers = 0;    // reader threads (<= 0: usable cores)
-  size_t depth = 3;   // batches in flight: the one consumed plus those being read
+  size_t depth = 3;   // batches read ahead of the one being consumed
 };
 
 struct ReadAheadTimes {

@@ -55,13 +55,16 @@ Json run_distill(const Json& spec, JobContext& ctx) {
   r.loop.weights_metadata = run_weights_metadata(spec, r, facts, *train, "kd");
 
   // The teacher's forward, shared by the plain path and the cache. The frozen teacher only runs forward passes,
-  // so its memory format follows the rule for those, per input size (NHWC pays for large inputs on CPU).
+  // so its memory format follows the rule for those (NHWC pays for large inputs on CPU), chosen once from the
+  // first batch's size: pieces of mixed sizes would otherwise rewrite every weight at each switch.
   const auto forced_format = spec::optional<bool>(spec, "channelsLast");
-  bool teacher_nhwc = r.channels_last;
+  std::optional<bool> teacher_nhwc;
   auto run_teacher = [&](at::Tensor hi) {
-    const bool nhwc = models::use_channels_last(forced_format, r.device, /*training=*/false, hi.size(2), hi.size(3));
-    if (nhwc != teacher_nhwc) models::to_memory_format(*teacher, teacher_nhwc = nhwc);
-    hi = models::to_memory_format(hi, nhwc);
+    if (!teacher_nhwc) {
+      teacher_nhwc = models::use_channels_last(forced_format, r.device, /*training=*/false, hi.size(2), hi.size(3));
+      models::to_memory_format(*teacher, *teacher_nhwc);
+    }
+    hi = models::to_memory_format(hi, *teacher_nhwc);
     torch::NoGradGuard no_grad;
     models::AutocastGuard autocast(c10::kCUDA, r.bf16);
     return teacher->forward(hi);

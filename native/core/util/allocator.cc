@@ -36,4 +36,10 @@ bool keep_freed_memory() {
   return tuned;
 }
 
+void release_freed_memory() {
+#if defined(__GLIBC__)
+  if (keep_freed_memory()) malloc_trim(0);
+#endif
+}
+
 }  // namespace rd
