@@ -13,22 +13,15 @@ import { concreteDevice, type Device, parseDevice, parseDeviceList, type RunDevi
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
-import { runSpread } from './run-spread.js';
+import { runSpread, type SpreadFlags } from './run-spread.js';
 
-export interface RunOpts {
+export interface RunOpts extends SpreadFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
   device?: Device;
   threads?: number;
   tolerance?: number;
-  parallel?: number;
-  devices?: Device[];
-  nprocPerNode?: number;
-  nnodes?: number;
-  nodeRank?: number;
-  masterAddr?: string;
-  masterPort?: number;
 }
 
 /** --tolerance in accuracy points (1 = one percentage point), stored as a fraction like evaluation.tolerance. */
