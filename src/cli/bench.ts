@@ -89,7 +89,7 @@ export function formatCostTable(report: CostReport): string {
   return `${out.join('\n')}\n`;
 }
 
-const memoryFormat = (c: boolean | 'auto'): string => (c === 'auto' ? 'auto (NHWC for CPU forward passes from 224 x 224 px, else NCHW)' : c ? 'NHWC' : 'NCHW');
+const memoryFormat = (c: boolean | 'auto'): string => (c === 'auto' ? 'auto (NHWC for CPU forward passes from 240 x 240 px, else NCHW)' : c ? 'NHWC' : 'NCHW');
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks of this machine');
@@ -105,7 +105,7 @@ export function registerBench(program: Command): void {
     .addOption(flags.device('where measured runs execute'))
     .addOption(flags.threads())
     .option('--bf16', 'bf16 autocast for measured runs')
-    .option('--channels-last', 'NHWC memory format for every measured run (default: NHWC only for CPU forward passes from 224 x 224 px, where it pays)')
+    .option('--channels-last', 'NHWC memory format for every measured run (default: NHWC only for CPU forward passes from 240 x 240 px, where it pays)')
     .option('--no-channels-last', 'NCHW memory format for every measured run')
     .option('--batch <n>', 'batch size of measured runs', numberOption('--batch', RANGES.count), 4)
     .option('--reps <n>', 'timed repetitions (median is reported)', numberOption('--reps', RANGES.count), 3)

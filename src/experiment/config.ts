@@ -141,7 +141,7 @@ const Training = z.strictObject({
   clipGradNorm: positive.optional(),
   selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
   bf16: z.boolean().default(false),
-  channelsLast: z.boolean().optional().describe('channels-last (NHWC) memory format for training and, when set, for the frozen teacher too; default off: NCHW trains faster on CPU at every size measured (40 to 417 x 312 px) and on CUDA with GroupNorm, and the teacher runs NHWC on CPU from 224 x 224 px'),
+  channelsLast: z.boolean().optional().describe('channels-last (NHWC) memory format for training and, when set, for the frozen teacher too; default off: NCHW trains faster on CPU at every size measured (40 to 417 x 312 px) and on CUDA with GroupNorm, and the teacher runs NHWC on CPU from 240 x 240 px'),
   initFromTeacher: z
     .boolean()
     .default(false)

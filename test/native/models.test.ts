@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
+import { nativeVersions } from '../../src/native.js';
 import { hasPeers, peersDir, pythonHas, repoRoot, tempDir } from '../support.js';
 
 interface Described {
@@ -12,7 +13,7 @@ interface Described {
 }
 
 const check = path.join(repoRoot, 'test', 'python', 'models_check.py');
-const env = { ...process.env, RESDISTILL_PEERS: peersDir };
+const env = { ...process.env, RESDISTILL_PEERS: peersDir, RESDISTILL_THREADS: String(nativeVersions().threads) };
 
 function py(...args: string[]): Record<string, unknown> {
   const r = spawnSync('/usr/bin/python3', [check, ...args], { encoding: 'utf8', env });
@@ -76,6 +77,18 @@ describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs P
       expect(diff.logits).toBeLessThan(1e-4 * Math.max(1, diff.scale));
       // Our float32 gradients are as close to a float64 PyTorch reference as PyTorch's own float32 ones.
       expect(diff.grad_rel).toBeLessThan(2 * diff.grad_rel_pytorch + 1e-4);
+    });
+  }
+
+  // Our stem's max pooling (models/max_pool.cc) runs other kernels than PyTorch's; the paper net with the same weights,
+  // input and thread count must still give PyTorch's features, logits and every gradient bit for bit.
+  for (const [h, w] of [[64, 80], [224, 224], [157, 203]]) {
+    it(`gn_resnet at ${h} x ${w} px: forward and training gradients equal PyTorch's bit for bit`, async () => {
+      const dir = tempDir();
+      const weights = path.join(dir, 'w.safetensors');
+      const probe = path.join(dir, 'probe.safetensors');
+      await runJob('models.export', { model: 'gn_resnet', seed: 5, path: weights, probePath: probe, probeShape: [2, 3, h, w], probeGrads: true });
+      expect(py('load', 'gn_resnet', weights, probe)).toMatchObject({ features: 0, logits: 0, bitwise: true });
     });
   }
 

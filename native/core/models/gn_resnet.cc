@@ -3,9 +3,10 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/pooling.h>
+#include <torch/nn/modules/container/functional.h>
 
 #include "models/init.h"
+#include "models/max_pool.h"
 #include "util/error.h"
 
 namespace rd::models {
@@ -53,7 +54,7 @@ GnResNetImpl::GnResNetImpl(int64_t num_classes, const ModelOptions& o) : ModelIm
   if (num_classes < 1) throw Error(code::kConfigInvalid, "gn_resnet: num_classes must be >= 1");
   const int64_t w0 = o.widths[0];
   stem = register_module("stem", nn::Sequential(conv(o.in_channels, w0, 7, 2, 3), gn(o.groups, w0), nn::ReLU(nn::ReLUOptions().inplace(true)),
-                                                nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1))));
+                                                nn::Functional([](const torch::Tensor& x) { return models::max_pool2d(x, 3, 2, 1); })));
   // Blocks of all stages sit in one flat Sequential, so the default (one per stage) names them body.0..body.3 like the peer.
   body = register_module("body", nn::Sequential());
   int64_t cin = w0;

@@ -10,12 +10,13 @@
 namespace rd::models {
 
 // Inputs with at least this many pixels run forward passes in channels-last on CPU.
-constexpr int64_t kChannelsLastMinPixels = 224 * 224;
+constexpr int64_t kChannelsLastMinPixels = 240 * 240;
 
 // `forced`: the user's choice (spec `channelsLast`), when given. Otherwise NCHW, except CPU forward passes
-// (no training) of at least kChannelsLastMinPixels. Measured with cost.measure, GN ResNet, batch 16, 1 thread,
-// Debian LibTorch 1.13 (oneDNN): NHWC trains slower at every size from 40 to 417 x 312 px (0.57x at 40 px,
-// 0.85x at 224 px), and runs forward passes 2.9x slower at 40 px and 1.05x to 1.3x faster from 224 px.
+// (no training) of at least kChannelsLastMinPixels. Measured with cost.measure, GN ResNet, batch 16, Debian LibTorch
+// 1.13 (oneDNN), with the stem's max pooling of models/max_pool.h: NHWC trains slower at every size from 40 to
+// 417 x 312 px (0.57x at 40 px, 0.85x at 224 px); forward passes at 1 / 2 threads run NHWC 0.38x / 0.49x as fast at
+// 112 px, 0.88x / 0.94x at 224 px, 0.97x / 1.18x at 240 px, 1.5x / 1.7x at 417 x 312 px.
 // On CUDA GroupNorm's channels-last kernels are the slower ones.
 bool use_channels_last(std::optional<bool> forced, const c10::Device& device, bool training, int64_t height, int64_t width);
 

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "models/init.h"
+#include "models/max_pool.h"
 #include "util/error.h"
 
 namespace rd::models {
@@ -96,7 +97,7 @@ TvResNetImpl::TvResNetImpl(int depth, int64_t num_classes, const ModelOptions& o
 }
 
 std::pair<torch::Tensor, torch::Tensor> TvResNetImpl::forward(torch::Tensor x) {
-  auto y = torch::max_pool2d(bn1.forward(conv1(x)).relu_(), 3, 2, 1);
+  auto y = models::max_pool2d(bn1.forward(conv1(x)).relu_(), 3, 2, 1);
   auto f = layer4->forward(layer3->forward(layer2->forward(layer1->forward(y))));
   return {f, fc(f.mean({2, 3}))};
 }
