@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "job/job.h"
+#include "util/threads.h"
 
 namespace rd::addon {
 namespace {
@@ -99,6 +100,7 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<std::string> {
  protected:
   void Execute(const ExecutionProgress& progress) override {
     ComputeThread::get().run([&] {
+      rd::adopt_threads();  // setThreads() ran on the JS thread
       try {
         Json spec = Json::parse(spec_);
         JobContext ctx([&progress](const Json& e) {

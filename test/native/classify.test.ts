@@ -5,9 +5,10 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
+import { native, nativeVersions } from '../../src/native.js';
 import { cmuSlide, hasData, tempDir } from '../support.js';
 
-type Classified = { probabilities: number[][]; tiles: number; channelsLast: boolean; waitSeconds: number; readSeconds: number };
+type Classified = { probabilities: number[][]; tiles: number; channelsLast: boolean; batchParallel: boolean; waitSeconds: number; readSeconds: number };
 
 describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', () => {
   const dir = tempDir('classify-');
@@ -29,6 +30,23 @@ describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', (
     for (let c = 0; c < 3; c++) expect(single.probabilities[0]![c]).toBeCloseTo(whole.probabilities[17]![c]!, 5);
     // The tiles differ (tissue and background), so an order mix-up could not pass unnoticed.
     expect(new Set(whole.probabilities.map((p) => p[0]!.toFixed(6))).size).toBeGreaterThan(10);
+  });
+
+  // models/batch_parallel.h: small tiles split the batch across threads, one part per thread, instead of each op.
+  it('a batch split across 2 threads gives the probabilities of one thread, bit for bit (56 and 28 px)', async () => {
+    const before = nativeVersions().threads;
+    try {
+      for (const magnification of [5, 2.5]) {
+        native().setThreads(1);
+        const one = await runJob<Classified>('slide.classify', spec({ magnification, batchSize: 45, readers: 1 }));
+        native().setThreads(2);
+        const two = await runJob<Classified>('slide.classify', spec({ magnification, batchSize: 45, readers: 1 }));
+        expect([one.batchParallel, two.batchParallel]).toEqual([false, true]);
+        expect(two.probabilities).toEqual(one.probabilities);
+      }
+    } finally {
+      native().setThreads(before);
+    }
   });
 
   it('a tile outside the slide in the middle fails with REGION_OUTSIDE, not a hang', async () => {

@@ -6,6 +6,7 @@
 #include "job/job.h"
 #include "job/spec.h"
 #include "models/autocast.h"
+#include "models/batch_parallel.h"
 #include "models/options.h"
 
 namespace rd::cost {
@@ -25,11 +26,12 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
       [&] {
         torch::NoGradGuard no_grad;
         models::AutocastGuard ac(type, rt.bf16);
-        model.forward(x);
+        models::forward(model, x);
       },
       warmup, reps, rt, ctx);
   Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forwardLatencyMs", 1e3 * median(fwd)},
-              {"forwardImgPerS", batch / median(fwd)}, {"channelsLast", forward_nhwc}};
+              {"forwardImgPerS", batch / median(fwd)}, {"channelsLast", forward_nhwc},
+              {"batchParallel", models::use_batch_parallel(rt.device, batch, h, w)}};
   if (train) {
     const bool train_nhwc = rt.channels_last_for(/*training=*/true, h, w);
     place(model, rt, train_nhwc);

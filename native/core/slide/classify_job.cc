@@ -9,6 +9,7 @@
 
 #include "job/job.h"
 #include "job/spec.h"
+#include "models/batch_parallel.h"
 #include "models/safetensors.h"
 #include "slide/api.h"
 #include "run/model_spec.h"
@@ -88,7 +89,7 @@ Json classify(const Json& spec, JobContext& ctx) {
     ctx.check_cancelled();
     const auto m0 = std::chrono::steady_clock::now();
     auto x = models::to_memory_format(to_batch(tiles).sub_(mean).div_(std).to(device), channels_last);
-    auto p = torch::softmax(std::get<1>(model->forward(x)), 1).to(torch::kCPU).contiguous();
+    auto p = torch::softmax(models::forward(*model, x).second, 1).to(torch::kCPU).contiguous();
     std::memcpy(probabilities.data() + first * size_t(classes), p.data_ptr<float>(), size_t(p.numel()) * sizeof(float));
     model_s += seconds_since(m0);
     const size_t done = first + tiles.size();
@@ -104,6 +105,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   return {{"probabilities", rows}, {"magnification", mag}, {"tiles", rects.size()}, {"readSeconds", times.read_thread_seconds},
           {"waitSeconds", times.wait_seconds}, {"modelSeconds", model_s}, {"seconds", total}, {"channelsLast", channels_last},
           {"tileWidth", tile_w}, {"tileHeight", tile_h},
+          {"batchParallel", models::use_batch_parallel(device, batch, tile_h, tile_w)},
           {"tilesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
 }
 

@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <sched.h>
 
+#include <atomic>
 #include <thread>
 
 namespace rd {
@@ -14,7 +15,19 @@ int usable_cores() {
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
-void set_threads(int n) { at::set_num_threads(n > 0 ? n : usable_cores()); }
+namespace {
+std::atomic<int> g_threads{0};  // the last count set_threads set, 0 before any
+}  // namespace
+
+void set_threads(int n) {
+  g_threads = n > 0 ? n : usable_cores();
+  at::set_num_threads(g_threads);
+}
+
+void adopt_threads() {
+  const int n = g_threads;
+  if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
+}
 
 int threads() { return at::get_num_threads(); }
 
