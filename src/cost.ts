@@ -43,6 +43,8 @@ export interface CostRow extends Omit<CountedRow, 'ops'> {
   trainImgPerS?: number;
   forwardLatencyMs?: number;
   trainLatencyMs?: number;
+  /** the measured forward pass split its batch across threads (native/core/models/batch_parallel.h) */
+  batchParallel?: boolean;
   forwardSpeedup?: number | null;
   trainSpeedup?: number | null;
   guard: GuardVerdict;
@@ -137,7 +139,7 @@ export interface Measured {
   bf16: boolean;
   /** Forced by the caller, or 'auto': the core's rule (models/memory_format.h) per size; each row says what ran. */
   channelsLast: boolean | 'auto';
-  rows: { forwardImgPerS: number; trainImgPerS: number; forwardLatencyMs: number; trainLatencyMs: number; channelsLast: boolean; trainChannelsLast?: boolean }[];
+  rows: { forwardImgPerS: number; trainImgPerS: number; forwardLatencyMs: number; trainLatencyMs: number; channelsLast: boolean; trainChannelsLast?: boolean; batchParallel: boolean }[];
 }
 
 export interface CostReport {

@@ -245,6 +245,8 @@ export interface ClassifyResult {
   seconds: number;
   tilesPerSecond: number;
   channelsLast: boolean;
+  /** The batch was split across threads (small tiles, native/core/models/batch_parallel.h). */
+  batchParallel: boolean;
   tileWidth: number;
   tileHeight: number;
 }

@@ -18,7 +18,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   RD_REQUIRE_ARGS(info, 1, "setThreads(n: number)");
   RD_REQUIRE(info, info[0].IsNumber(), "setThreads: n must be a number");
   return guarded(info, [&] {
-    rd::set_threads(info[0].As<Napi::Number>().Int32Value());
+    rd::set_default_threads(info[0].As<Napi::Number>().Int32Value());
     return Napi::Number::New(info.Env(), rd::threads());
   });
 }

@@ -100,7 +100,7 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<std::string> {
  protected:
   void Execute(const ExecutionProgress& progress) override {
     ComputeThread::get().run([&] {
-      rd::adopt_threads();  // setThreads() ran on the JS thread
+      rd::adopt_threads();  // setThreads() ran on the JS thread; an earlier job may have set its own count
       try {
         Json spec = Json::parse(spec_);
         JobContext ctx([&progress](const Json& e) {

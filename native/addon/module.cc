@@ -11,7 +11,7 @@ std::vector<Initializer>& initializers() {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const char* env_threads = std::getenv("RESDISTILL_THREADS");
-  rd::set_threads(env_threads ? std::atoi(env_threads) : 0);
+  rd::set_default_threads(env_threads ? std::atoi(env_threads) : 0);
   for (auto& init : initializers()) init(env, exports);
   return exports;
 }

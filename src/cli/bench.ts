@@ -85,6 +85,8 @@ export function formatCostTable(report: CostReport): string {
   out.push(`model ${report.model}, ${first ? (first.params / 1e6).toFixed(3) : '-'} M params; MACs = multiply-accumulates of conv + linear, FLOPs = 2 x MACs; other ops = norms, pooling, additions, activations`);
   const rt = report.runtime;
   out.push(rt ? `measured on ${rt.device}, ${rt.threads} threads, batch ${rt.batch}, median of ${rt.reps}${rt.bf16 ? ', bf16 autocast' : ''}, memory format ${memoryFormat(rt.channelsLast)}` : 'not measured (--no-measure)');
+  const split = report.rows.filter((r) => r.batchParallel).map((r) => `${r.height}x${r.width}`);
+  if (split.length) out.push(`batch parallel (the batch split across threads, one part each) in the forward passes of ${split.join(', ')}`);
   for (const r of report.rows) for (const n of r.guard.notes) out.push(`${r.guard.ok ? 'note' : 'FLAG'} ${r.magnification ?? ''}x: ${n}`);
   return `${out.join('\n')}\n`;
 }

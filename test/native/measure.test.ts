@@ -33,6 +33,16 @@ describe('measured cost jobs (needs the addon)', () => {
     expect(step).toMatchObject({ channelsLast: false, teacherChannelsLast: true }); // formats as the training jobs choose them
   });
 
+  it('batch parallel: small CPU forward passes split the batch across 2 threads, not at 1 thread or from 129 px', async () => {
+    type Row = { height: number; batchParallel: boolean };
+    const two = await runJob<{ rows: Row[] }>('cost.measure', { model: 'gn_resnet', sizes: [[28, 28], [128, 128], [129, 129]], batch: 4, reps: 1, train: false, threads: 2 });
+    expect(two.rows.map((r) => r.batchParallel)).toEqual([true, true, false]);
+    const one = await runJob<{ rows: Row[] }>('cost.measure', { model: 'gn_resnet', sizes: [[28, 28]], batch: 4, reps: 1, train: false, threads: 1 });
+    expect(one.rows[0]!.batchParallel).toBe(false);
+    const three = await runJob<{ rows: Row[] }>('cost.measure', { model: 'gn_resnet', sizes: [[28, 28]], batch: 3, reps: 1, train: false, threads: 2 });
+    expect(three.rows[0]!.batchParallel).toBe(false); // fewer than 2 images per thread
+  });
+
   it('bench.trainStep runs the peer-shaped supervised and distillation steps', async () => {
     const r = await runJob<Record<string, number | string>>('bench.trainStep', { size: 32, batch: 2, steps: 1, threads: 1 });
     expect(r).toMatchObject({ size: 32, batch: 2, threads: 1, device: 'cpu' });

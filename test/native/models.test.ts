@@ -88,7 +88,11 @@ describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs P
       const weights = path.join(dir, 'w.safetensors');
       const probe = path.join(dir, 'probe.safetensors');
       await runJob('models.export', { model: 'gn_resnet', seed: 5, path: weights, probePath: probe, probeShape: [2, 3, h, w], probeGrads: true });
-      expect(py('load', 'gn_resnet', weights, probe)).toMatchObject({ features: 0, logits: 0, bitwise: true });
+      const diff = py('load', 'gn_resnet', weights, probe);
+      // Bit for bit only against the same LibTorch build (Debian's 1.13 on both sides here); another torch gets the
+      // tolerance of the test above.
+      if (diff.torch === nativeVersions().libtorch.version) expect(diff).toMatchObject({ features: 0, logits: 0, bitwise: true });
+      else expect(diff.features as number).toBeLessThan(1e-4);
     });
   }
 

@@ -46,7 +46,7 @@ elif cmd == "load":
     model.eval()
     with torch.no_grad():
         f, z = forward(model, probe["input"])
-    out = {"features": (f - probe["features"]).abs().max().item(),
+    out = {"torch": torch.__version__.split("+")[0], "features": (f - probe["features"]).abs().max().item(),
            "logits": (z - probe["logits"]).abs().max().item(), "scale": z.abs().max().item()}
     if any(k.startswith("grad.") for k in probe):
         # Our backward: CE with labels i % classes in training mode. Compared with a float64 PyTorch reference, beside

@@ -1,6 +1,8 @@
 #include "models/batch_parallel.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <vector>
@@ -14,15 +16,17 @@ bool use_batch_parallel(const c10::Device& device, int64_t batch, int64_t height
 }
 
 std::pair<at::Tensor, at::Tensor> forward(ModelImpl& model, const at::Tensor& x) {
-  if (x.dim() != 4 || torch::GradMode::is_enabled() || !use_batch_parallel(x.device(), x.size(0), x.size(2), x.size(3))) return model.forward(x);
+  // Not with autograd, BatchNorm's batch statistics (training) or autocast (its weight cache is per thread).
+  if (x.dim() != 4 || torch::GradMode::is_enabled() || model.is_training() || at::autocast::is_cpu_enabled() ||
+      !use_batch_parallel(x.device(), x.size(0), x.size(2), x.size(3)))
+    return model.forward(x);
   const int64_t n = x.size(0), parts = at::get_num_threads();
-  const bool inference = c10::InferenceMode::is_enabled();
   std::vector<std::pair<at::Tensor, at::Tensor>> out(static_cast<size_t>(parts));
-  // One part per OpenMP thread; ops nested in a parallel region run on their own thread. Autograd and inference
-  // mode are per thread, so each part sets the caller's.
+  // One part per OpenMP thread; ops nested in a parallel region run on their own thread. Grad and inference mode
+  // are per thread, and OpenMP's threads do not inherit them: each part takes the caller's.
+  const at::ThreadLocalState caller;
   at::parallel_for(0, parts, 1, [&](int64_t begin, int64_t end) {
-    c10::InferenceMode inference_mode(inference);
-    torch::NoGradGuard no_grad;
+    at::ThreadLocalStateGuard same_state(caller);
     for (int64_t i = begin; i < end; ++i) out[size_t(i)] = model.forward(x.slice(0, i * n / parts, (i + 1) * n / parts));
   });
   std::vector<at::Tensor> features, logits;

@@ -83,12 +83,14 @@ Json classify(const Json& spec, JobContext& ctx) {
   const auto [mean, std] = input_statistics(spec);
 
   double model_s = 0;
+  bool batch_parallel = false;  // any batch split across threads
   std::vector<float> probabilities(rects.size() * size_t(classes));
   auto last_progress = std::chrono::steady_clock::now();
   const auto times = read_ahead(*slide, rects, {mpp, size_t(batch), readers, 3}, ctx, [&](size_t first, std::vector<Region>& tiles) {
     ctx.check_cancelled();
     const auto m0 = std::chrono::steady_clock::now();
     auto x = models::to_memory_format(to_batch(tiles).sub_(mean).div_(std).to(device), channels_last);
+    batch_parallel |= models::use_batch_parallel(device, x.size(0), x.size(2), x.size(3));
     auto p = torch::softmax(models::forward(*model, x).second, 1).to(torch::kCPU).contiguous();
     std::memcpy(probabilities.data() + first * size_t(classes), p.data_ptr<float>(), size_t(p.numel()) * sizeof(float));
     model_s += seconds_since(m0);
@@ -105,7 +107,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   return {{"probabilities", rows}, {"magnification", mag}, {"tiles", rects.size()}, {"readSeconds", times.read_thread_seconds},
           {"waitSeconds", times.wait_seconds}, {"modelSeconds", model_s}, {"seconds", total}, {"channelsLast", channels_last},
           {"tileWidth", tile_w}, {"tileHeight", tile_h},
-          {"batchParallel", models::use_batch_parallel(device, batch, tile_h, tile_w)},
+          {"batchParallel", batch_parallel},
           {"tilesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
 }
 

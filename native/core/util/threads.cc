@@ -16,16 +16,18 @@ int usable_cores() {
 }
 
 namespace {
-std::atomic<int> g_threads{0};  // the last count set_threads set, 0 before any
+std::atomic<int> g_default_threads{0};  // 0 before set_default_threads
 }  // namespace
 
-void set_threads(int n) {
-  g_threads = n > 0 ? n : usable_cores();
-  at::set_num_threads(g_threads);
+void set_threads(int n) { at::set_num_threads(n > 0 ? n : usable_cores()); }
+
+void set_default_threads(int n) {
+  g_default_threads = n > 0 ? n : usable_cores();
+  at::set_num_threads(g_default_threads);
 }
 
 void adopt_threads() {
-  const int n = g_threads;
+  const int n = g_default_threads;
   if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
 }
 
