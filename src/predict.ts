@@ -13,7 +13,7 @@ import type { Tile, TissuePiece } from './slide-types.js';
 import { readManifest } from './store.js';
 import { listSamples } from './store_info.js';
 import type { RunDevice } from './device.js';
-import { checkpointOf, oldRunDir, runDir } from './experiment/layout.js';
+import { checkpointOf, doneFile, oldRunDir, runDir } from './experiment/layout.js';
 import { UNIT_DEFAULTS } from './experiment/config.js';
 import { csvText } from './csv.js';
 import { describeWeights, readSafetensors, type WeightsDescription } from './weights.js';
@@ -72,7 +72,7 @@ export function pieceRects(pieces: TissuePiece[], mpp: number, maxSizeUm?: numbe
 /** The training job records its input statistics in done.json; runs from before that used none. */
 function inputOf(runDir: string): ModelRef['input'] {
   const none = { mean: [0, 0, 0], std: [1, 1, 1] };
-  const done = path.join(runDir, 'done.json');
+  const done = doneFile(runDir);
   if (!existsSync(done)) return none;
   const input = (JSON.parse(readFileSync(done, 'utf8')) as { results?: { train?: { input?: ModelRef['input'] } } }).results?.train?.input;
   return input?.mean && input.std ? { mean: input.mean, std: input.std } : none;

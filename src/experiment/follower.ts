@@ -4,6 +4,7 @@
 // own ranks. A training step waits for the runs it needs that are not training (the extraction) to be done.
 import type { RunDevice } from '../device.js';
 import { CancelledError, fromNative, makeError } from '../errors.js';
+import { logFile } from './layout.js';
 import type { ResolvedExperiment } from './load.js';
 import type { NodeLaunch } from './nodes.js';
 import { processExecutor } from './parallel.js';
@@ -42,7 +43,7 @@ async function waitForDone(outDir: string, run: PlannedRun, logStart: number, op
   while (!doneRecord(outDir, run)) {
     if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled while waiting for ${run.label}`);
     if (readLog(outDir).slice(logStart).some((l) => l.event === 'run-failed' && l.key === run.key)) {
-      throw makeError('DIST_FAILED', `${run.label} (run ${run.key}) failed on global rank 0's machine (see ${outDir}/log.jsonl)`);
+      throw makeError('DIST_FAILED', `${run.label} (run ${run.key}) failed on global rank 0's machine (see ${logFile(outDir)})`);
     }
     await sleep(options.pollMs ?? 2000);
   }

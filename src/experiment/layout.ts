@@ -34,6 +34,25 @@ export function checkpointOf(runDirectory: string): string {
   return path.join(runDirectory, CHECKPOINT);
 }
 
+/** A finished run's record: its key, results and checkpoint; a run without one is redone. */
+export function doneFile(runDirectory: string): string {
+  return path.join(runDirectory, 'done.json');
+}
+
+/** Finished steps of an unfinished run, one `<step>.json` each, so a rerun redoes only what is left. */
+export function stepsDir(runDirectory: string): string {
+  return path.join(runDirectory, 'steps');
+}
+
+export function stepFile(runDirectory: string, step: string): string {
+  return path.join(stepsDir(runDirectory), `${step}.json`);
+}
+
+/** The experiment's JSON-lines log. */
+export function logFile(outDir: string): string {
+  return path.join(outDir, 'log.jsonl');
+}
+
 export function storeDir(outDir: string, extractKey: string): string {
   return path.join(outDir, 'stores', extractKey);
 }
@@ -52,8 +71,8 @@ export function adoptOldRunFolder(outDir: string, run: RunName): void {
   const now = runDir(outDir, run);
   if (old === now || !existsSync(old) || existsSync(now)) return;
   renameSync(old, now);
-  const steps = path.join(now, 'steps');
-  const records = [path.join(now, 'done.json'), ...(existsSync(steps) ? readdirSync(steps).map((f) => path.join(steps, f)) : [])];
+  const steps = stepsDir(now);
+  const records = [doneFile(now), ...(existsSync(steps) ? readdirSync(steps).map((f) => path.join(steps, f)) : [])];
   for (const file of records.filter((f) => f.endsWith('.json') && existsSync(f))) {
     writeFileSync(file, readFileSync(file, 'utf8').split(`${JSON.stringify(old).slice(1, -1)}/`).join(`${JSON.stringify(now).slice(1, -1)}/`));
   }

@@ -8,7 +8,7 @@ import { fromNative } from '../errors.js';
 import { nativeVersions as readNativeVersions, packageRoot } from '../native.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import type { PlannedRun } from './plan.js';
-import { adoptOldRunFolder, type RunName, runDir } from './layout.js';
+import { adoptOldRunFolder, doneFile, logFile, type RunName, runDir, stepFile } from './layout.js';
 
 export const LOCK_FILE = 'resdistill.lock';
 
@@ -109,7 +109,7 @@ export class RunDir {
   }
 
   markDone(run: RunName, record: DoneRecord): void {
-    writeJsonAtomic(path.join(this.runDir(run), 'done.json'), record);
+    writeJsonAtomic(doneFile(this.runDir(run)), record);
   }
 
   /** A finished step's result inside an unfinished run (so an interrupted run redoes only what is left). */
@@ -118,7 +118,7 @@ export class RunDir {
   }
 
   saveStepResult(run: RunName, step: string, result: unknown): void {
-    writeJsonAtomic(path.join(this.runDir(run), 'steps', `${step}.json`), { step, finishedAt: new Date().toISOString(), result });
+    writeJsonAtomic(stepFile(this.runDir(run), step), { step, finishedAt: new Date().toISOString(), result });
   }
 
   writeJson(name: string, value: unknown): void {
@@ -127,7 +127,7 @@ export class RunDir {
 
   /** Appends one JSON line; a line is a single write, so a kill leaves at most one truncated last line. */
   log(entry: Record<string, unknown>): void {
-    appendFileSync(path.join(this.root, 'log.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    appendFileSync(logFile(this.root), `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   }
 
   close(): void {
@@ -137,18 +137,18 @@ export class RunDir {
 
 /** done(), read only (no lock, no renaming): what another machine of a multi-node run sees. */
 export function doneRecord(root: string, run: RunName): DoneRecord | null {
-  const record = readJson<DoneRecord>(path.join(runDir(root, run), 'done.json'));
+  const record = readJson<DoneRecord>(doneFile(runDir(root, run)));
   return record && record.key === run.key ? record : null;
 }
 
 /** stepResult(), read only. */
 export function savedStepResult(root: string, run: RunName, step: string): unknown {
-  return readJson<{ result: unknown }>(path.join(runDir(root, run), 'steps', `${step}.json`))?.result ?? null;
+  return readJson<{ result: unknown }>(stepFile(runDir(root, run), step))?.result ?? null;
 }
 
 /** Reads log.jsonl, skipping a truncated last line left by a killed process. */
 export function readLog(root: string): Record<string, unknown>[] {
-  const file = path.join(root, 'log.jsonl');
+  const file = logFile(root);
   if (!existsSync(file)) return [];
   const out: Record<string, unknown>[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
