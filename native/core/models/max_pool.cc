@@ -42,9 +42,12 @@ at::Tensor pool(const at::Tensor& x, int64_t kernel, int64_t stride, int64_t pad
 
 at::Tensor max_pool2d(const at::Tensor& x, int64_t kernel, int64_t stride, int64_t padding) {
   // Recorded as one pooling op, so cost counting (cost/counter.cc) sees what the model asked for, not its conversions.
+  std::vector<c10::IValue> inputs;  // declared first, so it outlives `record`, which keeps a view of it
   at::RecordFunction record(at::RecordScope::FUNCTION);
-  const std::vector<c10::IValue> inputs{x, c10::IValue(std::vector<int64_t>{kernel, kernel})};  // outlives `record`'s use
-  if (record.isActive()) record.before("aten::max_pool2d", c10::ArrayRef<const c10::IValue>(inputs.data(), inputs.size()));
+  if (record.isActive()) {
+    inputs = {x, c10::IValue(std::vector<int64_t>{kernel, kernel})};
+    record.before("aten::max_pool2d", c10::ArrayRef<const c10::IValue>(inputs.data(), inputs.size()));
+  }
   auto y = pool(x, kernel, stride, padding);
   if (record.isActive() && record.needsOutputs()) record.setOutputs(std::vector<c10::IValue>{y});
   return y;
