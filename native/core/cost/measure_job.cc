@@ -22,16 +22,18 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
   place(model, rt, forward_nhwc);
   auto x = place(input, rt, forward_nhwc);
   model.eval();
+  bool batch_parallel = false;
   auto fwd = time_calls(
       [&] {
         torch::NoGradGuard no_grad;
         models::AutocastGuard ac(type, rt.bf16);
+        batch_parallel = models::splits_batch(model, x);
         models::forward(model, x);
       },
       warmup, reps, rt, ctx);
   Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forwardLatencyMs", 1e3 * median(fwd)},
               {"forwardImgPerS", batch / median(fwd)}, {"channelsLast", forward_nhwc},
-              {"batchParallel", models::use_batch_parallel(rt.device, batch, h, w)}};
+              {"batchParallel", batch_parallel}};
   if (train) {
     const bool train_nhwc = rt.channels_last_for(/*training=*/true, h, w);
     place(model, rt, train_nhwc);

@@ -15,11 +15,14 @@ bool use_batch_parallel(const c10::Device& device, int64_t batch, int64_t height
          height * width <= kBatchParallelMaxPixels;
 }
 
+// Not with autograd, BatchNorm's batch statistics (training) or autocast (its weight cache is per thread).
+bool splits_batch(const ModelImpl& model, const at::Tensor& x) {
+  return x.dim() == 4 && !torch::GradMode::is_enabled() && !model.is_training() && !at::autocast::is_cpu_enabled() &&
+         use_batch_parallel(x.device(), x.size(0), x.size(2), x.size(3));
+}
+
 std::pair<at::Tensor, at::Tensor> forward(ModelImpl& model, const at::Tensor& x) {
-  // Not with autograd, BatchNorm's batch statistics (training) or autocast (its weight cache is per thread).
-  if (x.dim() != 4 || torch::GradMode::is_enabled() || model.is_training() || at::autocast::is_cpu_enabled() ||
-      !use_batch_parallel(x.device(), x.size(0), x.size(2), x.size(3)))
-    return model.forward(x);
+  if (!splits_batch(model, x)) return model.forward(x);
   const int64_t n = x.size(0), parts = at::get_num_threads();
   std::vector<std::pair<at::Tensor, at::Tensor>> out(static_cast<size_t>(parts));
   // One part per OpenMP thread; ops nested in a parallel region run on their own thread. Grad and inference mode

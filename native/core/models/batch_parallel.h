@@ -17,8 +17,11 @@ constexpr int64_t kBatchParallelMaxPixels = 128 * 128;
 // 112 px 1,863 -> 2,047; at 1 thread 28 px runs 12,988.
 bool use_batch_parallel(const c10::Device& device, int64_t batch, int64_t height, int64_t width);
 
-// model.forward(x), with x's batch split into one contiguous part per thread where use_batch_parallel says so, the
-// model is in eval mode, and autograd and autocast are off. Each part runs its ops on one thread, so the outputs
+// Whether forward(model, x) splits x's batch here: use_batch_parallel says so, the model is in eval mode, and
+// autograd and autocast are off.
+bool splits_batch(const ModelImpl& model, const at::Tensor& x);
+
+// model.forward(x), with x's batch split into one contiguous part per thread where splits_batch says so. Each part runs its ops on one thread, so the outputs
 // equal a forward pass at 1 thread bit for bit (test/native/classify.test.ts), not always one at several threads.
 std::pair<at::Tensor, at::Tensor> forward(ModelImpl& model, const at::Tensor& x);
 

@@ -90,7 +90,7 @@ Json classify(const Json& spec, JobContext& ctx) {
     ctx.check_cancelled();
     const auto m0 = std::chrono::steady_clock::now();
     auto x = models::to_memory_format(to_batch(tiles).sub_(mean).div_(std).to(device), channels_last);
-    batch_parallel |= models::use_batch_parallel(device, x.size(0), x.size(2), x.size(3));
+    batch_parallel |= models::splits_batch(*model, x);
     auto p = torch::softmax(models::forward(*model, x).second, 1).to(torch::kCPU).contiguous();
     std::memcpy(probabilities.data() + first * size_t(classes), p.data_ptr<float>(), size_t(p.numel()) * sizeof(float));
     model_s += seconds_since(m0);
