@@ -3,6 +3,7 @@
 // Unknown fields are refused so a typo never silently falls back to a default.
 import { z } from 'zod';
 import { DEVICE_PATTERN } from '../device.js';
+import { METRICS } from '../stats/metrics.js';
 
 const positive = z.number().positive();
 
@@ -139,7 +140,10 @@ const Training = z.strictObject({
   optimizer: Optimizer.prefault({}),
   schedule: Schedule.prefault({}),
   clipGradNorm: positive.optional(),
-  selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
+  selectBy: z
+    .enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss', 'distillLoss'])
+    .default('accuracy')
+    .describe("the epoch kept: the best validation accuracy (default), balancedAccuracy, macroF1 or loss (these read the validation labels), or, for students only, distillLoss: the lowest distillation loss on the validation split, so the student never sees a label"),
   bf16: z.boolean().default(false),
   channelsLast: z.boolean().optional().describe('channels-last (NHWC) memory format for training and, when set, for the frozen teacher too; default off: NCHW trains faster on CPU at every size measured (40 to 417 x 312 px) and on CUDA with GroupNorm, and the teacher runs NHWC on CPU from 240 x 240 px'),
   initFromTeacher: z
@@ -178,17 +182,21 @@ const Loss = z.strictObject({
 });
 
 /** The statistics' defaults, also read by results.json's schema for files that predate them. */
-export const EVALUATION_DEFAULTS = { bootstrap: 10_000, tolerance: 0.01 } as const;
+export const EVALUATION_DEFAULTS = { bootstrap: 10_000, margin: 1, metric: 'accuracy' } as const;
 
 const Evaluation = z.strictObject({
   split: z.enum(['val', 'test']).default('test'),
   bootstrap: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
-  tolerance: z
+  metric: z
+    .enum(METRICS)
+    .default(EVALUATION_DEFAULTS.metric)
+    .describe('the headline metric of the answer and of the teacher check (the paper reports accuracy, F1, precision and recall)'),
+  margin: z
     .number()
     .nonnegative()
-    .max(1)
-    .default(EVALUATION_DEFAULTS.tolerance)
-    .describe("a student within this much accuracy of the teacher (0.01 = 1 point) keeps the teacher's accuracy"),
+    .max(100)
+    .default(EVALUATION_DEFAULTS.margin)
+    .describe("non-inferiority margin in points of the metric (1 = one percentage point): a student keeps the teacher's accuracy when the one-sided 95% lower bound of student - teacher is above -margin"),
 });
 
 const Sweep = z.strictObject({
@@ -231,6 +239,7 @@ export const ExperimentSchema = z
     sweep: Sweep.optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.teacher.selectBy === 'distillLoss') ctx.addIssue({ code: 'custom', path: ['teacher', 'selectBy'], message: 'distillLoss selects students only (the teacher has no teacher)' });
     for (const key of ['initFromTeacher', 'teacherCache'] as const) {
       if (c.teacher[key]) ctx.addIssue({ code: 'custom', path: ['teacher', key], message: 'applies to students only (set it under student)' });
     }

@@ -129,7 +129,7 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
 
   const teacherSpec = trainingSpec(c.teacher, c);
   const studentSpec = trainingSpec(c.student, c);
-  const { tolerance: _tolerance, ...evaluation } = c.evaluation; // the tolerance only reads results: no run depends on it
+  const { margin: _margin, metric: _metric, ...evaluation } = c.evaluation; // read by the report only: no run depends on them
   const teachers = new Map<number, string>();
   for (const seed of c.seeds) {
     const mag = c.magnifications.teacher;

@@ -157,6 +157,12 @@ export function metricsAt(d: Design, runWeight: Float64Array, unitWeight: Float6
   return { ...confusionMetrics(sum, k), auc };
 }
 
+/** Every metric of runs on all their samples, pooled (a run's own values: pass one run). */
+export function pointMetrics(runs: RunSamples[], classes: number): MetricValues {
+  const d = sampleDesign(runs, runs.map((_, i) => i), classes);
+  return metricsAt(d, ONES(runs.length), ONES(d.units.length));
+}
+
 /** AUC ranks every sample in every resample: beyond this many sample-visits its group bootstrap uses fewer resamples. */
 const AUC_BUDGET = 2e8;
 
