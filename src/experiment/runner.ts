@@ -9,7 +9,12 @@ import type { ResolvedExperiment } from './load.js';
 import type { NodeLaunch } from './nodes.js';
 import { processExecutor, runPool } from './parallel.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
-import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+import { collectVersions, type DoneRecord, RunDir, writeJsonAtomic } from './rundir.js';
+import { referenceRuns } from './colour-reference.js';
+import { referencesFile } from './layout.js';
+import { readManifest } from '../store.js';
+import type { ResultRun } from '../report/results.js';
+import { existsSync, readFileSync } from 'node:fs';
 import type { RunDevice } from '../device.js';
 
 /**
@@ -19,6 +24,24 @@ import type { RunDevice } from '../device.js';
 export type Executor = (kind: string, spec: object, options: JobOptions, devices?: RunDevice[]) => Promise<unknown>;
 
 export { collectResults };
+
+/**
+ * The teacher's references on the evaluation split, read from references.json when it was made from the same
+ * store (fingerprint), split and magnification; [] while the store is unfinished.
+ */
+function references(config: ResolvedExperiment, plan: Plan, dir: RunDir): ResultRun[] {
+  const manifest = existsSync(plan.storeDir) ? readManifest(plan.storeDir) : null;
+  if (!manifest?.complete) return [];
+  const about = { fingerprint: manifest.fingerprint, split: config.evaluation.split, magnification: config.magnifications.teacher };
+  const file = referencesFile(dir.root);
+  if (existsSync(file)) {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { about: typeof about; runs: ResultRun[] };
+    if (JSON.stringify(cached.about) === JSON.stringify(about)) return cached.runs;
+  }
+  const runs = referenceRuns(plan.storeDir, about.magnification, about.split) ?? [];
+  writeJsonAtomic(file, { about, runs });
+  return runs;
+}
 
 export interface RunListener {
   onPlan?(plan: Plan): void;
@@ -173,7 +196,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       // Cost runs measure throughput, so they run alone; everything else as soon as its dependencies are done.
       await runPool(plan.runs.map((run, index) => ({ key: run.key, dependsOn: run.dependsOn, exclusive: run.kind === 'cost', run: () => runOne(run, index) })), parallel);
     }
-    const results = collectResults(config, plan, records, versions);
+    const results = collectResults(config, plan, records, versions, references(config, plan, dir));
     dir.writeJson('results.json', results);
     dir.log({ event: 'finished', executed: executed.length, skipped: skipped.length });
     return { outDir: dir.root, plan, executed, skipped, results };
