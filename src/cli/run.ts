@@ -5,6 +5,7 @@ import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
 import { followExperiment } from '../experiment/follower.js';
 import { isLeader } from '../experiment/nodes.js';
+import { groupingWarnings } from '../experiment/grouping.js';
 import { runExperiment } from '../experiment/runner.js';
 import { native, nativeVersions } from '../native.js';
 import { numberOption, parseNumber, RANGES } from '../numbers.js';
@@ -109,6 +110,7 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
     if (opts.margin !== undefined) config.evaluation.margin = opts.margin;
     if (opts.metric !== undefined) config.evaluation.metric = opts.metric;
     const device = prepareDevice(config, opts);
+    for (const w of groupingWarnings(config)) process.stderr.write(`warning: ${w}\n`);
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);

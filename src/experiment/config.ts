@@ -45,6 +45,19 @@ const externalTest = (what: string) =>
     .optional()
     .describe(`an external test set (${what}, relative to the config file): evaluated as the test split, never trained on or used for selection; needs splits.test 0`);
 
+/** Extra unlabeled data beside the labelled set, rather than labelled patients moved out of the teacher's training set. */
+const unlabeledRows = (what: string) =>
+  z
+    .boolean()
+    .optional()
+    .describe(`the CSV lists extra unlabeled ${what} (an empty label): also train kd-unlabeled students on them (with splits.unlabeled, part of the labelled training pool joins them)`);
+
+/** The config has an unlabeled pool: a store's, the CSV's unlabeled rows, or a share of the labelled training pool. */
+export function hasUnlabeledPool(data: z.output<typeof Data>): boolean {
+  if (data.source === 'store') return data.unlabeledPool;
+  return data.splits.unlabeled > 0 || ('unlabeledPool' in data && data.unlabeledPool === true);
+}
+
 /** With an external test set the internal split has no test share. */
 const testNeedsNoSplit = (d: { test?: string; splits: { test: number } }) => d.test === undefined || d.splits.test === 0;
 const testSplitMessage = { message: 'must be 0 when data.test is given (data.test is the test split; e.g. train 0.8, val 0.2, test 0)', path: ['splits', 'test'] };
@@ -60,6 +73,7 @@ const Data = z.discriminatedUnion('source', [
     unit: Unit,
     splits: Splits.prefault({}),
     test: externalTest('a CSV of path,label,group'),
+    unlabeledPool: unlabeledRows('slides'),
   }).refine(testNeedsNoSplit, testSplitMessage),
   z.strictObject({
     source: z.literal('images'),
@@ -68,6 +82,7 @@ const Data = z.discriminatedUnion('source', [
     mpp: positive.describe('microns per pixel of the images (required: image files carry no reliable scale)'),
     splits: Splits.prefault({}),
     test: externalTest('a folder with one sub-folder per class, or a CSV of path,label,group'),
+    unlabeledPool: unlabeledRows('images'),
   })
     .refine((d) => (d.root === undefined) !== (d.csv === undefined), {
       message: 'give exactly one of data.root (class folders) or data.csv',
@@ -246,9 +261,8 @@ export const ExperimentSchema = z
     if (c.student.teacherCache && c.augment.jitter !== null) {
       ctx.addIssue({ code: 'custom', path: ['student', 'teacherCache'], message: 'the teacher cache needs flip/rotation-only augmentation: set augment.jitter to null' });
     }
-    const pool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
-    if (c.sweep && !pool) {
-      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.splits.unlabeled > 0, or data.unlabeledPool for a store)' });
+    if (c.sweep && !hasUnlabeledPool(c.data)) {
+      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.unlabeledPool with unlabeled rows in the CSV, or data.splits.unlabeled > 0)' });
     }
   });
 

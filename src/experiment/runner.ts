@@ -1,7 +1,7 @@
 // Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
 import { experimentExecutor } from './steps.js';
-import { CancelledError, fromNative, makeError } from '../errors.js';
+import { CancelledError, ConfigError, fromNative, makeError } from '../errors.js';
 import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
@@ -168,6 +168,9 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       const missing = run.dependsOn.filter((k) => !records.has(k));
       if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
       if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
+      if (run.method === 'kd-unlabeled' && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
+        throw new ConfigError('CONFIG_INVALID', `${run.label}: the store's unlabeled pool is empty: data.unlabeledPool needs rows with an empty label in the CSV (or set data.splits.unlabeled > 0)`);
+      }
       options.listener?.onRunStart?.(run, index, plan.runs.length);
       dir.log({ event: 'run-start', key: run.key, label: run.label });
       let record: DoneRecord;
