@@ -25,6 +25,8 @@ const RETIRED: [string, RegExp][] = [
   ['vflip', /\bvflip\b/],
   ['unlabeled_fraction', /unlabeled_fraction/],
   ['images_per_second', /images_per_second/],
+  ['--tolerance', /--tolerance/],
+  ['evaluation.tolerance', /"tolerance"/],
 ];
 
 const program = buildProgram();
