@@ -88,7 +88,7 @@ export function registerRun(program: Command): void {
       runCommand(Boolean(opts.json), async () => {
         const report = await writeReportFromDir(path.resolve(dir), { ...(opts.margin !== undefined ? { margin: opts.margin } : {}), ...(opts.metric ? { metric: opts.metric } : {}) });
         if (opts.json) printJson({ report: report.html, markdown: report.markdown, csv: report.csv, plots: report.svgs, answer: report.answer });
-        else process.stdout.write(`${report.table}\n\nAnswer: ${report.answer.text}\nreport: ${report.html}\n`);
+        else process.stdout.write(`${report.table}\n\nAnswer: ${report.answerLines.join('\n')}\nreport: ${report.html}\n`);
       }),
     );
 
@@ -136,7 +136,7 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
       } else if (!opts.quiet) {
         const synthetic = summary.results.synthetic ? ' (SYNTHETIC data)' : '';
         process.stdout.write(`\n${config.name}${synthetic}: ${summary.executed.length} runs done, ${summary.skipped.length} skipped (finished before)\n\n`);
-        process.stdout.write(`${report.table}\n\nAnswer: ${report.answer.text}\nreport: ${report.html}\n`);
+        process.stdout.write(`${report.table}\n\nAnswer: ${report.answerLines.join('\n')}\nreport: ${report.html}\n`);
       }
     } finally {
       bars?.stop();

@@ -22,6 +22,8 @@ export interface ReportFiles {
   table: string;
   comparisons: Comparison[];
   answer: Answer;
+  /** The answer, the teacher check and the statistics' warnings, one per line, as the CLI prints them. */
+  answerLines: string[];
 }
 
 /** The Markdown report: title, SYNTHETIC warning when it applies, the answer, findings, the tables. */
@@ -66,7 +68,8 @@ export async function writeReport(results: Results, dir: string): Promise<Report
   writeFileAtomic(markdown, markdownReport(results, rows, comps, ans));
   const html = path.join(dir, 'report.html');
   writeFileAtomic(html, renderHtml(results, rows, plots, comps, ans));
-  return { dir, csv, markdown, html, svgs, rows, table: markdownTable(mainRows(rows)), comparisons: comps, answer: ans };
+  const answerLines = [ans.text, ...teacherCheckLines(ans, results), ...ans.warnings.map((w) => `Warning: ${w}`)];
+  return { dir, csv, markdown, html, svgs, rows, table: markdownTable(mainRows(rows)), comparisons: comps, answer: ans, answerLines };
 }
 
 /** `resdistill report <dir>`: regenerates everything from `<dir>/results.json`; `margin` (points) and `metric` override the experiment's. */
