@@ -25,6 +25,11 @@ export type Executor = (kind: string, spec: object, options: JobOptions, devices
 
 export { collectResults };
 
+/** The unlabeled pool is only the CSV's unlabeled rows (data.unlabeledPool, no share of the labelled patients). */
+function poolFromCsvOnly(c: ResolvedExperiment): boolean {
+  return (c.data.source === 'slides' || c.data.source === 'images') && c.data.unlabeledPool === true && c.data.splits.unlabeled === 0;
+}
+
 /**
  * The teacher's references on the evaluation split, read from references.json when it was made from the same
  * store (fingerprint), split and magnification; [] while the store is unfinished.
@@ -168,8 +173,8 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       const missing = run.dependsOn.filter((k) => !records.has(k));
       if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
       if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
-      if (run.method === 'kd-unlabeled' && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
-        throw new ConfigError('CONFIG_INVALID', `${run.label}: the store's unlabeled pool is empty: data.unlabeledPool needs rows with an empty label in the CSV (or set data.splits.unlabeled > 0)`);
+      if (run.method === 'kd-unlabeled' && poolFromCsvOnly(config) && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
+        throw new ConfigError('CONFIG_INVALID', `${run.label}: data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty`);
       }
       options.listener?.onRunStart?.(run, index, plan.runs.length);
       dir.log({ event: 'run-start', key: run.key, label: run.label });
