@@ -173,8 +173,9 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       const missing = run.dependsOn.filter((k) => !records.has(k));
       if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
       if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
-      if (run.method === 'kd-unlabeled' && poolFromCsvOnly(config) && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
-        throw new ConfigError('CONFIG_INVALID', `${run.label}: data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty`);
+      // Before the first training run, once the store exists: a pool promised by the config must be there.
+      if (run.kind === 'train' && poolFromCsvOnly(config) && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
+        throw new ConfigError('CONFIG_INVALID', 'data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty');
       }
       options.listener?.onRunStart?.(run, index, plan.runs.length);
       dir.log({ event: 'run-start', key: run.key, label: run.label });

@@ -15,7 +15,7 @@ export interface PerClass {
   precision: (number | null)[];
 }
 
-const ORDER: Method[] = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
+const ORDER: Method[] = ['teacher', 'majority-class', 'colour-reference', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
 const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
 
 /** One block per (method, magnification) whose runs kept their predictions; sweep fractions below 1 are left out. */
