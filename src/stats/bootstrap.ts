@@ -5,7 +5,8 @@
 // interval is a t interval with Welch-Satterthwaite degrees of freedom, so three seeds widen it as they should.
 // Simulated (test/unit/two-level-bootstrap.test.ts), this holds a 5% test near 5% where a percentile bootstrap
 // over seeds and groups (Owen 2007's pigeonhole bootstrap) reaches 12% with 3 seeds; with one seed only the group
-// part is known and callers say that the seed variance is unknown.
+// part is known and callers say that the seed variance is unknown. A run's own noise on each group enters both
+// parts, so the interval is conservative when the seeds agree (1.5% instead of 5% in the same simulation).
 // Each (seed, group) cell is reduced to a confusion matrix and ranked scores, so a resample is a weighted sum.
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
