@@ -158,7 +158,7 @@ const Training = z.strictObject({
   selectBy: z
     .enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss', 'distillLoss'])
     .default('accuracy')
-    .describe("the epoch kept: the best validation accuracy (default), balancedAccuracy, macroF1 or loss (these read the validation labels), or, for students only, distillLoss: the lowest distillation loss on the validation split, so the student never sees a label"),
+    .describe("the epoch kept: the best validation accuracy (default), balancedAccuracy, macroF1 or loss (these read the validation labels), or, for students only, distillLoss: the lowest distillation loss on the validation split, so the student never sees a label (with loss.wCe 0, the default; baselines then select as the teacher does)"),
   bf16: z.boolean().default(false),
   channelsLast: z.boolean().optional().describe('channels-last (NHWC) memory format for training and, when set, for the frozen teacher too; default off: NCHW trains faster on CPU at every size measured (40 to 417 x 312 px) and on CUDA with GroupNorm, and the teacher runs NHWC on CPU from 240 x 240 px'),
   initFromTeacher: z

@@ -102,7 +102,9 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   if (c.data.source === 'store') {
     storeDir = c.data.path;
   } else {
-    const { source: _source, ...data } = c.data;
+    // unlabeledPool only plans kd-unlabeled runs: the extraction never reads it, so it is not the store's identity.
+    const { source: _source, ...withPool } = c.data;
+    const { unlabeledPool: _pool, ...data } = withPool as typeof withPool & { unlabeledPool?: boolean };
     const identity = { step: 'extract', source: c.data.source, data: { ...data }, magnifications: mags };
     extractKey = runKey(identity);
     storeDir = layoutStoreDir(outDir, extractKey);
@@ -130,6 +132,8 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
 
   const teacherSpec = trainingSpec(c.teacher, c);
   const studentSpec = trainingSpec(c.student, c);
+  // Baselines learn from labels: with students selected label-free (distillLoss), they select as the teacher does.
+  const baselineSpec = studentSpec.selectBy === 'distillLoss' ? { ...studentSpec, selectBy: teacherSpec.selectBy } : studentSpec;
   const { margin: _margin, metric: _metric, ...evaluation } = c.evaluation; // read by the report only: no run depends on them
   const teachers = new Map<number, string>();
   for (const seed of c.seeds) {
@@ -142,8 +146,8 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
   const teacherModel = { magnification: c.magnifications.teacher, model: c.model };
   for (const mag of c.magnifications.students) {
     for (const seed of c.seeds) {
-      const baseIdentity = { method: 'baseline', data, magnification: mag, seed, device, training: studentSpec, evaluation };
-      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: studentSpec }, deps);
+      const baseIdentity = { method: 'baseline', data, magnification: mag, seed, device, training: baselineSpec, evaluation };
+      addTrain('baseline', mag, seed, baseIdentity, { name: 'train', kind: JOB_KINDS.supervised, spec: baselineSpec }, deps);
       const teacherKey = teachers.get(seed) as string;
       const teacher = { ...teacherModel, checkpoint: checkpointOf(runDirs.get(teacherKey)!) };
       const distill = (method: Method, unlabeled: boolean, fraction?: number) => {

@@ -35,17 +35,23 @@ function poolFromCsvOnly(c: ResolvedExperiment): boolean {
  * store (fingerprint), split and magnification; [] while the store is unfinished.
  */
 function references(config: ResolvedExperiment, plan: Plan, dir: RunDir): ResultRun[] {
-  const manifest = existsSync(plan.storeDir) ? readManifest(plan.storeDir) : null;
-  if (!manifest?.complete) return [];
-  const about = { fingerprint: manifest.fingerprint, split: config.evaluation.split, magnification: config.magnifications.teacher };
-  const file = referencesFile(dir.root);
-  if (existsSync(file)) {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as { about: typeof about; runs: ResultRun[] };
-    if (JSON.stringify(cached.about) === JSON.stringify(about)) return cached.runs;
+  try {
+    const manifest = existsSync(plan.storeDir) ? readManifest(plan.storeDir) : null;
+    if (!manifest?.complete) return [];
+    const about = { fingerprint: manifest.fingerprint, split: config.evaluation.split, magnification: config.magnifications.teacher };
+    const file = referencesFile(dir.root);
+    if (existsSync(file)) {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as { about?: unknown; runs?: ResultRun[] };
+      if (JSON.stringify(cached.about) === JSON.stringify(about) && Array.isArray(cached.runs)) return cached.runs;
+    }
+    const runs = referenceRuns(plan.storeDir, about.magnification, about.split) ?? [];
+    writeJsonAtomic(file, { about, runs });
+    return runs;
+  } catch (e) {
+    // The references only check the teacher: results.json is written without them, and the answer says so.
+    dir.log({ event: 'warning', message: `the teacher's references could not be computed: ${(e as Error).message}` });
+    return [];
   }
-  const runs = referenceRuns(plan.storeDir, about.magnification, about.split) ?? [];
-  writeJsonAtomic(file, { about, runs });
-  return runs;
 }
 
 export interface RunListener {
@@ -161,6 +167,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
     const spread = { threads: options.threads ?? 1, nprocPerNode: options.nprocPerNode ?? 1, ...(options.nodes ? { nodes: options.nodes } : {}) };
     const runOptions: RunOptions = separate && !options.executor ? { ...options, executor: processExecutor(spread) } : options;
     const freeDevices = [...(options.devices ?? [])]; // the pool runs at most devices.length runs: one is always free
+    let poolChecked = false;
     const runOne = async (run: PlannedRun, index: number): Promise<void> => {
       const existing = dir.done(run);
       if (existing) {
@@ -174,8 +181,11 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
       if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
       // Before the first training run, once the store exists: a pool promised by the config must be there.
-      if (run.kind === 'train' && poolFromCsvOnly(config) && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
-        throw new ConfigError('CONFIG_INVALID', 'data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty');
+      if (run.kind === 'train' && !poolChecked) {
+        poolChecked = true;
+        if (poolFromCsvOnly(config) && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
+          throw new ConfigError('CONFIG_INVALID', 'data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty');
+        }
       }
       options.listener?.onRunStart?.(run, index, plan.runs.length);
       dir.log({ event: 'run-start', key: run.key, label: run.label });
@@ -188,7 +198,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
         const error = makeError(cause.code, `${run.label} (run ${run.key}): ${cause.message}`, cause);
         dir.log({ event: 'run-failed', key: run.key, label: run.label, error: cause.toJSON() });
         // What finished stays reportable: `resdistill report` shows it marked PARTIAL.
-        dir.writeJson('results.json', collectResults(config, plan, records, versions));
+        dir.writeJson('results.json', collectResults(config, plan, records, versions, references(config, plan, dir)));
         throw error;
       } finally {
         if (devices) freeDevices.push(devices);

@@ -40,7 +40,8 @@ export interface Candidate {
 export interface TeacherCheck {
   against: Method;
   difference: Difference;
-  passed: boolean;
+  /** Null when no interval could be computed (evaluation.bootstrap 0 or 1): not tested. */
+  passed: boolean | null;
 }
 
 export interface Answer {
@@ -50,7 +51,7 @@ export interface Answer {
   alpha: number;
   adjustment: 'holm';
   teacherChecks: TeacherCheck[];
-  /** False when a check failed; null when the results hold no reference to check against. */
+  /** False when a check failed; null when the results hold no reference to check against, or no interval. */
   teacherOk: boolean | null;
   candidates: Candidate[];
   pick: Candidate | null;
@@ -76,6 +77,13 @@ export function holm(ps: (number | null)[]): (number | null)[] {
   return out;
 }
 
+/** Candidates whose student side has one seed while the teacher has several: their seed variance is unknown. */
+function seedWarnings(comps: Comparison[]): string[] {
+  return comps
+    .filter((c) => c.b === 'teacher' && DISTILLED.includes(c.a) && c.runs[0] === 1 && c.runs[1] > 1)
+    .map((c) => `${c.a} at ${c.magnification}x has one seed (the teacher ${c.runs[1]}): its seed variance is unknown and its interval may be too narrow.`);
+}
+
 function warningsOf(results: Results): string[] {
   const out: string[] = [];
   const units = testUnits(results);
@@ -90,14 +98,15 @@ function warningsOf(results: Results): string[] {
 export function answer(results: Results, rows: SummaryRow[], comps: Comparison[]): Answer {
   const { margin, metric } = results.statistics;
   const name = METRIC_LABELS[metric];
-  const base = { metric, margin, alpha: ALPHA, adjustment: 'holm' as const, warnings: warningsOf(results) };
+  const base = { metric, margin, alpha: ALPHA, adjustment: 'holm' as const, warnings: [...warningsOf(results), ...seedWarnings(comps)] };
   const teacherChecks: TeacherCheck[] = comps
     .filter((c) => c.a === 'teacher')
     .map((c) => {
       const d = c.sample[metric];
-      return { against: c.b, difference: d, passed: d.pNonInferior !== undefined && d.pNonInferior !== null && d.pNonInferior <= ALPHA };
+      const p = d.pNonInferior ?? null;
+      return { against: c.b, difference: d, passed: p === null ? null : p <= ALPHA };
     });
-  const teacherOk = teacherChecks.length ? teacherChecks.every((t) => t.passed) : null;
+  const teacherOk = teacherChecks.some((t) => t.passed === false) ? false : teacherChecks.length && teacherChecks.every((t) => t.passed) ? true : null;
   const vsTeacher = comps.filter((c) => c.b === 'teacher' && DISTILLED.includes(c.a));
   const adjusted = holm(vsTeacher.map((c) => c.sample[metric].pNonInferior ?? null));
   const candidates: Candidate[] = vsTeacher.map((c, i) => {
@@ -110,7 +119,7 @@ export function answer(results: Results, rows: SummaryRow[], comps: Comparison[]
   const test = `non-inferiority within ${margin} point${margin === 1 ? '' : 's'} of ${name}, one-sided ${100 * (1 - ALPHA)}%, Holm-adjusted over ${candidates.length} candidate${candidates.length === 1 ? '' : 's'}`;
 
   if (teacherOk === false) {
-    const failed = teacherChecks.filter((t) => !t.passed);
+    const failed = teacherChecks.filter((t) => t.passed === false);
     const why = failed
       .map((t) => `it does not beat the ${t.against.replace('-', ' ')} (teacher − ${t.against.replace('-', ' ')}: ${interval(t.difference)}; needs a lower bound above 0)`)
       .join('; ');
@@ -133,7 +142,10 @@ export function answer(results: Results, rows: SummaryRow[], comps: Comparison[]
       pick: null,
       text:
         `No magnification is shown to keep the teacher's ${name} (${test}). Closest: ${label(closest.method)} at ${closest.magnification}x${fewer(closest)}, ` +
-        `${interval(closest.difference)}, not above −${margin} (Holm-adjusted p ${pText(closest.pAdjusted)}).`,
+        `${interval(closest.difference)}` +
+        ((closest.difference.lower ?? -Infinity) > -margin / 100
+          ? `: above −${margin} alone, but not after Holm's adjustment (adjusted p ${pText(closest.pAdjusted)}).`
+          : `, not above −${margin} (Holm-adjusted p ${pText(closest.pAdjusted)}).`),
     };
   }
   const alsoHere = qualifying.filter((c) => c !== pick && c.magnification === pick.magnification).map((c) => label(c.method));
@@ -147,7 +159,7 @@ export function answer(results: Results, rows: SummaryRow[], comps: Comparison[]
       `${pick.magnification}x keeps the teacher's ${name} within ${margin} point${margin === 1 ? '' : 's'}: ${label(pick.method)}${fewer(pick)}; ` +
       `${interval(pick.difference)} > −${margin} (${test}: p ${pText(pick.pAdjusted)}).` +
       (alsoHere.length ? ` Also at ${pick.magnification}x: ${alsoHere.join(', ')}.` : '') +
-      (teacherOk === null ? ' The teacher was not checked against the references (none in these results).' : ''),
+      (teacherOk === null ? ' The teacher was not checked against the references (none in these results, or no interval).' : ''),
   };
 }
 
@@ -159,6 +171,6 @@ export function teacherCheckLines(ans: Answer, results: Results): string[] {
     (t) =>
       `Teacher − ${t.against.replace('-', ' ')} (${name}): ${pts(t.difference.value)} points` +
       `${t.difference.ci ? ` [${pts(t.difference.ci[0])}, ${pts(t.difference.ci[1])}]` : ''}, one-sided p ${pText(t.difference.pNonInferior ?? null)}: ` +
-      `${t.passed ? 'passed' : 'FAILED'}${teacher.length ? ` (teacher mean ${pct(teacher.reduce((a, r) => a + (r.metrics[ans.metric] ?? NaN), 0) / teacher.length)})` : ''}`,
+      `${t.passed === null ? 'not tested (no interval)' : t.passed ? 'passed' : 'FAILED'}${teacher.length ? ` (teacher mean ${pct(teacher.reduce((a, r) => a + (r.metrics[ans.metric] ?? NaN), 0) / teacher.length)})` : ''}`,
   );
 }

@@ -27,7 +27,7 @@ export function trainingCurvesSpec(results: Results): TopLevelSpec | null {
     ),
   );
   if (values.length === 0) return null;
-  const methods = [...new Set(results.runs.map((r) => METHOD_LABELS[r.method]))];
+  const methods = [...new Set(results.runs.filter((r) => r.history?.length).map((r) => METHOD_LABELS[r.method]))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Training curves', subtitle: 'per epoch; one line per seed' },

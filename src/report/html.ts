@@ -3,7 +3,7 @@ import type { Results } from './results.js';
 import { type Answer, teacherCheckLines } from './answer.js';
 import type { Comparison } from './comparisons.js';
 import { costWarnings, findings, mainRows, type SummaryRow } from './summary.js';
-import { COMPARISON_NOTE, escapeHtml, htmlComparisons, htmlTable, TABLE_NOTE } from './tables.js';
+import { COMPARISON_NOTE, escapeHtml, htmlComparisons, htmlTable, METRIC_COLUMNS, METRICS_NOTE, TABLE_NOTE } from './tables.js';
 import { htmlPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
 
 export interface RenderedPlot {
@@ -119,6 +119,12 @@ ${figures || '<p class="note">No plottable runs yet.</p>'}
 ${htmlTable(mainRows(rows))}
 </div>
 <p class="note">${escapeHtml(TABLE_NOTE)}</p>
+</section>
+<section id="metrics"><h2>Metrics with intervals</h2>
+<div class="table-wrap">
+${htmlTable(mainRows(rows), METRIC_COLUMNS, 'metrics-table')}
+</div>
+<p class="note">${escapeHtml(METRICS_NOTE)}</p>
 </section>
 ${((blocks) => (blocks ? `<section id="per-class"><h2>Per class</h2><div class="confusions">
 ${blocks}

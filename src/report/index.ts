@@ -10,7 +10,7 @@ import type { Metric } from '../stats/metrics.js';
 import { type Answer, answer, teacherCheckLines } from './answer.js';
 import { type Comparison, comparisons } from './comparisons.js';
 import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
-import { COMPARISON_NOTE, markdownComparisons, markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
+import { COMPARISON_NOTE, markdownComparisons, markdownTable, METRIC_COLUMNS, METRICS_NOTE, resultsCsv, TABLE_NOTE } from './tables.js';
 
 export interface ReportFiles {
   dir: string;
@@ -40,6 +40,7 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   const warnings = costWarnings(rows);
   if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
+  lines.push('## Metrics with intervals', '', markdownTable(mainRows(rows), METRIC_COLUMNS), '', METRICS_NOTE, '');
   const classes = markdownPerClass(perClass(results));
   if (classes) lines.push('## Per class', '', classes, '', PER_CLASS_NOTE, '');
   if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps, ans.metric), '', COMPARISON_NOTE, '');

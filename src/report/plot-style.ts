@@ -39,7 +39,7 @@ export interface Point {
 
 /** What every accuracy plot's error bars are, for its caption. */
 export const ERROR_BARS =
-  'Error bars: 95% group-bootstrap interval on the predictions of all seeds pooled (resampling slides or patients, the independent unit); mean ± std over seeds where a run kept no predictions.';
+  'Error bars: 95% two-level interval (a group bootstrap resampling slides or patients, the independent unit, plus the seed-to-seed variance); mean ± std over seeds where a run kept no predictions.';
 
 export function points(rows: SummaryRow[], x: (r: SummaryRow) => number | null): Point[] {
   const out: Point[] = [];
@@ -49,7 +49,7 @@ export function points(rows: SummaryRow[], x: (r: SummaryRow) => number | null):
     if (!a || xv === null) continue;
     const std = a.std ?? 0;
     const gflops = r.flops === null ? null : r.flops / 1e9;
-    // Error bars: the 95% group-bootstrap interval of the pooled predictions (ERROR_BARS); mean ± std without predictions.
+    // Error bars: the 95% two-level interval (ERROR_BARS); mean ± std without predictions.
     const [lo, hi] = a.ci ?? [a.mean - std, a.mean + std];
     out.push({ method: METHOD_LABELS[r.method], mag: `${r.magnification}x`, magnification: r.magnification, gflops, x: xv, acc: 100 * a.mean, lo: 100 * lo, hi: 100 * hi, seeds: a.n });
   }

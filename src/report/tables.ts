@@ -3,6 +3,7 @@
 import { csvText } from '../csv.js';
 import type { Difference, Estimate } from '../stats/bootstrap.js';
 import type { Metric } from '../stats/metrics.js';
+import { METRIC_LABELS } from './answer.js';
 import type { Comparison } from './comparisons.js';
 import { METHOD_LABELS, type Stat, type SummaryRow } from './summary.js';
 import type { Results } from './results.js';
@@ -70,21 +71,39 @@ export const COLUMNS: Column[] = [
   { header: 'Images/s', cell: (r) => (r.imagesPerSecond === null ? '–' : r.imagesPerSecond >= 100 ? String(Math.round(r.imagesPerSecond)) : r.imagesPerSecond.toPrecision(3)), numeric: true },
   { header: 'Accuracy %', cell: (r) => meanStd(r.metrics.accuracy, true), numeric: true },
   { header: 'Accuracy 95% CI', cell: (r) => ci(r.metrics.accuracy, true), numeric: true },
-  { header: 'Macro F1 % [95% CI]', cell: (r) => withCi(r.metrics.macroF1, true), numeric: true },
-  { header: 'Macro precision % [95% CI]', cell: (r) => withCi(r.metrics.macroPrecision, true), numeric: true },
-  { header: 'Macro recall % [95% CI]', cell: (r) => withCi(r.metrics.macroRecall, true), numeric: true },
-  { header: 'AUC [95% CI]', cell: (r) => withCi(r.metrics.auc, false), numeric: true },
+  { header: 'Macro F1 %', cell: (r) => meanStd(r.metrics.macroF1, true), numeric: true },
+  { header: 'Precision %', cell: (r) => meanStd(r.metrics.macroPrecision, true), numeric: true },
+  { header: 'Recall %', cell: (r) => meanStd(r.metrics.macroRecall, true), numeric: true },
+  { header: 'AUC', cell: (r) => meanStd(r.metrics.auc, false), numeric: true },
   { header: 'Group acc. % [95% CI]', cell: (r) => (r.groupLevel ? estimate(r.groupLevel.accuracy) : '–'), numeric: true },
   { header: 'Seeds', cell: (r) => String(r.seeds.length), numeric: true },
 ];
 
-function withCi(s: Stat | null, percent: boolean): string {
-  return s ? `${meanStd(s, percent)}${s.ci ? ` ${ci(s, percent)}` : ''}` : '–';
-}
-
 function estimate(e: Estimate): string {
   return `${pct(e.value)}${e.ci ? ` [${pct(e.ci[0])}, ${pct(e.ci[1])}]` : ''}`;
 }
+
+/** Every metric of a row on all seeds' predictions with its 95% interval: the paper's metrics (abstract) and AUC. */
+function pooled(s: Stat | null, percent: boolean): string {
+  if (!s?.ci) return '–';
+  const f = percent ? pct : (x: number) => x.toFixed(3);
+  return `${f(s.mean)} ${ci(s, percent)}`;
+}
+
+export const METRIC_COLUMNS: Column[] = [
+  { header: 'Method', cell: methodLabel },
+  { header: 'Mag.', cell: (r) => `${r.magnification}x`, numeric: true },
+  ...(['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall'] as const).map((m) => ({
+    header: `${METRIC_LABELS[m][0]!.toUpperCase()}${METRIC_LABELS[m].slice(1)} % [95% CI]`,
+    cell: (r: SummaryRow) => pooled(r.metrics[m], true),
+    numeric: true,
+  })),
+  { header: 'AUC [95% CI]', cell: (r) => pooled(r.metrics.auc, false), numeric: true },
+];
+
+export const METRICS_NOTE =
+  'Every metric with its 95% two-level interval: mean over seeds [interval]. Accuracy, F1, precision and recall are the ' +
+  "paper's metrics (DiPalma et al. 2021, abstract); macro averages over the classes present.";
 
 export const TABLE_NOTE =
   'Metrics: mean ± sample std over seeds, on the held-out split; macro averages over the classes present. 95% CI: two levels, ' +
@@ -115,8 +134,8 @@ function oneSided(c: Comparison, metric: Metric): string[] {
 }
 
 export function comparisonHeaders(metric: Metric): string[] {
-  const name = metric === 'accuracy' ? 'accuracy' : metric;
-  return ['Mag.', 'Comparison', 'Groups', 'Seeds', `Δ ${name} (points) [95% CI]`, 'p', 'One-sided 95% lower bound', 'One-sided p', 'Δ group acc. [95% CI]', 'p'];
+  const name = METRIC_LABELS[metric];
+  return ['Mag.', 'Comparison', 'Groups', 'Seeds', `Δ ${name} (points) [95% CI]`, 'p', 'One-sided 95% lower bound', 'One-sided p', `Δ group ${name} [95% CI]`, 'p'];
 }
 
 export function comparisonCells(c: Comparison, metric: Metric): string[] {
@@ -127,7 +146,7 @@ export function comparisonCells(c: Comparison, metric: Metric): string[] {
     `${c.runs[0]} / ${c.runs[1]}${c.pairedSeeds && c.runs[0] > 1 ? ' paired' : ''}`,
     ...difference(c.sample[metric]),
     ...oneSided(c, metric),
-    ...difference(c.group?.accuracy),
+    ...difference(c.group?.[metric]),
   ];
 }
 
@@ -153,11 +172,11 @@ export function htmlComparisons(comps: Comparison[], metric: Metric): string {
   return `<table id="comparisons-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-export function markdownTable(rows: SummaryRow[]): string {
+export function markdownTable(rows: SummaryRow[], columns: Column[] = COLUMNS): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const head = `| ${COLUMNS.map((c) => c.header).join(' | ')} |`;
-  const rule = `| ${COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join(' | ')} |`;
-  const body = rows.map((r) => `| ${COLUMNS.map((c) => esc(c.cell(r))).join(' | ')} |`);
+  const head = `| ${columns.map((c) => c.header).join(' | ')} |`;
+  const rule = `| ${columns.map((c) => (c.numeric ? '---:' : '---')).join(' | ')} |`;
+  const body = rows.map((r) => `| ${columns.map((c) => esc(c.cell(r))).join(' | ')} |`);
   return [head, rule, ...body].join('\n');
 }
 
@@ -166,10 +185,10 @@ export function escapeHtml(s: string): string {
 }
 
 /** The same table as HTML; rows carry data-method for styling and tests. */
-export function htmlTable(rows: SummaryRow[]): string {
-  const head = COLUMNS.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
+export function htmlTable(rows: SummaryRow[], columns: Column[] = COLUMNS, id = 'results-table'): string {
+  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr data-method="${r.method}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(r))}</td>`).join('')}</tr>`)
+    .map((r) => `<tr data-method="${r.method}">${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(r))}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table id="results-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  return `<table id="${id}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }

@@ -7,7 +7,8 @@
 // over seeds and groups (Owen 2007's pigeonhole bootstrap) reaches 12% with 3 seeds; with one seed only the group
 // part is known and callers say that the seed variance is unknown. A run's own noise on each group enters both
 // parts, so the interval is conservative when the seeds agree (1.5% instead of 5% in the same simulation).
-// Each (seed, group) cell is reduced to a confusion matrix and ranked scores, so a resample is a weighted sum.
+// Each (seed, group) cell is reduced to a confusion matrix, and each run's scores are ranked once, so a resample is
+// a weighted sum.
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { confusionMetrics, type Metric, METRICS, macroAuc, type MetricValues, rankScores, type RankedScores } from './metrics.js';
@@ -28,9 +29,10 @@ export interface Design {
   units: string[];
   /** Cell (run r, unit u) at r * units + u: its k x k confusion matrix, flat. */
   confusion: Float64Array[];
-  /** Every sample's cell, and per class its scores ranked once (AUC). */
-  cellOf: Uint32Array;
-  ranked: RankedScores[];
+  /** Per run: each sample's unit, and per class its scores ranked once (AUC is a run's own ranking, then averaged
+   * over runs: seeds whose scores are calibrated differently are not ranked against each other). */
+  sampleUnits: Uint32Array[];
+  ranked: RankedScores[][];
 }
 
 function argmax(xs: number[]): number {
@@ -53,31 +55,27 @@ export function unitNames(runs: RunSamples[]): string[] {
 export function sampleDesign(runs: RunSamples[], seeds: number[], classes: number, units = unitNames(runs)): Design {
   const index = new Map(units.map((u, i) => [u, i]));
   const confusion = Array.from({ length: runs.length * units.length }, () => new Float64Array(classes * classes));
-  const cells: number[] = [];
-  const scores: number[][] = Array.from({ length: classes }, () => []);
-  const positive: boolean[][] = Array.from({ length: classes }, () => []);
+  const unitsOf: Uint32Array[] = [];
+  const ranked: RankedScores[][] = [];
   runs.forEach((r, run) => {
+    const own: number[] = [];
+    const scores: number[][] = Array.from({ length: classes }, () => []);
+    const positive: boolean[][] = Array.from({ length: classes }, () => []);
     r.labels.forEach((label, i) => {
       const u = index.get(unitOf(r, i));
       if (u === undefined) return;
       const probs = r.probs[i] as number[];
-      const cell = run * units.length + u;
-      (confusion[cell] as Float64Array)[label * classes + argmax(probs)]! += 1;
-      cells.push(cell);
+      (confusion[run * units.length + u] as Float64Array)[label * classes + argmax(probs)]! += 1;
+      own.push(u);
       for (let c = 0; c < classes; c++) {
         (scores[c] as number[]).push(probs[c] ?? 0);
         (positive[c] as boolean[]).push(label === c);
       }
     });
+    unitsOf.push(Uint32Array.from(own));
+    ranked.push(scores.map((sc, c) => rankScores(sc, positive[c] as boolean[])));
   });
-  return {
-    classes,
-    seeds,
-    units,
-    confusion,
-    cellOf: Uint32Array.from(cells),
-    ranked: scores.map((s, c) => rankScores(s, positive[c] as boolean[])),
-  };
+  return { classes, seeds, units, confusion, sampleUnits: unitsOf, ranked };
 }
 
 /** One prediction per group and run: the mean probability of its samples, against the group's majority label. */
@@ -148,12 +146,15 @@ export function metricsAt(d: Design, runWeight: Float64Array, unitWeight: Float6
   }
   let auc = NaN;
   if (withAuc) {
-    const weight = new Float64Array(d.cellOf.length);
-    for (let i = 0; i < d.cellOf.length; i++) {
-      const cell = d.cellOf[i] as number;
-      weight[i] = (runWeight[Math.floor(cell / u)] as number) * (unitWeight[cell % u] as number);
-    }
-    auc = macroAuc(d.ranked, weight);
+    let sumAuc = 0;
+    let runs = 0;
+    d.sampleUnits.forEach((units, r) => {
+      const wr = runWeight[r] as number;
+      if (wr === 0) return;
+      const a = macroAuc(d.ranked[r] as RankedScores[], Float64Array.from(units, (g) => unitWeight[g] as number));
+      if (Number.isFinite(a)) (sumAuc += wr * a), (runs += wr);
+    });
+    if (runs > 0) auc = sumAuc / runs;
   }
   return { ...confusionMetrics(sum, k), auc };
 }
@@ -168,7 +169,8 @@ export function pointMetrics(runs: RunSamples[], classes: number): MetricValues 
 const AUC_BUDGET = 2e8;
 
 function aucResamples(d: Design, resamples: number): number {
-  return Math.min(resamples, Math.max(200, Math.floor(AUC_BUDGET / Math.max(1, d.cellOf.length * d.classes))));
+  const samples = d.sampleUnits.reduce((a, u) => a + u.length, 0);
+  return Math.min(resamples, Math.max(200, Math.floor(AUC_BUDGET / Math.max(1, samples * d.classes))));
 }
 
 function variance(xs: number[]): number {
@@ -261,11 +263,6 @@ export interface Difference extends Estimate {
   lower: number | null;
   /** With a margin: the one-sided p-value of non-inferiority, H0: difference <= -margin. */
   pNonInferior?: number | null;
-}
-
-/** The one-sided lower bound at level 1 - alpha of a difference (for an adjusted test level). */
-export function lowerBound(d: Difference, alpha: number): number | null {
-  return d.se !== null && d.df !== null ? d.value - tQuantile(1 - alpha, d.df) * d.se : null;
 }
 
 export interface PairedDifferences {

@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
       await page.setViewportSize({ width: 1400, height: 900 });
       const overflow = await page.locator('#table .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
-      expect(await page.locator('#plot-accuracy-vs-flops figcaption').textContent()).toMatch(/95% group-bootstrap interval/);
+      expect(await page.locator('#plot-accuracy-vs-flops figcaption').textContent()).toMatch(/95% two-level interval/);
     } finally {
       await context.close();
     }

@@ -22,8 +22,8 @@ type Schema = { type?: string; properties?: Record<string, Schema>; oneOf?: Sche
 
 /** Minimal valid configs, one per data source and unit, so every variant's fields are reached. */
 const BASES: Record<string, unknown>[] = [
-  { data: { source: 'images', root: 'imgs', mpp: 0.5, splits: { unlabeled: 0.2 } }, sweep: { unlabeledFractions: [0.5] } },
   { data: { source: 'images', csv: 'list.csv', mpp: 0.5, test: 'held-out', splits: { train: 0.8, val: 0.2, test: 0 } } },
+  { data: { source: 'images', root: 'imgs', mpp: 0.5, splits: { unlabeled: 0.2 } }, sweep: { unlabeledFractions: [0.5] } },
   { data: { source: 'slides', csv: 's.csv', unit: { kind: 'tiles', sizeUm: 256 } } },
   { data: { source: 'slides', csv: 's.csv', unit: { kind: 'pieces' } } },
   { data: { source: 'synthetic' } },

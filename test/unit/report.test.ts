@@ -1,5 +1,5 @@
 // Pure TS: from a hand-written results.json (input data, test/fixtures/report) plus generated per-sample
-// predictions, the report aggregates over seeds (mean, sample std, pooled group-bootstrap CI), computes FLOPs
+// predictions, the report aggregates over seeds (mean, sample std, two-level CI), computes FLOPs
 // ratios, the Pareto front, the paired comparisons and the answer, and writes CSV, Markdown, SVG plots (vega-lite,
 // headless) and a self-contained HTML page labelled SYNTHETIC when the data is.
 import { readFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ const small: ResultsInput = {
 } as ResultsInput;
 
 describe('report (pure TS, hand-written results)', () => {
-  it('aggregates over seeds: mean, sample std, pooled group-bootstrap CI, FLOPs reduction vs the teacher', () => {
+  it('aggregates over seeds: mean, sample std, two-level CI, FLOPs reduction vs the teacher', () => {
     const rows = summarize(parseResults(small));
     expect(rows.map((r) => `${r.method} ${r.magnification}`)).toEqual(['teacher 10', 'baseline 2.5', 'kd 2.5']);
     const teacher = rows[0]!;
