@@ -217,7 +217,12 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
         expect(await page.locator('#legend li').allTextContents()).toEqual([expect.stringMatching(/disagree/)]);
         await page.locator('#layers input[value=student]').check();
         await page.waitForFunction(() => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'student');
-        await page.locator('#opacity').fill('70');
+        // The slider sets the overlay's opacity (the overlay is the second image of the world, the slide the first).
+        await page.locator('#opacity').evaluate((e) => {
+          (e as HTMLInputElement).value = '70';
+          e.dispatchEvent(new Event('input'));
+        });
+        expect(await page.evaluate(() => (window as unknown as { rdView: { viewer: { world: { getItemAt(i: number): { getOpacity(): number } } } } }).rdView.viewer.world.getItemAt(1).getOpacity())).toBeCloseTo(0.7, 5);
 
         // The tile nearest the slide's centre, hovered: its probabilities as tiles.csv (and teacher-tiles.csv) hold them.
         const csv = readCsv(path.join(out, 'tiles.csv'));
