@@ -121,7 +121,7 @@ const SCRIPT = `
     var out = document.getElementById('tile-info');
     out.textContent = '';
     state.shown = i;
-    if (i === null) { viewer.removeOverlay(box); out.appendChild(el('p', { class: 'hint', text: 'Hover over a tile for its probabilities; click to pin it.' })); return; }
+    if (i === null) { viewer.removeOverlay(box); out.removeAttribute('data-tile'); out.appendChild(el('p', { class: 'hint', text: 'Hover over a tile for its probabilities; click to pin it.' })); return; }
     var t = pred.tiles[i];
     var r = slideItem().imageToViewportRectangle(t.x, t.y, t.width, t.height);
     if (viewer.getOverlayById && viewer.getOverlayById(box)) viewer.updateOverlay(box, r); else viewer.addOverlay(box, r);

@@ -249,7 +249,10 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
           const v = (window as unknown as { rdView: View }).rdView;
           return v.levelsLoaded.includes(v.info.slide.levels - 1) && v.viewer.world.getItemAt(0).getFullyLoaded();
         }, undefined, { timeout: 30_000 });
-        await page.mouse.move(10, 10);
+        // Away (a corner of the viewer: another tile or none), then back over the tile.
+        const osd = (await page.locator('#osd').boundingBox())!;
+        await page.mouse.move(osd.x + 5, osd.y + 5);
+        await page.waitForFunction((k) => document.querySelector('#tile-info')?.getAttribute('data-tile') !== String(k), i);
         await hover();
         const cells = (source: string) => page.locator(`#tile-info td[data-source=${source}]`).evaluateAll((tds) => tds.map((td) => [(td as HTMLElement).dataset.class, Number((td as HTMLElement).dataset.p)]));
         expect(await cells('student')).toEqual(prediction.classes.map((c) => [c, Number(csv.rows[i]![col(`p_${c}`)])]));
