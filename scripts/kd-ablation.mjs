@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Why plain KD does or does not beat the baseline at one magnification of a finished experiment: reruns its kd and
 // baseline runs (every seed) with longer training, and kd without the pixel term, on the same store and test split,
-// and prints accuracies with pooled group-bootstrap intervals and paired differences against the baseline.
+// and prints accuracies with two-level intervals (groups resampled, the seeds' spread added: src/stats/bootstrap.ts)
+// and paired differences against the baseline, seed by seed.
 // Usage: node scripts/kd-ablation.mjs <experiment out dir> <magnification> [epochs multiplier, default 3]
 // Runs land in <dir>/ablation/<variant>/<key> and resume when rerun.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkpointOf } from '../dist/experiment/layout.js';
 import { runJob } from '../dist/job.js';
-import { bootstrapMetrics, pairedDifference, sampleUnits } from '../dist/stats/group-bootstrap.js';
+import { bootstrapMetrics, pairedDifference, sampleDesign } from '../dist/stats/bootstrap.js';
 
 const [dir, magArg, multArg] = process.argv.slice(2);
 if (!dir || !magArg) {
@@ -41,18 +42,20 @@ const rows = [];
 for (const variant of variants) {
   const byMethod = {};
   for (const method of variant.methods) {
-    byMethod[method] = [];
+    byMethod[method] = { runs: [], seeds: [] };
     for (const run of runs.filter((r) => r.method === method)) {
       process.stderr.write(`${variant.name}: ${run.label}\n`);
-      byMethod[method].push(await samplesOf(run, variant));
+      byMethod[method].runs.push(await samplesOf(run, variant));
+      byMethod[method].seeds.push(run.seed);
     }
   }
+  const design = (runs, seeds, units) => sampleDesign(runs, seeds, 3, units);
   for (const method of variant.methods) {
-    const units = sampleUnits(byMethod[method], 3);
-    const est = bootstrapMetrics(units, 2000, 0).accuracy;
+    const own = byMethod[method];
+    const est = bootstrapMetrics(sampleDesign(own.runs, own.seeds, 3), 2000, 0).accuracy;
     const base = byMethod.baseline ?? rows.find((r) => r.variant === variant.baseline && r.method === 'baseline')?.samples;
-    const diff = method === 'kd' && base ? pairedDifference(units, sampleUnits(base, 3), 2000, 0).accuracy : null;
-    rows.push({ variant: variant.name, method, samples: byMethod[method], est, diff });
+    const diff = method === 'kd' && base ? pairedDifference(own, base, design, 2000, 0).metrics.accuracy : null;
+    rows.push({ variant: variant.name, method, samples: own, est, diff });
   }
 }
 const pct = (x) => (100 * x).toFixed(1);

@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { extract, loadExtractConfig, type Part, parsePart } from '../store.js';
+import { groupingWarnings } from '../experiment/grouping.js';
 import { numberOption, RANGES } from '../numbers.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
@@ -31,6 +32,7 @@ export function registerExtract(program: Command): void {
       runCommand(Boolean(opts.json), async () => {
         const loaded = loadExtractConfig(configFile);
         const config = opts.threads ? { ...loaded, threads: opts.threads } : loaded;
+        for (const w of groupingWarnings(config)) process.stderr.write(`warning: ${w}\n`);
         const part = opts.part;
         const controller = new AbortController();
         const onSignal = () => controller.abort();

@@ -1,16 +1,18 @@
 // `resdistill run <experiment> --out <dir>`, `resdistill report <dir>` and `resdistill schema`.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import path from 'node:path';
 import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
 import { followExperiment } from '../experiment/follower.js';
 import { isLeader } from '../experiment/nodes.js';
+import { groupingWarnings } from '../experiment/grouping.js';
 import { runExperiment } from '../experiment/runner.js';
 import { native, nativeVersions } from '../native.js';
 import { numberOption, parseNumber, RANGES } from '../numbers.js';
 import { writeReport, writeReportFromDir } from '../report/index.js';
 import { concreteDevice, type Device, parseDevice, parseDeviceList, type RunDevice } from '../device.js';
 import { flags } from './flags.js';
+import { type Metric, METRICS } from '../stats/metrics.js';
 import { printJson, runCommand } from './output.js';
 import { progressListener } from './run-progress.js';
 import { runSpread, type SpreadFlags } from './run-spread.js';
@@ -21,11 +23,14 @@ export interface RunOpts extends SpreadFlags {
   quiet?: boolean;
   device?: Device;
   threads?: number;
-  tolerance?: number;
+  margin?: number;
+  metric?: Metric;
 }
 
-/** --tolerance in accuracy points (1 = one percentage point), stored as a fraction like evaluation.tolerance. */
-const tolerancePoints = (text: string): number => parseNumber(text, '--tolerance', RANGES.points) / 100;
+/** --margin in points of the metric (1 = one percentage point), the unit of evaluation.margin. */
+const marginPoints = (text: string): number => parseNumber(text, '--margin', RANGES.points);
+const MARGIN_HELP = "non-inferiority margin in points of the metric: a student keeps the teacher's accuracy when the one-sided 95% lower bound of student - teacher is above -margin";
+const metricOption = (where: string) => new Option('--metric <name>', `the headline metric of the answer (default: ${where}, accuracy)`).choices([...METRICS]);
 
 /** `auto` becomes cuda when the addon's LibTorch sees a GPU; threads default to every usable core. */
 function prepareDevice(config: ResolvedExperiment, opts: RunOpts): RunDevice {
@@ -58,7 +63,8 @@ export function registerRun(program: Command): void {
     .addOption(flags.quiet())
     .addOption(flags.device('where training runs, overriding the config', "the config's, auto"))
     .addOption(flags.threads())
-    .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: evaluation.tolerance, 1)", tolerancePoints)
+    .option('--margin <points>', `${MARGIN_HELP} (default: evaluation.margin, 1)`, marginPoints)
+    .addOption(metricOption('evaluation.metric'))
     .option('--parallel <k>', 'independent runs at once, each in its own process with threads/k LibTorch threads (default 1)', numberOption('--parallel', RANGES.threads))
     .option('--devices <list>', "devices to spread the runs over, comma-separated (cuda:0,cuda:1; cpu may repeat): as many runs at once as devices, each job on its run's device; with --nproc-per-node N, N devices per run (one per rank; the count must be a multiple of N). Run keys keep the config's device", (t: string) => parseDeviceList(t))
     .option('--nproc-per-node <n>', 'data-parallel ranks per training step on this machine (c10d: Gloo on CPU, NCCL on CUDA); batchSize is per rank', numberOption('--nproc-per-node', RANGES.threads))
@@ -75,11 +81,12 @@ export function registerRun(program: Command): void {
     .argument('<dir>', 'a run directory (or any folder holding a results.json)')
     .addOption(flags.json())
     .addOption(flags.quiet())
-    .option('--tolerance <points>', "accuracy points a student may lose and still keep the teacher's accuracy (default: the experiment's, 1)", tolerancePoints)
-    .addHelpText('after', '\nExamples:\n  $ resdistill report runs/demo\n  $ resdistill report runs/demo --tolerance 2')
-    .action(async (dir: string, opts: { json?: boolean; tolerance?: number }) =>
+    .option('--margin <points>', `${MARGIN_HELP} (default: the experiment's, 1)`, marginPoints)
+    .addOption(metricOption("the experiment's"))
+    .addHelpText('after', '\nExamples:\n  $ resdistill report runs/demo\n  $ resdistill report runs/demo --margin 2 --metric macroF1')
+    .action(async (dir: string, opts: { json?: boolean; margin?: number; metric?: Metric }) =>
       runCommand(Boolean(opts.json), async () => {
-        const report = await writeReportFromDir(path.resolve(dir), opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {});
+        const report = await writeReportFromDir(path.resolve(dir), { ...(opts.margin !== undefined ? { margin: opts.margin } : {}), ...(opts.metric ? { metric: opts.metric } : {}) });
         if (opts.json) printJson({ report: report.html, markdown: report.markdown, csv: report.csv, plots: report.svgs, answer: report.answer });
         else process.stdout.write(`${report.table}\n\nAnswer: ${report.answer.text}\nreport: ${report.html}\n`);
       }),
@@ -100,7 +107,10 @@ export function registerRun(program: Command): void {
 export async function runExperimentCommand(file: string, opts: RunOpts): Promise<void> {
     const { processes, ...spread } = runSpread(opts, process.env, nativeVersions().libtorch.cuda.available); // usage first
     const config = loadExperiment(file);
+    if (opts.margin !== undefined) config.evaluation.margin = opts.margin;
+    if (opts.metric !== undefined) config.evaluation.metric = opts.metric;
     const device = prepareDevice(config, opts);
+    for (const w of groupingWarnings(config)) process.stderr.write(`warning: ${w}\n`);
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
@@ -120,7 +130,6 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
       }
       const summary = await runExperiment(config, { outDir, device, signal: controller.signal, threads, ...spread, ...(bars ? { listener: bars } : {}) });
       bars?.stop();
-      if (opts.tolerance !== undefined) summary.results.statistics.tolerance = opts.tolerance;
       const report = await writeReport(summary.results, outDir);
       if (opts.json) {
         printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json'), answer: report.answer });

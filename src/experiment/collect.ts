@@ -1,6 +1,7 @@
 // results.json from a plan and its done records: one entry per evaluated training run, with the cost of its
 // magnification attached. Pure: the runner writes it, `resdistill report` reads it.
-import { answer, comparisons } from '../report/comparisons.js';
+import { answer } from '../report/answer.js';
+import { comparisons } from '../report/comparisons.js';
 import type { ResultRun, Results } from '../report/results.js';
 import { summarize } from '../report/summary.js';
 import type { ResolvedExperiment } from './load.js';
@@ -16,7 +17,13 @@ function historyOf(train: unknown): { history?: ResultRun['history'] } {
 }
 
 /** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
-export function collectResults(config: ResolvedExperiment, plan: Plan, records: Map<string, DoneRecord>, versions?: Record<string, unknown>): Results {
+export function collectResults(
+  config: ResolvedExperiment,
+  plan: Plan,
+  records: Map<string, DoneRecord>,
+  versions?: Record<string, unknown>,
+  references: ResultRun[] = [],
+): Results {
   const complete = plan.runs.every((r) => records.has(r.key));
   const cost = new Map<number, ResultRun['cost']>();
   for (const run of plan.runs) {
@@ -64,10 +71,10 @@ export function collectResults(config: ResolvedExperiment, plan: Plan, records: 
     complete,
     plannedRuns: plan.runs.filter((r) => r.kind === 'train').length,
     ...(versions ? { versions } : {}),
-    statistics: { resamples: config.evaluation.bootstrap, seed: 0, tolerance: config.evaluation.tolerance },
-    runs,
+    statistics: { resamples: config.evaluation.bootstrap, seed: 0, margin: config.evaluation.margin, metric: config.evaluation.metric },
+    runs: runs.some((r) => r.method === 'teacher') ? [...runs, ...references] : runs,
   };
   // The paired differences and the answer, as the report computes them, so results.json alone answers the question.
   const comps = comparisons(results);
-  return { ...results, comparisons: comps, answer: answer(summarize(results), comps, results.statistics.tolerance) };
+  return { ...results, comparisons: comps, answer: answer(results, summarize(results), comps) };
 }

@@ -3,6 +3,7 @@
 // Unknown fields are refused so a typo never silently falls back to a default.
 import { z } from 'zod';
 import { DEVICE_PATTERN } from '../device.js';
+import { METRICS } from '../stats/metrics.js';
 
 const positive = z.number().positive();
 
@@ -44,6 +45,19 @@ const externalTest = (what: string) =>
     .optional()
     .describe(`an external test set (${what}, relative to the config file): evaluated as the test split, never trained on or used for selection; needs splits.test 0`);
 
+/** Extra unlabeled data beside the labelled set, rather than labelled patients moved out of the teacher's training set. */
+const unlabeledRows = (what: string) =>
+  z
+    .boolean()
+    .optional()
+    .describe(`the CSV lists extra unlabeled ${what} (an empty label): also train kd-unlabeled students on them (with splits.unlabeled, part of the labelled training pool joins them)`);
+
+/** The config has an unlabeled pool: a store's, the CSV's unlabeled rows, or a share of the labelled training pool. */
+export function hasUnlabeledPool(data: z.output<typeof Data>): boolean {
+  if (data.source === 'store') return data.unlabeledPool;
+  return data.splits.unlabeled > 0 || ('unlabeledPool' in data && data.unlabeledPool === true);
+}
+
 /** With an external test set the internal split has no test share. */
 const testNeedsNoSplit = (d: { test?: string; splits: { test: number } }) => d.test === undefined || d.splits.test === 0;
 const testSplitMessage = { message: 'must be 0 when data.test is given (data.test is the test split; e.g. train 0.8, val 0.2, test 0)', path: ['splits', 'test'] };
@@ -59,6 +73,7 @@ const Data = z.discriminatedUnion('source', [
     unit: Unit,
     splits: Splits.prefault({}),
     test: externalTest('a CSV of path,label,group'),
+    unlabeledPool: unlabeledRows('slides'),
   }).refine(testNeedsNoSplit, testSplitMessage),
   z.strictObject({
     source: z.literal('images'),
@@ -67,6 +82,7 @@ const Data = z.discriminatedUnion('source', [
     mpp: positive.describe('microns per pixel of the images (required: image files carry no reliable scale)'),
     splits: Splits.prefault({}),
     test: externalTest('a folder with one sub-folder per class, or a CSV of path,label,group'),
+    unlabeledPool: unlabeledRows('images'),
   })
     .refine((d) => (d.root === undefined) !== (d.csv === undefined), {
       message: 'give exactly one of data.root (class folders) or data.csv',
@@ -139,7 +155,10 @@ const Training = z.strictObject({
   optimizer: Optimizer.prefault({}),
   schedule: Schedule.prefault({}),
   clipGradNorm: positive.optional(),
-  selectBy: z.enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss']).default('accuracy'),
+  selectBy: z
+    .enum(['accuracy', 'balancedAccuracy', 'macroF1', 'loss', 'distillLoss'])
+    .default('accuracy')
+    .describe("the epoch kept: the best validation accuracy (default), balancedAccuracy, macroF1 or loss (these read the validation labels), or, for students only, distillLoss: the lowest distillation loss on the validation split, so the student never sees a label"),
   bf16: z.boolean().default(false),
   channelsLast: z.boolean().optional().describe('channels-last (NHWC) memory format for training and, when set, for the frozen teacher too; default off: NCHW trains faster on CPU at every size measured (40 to 417 x 312 px) and on CUDA with GroupNorm, and the teacher runs NHWC on CPU from 240 x 240 px'),
   initFromTeacher: z
@@ -178,17 +197,21 @@ const Loss = z.strictObject({
 });
 
 /** The statistics' defaults, also read by results.json's schema for files that predate them. */
-export const EVALUATION_DEFAULTS = { bootstrap: 10_000, tolerance: 0.01 } as const;
+export const EVALUATION_DEFAULTS = { bootstrap: 10_000, margin: 1, metric: 'accuracy' } as const;
 
 const Evaluation = z.strictObject({
   split: z.enum(['val', 'test']).default('test'),
   bootstrap: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
-  tolerance: z
+  metric: z
+    .enum(METRICS)
+    .default(EVALUATION_DEFAULTS.metric)
+    .describe('the headline metric of the answer and of the teacher check (the paper reports accuracy, F1, precision and recall)'),
+  margin: z
     .number()
     .nonnegative()
-    .max(1)
-    .default(EVALUATION_DEFAULTS.tolerance)
-    .describe("a student within this much accuracy of the teacher (0.01 = 1 point) keeps the teacher's accuracy"),
+    .max(100)
+    .default(EVALUATION_DEFAULTS.margin)
+    .describe("non-inferiority margin in points of the metric (1 = one percentage point): a student keeps the teacher's accuracy when the one-sided 95% lower bound of student - teacher is above -margin"),
 });
 
 const Sweep = z.strictObject({
@@ -231,15 +254,15 @@ export const ExperimentSchema = z
     sweep: Sweep.optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.teacher.selectBy === 'distillLoss') ctx.addIssue({ code: 'custom', path: ['teacher', 'selectBy'], message: 'distillLoss selects students only (the teacher has no teacher)' });
     for (const key of ['initFromTeacher', 'teacherCache'] as const) {
       if (c.teacher[key]) ctx.addIssue({ code: 'custom', path: ['teacher', key], message: 'applies to students only (set it under student)' });
     }
     if (c.student.teacherCache && c.augment.jitter !== null) {
       ctx.addIssue({ code: 'custom', path: ['student', 'teacherCache'], message: 'the teacher cache needs flip/rotation-only augmentation: set augment.jitter to null' });
     }
-    const pool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
-    if (c.sweep && !pool) {
-      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.splits.unlabeled > 0, or data.unlabeledPool for a store)' });
+    if (c.sweep && !hasUnlabeledPool(c.data)) {
+      ctx.addIssue({ code: 'custom', path: ['sweep'], message: 'an unlabeled-size sweep needs an unlabeled pool (data.unlabeledPool with unlabeled rows in the CSV, or data.splits.unlabeled > 0)' });
     }
   });
 

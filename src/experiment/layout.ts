@@ -53,6 +53,11 @@ export function logFile(outDir: string): string {
   return path.join(outDir, 'log.jsonl');
 }
 
+/** The majority-class and colour references of the store (src/experiment/colour-reference.ts), computed once. */
+export function referencesFile(outDir: string): string {
+  return path.join(outDir, 'references.json');
+}
+
 export function storeDir(outDir: string, extractKey: string): string {
   return path.join(outDir, 'stores', extractKey);
 }

@@ -23,12 +23,20 @@ export function formatPath(p: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
+/** Fields that changed name (and unit): the new name, said where the old one is found. */
+const RENAMED: Record<string, string> = {
+  'evaluation.tolerance': 'renamed evaluation.margin, in points (1 = one percentage point; tolerance was a fraction, 0.01)',
+};
+
 /** One line per problem; unknown keys get one line each so every typo is named. */
 export function issueLines(issues: readonly z.core.$ZodIssue[]): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: unknown field`);
+      for (const key of issue.keys) {
+        const at = formatPath([...issue.path, key]);
+        lines.push(`${at}: unknown field${RENAMED[at] ? ` (${RENAMED[at]})` : ''}`);
+      }
     } else {
       lines.push(`${formatPath(issue.path)}: ${issue.message}`);
     }

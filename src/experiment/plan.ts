@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runKey } from './hash.js';
 import { checkpointOf, runDir, storeDir as layoutStoreDir } from './layout.js';
 import { type ResolvedExperiment, type ResolvedTraining, unitOf } from './load.js';
+import { hasUnlabeledPool } from './config.js';
 import type { RunDevice } from '../device.js';
 import type { JobKind } from '../jobs.js';
 
@@ -129,14 +130,14 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
 
   const teacherSpec = trainingSpec(c.teacher, c);
   const studentSpec = trainingSpec(c.student, c);
-  const { tolerance: _tolerance, ...evaluation } = c.evaluation; // the tolerance only reads results: no run depends on it
+  const { margin: _margin, metric: _metric, ...evaluation } = c.evaluation; // read by the report only: no run depends on them
   const teachers = new Map<number, string>();
   for (const seed of c.seeds) {
     const mag = c.magnifications.teacher;
     const identity = { method: 'teacher', data, magnification: mag, seed, device, training: teacherSpec, evaluation };
     teachers.set(seed, addTrain('teacher', mag, seed, identity, { name: 'train', kind: JOB_KINDS.supervised, spec: teacherSpec }, deps));
   }
-  const hasPool = c.data.source === 'store' ? c.data.unlabeledPool : c.data.splits.unlabeled > 0;
+  const hasPool = hasUnlabeledPool(c.data);
   const fractions = hasPool ? [...new Set([...(c.sweep?.unlabeledFractions ?? []).filter((f) => f > 0), 1])].sort((a, b) => b - a) : [];
   const teacherModel = { magnification: c.magnifications.teacher, model: c.model };
   for (const mag of c.magnifications.students) {

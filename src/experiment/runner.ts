@@ -1,7 +1,7 @@
 // Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
 import { experimentExecutor } from './steps.js';
-import { CancelledError, fromNative, makeError } from '../errors.js';
+import { CancelledError, ConfigError, fromNative, makeError } from '../errors.js';
 import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
@@ -9,7 +9,12 @@ import type { ResolvedExperiment } from './load.js';
 import type { NodeLaunch } from './nodes.js';
 import { processExecutor, runPool } from './parallel.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
-import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+import { collectVersions, type DoneRecord, RunDir, writeJsonAtomic } from './rundir.js';
+import { referenceRuns } from './colour-reference.js';
+import { referencesFile } from './layout.js';
+import { readManifest } from '../store.js';
+import type { ResultRun } from '../report/results.js';
+import { existsSync, readFileSync } from 'node:fs';
 import type { RunDevice } from '../device.js';
 
 /**
@@ -19,6 +24,24 @@ import type { RunDevice } from '../device.js';
 export type Executor = (kind: string, spec: object, options: JobOptions, devices?: RunDevice[]) => Promise<unknown>;
 
 export { collectResults };
+
+/**
+ * The teacher's references on the evaluation split, read from references.json when it was made from the same
+ * store (fingerprint), split and magnification; [] while the store is unfinished.
+ */
+function references(config: ResolvedExperiment, plan: Plan, dir: RunDir): ResultRun[] {
+  const manifest = existsSync(plan.storeDir) ? readManifest(plan.storeDir) : null;
+  if (!manifest?.complete) return [];
+  const about = { fingerprint: manifest.fingerprint, split: config.evaluation.split, magnification: config.magnifications.teacher };
+  const file = referencesFile(dir.root);
+  if (existsSync(file)) {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { about: typeof about; runs: ResultRun[] };
+    if (JSON.stringify(cached.about) === JSON.stringify(about)) return cached.runs;
+  }
+  const runs = referenceRuns(plan.storeDir, about.magnification, about.split) ?? [];
+  writeJsonAtomic(file, { about, runs });
+  return runs;
+}
 
 export interface RunListener {
   onPlan?(plan: Plan): void;
@@ -145,6 +168,9 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       const missing = run.dependsOn.filter((k) => !records.has(k));
       if (missing.length > 0) throw new Error(`internal: ${run.label} runs before its dependencies ${missing.join(', ')}`);
       if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled before ${run.label}`);
+      if (run.method === 'kd-unlabeled' && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
+        throw new ConfigError('CONFIG_INVALID', `${run.label}: the store's unlabeled pool is empty: data.unlabeledPool needs rows with an empty label in the CSV (or set data.splits.unlabeled > 0)`);
+      }
       options.listener?.onRunStart?.(run, index, plan.runs.length);
       dir.log({ event: 'run-start', key: run.key, label: run.label });
       let record: DoneRecord;
@@ -173,7 +199,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       // Cost runs measure throughput, so they run alone; everything else as soon as its dependencies are done.
       await runPool(plan.runs.map((run, index) => ({ key: run.key, dependsOn: run.dependsOn, exclusive: run.kind === 'cost', run: () => runOne(run, index) })), parallel);
     }
-    const results = collectResults(config, plan, records, versions);
+    const results = collectResults(config, plan, records, versions, references(config, plan, dir));
     dir.writeJson('results.json', results);
     dir.log({ event: 'finished', executed: executed.length, skipped: skipped.length });
     return { outDir: dir.root, plan, executed, skipped, results };

@@ -1,6 +1,7 @@
 // report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with findings, plots and table.
 import type { Results } from './results.js';
-import type { Answer, Comparison } from './comparisons.js';
+import { type Answer, teacherCheckLines } from './answer.js';
+import type { Comparison } from './comparisons.js';
 import { costWarnings, findings, mainRows, type SummaryRow } from './summary.js';
 import { COMPARISON_NOTE, escapeHtml, htmlComparisons, htmlTable, TABLE_NOTE } from './tables.js';
 import { htmlPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
@@ -54,6 +55,14 @@ footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
 footer code { background: #eef1f4; padding: 1px 5px; border-radius: 4px; }
 `;
 
+/** The teacher check and what limits the statistics, under the answer. */
+function answerDetails(ans: Answer, results: Results): string {
+  const checks = teacherCheckLines(ans, results);
+  const list = checks.length ? `<ul class="findings" id="teacher-check">${checks.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '';
+  const warnings = ans.warnings.length ? `<p class="note" id="statistics-warnings">${ans.warnings.map(escapeHtml).join('<br>')}</p>` : '';
+  return list + warnings;
+}
+
 function versionLine(results: Results): string {
   const v = results.versions as Record<string, any> | undefined;
   if (!v) return '';
@@ -99,7 +108,7 @@ ${results.dataDescription ? `<p class="meta">${escapeHtml(results.dataDescriptio
 ${banner}
 ${partial}
 </header>
-${ans ? `<section id="answer"><div class="banner answer"><strong>Answer:</strong> ${escapeHtml(ans.text)}</div></section>` : ''}
+${ans ? `<section id="answer"><div class="banner answer"><strong>Answer:</strong> ${escapeHtml(ans.text)}</div>${answerDetails(ans, results)}</section>` : ''}
 ${facts.length ? `<section id="findings"><h2>Findings (mean accuracy over seeds)</h2><ul class="findings">${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></section>` : ''}
 ${warnings.length ? `<section id="cost-warnings"><div class="banner partial">${warnings.map((w) => `FLOPs check: ${escapeHtml(w)}`).join('<br>')}</div></section>` : ''}
 <section id="plots"><h2>Plots</h2><div class="plots">
@@ -114,7 +123,7 @@ ${htmlTable(mainRows(rows))}
 ${((blocks) => (blocks ? `<section id="per-class"><h2>Per class</h2><div class="confusions">
 ${blocks}
 </div><p class="note">${escapeHtml(PER_CLASS_NOTE)}</p></section>` : ''))(htmlPerClass(perClass(results)))}
-${comps.length ? `<section id="comparisons"><h2>Paired comparisons</h2>\n<div class="table-wrap">\n${htmlComparisons(comps)}\n</div>\n<p class="note">${escapeHtml(COMPARISON_NOTE)}</p>\n</section>` : ''}
+${comps.length ? `<section id="comparisons"><h2>Paired comparisons</h2>\n<div class="table-wrap">\n${htmlComparisons(comps, ans?.metric ?? results.statistics.metric)}\n</div>\n<p class="note">${escapeHtml(COMPARISON_NOTE)}</p>\n</section>` : ''}
 <footer>Made by resdistill (DiPalma et al., Artificial Intelligence in Medicine 119:102136, 2021). ${versionLine(results)}</footer>
 </main>
 </body>

@@ -5,8 +5,10 @@ import { CURVES_CAPTION, trainingCurvesSpec } from './curves.js';
 import { writeFileAtomic } from '../experiment/rundir.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
-import { readResults, type Results } from './results.js';
-import { type Answer, answer, type Comparison, comparisons } from './comparisons.js';
+import { readResults, REFERENCE_METHODS, type Results } from './results.js';
+import type { Metric } from '../stats/metrics.js';
+import { type Answer, answer, teacherCheckLines } from './answer.js';
+import { type Comparison, comparisons } from './comparisons.js';
 import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
 import { COMPARISON_NOTE, markdownComparisons, markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
 
@@ -28,6 +30,9 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   if (results.synthetic) lines.push('> **SYNTHETIC DATA**: generated slides, not tissue. These numbers demonstrate the pipeline only.', '');
   if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
   lines.push(`**Answer**: ${ans.text}`, '');
+  const checks = teacherCheckLines(ans, results);
+  if (checks.length) lines.push(...checks.map((c) => `- ${c}`), '');
+  if (ans.warnings.length) lines.push(...ans.warnings.map((w) => `> **Statistics**: ${w}`), '');
   const facts = findings(rows);
   if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
   const warnings = costWarnings(rows);
@@ -35,7 +40,7 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
   const classes = markdownPerClass(perClass(results));
   if (classes) lines.push('## Per class', '', classes, '', PER_CLASS_NOTE, '');
-  if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps), '', COMPARISON_NOTE, '');
+  if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps, ans.metric), '', COMPARISON_NOTE, '');
   return lines.join('\n');
 }
 
@@ -43,11 +48,11 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
 export async function writeReport(results: Results, dir: string): Promise<ReportFiles> {
   const rows = summarize(results);
   const comps = comparisons(results);
-  const ans = answer(rows, comps, results.statistics.tolerance);
+  const ans = answer(results, rows, comps);
   const plots: RenderedPlot[] = [];
   const svgs: string[] = [];
   const curves = trainingCurvesSpec(results);
-  const specs = [...plotSpecs(rows), ...(curves ? [{ id: 'training-curves' as const, title: 'Training curves', caption: CURVES_CAPTION, spec: curves }] : [])];
+  const specs = [...plotSpecs(rows.filter((r) => !REFERENCE_METHODS.includes(r.method))), ...(curves ? [{ id: 'training-curves' as const, title: 'Training curves', caption: CURVES_CAPTION, spec: curves }] : [])];
   for (const p of specs) {
     const svg = await renderSvg(p.spec);
     const file = path.join(dir, `${p.id}.svg`);
@@ -64,13 +69,15 @@ export async function writeReport(results: Results, dir: string): Promise<Report
   return { dir, csv, markdown, html, svgs, rows, table: markdownTable(mainRows(rows)), comparisons: comps, answer: ans };
 }
 
-/** `resdistill report <dir>`: regenerates everything from `<dir>/results.json`; `tolerance` overrides the experiment's. */
-export async function writeReportFromDir(dir: string, options: { tolerance?: number } = {}): Promise<ReportFiles> {
+/** `resdistill report <dir>`: regenerates everything from `<dir>/results.json`; `margin` (points) and `metric` override the experiment's. */
+export async function writeReportFromDir(dir: string, options: { margin?: number; metric?: Metric } = {}): Promise<ReportFiles> {
   const results = readResults(path.join(dir, 'results.json'));
-  if (options.tolerance !== undefined) results.statistics.tolerance = options.tolerance;
+  if (options.margin !== undefined) results.statistics.margin = options.margin;
+  if (options.metric !== undefined) results.statistics.metric = options.metric;
   return writeReport(results, dir);
 }
 
 export { readResults, parseResults, type Results, type ResultRun } from './results.js';
 export { summarize, paretoFront, type SummaryRow } from './summary.js';
-export { comparisons, answer, type Comparison, type Answer } from './comparisons.js';
+export { comparisons, type Comparison } from './comparisons.js';
+export { answer, type Answer } from './answer.js';

@@ -4,10 +4,11 @@ import type { Method } from './results.js';
 import { METHOD_LABELS, type SummaryRow } from './summary.js';
 
 export const METHODS: Method[] = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
-export const COLORS: Record<Method, string> = { teacher: '#333333', baseline: '#d6604d', kd: '#2166ac', 'kd+init': '#7b3294', 'kd-unlabeled': '#1b9e77' };
-export const SHAPES: Record<Method, string> = { teacher: 'diamond', baseline: 'square', kd: 'circle', 'kd+init': 'cross', 'kd-unlabeled': 'triangle-up' };
+// The references (majority class, colour reference) are not plotted; their entries only complete the records.
+export const COLORS: Record<Method, string> = { teacher: '#333333', baseline: '#d6604d', kd: '#2166ac', 'kd+init': '#7b3294', 'kd-unlabeled': '#1b9e77', 'majority-class': '#999999', 'colour-reference': '#bbbbbb' };
+export const SHAPES: Record<Method, string> = { teacher: 'diamond', baseline: 'square', kd: 'circle', 'kd+init': 'cross', 'kd-unlabeled': 'triangle-up', 'majority-class': 'stroke', 'colour-reference': 'stroke' };
 /** Spreads methods that share a magnification a little apart on log axes, so error bars do not overlap. */
-export const DODGE: Record<Method, number> = { teacher: 1, baseline: 0.93, kd: 0.98, 'kd+init': 1.035, 'kd-unlabeled': 1.075 };
+export const DODGE: Record<Method, number> = { teacher: 1, baseline: 0.93, kd: 0.98, 'kd+init': 1.035, 'kd-unlabeled': 1.075, 'majority-class': 1, 'colour-reference': 1 };
 
 export const FONT = 'Helvetica Neue, Helvetica, Arial, sans-serif';
 export const CONFIG = {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { EVALUATION_DEFAULTS } from '../experiment/config.js';
+import { METRICS } from '../stats/metrics.js';
 import { issueLines } from '../experiment/load.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
@@ -15,8 +16,8 @@ export const MetricsSchema = z.object({
   macroPrecision: z.number().nullable(),
   macroRecall: z.number().nullable(),
   auc: z.number().nullable(),
-  /** This run's own 95% bootstrap intervals (its samples resampled), by metric name; the eval job's other keys
-   * (resamples, level) and null intervals are dropped. */
+  /** This run's own 95% group-bootstrap intervals (its groups resampled with all their samples), by metric name; the
+   * eval job's other keys (resamples, level, unit) and null intervals are dropped. */
   ci: z.preprocess(
     (v) => (v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => Array.isArray(x) && x.length === 2)) : v),
     z.record(z.string(), Interval),
@@ -40,8 +41,14 @@ export const CostSchema = z.object({
   width: z.int().positive().optional(),
 });
 
-export const METHODS = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'] as const;
+/** The trained methods, and the two references the teacher must beat (no training, no cost): the training split's
+ * majority class for every sample, and a classifier on per-image colour statistics (src/experiment/colour-reference.ts). */
+export const METHODS = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled', 'majority-class', 'colour-reference'] as const;
 export type Method = (typeof METHODS)[number];
+export const REFERENCE_METHODS: readonly Method[] = ['majority-class', 'colour-reference'];
+/** The methods that train (and so have a cost and a place on the plots). */
+export type TrainedMethod = Exclude<Method, 'majority-class' | 'colour-reference'>;
+export const STUDENT_METHODS: readonly Method[] = ['baseline', 'kd', 'kd+init', 'kd-unlabeled'];
 
 /** One training epoch as the training job's events recorded it (null where the job had no validation split). */
 export const EpochSchema = z.object({
@@ -65,13 +72,25 @@ export const ResultRunSchema = z.object({
   cost: CostSchema.nullable(),
 });
 
-export const StatisticsSchema = z.object({
-  /** Resamples of the group bootstrap (the experiment's evaluation.bootstrap). */
-  resamples: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap),
-  seed: z.int().nonnegative().default(0),
-  /** A student within this much accuracy of the teacher keeps its accuracy (0.01 = 1 point). */
-  tolerance: z.number().nonnegative().default(EVALUATION_DEFAULTS.tolerance),
-});
+/** results.json written before the margin was in points held `tolerance` as a fraction: read it as points. */
+const marginFromTolerance = (v: unknown) => {
+  if (!v || typeof v !== 'object' || 'margin' in v || typeof (v as { tolerance?: unknown }).tolerance !== 'number') return v;
+  const { tolerance, ...rest } = v as { tolerance: number };
+  return { ...rest, margin: tolerance * 100 };
+};
+
+export const StatisticsSchema = z.preprocess(
+  marginFromTolerance,
+  z.object({
+    /** Resamples of the group bootstrap (the experiment's evaluation.bootstrap). */
+    resamples: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap),
+    seed: z.int().nonnegative().default(0),
+    /** The non-inferiority margin in points of the metric (1 = one percentage point). */
+    margin: z.number().nonnegative().max(100).default(EVALUATION_DEFAULTS.margin),
+    /** The headline metric of the answer and the teacher check. */
+    metric: z.enum(METRICS).default(EVALUATION_DEFAULTS.metric),
+  }),
+);
 
 export const ResultsSchema = z.object({
   experiment: z.string().default('experiment'),
@@ -86,7 +105,7 @@ export const ResultsSchema = z.object({
   complete: z.boolean().default(true),
   plannedRuns: z.int().nonnegative().optional(),
   versions: z.record(z.string(), z.unknown()).optional(),
-  statistics: StatisticsSchema.prefault({}),
+  statistics: StatisticsSchema.default(StatisticsSchema.parse({})),
   runs: z.array(ResultRunSchema),
   /** Derived from runs when results.json is written (src/report/comparisons.ts), for readers other than the report. */
   comparisons: z.array(z.unknown()).optional(),

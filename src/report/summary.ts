@@ -1,12 +1,13 @@
 // Aggregation over seeds: one row per (method, magnification, unlabeled fraction) with mean and sample std over
-// seeds, and 95% intervals of the group bootstrap over the predictions of all seeds pooled (src/stats); the FLOPs
+// seeds, and 95% two-level intervals (groups resampled, seeds' spread added: src/stats/bootstrap.ts); the FLOPs
 // ratio to the teacher; the accuracy-vs-GFLOPs Pareto front.
-import { bootstrapMetrics, type Estimate, groupUnits, type IntervalMetric, type RunSamples, sampleUnits } from '../stats/group-bootstrap.js';
-import type { Method, ResultRun, Results } from './results.js';
+import { bootstrapMetrics, type Design, type Estimate, groupDesign, type RunSamples, sampleDesign } from '../stats/bootstrap.js';
+import { type Metric, METRICS } from '../stats/metrics.js';
+import { type Method, REFERENCE_METHODS, type ResultRun, type Results, STUDENT_METHODS } from './results.js';
 import { type CostRow, guard } from '../cost.js';
 
-export const METRIC_NAMES = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+export const METRIC_NAMES = METRICS;
+export type MetricName = Metric;
 
 export const METHOD_LABELS: Record<Method, string> = {
   teacher: 'Teacher',
@@ -14,23 +15,23 @@ export const METHOD_LABELS: Record<Method, string> = {
   kd: 'KD student',
   'kd+init': 'KD + teacher init',
   'kd-unlabeled': 'KD + unlabeled',
+  'majority-class': 'majority class',
+  'colour-reference': 'colour reference',
 };
-const METHOD_ORDER: Method[] = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
+const METHOD_ORDER: Method[] = ['teacher', 'majority-class', 'colour-reference', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
 
 export interface Stat {
   mean: number;
   /** Sample standard deviation over seeds; null with one seed. */
   std: number | null;
   n: number;
-  /** 95% group-bootstrap interval of the metric on every seed's predictions pooled; null without predictions. */
+  /** 95% two-level interval of the metric on every seed's predictions (groups resampled, the seeds' spread added); null without predictions. */
   ci: [number, number] | null;
 }
 
 /** One prediction per group (slide or patient) and run: mean probability of its samples; pooled over seeds. */
-export interface GroupLevel {
+export interface GroupLevel extends Record<Metric, Estimate> {
   groups: number;
-  accuracy: Estimate;
-  balancedAccuracy: Estimate;
 }
 
 export interface SummaryRow {
@@ -63,22 +64,32 @@ export function stat(values: (number | null)[], ci: [number, number] | null): St
   return { mean: m, std, n: xs.length, ci };
 }
 
-/** The predictions of every run of a row, or null when one of them has none (an older results.json). */
-export function samplesOf(runs: ResultRun[]): RunSamples[] | null {
-  return runs.every((r) => r.samples) ? runs.map((r) => r.samples as RunSamples) : null;
+/** The predictions of every run of a row with their seeds, or null when one of them has none (an older results.json). */
+export function samplesOf(runs: ResultRun[]): { runs: RunSamples[]; seeds: number[] } | null {
+  return runs.length > 0 && runs.every((r) => r.samples) ? { runs: runs.map((r) => r.samples as RunSamples), seeds: runs.map((r) => r.seed) } : null;
 }
 
 export function classesOf(runs: RunSamples[]): number {
   return Math.max(2, ...runs.flatMap((r) => r.probs.map((p) => p.length)));
 }
 
-/** Group level only where groups hold several samples; otherwise it is the sample level again. */
-function groupLevelOf(runs: RunSamples[], resamples: number, seed: number): GroupLevel | null {
+/** True where the samples' groups hold several samples each, so the group level differs from the sample level. */
+export function hasGroups(runs: RunSamples[]): boolean {
   const first = runs[0] as RunSamples;
   const groups = new Set(first.groups.filter((g) => g !== ''));
-  if (groups.size === 0 || groups.size === first.groups.length) return null;
-  const est = bootstrapMetrics(groupUnits(runs, classesOf(runs)), resamples, seed);
-  return { groups: groups.size, accuracy: est.accuracy, balancedAccuracy: est.balancedAccuracy };
+  return groups.size > 0 && groups.size < first.groups.length;
+}
+
+/** Independent units of the evaluation split: the groups (patients, else slides), else the samples themselves. */
+export function testUnits(results: Results): number {
+  const first = results.runs.find((r) => r.samples)?.samples;
+  return first ? new Set(first.groups.map((g, i) => g || `#${first.ids[i]}`)).size : 0;
+}
+
+function groupLevelOf(s: { runs: RunSamples[]; seeds: number[] }, resamples: number, seed: number): GroupLevel | null {
+  if (!hasGroups(s.runs)) return null;
+  const design: Design = groupDesign(s.runs, s.seeds, classesOf(s.runs));
+  return { groups: design.units.length, ...bootstrapMetrics(design, resamples, seed) };
 }
 
 function groupKey(r: ResultRun): string {
@@ -86,7 +97,7 @@ function groupKey(r: ResultRun): string {
   return `${r.method}|${r.magnification}|${f}`;
 }
 
-/** Rows ordered teacher first, then by magnification (high to low), then baseline, kd, kd+init, kd-unlabeled. */
+/** Rows ordered teacher first, then the references, then by magnification (high to low), then baseline, kd, kd+init, kd-unlabeled. */
 export function summarize(results: Results): SummaryRow[] {
   const { resamples, seed } = results.statistics;
   const groups = new Map<string, ResultRun[]>();
@@ -96,8 +107,8 @@ export function summarize(results: Results): SummaryRow[] {
     const first = runs[0] as ResultRun;
     const costs = runs.map((r) => r.cost).filter((c) => c !== null);
     const samples = samplesOf(runs);
-    const pooled = samples ? bootstrapMetrics(sampleUnits(samples, classesOf(samples)), resamples, seed) : null;
-    const ciOf = (name: MetricName) => (pooled && name in pooled ? pooled[name as IntervalMetric].ci : null);
+    const pooled = samples ? bootstrapMetrics(sampleDesign(samples.runs, samples.seeds, classesOf(samples.runs)), resamples, seed) : null;
+    const ciOf = (name: MetricName) => pooled?.[name].ci ?? null;
     const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [name, stat(runs.map((r) => r.metrics[name]), ciOf(name))])) as Record<
       MetricName,
       Stat | null
@@ -119,9 +130,10 @@ export function summarize(results: Results): SummaryRow[] {
   }
   const teacher = rows.find((r) => r.method === 'teacher');
   for (const r of rows) if (teacher?.flops && r.flops) r.flopsReduction = teacher.flops / r.flops;
+  const first = (r: SummaryRow) => (r.method === 'teacher' ? 2 : REFERENCE_METHODS.includes(r.method) ? 1 : 0);
   return rows.sort(
     (a, b) =>
-      Number(b.method === 'teacher') - Number(a.method === 'teacher') ||
+      first(b) - first(a) ||
       b.magnification - a.magnification ||
       METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) ||
       (b.unlabeledFraction ?? 1) - (a.unlabeledFraction ?? 1),
@@ -155,7 +167,7 @@ export function findings(rows: SummaryRow[]): string[] {
   const teacher = rows.find((r) => r.method === 'teacher');
   const pct = (s: Stat | null | undefined) => (s ? `${(100 * s.mean).toFixed(1)}%` : 'n/a');
   const out: string[] = [];
-  const mags = [...new Set(rows.filter((r) => r.method !== 'teacher').map((r) => r.magnification))].sort((a, b) => b - a);
+  const mags = [...new Set(rows.filter((r) => STUDENT_METHODS.includes(r.method)).map((r) => r.magnification))].sort((a, b) => b - a);
   for (const mag of mags) {
     const base = pick('baseline', mag)?.metrics.accuracy;
     const kd = pick('kd', mag)?.metrics.accuracy;
@@ -200,7 +212,7 @@ export function costWarnings(rows: SummaryRow[], tolerance = 0.25): string[] {
   const out: string[] = [];
   const seen = new Set<number>();
   for (const r of rows) {
-    if (r.method === 'teacher' || r.flopsReduction === null || seen.has(r.magnification)) continue;
+    if (!STUDENT_METHODS.includes(r.method) || r.flopsReduction === null || seen.has(r.magnification)) continue;
     seen.add(r.magnification);
     const expected = (teacher.magnification / r.magnification) ** 2;
     if (r.inputPx && teacher.inputPx && Math.abs(r.flopsReduction / expected - 1) > 0.02) {

@@ -1,7 +1,8 @@
-// Tables: results.csv (one row per run), the summary (mean ± std over seeds, pooled group-bootstrap CIs) and the
-// paired comparisons, as Markdown and HTML.
+// Tables: results.csv (one row per run), the summary (mean ± std over seeds, two-level 95% CIs) and the paired
+// comparisons, as Markdown and HTML.
 import { csvText } from '../csv.js';
-import type { Difference, Estimate } from '../stats/group-bootstrap.js';
+import type { Difference, Estimate } from '../stats/bootstrap.js';
+import type { Metric } from '../stats/metrics.js';
 import type { Comparison } from './comparisons.js';
 import { METHOD_LABELS, type Stat, type SummaryRow } from './summary.js';
 import type { Results } from './results.js';
@@ -69,62 +70,85 @@ export const COLUMNS: Column[] = [
   { header: 'Images/s', cell: (r) => (r.imagesPerSecond === null ? '–' : r.imagesPerSecond >= 100 ? String(Math.round(r.imagesPerSecond)) : r.imagesPerSecond.toPrecision(3)), numeric: true },
   { header: 'Accuracy %', cell: (r) => meanStd(r.metrics.accuracy, true), numeric: true },
   { header: 'Accuracy 95% CI', cell: (r) => ci(r.metrics.accuracy, true), numeric: true },
-  { header: 'Balanced acc. %', cell: (r) => meanStd(r.metrics.balancedAccuracy, true), numeric: true },
-  { header: 'Macro F1 %', cell: (r) => meanStd(r.metrics.macroF1, true), numeric: true },
-  { header: 'Macro F1 95% CI', cell: (r) => ci(r.metrics.macroF1, true), numeric: true },
-  { header: 'AUC', cell: (r) => meanStd(r.metrics.auc, false), numeric: true },
+  { header: 'Macro F1 % [95% CI]', cell: (r) => withCi(r.metrics.macroF1, true), numeric: true },
+  { header: 'Macro precision % [95% CI]', cell: (r) => withCi(r.metrics.macroPrecision, true), numeric: true },
+  { header: 'Macro recall % [95% CI]', cell: (r) => withCi(r.metrics.macroRecall, true), numeric: true },
+  { header: 'AUC [95% CI]', cell: (r) => withCi(r.metrics.auc, false), numeric: true },
   { header: 'Group acc. % [95% CI]', cell: (r) => (r.groupLevel ? estimate(r.groupLevel.accuracy) : '–'), numeric: true },
   { header: 'Seeds', cell: (r) => String(r.seeds.length), numeric: true },
 ];
+
+function withCi(s: Stat | null, percent: boolean): string {
+  return s ? `${meanStd(s, percent)}${s.ci ? ` ${ci(s, percent)}` : ''}` : '–';
+}
 
 function estimate(e: Estimate): string {
   return `${pct(e.value)}${e.ci ? ` [${pct(e.ci[0])}, ${pct(e.ci[1])}]` : ''}`;
 }
 
 export const TABLE_NOTE =
-  'Metrics: mean ± sample std over seeds, on the held-out split. 95% CI: group bootstrap on the predictions of all seeds pooled, ' +
-  'resampling the independent unit (the store\'s group: patient or slide, else the image) with all its samples. ' +
-  'Group acc.: one prediction per group and seed (mean probability of its samples), pooled over seeds, with the same bootstrap. ' +
-  'Macro precision and recall, and every per-seed value, are in results.csv. ' +
+  'Metrics: mean ± sample std over seeds, on the held-out split; macro averages over the classes present. 95% CI: two levels, ' +
+  'a group bootstrap on the predictions of all seeds pooled (resampling the independent unit, the store\'s group: patient or slide, ' +
+  'else the image, with all its samples) plus the seed-to-seed variance, as a t interval (Welch-Satterthwaite degrees of freedom); ' +
+  'with one seed the seed variance is unknown and the interval holds the group part only. ' +
+  'Group acc.: one prediction per group and seed (mean probability of its samples), with the same interval. ' +
+  'Majority class and colour reference: what the teacher must beat (the training split\'s most frequent class; LDA on per-image colour mean and std). ' +
+  'Balanced accuracy and every per-seed value are in results.csv. ' +
   'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2). ' +
   'Images/s: measured forward throughput at that input size on the device the experiment ran on (batch 16, 3 repetitions).';
 
 const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 
+const pValue = (p: number | null | undefined) => (p === null || p === undefined ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
+
 function difference(d: Difference | undefined): string[] {
   if (!d) return ['–', '–'];
   const ci = d.ci ? ` [${points(d.ci[0])}, ${points(d.ci[1])}]` : '';
-  return [`${points(d.value)}${ci}`, d.p === null ? '–' : d.p < 0.001 ? '<0.001' : d.p.toFixed(3)];
+  return [`${points(d.value)}${ci}`, pValue(d.p)];
 }
 
-export const COMPARISON_HEADERS = ['Mag.', 'Comparison', 'Groups', 'Δ accuracy (points) [95% CI]', 'p', 'Δ balanced acc. [95% CI]', 'p', 'Δ group acc. [95% CI]', 'p'];
+/** Against the teacher: the one-sided 95% lower bound and the one-sided p (non-inferiority, or superiority over a reference). */
+function oneSided(c: Comparison, metric: Metric): string[] {
+  const d = c.sample[metric];
+  if (d.pNonInferior === undefined) return ['', ''];
+  return [d.lower === null ? '–' : points(d.lower), pValue(d.pNonInferior)];
+}
 
-export function comparisonCells(c: Comparison): string[] {
+export function comparisonHeaders(metric: Metric): string[] {
+  const name = metric === 'accuracy' ? 'accuracy' : metric;
+  return ['Mag.', 'Comparison', 'Groups', 'Seeds', `Δ ${name} (points) [95% CI]`, 'p', 'One-sided 95% lower bound', 'One-sided p', 'Δ group acc. [95% CI]', 'p'];
+}
+
+export function comparisonCells(c: Comparison, metric: Metric): string[] {
   return [
     `${c.magnification}x`,
     `${METHOD_LABELS[c.a]} − ${METHOD_LABELS[c.b]}`,
     String(c.units),
-    ...difference(c.sample.accuracy),
-    ...difference(c.sample.balancedAccuracy),
+    `${c.runs[0]} / ${c.runs[1]}${c.pairedSeeds && c.runs[0] > 1 ? ' paired' : ''}`,
+    ...difference(c.sample[metric]),
+    ...oneSided(c, metric),
     ...difference(c.group?.accuracy),
   ];
 }
 
 export const COMPARISON_NOTE =
-  'Paired differences A − B in percentage points, on the same test groups: each bootstrap resample draws groups with ' +
-  'replacement and scores both methods on them (all seeds pooled; the teacher is its own seeds at its magnification). ' +
-  'p: two-sided bootstrap p-value, twice the smaller share of resampled differences on either side of 0.';
+  'Paired differences A − B in percentage points, on the same test groups (each bootstrap resample draws groups with ' +
+  'replacement and scores both methods on them), plus the seed-to-seed variance of the per-seed differences (students and the ' +
+  'teacher of the same seed, paired); 95% t interval on Welch-Satterthwaite degrees of freedom; p: two-sided. ' +
+  'Against the teacher, the one-sided columns test non-inferiority (H0: A − B ≤ −margin; the answer adjusts them with Holm over all candidates); ' +
+  'teacher against a reference, superiority (H0: teacher − reference ≤ 0).';
 
-export function markdownComparisons(comps: Comparison[]): string {
-  const head = `| ${COMPARISON_HEADERS.join(' | ')} |`;
-  const rule = `| ${COMPARISON_HEADERS.map((_, i) => (i === 1 ? '---' : '---:')).join(' | ')} |`;
-  return [head, rule, ...comps.map((c) => `| ${comparisonCells(c).join(' | ')} |`)].join('\n');
+export function markdownComparisons(comps: Comparison[], metric: Metric): string {
+  const headers = comparisonHeaders(metric);
+  const head = `| ${headers.join(' | ')} |`;
+  const rule = `| ${headers.map((_, i) => (i === 1 ? '---' : '---:')).join(' | ')} |`;
+  return [head, rule, ...comps.map((c) => `| ${comparisonCells(c, metric).join(' | ')} |`)].join('\n');
 }
 
-export function htmlComparisons(comps: Comparison[]): string {
-  const head = COMPARISON_HEADERS.map((h, i) => `<th${i === 1 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('');
+export function htmlComparisons(comps: Comparison[], metric: Metric): string {
+  const head = comparisonHeaders(metric).map((h, i) => `<th${i === 1 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('');
   const body = comps
-    .map((c) => `<tr data-a="${c.a}" data-b="${c.b}">${comparisonCells(c).map((v, i) => `<td${i === 1 ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`)
+    .map((c) => `<tr data-a="${c.a}" data-b="${c.b}">${comparisonCells(c, metric).map((v, i) => `<td${i === 1 ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table id="comparisons-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }

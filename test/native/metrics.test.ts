@@ -1,6 +1,7 @@
 // Needs the addon: the core's evaluation metrics (eval.metrics job) against independent reference computations.
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
+import { pointMetrics } from '../../src/stats/bootstrap.js';
 
 interface Metrics {
   accuracy: number;
@@ -11,7 +12,7 @@ interface Metrics {
   auc: number;
   confusion: number[][];
   perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
-  ci: { accuracy: [number, number]; auc: [number, number]; resamples: number };
+  ci: { accuracy: [number, number]; auc: [number, number]; resamples: number; unit: string; units: number };
   slide?: { groups: number; mean: { accuracy: number }; majority: { accuracy: number } };
 }
 
@@ -93,6 +94,29 @@ describe('eval.metrics (addon)', () => {
     expect(m.slide?.groups).toBe(4);
     // mean probs: s1 [.5,.4,.1]->0 ok; s2 [.35,.25,.4]->2 wrong; s3 [.4,.35,.25]->0 wrong; s4 [.15,.65,.2]->1 ok
     expect(m.slide?.mean.accuracy).toBeCloseTo(0.5, 12);
+  });
+
+  it('macro averages run over the classes present, as the report (src/stats) computes them', async () => {
+    // Class 2 neither in the truth nor predicted; class 1 predicted once for a class-0 sample.
+    const ys = [0, 0, 0, 1, 1];
+    const ps = [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.6, 0.3, 0.1]];
+    const m = await runJob<Metrics>('eval.metrics', { labels: ys, probs: ps, bootstrap: 0 });
+    const ts = pointMetrics([{ ids: ys.map((_, i) => i), groups: ys.map(() => ''), labels: ys, probs: ps }], 3);
+    for (const k of ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const) expect(m[k], k).toBeCloseTo(ts[k], 12);
+    expect(m.macroF1).toBeCloseTo((2 / 3 + 1 / 2) / 2, 12); // class 0 F1 2/3, class 1 F1 1/2; class 2 not averaged in
+  });
+
+  it("resamples groups, not samples: a run's interval is wider when each group's samples are right or wrong together", async () => {
+    // 10 groups of 6 samples; groups 0-6 all right, 7-9 all wrong.
+    const n = 60;
+    const ys = Array.from({ length: n }, (_, i) => i % 3);
+    const ps = ys.map((y, i) => [0, 1, 2].map((c) => (c === (Math.floor(i / 6) < 7 ? y : (y + 1) % 3) ? 0.8 : 0.1)));
+    const grouped = await runJob<Metrics>('eval.metrics', { labels: ys, probs: ps, groups: ys.map((_, i) => `g${Math.floor(i / 6)}`), bootstrap: 2000, seed: 1 });
+    const alone = await runJob<Metrics>('eval.metrics', { labels: ys, probs: ps, bootstrap: 2000, seed: 1 });
+    expect(grouped.ci).toMatchObject({ unit: 'group', units: 10 });
+    expect(alone.ci.units).toBe(60); // without groups each sample is its own unit
+    const width = (m: Metrics) => m.ci.accuracy[1] - m.ci.accuracy[0];
+    expect(width(grouped)).toBeGreaterThan(1.8 * width(alone));
   });
 
   it('rejects malformed predictions with CONFIG_INVALID naming the field', async () => {

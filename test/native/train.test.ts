@@ -122,6 +122,18 @@ describe.skipIf(!hasData)('training jobs on real lymphoma patches (addon, driver
     });
   });
 
+  it('selectBy distillLoss keeps the epoch with the lowest validation distillation loss (the choice reads no label); a teacher refuses it', async () => {
+    const spec = { ...common(path.join(tempDir('rd-select-'), 'run')), epochs: 3, magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, selectBy: 'distillLoss' };
+    const r = await runJob<TrainResult>('train.distill', spec);
+    const losses = r.history.map((e) => (e as { val: { distillLoss: number } }).val.distillLoss);
+    expect(losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
+    expect(r.bestEpoch).toBe(losses.indexOf(Math.min(...losses)) + 1);
+    await expect(runJob('train.supervised', { ...common(tempDir()), magnification: 3.125, selectBy: 'distillLoss' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.selectBy'),
+    });
+  });
+
   it('refuses the teacher cache when colour jitter is on, naming the field', async () => {
     const spec = { ...common(tempDir()), magnification: 0.78125, teacher: { magnification: 3.125, checkpoint: teacher, model }, teacherCache: true };
     await expect(runJob('train.distill', spec)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.teacherCache') });

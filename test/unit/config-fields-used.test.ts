@@ -13,7 +13,8 @@ const NOT_IN_PLAN: Record<string, string> = {
   name: 'labels results.json and the report',
   description: 'labels results.json and the report',
   threads: 'intra-op threads of this process (resdistill run), not a property of any run',
-  'evaluation.tolerance': 'read by the report from results.json; changing it never reruns anything',
+  'evaluation.margin': 'read by the report from results.json; changing it never reruns anything',
+  'evaluation.metric': 'read by the report from results.json; changing it never reruns anything',
   device: 'resolved by resdistill run (auto: cuda when LibTorch sees a GPU) and handed to the planner as its device',
 };
 

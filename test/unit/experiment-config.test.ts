@@ -30,7 +30,7 @@ describe('experiment config (pure TS)', () => {
     expect(c.augment).toEqual({ flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } });
     expect(c.normalize).toBe('dataset');
     expect(c.student.initFromTeacher).toBe(false);
-    expect(c.evaluation).toEqual({ split: 'test', bootstrap: 10_000, tolerance: 0.01 });
+    expect(c.evaluation).toEqual({ split: 'test', bootstrap: 10_000, metric: 'accuracy', margin: 1 });
     expect(c.model).toEqual({ name: 'gn_resnet', norm: 'group', widths: [32, 64, 128, 256], blocks: [1, 1, 1, 1] });
     expect(c.magnifications).toEqual({ teacher: 10, students: [5, 2.5, 1.25] });
     expect(c.data).toMatchObject({ root: '/data/imgs', splits: { train: 0.6, val: 0.2, test: 0.2, unlabeled: 0, seed: 0 } });

@@ -26,12 +26,12 @@ describe('experiments/ configs (pure TS)', () => {
     expect(() => loadExperiment(path.join(dir, file))).not.toThrow();
   });
 
-  it('the demo is synthetic, 2 seeds, teacher 10x, students 5x and 2.5x with an unlabeled pool, and kd+init beside kd', () => {
+  it('the demo is synthetic, 3 seeds (the fewest a README claim rests on), teacher 10x, students 5x and 2.5x with an unlabeled pool, and kd+init beside kd', () => {
     const c = loadExperiment(path.join(dir, 'demo.json'));
     expect(c.data.source).toBe('synthetic');
-    expect(c.seeds).toHaveLength(2);
+    expect(c.seeds).toHaveLength(3);
     expect(c.magnifications).toEqual({ teacher: 10, students: [5, 2.5] });
-    expect(count('demo.json')).toEqual({ teacher: 2, baseline: 4, kd: 4, kdInit: 4, kdu: 4, total: 1 + 2 + 16 + 3 });
+    expect(count('demo.json')).toEqual({ teacher: 3, baseline: 6, kd: 6, kdInit: 6, kdu: 6, total: 1 + 3 + 24 + 3 });
   });
 
   it('lymphoma reads the shared patches at 1.6 um/px: teacher full size, students at 1/2 and 1/8, 3 seeds, kd+init beside kd', () => {
@@ -43,11 +43,11 @@ describe('experiments/ configs (pure TS)', () => {
     expect(count('lymphoma.json')).toMatchObject({ teacher: 3, baseline: 6, kd: 6, kdInit: 6, kdu: 0 });
   });
 
-  it('celiac runs on the SYNTHETIC cohort with the one line its description names changed', () => {
+  it('celiac runs on the SYNTHETIC cohort with the two lines its description names changed', () => {
     const text = readFileSync(path.join(dir, 'celiac.json'), 'utf8');
-    expect(text).toContain('set data.csv to \\"celiac-cohort/cohort.csv\\"');
-    const changed = text.replace(/"csv": "REPLACE_ME\/[^"]+"/, '"csv": "celiac-cohort/cohort.csv"');
-    expect(changed.split('\n').filter((l, i) => l !== text.split('\n')[i])).toHaveLength(1);
+    expect(text).toContain('set data.csv to \\"celiac-cohort/cohort.csv\\" and data.splits.unlabeled to 0.5');
+    const changed = text.replace(/"csv": "REPLACE_ME\/[^"]+"/, '"csv": "celiac-cohort/cohort.csv"').replace('"unlabeled": 0,', '"unlabeled": 0.5,');
+    expect(changed.split('\n').filter((l, i) => l !== text.split('\n')[i])).toHaveLength(2);
     const c = resolveExperiment(JSON.parse(changed), { baseDir: dir });
     expect(c.data).toMatchObject({ source: 'slides', csv: path.join(dir, 'celiac-cohort', 'cohort.csv'), unit: { kind: 'pieces' } });
     const plan = planExperiment(c, { outDir: '/out', device: 'cpu' });
@@ -60,6 +60,8 @@ describe('experiments/ configs (pure TS)', () => {
     expect([celiac.teacher.batchSize, celiac.teacher.accumulate]).toEqual([1, 32]);
     expect(celiac.magnifications.students).toContain(0.625);
     expect(count('celiac.json').kdu).toBe(3 * 4 * 3);
+    // The pool is extra unlabeled slides (empty labels in the CSV): no labelled patient leaves the teacher's training set.
+    expect(celiac.data).toMatchObject({ unlabeledPool: true, splits: { unlabeled: 0 } });
     expect(loadExperiment(path.join(dir, 'luad.json')).magnifications).toEqual({ teacher: 10, students: [5, 2.5, 1.25] });
     expect(loadExperiment(path.join(dir, 'rcc.json')).magnifications).toEqual({ teacher: 5, students: [2.5, 1.25] });
     for (const f of ['celiac.json', 'luad.json', 'rcc.json']) expect(readFileSync(path.join(dir, f), 'utf8')).toMatch(/"csv": "REPLACE_ME\//);

@@ -99,7 +99,7 @@ describe('report (pure TS, hand-written results)', () => {
     expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Images\/s \| Accuracy % \| Accuracy 95% CI \|/);
     expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| ([\d.]+|–) \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
     expect(md).toMatch(/\*\*Answer\*\*: /);
-    expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
+    expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \d+ \/ \d+ paired \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
     expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg', 'training-curves.svg']);
     for (const f of files.svgs) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     const html = readFileSync(files.html, 'utf8');

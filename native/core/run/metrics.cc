@@ -83,7 +83,7 @@ Summary summarize(const Predictions& p) {
   Summary s;
   s.confusion.assign(k, std::vector<int64_t>(k, 0));
   for (size_t i = 0; i < p.labels.size(); ++i) s.confusion[p.labels[i]][argmax(p.probs[i])]++;
-  int64_t correct = 0, present = 0;
+  int64_t correct = 0, in_truth = 0, present = 0;
   s.precision.assign(k, 0), s.recall.assign(k, 0), s.f1.assign(k, 0), s.support.assign(k, 0);
   for (int64_t c = 0; c < k; ++c) {
     int64_t tp = s.confusion[c][c], predicted = 0, actual = 0;
@@ -94,27 +94,42 @@ Summary summarize(const Predictions& p) {
     s.recall[c] = actual ? double(tp) / actual : 0.0;
     const double pr = s.precision[c] + s.recall[c];
     s.f1[c] = pr > 0 ? 2 * s.precision[c] * s.recall[c] / pr : 0.0;
-    if (actual) {
+    if (actual) ++in_truth, s.balanced_accuracy += s.recall[c];
+    // Macro averages over the classes in the truth or the predictions (sklearn's default labels), as src/stats does.
+    if (actual || predicted) {
       ++present;
-      s.balanced_accuracy += s.recall[c];
+      s.macro_precision += s.precision[c], s.macro_recall += s.recall[c], s.macro_f1 += s.f1[c];
     }
   }
   s.accuracy = double(correct) / double(p.labels.size());
-  s.balanced_accuracy /= std::max<int64_t>(present, 1);
-  s.macro_precision = std::accumulate(s.precision.begin(), s.precision.end(), 0.0) / k;
-  s.macro_recall = std::accumulate(s.recall.begin(), s.recall.end(), 0.0) / k;
-  s.macro_f1 = std::accumulate(s.f1.begin(), s.f1.end(), 0.0) / k;
+  s.balanced_accuracy /= std::max<int64_t>(in_truth, 1);
+  s.macro_precision /= std::max<int64_t>(present, 1);
+  s.macro_recall /= std::max<int64_t>(present, 1);
+  s.macro_f1 /= std::max<int64_t>(present, 1);
   s.auc = macro_auc(p);
   return s;
 }
 
 nlohmann::json bootstrap_ci(const Predictions& p, int resamples, uint64_t seed) {
+  // The independent unit is the group (patient or slide): a resample draws groups with all their samples; a
+  // sample without a group is its own unit.
+  std::map<std::string, std::vector<size_t>> members;
+  for (size_t i = 0; i < p.labels.size(); ++i) {
+    const bool grouped = i < p.groups.size() && !p.groups[i].empty();
+    members[grouped ? p.groups[i] : "#" + std::to_string(i)].push_back(i);
+  }
+  std::vector<const std::vector<size_t>*> units;
+  for (const auto& [_, idx] : members) units.push_back(&idx);
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<size_t> pick(0, p.labels.size() - 1);
+  std::uniform_int_distribution<size_t> pick(0, units.size() - 1);
   std::vector<double> acc, bal, f1, auc;
-  std::vector<size_t> idx(p.labels.size());
+  std::vector<size_t> idx;
   for (int r = 0; r < resamples; ++r) {
-    for (auto& i : idx) i = pick(rng);
+    idx.clear();
+    for (size_t u = 0; u < units.size(); ++u) {
+      const auto& m = *units[pick(rng)];
+      idx.insert(idx.end(), m.begin(), m.end());
+    }
     const Summary s = summarize(subset(p, idx));
     acc.push_back(s.accuracy), bal.push_back(s.balanced_accuracy), f1.push_back(s.macro_f1);
     if (!std::isnan(s.auc)) auc.push_back(s.auc);
@@ -126,7 +141,7 @@ nlohmann::json bootstrap_ci(const Predictions& p, int resamples, uint64_t seed) 
     return nlohmann::json::array({at(0.025), at(0.975)});
   };
   return {{"accuracy", interval(acc)}, {"balancedAccuracy", interval(bal)}, {"macroF1", interval(f1)}, {"auc", interval(auc)},
-          {"resamples", resamples}, {"level", 0.95}};
+          {"resamples", resamples}, {"level", 0.95}, {"unit", "group"}, {"units", units.size()}};
 }
 
 Predictions aggregate_mean(const Predictions& p) {

@@ -27,7 +27,8 @@ struct Summary {
 // Metrics on one set of predictions (AUC is NaN when no class has both positives and negatives).
 Summary summarize(const Predictions& p);
 
-// Percentile 95% CIs over `resamples` seeded bootstrap resamples, for accuracy, balanced accuracy, macro F1, AUC.
+// Percentile 95% CIs over `resamples` seeded group-bootstrap resamples (groups drawn with all their samples), for
+// accuracy, balanced accuracy, macro F1, AUC: one run's own interval (the report adds the seeds' spread).
 nlohmann::json bootstrap_ci(const Predictions& p, int resamples, uint64_t seed);
 
 // One prediction per group: mean probability, and majority vote of sample predictions.

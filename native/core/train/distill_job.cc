@@ -101,7 +101,37 @@ Json run_distill(const Json& spec, JobContext& ctx) {
     auto terms = distill_loss(fs, zs, ft, zt, labels, loss);
     return StepResult{terms.total, {{"kd", terms.kd.detach()}, {"px", terms.px.detach()}, {"ce", terms.ce.detach()}}};
   };
-  Json out = describe_run(train_loop(*student, *train, r.loop, step, validator(*student, *val, r, facts, rank_ctx), rank_ctx, group.get()), r, facts, *train);
+  ValidateFn validate = validator(*student, *val, r, facts, rank_ctx);
+  // selectBy distillLoss: the epoch kept is the one with the lowest distillation loss (kd + px, no label) on the
+  // validation split, so a student is chosen without any label (ours; the authors select on validation accuracy).
+  std::unique_ptr<data::Loader> val_pairs;
+  if (r.loop.select_by == "distillLoss") {
+    val_pairs = run::open_loader({r.store, {r.magnification, teacher_mag}, "val", r.batch_size, r.mode, false, nullptr, r.seed, 1, r.normalize});
+    DistillLossOptions unlabelled = loss;
+    unlabelled.w_ce = 0;
+    validate = [&, base = validate, unlabelled] {
+      Json v = base();
+      double sum = 0;
+      int64_t n = 0;
+      val_pairs->start_epoch(0);
+      while (auto next = val_pairs->next()) {
+        rank_ctx.check_cancelled();
+        auto lo = next->views[0].to(r.device, true), hi = next->views[1].to(r.device, true);
+        at::Tensor fs, zs;
+        {
+          models::AutocastGuard autocast(c10::kCUDA, r.bf16);
+          std::tie(fs, zs) = student->forward(lo);
+        }
+        auto [ft, zt] = run_teacher(hi);
+        const int64_t b = lo.size(0);
+        sum += distill_loss(fs, zs, ft, zt, at::Tensor(), unlabelled).total.item<double>() * double(b);
+        n += b;
+      }
+      v["distillLoss"] = n ? Json(sum / double(n)) : Json(nullptr);
+      return v;
+    };
+  }
+  Json out = describe_run(train_loop(*student, *train, r.loop, step, validate, rank_ctx, group.get()), r, facts, *train);
   out["teacherMagnification"] = teacher_mag;
   out["unlabeled"] = unlabeled;
   out["unlabeledFraction"] = fraction;

@@ -29,8 +29,9 @@ LoopSpec parse_loop(const Json& spec) {
   spec::check(s.epochs > 0, "epochs", "must be > 0");
   spec::check(s.accumulate > 0, "accumulate", "must be > 0");
   spec::check(s.clip_grad_norm >= 0, "clipGradNorm", "must be >= 0");
-  spec::check(s.select_by == "accuracy" || s.select_by == "balancedAccuracy" || s.select_by == "macroF1" || s.select_by == "loss",
-              "selectBy", "use accuracy, balancedAccuracy, macroF1 or loss");
+  spec::check(s.select_by == "accuracy" || s.select_by == "balancedAccuracy" || s.select_by == "macroF1" || s.select_by == "loss" ||
+                  s.select_by == "distillLoss",
+              "selectBy", "use accuracy, balancedAccuracy, macroF1, loss or distillLoss");
   return s;
 }
 
@@ -39,7 +40,7 @@ namespace {
 double score_of(const Json& val, const std::string& by) {
   if (!val.contains(by) || val[by].is_null()) return -1e300;
   const double v = val[by].get<double>();
-  return by == "loss" ? -v : v;
+  return by == "loss" || by == "distillLoss" ? -v : v;  // losses: lower is better
 }
 
 // Distributed: every rank gets the mean over ranks of the batch's loss and terms, and the global image count.

@@ -30,7 +30,7 @@ struct LoopSpec {
   ScheduleSpec schedule;
   std::string out_dir;
   bool resume = true;
-  std::string select_by = "accuracy";  // or balancedAccuracy, macroF1, loss
+  std::string select_by = "accuracy";  // or balancedAccuracy, macroF1, loss; distillLoss (students: label-free)
   std::map<std::string, std::string> weights_metadata;  // stamped into best/final safetensors (train/run_weights.h)
 };
 

@@ -1,6 +1,7 @@
 // "train.supervised": cross-entropy at one magnification on the labelled train split: the teacher, or a baseline.
 #include <torch/torch.h>
 
+#include "job/spec.h"
 #include "train/distributed.h"
 #include "train/job_common.h"
 #include "job/job.h"
@@ -15,6 +16,7 @@ namespace {
 
 Json run_supervised(const Json& spec, JobContext& ctx) {
   RunSpec r = parse_run(spec);
+  spec::check(r.loop.select_by != "distillLoss", "selectBy", "distillLoss selects students only: a supervised run has no teacher");
   Rank rank = join_rank(spec, r.device, ctx);
   const auto& group = rank.group;
   JobContext& rank_ctx = rank.ctx;  // events come from rank 0 only
