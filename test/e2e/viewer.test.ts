@@ -194,8 +194,14 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
     });
 
     it.skipIf(!existsSync(CHROMIUM))('in Chromium: level-0 tiles load, the overlay and legend show, hovering a tile shows its probabilities (needs /usr/bin/chromium)', async () => {
-      const context = await chromium.launchPersistentContext(tempDir('resdistill-chromium-'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 800 }, offline: true });
+      const context = await chromium.launchPersistentContext(tempDir('resdistill-chromium-'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 800 } });
       try {
+        // Everything the page loads comes from the viewer (no CDN): any other request is aborted and fails the test.
+        const foreign: string[] = [];
+        await context.route((u) => !u.href.startsWith(url), (route) => {
+          foreign.push(route.request().url());
+          return route.abort();
+        });
         const page = await context.newPage();
         const errors: string[] = [];
         page.on('pageerror', (e) => errors.push(e.message));
@@ -266,6 +272,7 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
         for (let p = 0; p < png.data.length; p += 4 * 11) colours.add((png.data[p]! << 16) | (png.data[p + 1]! << 8) | png.data[p + 2]!);
         expect(colours.size).toBeGreaterThan(500);
         expect(errors).toEqual([]);
+        expect(foreign).toEqual([]);
       } finally {
         await context.close();
       }
