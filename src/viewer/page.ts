@@ -51,7 +51,8 @@ const SCRIPT = `
   if (pred && pred.synthetic) { var b = document.getElementById('synthetic-banner'); b.textContent = pred.warning; b.hidden = false; }
 
   var viewer = OpenSeadragon({
-    id: 'osd', prefixUrl: 'openseadragon/images/', tileSources: 'slide.dzi', showNavigator: true,
+    // The 2D canvas drawer blends the overlay's straight alpha as drawn; WebGL (software-rendered without a GPU) did not.
+    id: 'osd', prefixUrl: 'openseadragon/images/', tileSources: 'slide.dzi', showNavigator: true, drawer: 'canvas',
     navigatorPosition: 'BOTTOM_RIGHT', maxZoomPixelRatio: 4, visibilityRatio: 0.5, gestureSettingsMouse: { clickToZoom: false }
   });
   state.viewer = viewer;
