@@ -127,7 +127,7 @@ const SCRIPT = `
     var r = slideItem().imageToViewportRectangle(t.x, t.y, t.width, t.height);
     if (viewer.getOverlayById && viewer.getOverlayById(box)) viewer.updateOverlay(box, r); else viewer.addOverlay(box, r);
     out.setAttribute('data-tile', String(i));
-    out.appendChild(el('p', { text: 'tile at (' + t.x + ', ' + t.y + '), ' + t.width + ' \\u00d7 ' + t.height + ' px' + (state.pinned !== null ? ' (pinned)' : '') }));
+    out.appendChild(el('p', { text: 'tile at (' + Math.round(t.x) + ', ' + Math.round(t.y) + '), ' + Math.round(t.width) + ' \\u00d7 ' + Math.round(t.height) + ' level-0 px' + (state.pinned !== null ? ' (pinned)' : '') }));
     var head = [el('th', { text: 'class' }), el('th', { text: 'student' })];
     if (pred.teacher) head.push(el('th', { text: 'teacher' }));
     var rows = [el('tr', {}, head)];
