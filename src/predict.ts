@@ -7,6 +7,7 @@ import { ResdistillError } from './errors.js';
 import type { JobEvent } from './job.js';
 import { type ModelSpec, runNative } from './jobs.js';
 import { writeHeatmapFigure } from './heatmap-figure.js';
+import { PROBABILITY_DECIMALS, tilesGeoJson, writeGeoJson } from './geojson.js';
 import type { RgbImage } from './png.js';
 import { openSlide } from './slide.js';
 import type { Tile, TissuePiece } from './slide-types.js';
@@ -226,6 +227,8 @@ export interface PredictOptions {
   sizeUm?: number;
   /** Step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap). */
   strideUm?: number;
+  /** The GeoJSON of the tiles for QuPath (default tiles.geojson in `out`). */
+  geojson?: string;
   /** Also run the teacher on the same tiles, for the time comparison (default true when there is one). */
   teacher?: boolean;
   device?: RunDevice;
@@ -279,7 +282,8 @@ export interface SlidePrediction {
   speedup: number | null;
   /** Share of tiles where student and teacher agree on the label. */
   agreement: number | null;
-  files: { json: string; csv: string; heatmap: string };
+  /** teacherCsv: the teacher's tile probabilities (same rows as csv), when the teacher ran. */
+  files: { json: string; csv: string; heatmap: string; geojson: string; teacherCsv?: string };
 }
 
 /** What every output of a model trained on generated slides says. */
@@ -398,7 +402,13 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   const agreement = teacher ? teacher.probabilities.filter((p, i) => argmax(p) === labels[i]).length / tiles.length : null;
 
   mkdirSync(o.out, { recursive: true });
-  const files = { json: path.join(o.out, 'prediction.json'), csv: path.join(o.out, 'tiles.csv'), heatmap: path.join(o.out, 'heatmap.png') };
+  const files: SlidePrediction['files'] = {
+    json: path.join(o.out, 'prediction.json'),
+    csv: path.join(o.out, 'tiles.csv'),
+    heatmap: path.join(o.out, 'heatmap.png'),
+    geojson: path.resolve(o.geojson ?? path.join(o.out, 'tiles.geojson')),
+    ...(teacher ? { teacherCsv: path.join(o.out, 'teacher-tiles.csv') } : {}),
+  };
   writeHeatmapFigure(files.heatmap, heatmap(thumb, thumbMpp, slide.info.mpp.x, tiles, student.probabilities), {
     title: `${ref.label} (${String((ref.model as { name?: string }).name ?? ref.model)}) on ${path.basename(slidePath)}`,
     subtitle: `${tiles.length} ${ref.unit.kind === 'pieces' ? 'tissue pieces' : `tiles of ${sizeUm.toFixed(0)} um`} read at ${ref.magnification}x (${(10 / ref.magnification).toPrecision(3)} um/px); colour: the most probable class`,
@@ -408,8 +418,10 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     synthetic: ref.synthetic,
   });
   const header = ['x', 'y', 'width', 'height', 'tissue', 'label', ...classes.map((c) => `p_${c}`)];
-  const rows = tiles.map((t, i) => [t.x, t.y, t.width, t.height, t.tissue.toFixed(3), classes[labels[i]!], ...student.probabilities[i]!.map((p) => p.toFixed(5))]);
-  writeFileSync(files.csv, csvText(header, rows));
+  const rowsOf = (probabilities: number[][]) =>
+    tiles.map((t, i) => [t.x, t.y, t.width, t.height, t.tissue.toFixed(3), classes[argmax(probabilities[i]!)], ...probabilities[i]!.map((p) => p.toFixed(PROBABILITY_DECIMALS))]);
+  writeFileSync(files.csv, csvText(header, rowsOf(student.probabilities)));
+  if (teacher) writeFileSync(files.teacherCsv!, csvText(header, rowsOf(teacher.probabilities)));
 
   const result: SlidePrediction = {
     synthetic: ref.synthetic,
@@ -427,6 +439,17 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     agreement,
     files,
   };
+  writeGeoJson(files.geojson, tilesGeoJson({
+    width: slide.info.width,
+    height: slide.info.height,
+    classes,
+    colour: classColour,
+    tiles,
+    probabilities: student.probabilities,
+    label: result.meanProbability.label,
+    meanProbability: result.meanProbability.probabilities,
+    votes: result.majority.votes,
+  }));
   writeFileSync(files.json, `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }

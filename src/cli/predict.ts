@@ -14,6 +14,7 @@ import { flags } from './flags.js';
 interface PredictCliOpts {
   model: string;
   out?: string;
+  geojson?: string;
   mpp?: number;
   forceMpp?: boolean;
   minTissue?: number;
@@ -42,7 +43,9 @@ Examples:
   $ resdistill predict slide.svs --model runs/demo --method baseline --magnification 2.5
   $ resdistill predict slide.svs --model runs/demo/runs/kd-2.5x-seed0-3f9c0a1b --out pred/
   $ resdistill predict scan.tif --model runs/luad/runs/kd-5x-seed0-<hash>/best.safetensors --mpp 0.25 --json
-  $ resdistill predict slide.svs --model student.safetensors --out pred/`;
+  $ resdistill predict slide.svs --model student.safetensors --out pred/
+  $ resdistill predict slide.svs --model student.safetensors --out pred/ --geojson qupath/slide.geojson
+  $ resdistill view pred/                  # the slide and the predictions in the browser`;
 
 export function registerPredict(program: Command): void {
   program
@@ -54,6 +57,7 @@ export function registerPredict(program: Command): void {
     .addOption(flags.magnification('with an experiment directory: which magnification (default: the lowest student one)'))
     .addOption(flags.seed('with an experiment directory: which seed (default: the first)'))
     .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
+    .option('--geojson <file>', 'the tiles as GeoJSON for QuPath (File > Import objects), default <out>/tiles.geojson')
     .addOption(flags.mpp())
     .addOption(flags.forceMpp())
     .option('--min-tissue <f>', `minimum tissue fraction of a tile (default ${UNIT_DEFAULTS.minTissue}, as the config's data.unit.minTissue)`, numberOption('--min-tissue', RANGES.fraction))
@@ -77,6 +81,7 @@ export function registerPredict(program: Command): void {
         let stage = '';
         const result = await predictSlide(slide, ref, {
           out,
+          geojson: o.geojson,
           mpp: o.mpp,
           forceMpp: o.forceMpp,
           minTissue: o.minTissue,
@@ -112,7 +117,8 @@ export function registerPredict(program: Command): void {
           lines.push(`teacher: ${result.teacher.seconds.toFixed(2)} s at ${result.teacher.magnification}x (${result.teacher.label}); student is ${result.speedup!.toFixed(1)}x faster, agrees on ${pct(result.agreement!)} of tiles`);
         }
         lines.push(`heatmap colours: ${result.classes.map((c, i) => `${c} rgb(${classColour(i).join(',')})`).join(', ')}`);
-        lines.push(`wrote ${result.files.heatmap}, ${result.files.csv}, ${result.files.json}`);
+        lines.push(`wrote ${Object.values(result.files).join(', ')}`);
+        lines.push(`look at it: resdistill view ${out}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }),
     );

@@ -19,6 +19,7 @@ import { registerSetup } from './setup.js';
 import { registerSlide } from './slide.js';
 import { registerStore } from './store.js';
 import { registerSynth } from './synth.js';
+import { registerView } from './view.js';
 
 const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerSlide(program);
   registerSynth(program);
+  registerView(program);
   takeOverRequired(program);
   // Options are positional (after a command they are the command's), so every command takes --max-memory itself.
   for (const c of allCommands(program)) {

@@ -68,7 +68,7 @@ export const SYNTHETIC_DEFAULTS = { slidesPerClass: 8, seed: 0 } as const;
 const Data = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('slides'),
-    csv: z.string().min(1).describe('CSV of path,label,group (empty label = unlabeled); relative to the config file'),
+    csv: z.string().min(1).describe('CSV of path,label,group[,annotations] (empty label = unlabeled; annotations: a QuPath GeoJSON of labelled regions, instead of a label); relative to the config file'),
     mpp: positive.optional().describe('microns per pixel override, used only for slides whose metadata has none'),
     unit: Unit,
     splits: Splits.prefault({}),

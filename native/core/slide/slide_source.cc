@@ -1,11 +1,15 @@
-// Source kind "slides": whole-slide images listed in a CSV (path,label,group). Tissue is detected on a
+// Source kind "slides": whole-slide images listed in a CSV (path,label,group[,annotations]). Tissue is detected on a
 // thumbnail; the unit of work is a tile grid in microns or the paper's whole tissue pieces. Every magnification
-// of a sample is one read_multi of the same level-0 rectangle, so fields of view match exactly.
+// of a sample is one read_multi of the same level-0 rectangle, so fields of view match exactly. A slide with
+// annotations (GeoJSON regions) labels each tile by the region covering its centre and drops tiles outside them.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "job/spec.h"
+#include "slide/annotations.h"
 #include "slide/api.h"
 #include "store/manifest_csv.h"
 #include "store/sample_source.h"
@@ -41,8 +45,13 @@ class SlideSource : public store::SampleSource {
     spec::check(std::abs(tile_um / coarsest - std::round(tile_um / coarsest)) < 1e-6, "source.sizeUm",
                 "must be a multiple of the coarsest requested mpp (" + std::to_string(coarsest) + " um)");
 
-    store::ImageList list = store::list_images("", csv, spec.value("classes", std::vector<std::string>{}), false);
-    classes_ = list.classes;
+    const auto declared = spec.value("classes", std::vector<std::string>{});
+    store::ImageList list = store::list_images("", csv, declared, false);
+    std::map<std::string, Annotations> annotations;
+    for (const auto& row : list.rows) {
+      if (!row.annotations.empty()) annotations.emplace(row.path, Annotations::load(row.annotations));
+    }
+    classes_ = with_annotated_classes(list.classes, declared, annotations);
     for (const auto& row : list.rows) {
       auto slide = open(row.path);
       const double mpp0 = slide->mpp().x;
@@ -55,10 +64,20 @@ class SlideSource : public store::SampleSource {
           for (const auto& r : split(p.rect, max_size_um / mpp0)) rects.push_back(snap(r, coarsest / mpp0));
         }
       }
+      std::vector<std::string> labels(rects.size(), row.label);
+      if (auto a = annotations.find(row.path); a != annotations.end()) {
+        std::vector<Rect> kept;
+        labels.clear();
+        for (const auto& r : rects) {
+          if (auto name = a->second.class_at(r.x + r.w / 2, r.y + r.h / 2)) kept.push_back(r), labels.push_back(*name);
+        }
+        rects = std::move(kept);
+      }
       if (max_per_slide > 0 && int(rects.size()) > max_per_slide) rects.resize(size_t(max_per_slide));
-      for (const auto& r : rects) {
+      for (size_t k = 0; k < rects.size(); ++k) {
+        const Rect& r = rects[k];
         SourceEntry e{row.path, std::nullopt, row.group, {{"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}, {"unit", unit_}}};
-        if (!row.label.empty()) e.label = int(std::find(classes_.begin(), classes_.end(), row.label) - classes_.begin());
+        if (!labels[k].empty()) e.label = int(std::find(classes_.begin(), classes_.end(), labels[k]) - classes_.begin());
         entries_.push_back(std::move(e));
       }
     }
@@ -89,6 +108,21 @@ class SlideSource : public store::SampleSource {
   }
 
  private:
+  // The CSV's classes plus the annotations' (sorted), or the declared ones, which must then name every annotation class.
+  static std::vector<std::string> with_annotated_classes(const std::vector<std::string>& listed, const std::vector<std::string>& declared,
+                                                         const std::map<std::string, Annotations>& annotations) {
+    std::set<std::string> all(listed.begin(), listed.end());
+    for (const auto& [slide, a] : annotations) {
+      for (const auto& region : a.regions) {
+        if (!declared.empty() && std::find(declared.begin(), declared.end(), region.name) == declared.end()) {
+          throw Error(code::kConfigInvalid, "annotations of " + slide + ": class '" + region.name + "' is not among spec.source.classes");
+        }
+        all.insert(region.name);
+      }
+    }
+    return declared.empty() ? std::vector<std::string>(all.begin(), all.end()) : declared;
+  }
+
   // Grows a level-0 box so its sides are whole multiples of `step` level-0 pixels (the coarsest view's pixel).
   // A piece larger than max_px on a side becomes a grid of equal cells no larger than max_px (0: whole).
   static std::vector<Rect> split(const Rect& r, double max_px) {

@@ -74,9 +74,9 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
   std::getline(in, line);
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark (Excel writes one) is not part of the header
   auto header = split_csv(line);
-  int col[3] = {-1, -1, -1};
-  const char* names[3] = {"path", "label", "group"};
-  for (int k = 0; k < 3; ++k) {
+  int col[4] = {-1, -1, -1, -1};
+  const char* names[4] = {"path", "label", "group", "annotations"};
+  for (int k = 0; k < 4; ++k) {
     auto it = std::find(header.begin(), header.end(), names[k]);
     if (it != header.end()) col[k] = int(it - header.begin());
   }
@@ -97,6 +97,15 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
     if (p.is_relative()) p = base / p;
     ImageRow r{p.lexically_normal().string(), f[size_t(col[1])], col[2] >= 0 ? f[size_t(col[2])] : ""};
     if (r.group.empty()) r.group = p.stem().string();
+    if (col[3] >= 0 && !f[size_t(col[3])].empty()) {
+      fs::path a = f[size_t(col[3])];
+      if (a.is_relative()) a = base / a;
+      r.annotations = a.lexically_normal().string();
+      std::error_code aec;
+      if (images_only) problems.push_back(at + "annotations label regions of slides; image sources take one label per image");
+      else if (!fs::is_regular_file(a, aec)) problems.push_back(at + "annotations file not found: '" + r.annotations + "'");
+      else if (!r.label.empty()) problems.push_back(at + "give a label or annotations, not both (the annotations label the slide's tiles)");
+    }
     std::error_code ec;  // a path the system cannot even look up (too long, bad bytes) is a bad row, not a crash
     if (f[size_t(col[0])].empty()) problems.push_back(at + "empty path");
     else if (!fs::is_regular_file(p, ec)) problems.push_back(at + "file not found: '" + r.path + "'" + (ec ? " (" + ec.message() + ")" : ""));

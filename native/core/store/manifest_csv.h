@@ -1,4 +1,5 @@
-// Lists an image-folder source: one sub-folder per class, or a CSV with columns path,label,group.
+// Lists an image-folder source: one sub-folder per class, or a CSV with columns path,label,group (slides may add
+// annotations: a GeoJSON file of labelled regions per slide).
 // Every problem (missing file, unknown label, bad row, duplicate) is collected and reported at once.
 #pragma once
 #include <optional>
@@ -11,6 +12,7 @@ struct ImageRow {
   std::string path;  // absolute or relative to the working folder, as resolved
   std::string label;  // "" = unlabeled
   std::string group;
+  std::string annotations;  // "" = none; else the GeoJSON's path, resolved like path
 };
 
 struct ImageList {
