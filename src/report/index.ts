@@ -7,7 +7,8 @@ import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
 import { readResults, type Results } from './results.js';
 import { type Answer, answer, type Comparison, comparisons } from './comparisons.js';
-import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
+import { findings, mainRows, summarize, type SummaryRow } from './summary.js';
+import { costChecks } from './cost-notes.js';
 import { COMPARISON_NOTE, markdownComparisons, markdownTable, resultsCsv, TABLE_NOTE } from './tables.js';
 
 export interface ReportFiles {
@@ -30,8 +31,9 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   lines.push(`**Answer**: ${ans.text}`, '');
   const facts = findings(rows);
   if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
-  const warnings = costWarnings(rows);
+  const { notes: costNotes, warnings } = costChecks(rows);
   if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
+  if (costNotes.length) lines.push(...costNotes.map((w) => `FLOPs note: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
   const classes = markdownPerClass(perClass(results));
   if (classes) lines.push('## Per class', '', classes, '', PER_CLASS_NOTE, '');
