@@ -1,7 +1,8 @@
 // Every command block of README.md runs as written, in a new folder beside the real data (../shared/data, linked
 // in as ../shared), in README order: the configs of "Your own data in three steps" are written under the names the
 // README gives them, with one documented size override (teacher and student epochs 1, 200 bootstrap resamples), then
-// run, report, predict on the CMU slide, export, the lone weights file and the Python loader. The long or
+// run, report, predict on the CMU slide, export, the lone weights file and the Python loader; then the library's
+// predict(), exportOnnx() and readResults(<out>) on the same run. The long or
 // self-referring lines (`npm run demo`, `npm test`, the install lines) are not run; their npm scripts must exist and
 // every `resdistill` command and flag in them, or in any README line, must exist in the CLI.
 // Needs the addon, the built CLI (dist/) and real data; the Python lines need /usr/bin/python3 with torch and numpy,
@@ -12,6 +13,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { exportOnnx, predict, readResults } from '../../src/index.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { planExperiment } from '../../src/experiment/plan.js';
 import { cmuSlide, dataDir, hasData, pythonHas, repoRoot, tempDir } from '../support.js';
@@ -192,4 +194,17 @@ describe.skipIf(!hasData)('every command block of the README, run as written on 
     expect(prediction.tiles).toBeGreaterThan(0);
     expect(prediction.tiling.minTissue).toBe(0.25);
   }, 3_000_000);
+
+  it("the library's predict(), exportOnnx() and readResults(<out>) do what the commands did, from the package's main entry", async () => {
+    const out = path.join(project, 'runs', 'my-patches');
+    const results = readResults(out);
+    expect(results.runs.map((r) => r.method)).toEqual(expect.arrayContaining(['teacher', 'baseline', 'kd']));
+    const p = await predict(path.join(root, 'shared', 'data', 'slides', 'CMU-1-Small-Region.svs'), { model: out, out: path.join(project, 'api-prediction'), teacher: false });
+    const cli = JSON.parse(readFileSync(path.join(project, 'cmu-prediction', 'prediction.json'), 'utf8'));
+    expect(p.tiles).toBe(cli.tiles);
+    expect(p.meanProbability.probabilities).toEqual(cli.meanProbability.probabilities);
+    const onnx = await exportOnnx(out, path.join(project, 'api.onnx'));
+    expect(onnx.bytes).toBe(readFileSync(path.join(project, 'student.onnx')).length);
+    await expect(predict(cmuSlide, { model: out, method: 'kd+init' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/has no kd\+init run; its runs: teacher 6\.25x \(seed 0\)/) });
+  });
 });
