@@ -189,6 +189,7 @@ describe.skipIf(!hasData)('every command block of the README, run as written on 
     expect(existsSync(path.join(project, 'student.onnx'))).toBe(true);
     // predict on the small CMU region with the lymphoma model: the small-slide tiling, said in one line.
     const predict = results.find((r) => r.command.includes('predict') && r.command.includes('--model runs/my-patches'))!;
+    expect(predict, 'the README predicts with runs/my-patches').toBeDefined();
     expect(predict.stdout).toMatch(/note: no tile of \d+ um .* used overlapping tiles/);
     const prediction = JSON.parse(readFileSync(path.join(project, 'cmu-prediction', 'prediction.json'), 'utf8'));
     expect(prediction.tiles).toBeGreaterThan(0);
