@@ -131,7 +131,8 @@ describe.skipIf(!hasData)('every command block of the README, run as written on 
       cwd: project,
       encoding: 'utf8',
       timeout: 900_000,
-      env: { ...process.env, PATH: `${path.join(project, 'node_modules', '.bin')}:${process.env.PATH}` },
+      // Debian's python3 first: the one pythonHas() checks for torch and numpy.
+      env: { ...process.env, PATH: `${path.join(project, 'node_modules', '.bin')}:/usr/bin:${process.env.PATH}` },
     });
     const result = { command, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     results.push(result);
