@@ -148,7 +148,7 @@ export function preview(store: string, out: string, options: PreviewOptions = {}
   const colX: number[] = [];
   colW.reduce((x, w) => (colX.push(x), x + w + gap), gap);
   const header = m.magnifications
-    .map((v, c) => `<text x="${LABELS.left + colX[c]!}" y="20" font-size="12" font-weight="bold">${escapeXml(`${v.magnification}x`)}<tspan font-weight="normal" fill="#59636e"> ${v.mpp.toFixed(2)} um/px</tspan></text>`)
+    .map((v, c) => `<text x="${LABELS.left + colX[c]!}" y="20" font-size="12" font-weight="bold">${escapeXml(`${v.magnification}x`)}<tspan dx="6" font-weight="normal" fill="#59636e">${v.mpp.toFixed(2)} um/px</tspan></text>`)
     .join('\n');
   const labels = rows
     .map((r, ri) => {
