@@ -180,7 +180,8 @@ describe.skipIf(!hasData)('every command block of the README, run as written on 
           skipped.push(`${command.split('\n')[0]} (${why})`);
           continue;
         }
-        const r = sh(command);
+        // The README's `python3` is Debian's here, the interpreter pythonHas() found torch in (not a pyenv shim).
+        const r = sh(command.replace(/^python3 /, '/usr/bin/python3 '));
         expect(r.status, `${command}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`).toBe(0);
       }
     }
