@@ -15,3 +15,6 @@ export { writeReport, writeReportFromDir, readResults, parseResults, summarize, 
 export { openSlide, Slide, type SlideInfo, type Region, type TissueResult, type Tile, type MppSource } from './slide.js';
 export { costLadder, planLadder, pixelsFor, parseSize, type CostReport, type CostRow, type ModelChoice, type RuntimeChoice, type GuardVerdict } from './cost.js';
 export { generateCohort, type SynthOptions, type SynthResult, type SynthClass } from './synth.js';
+export { predict, exportOnnx, type PredictCall } from './api.js';
+export type { SlidePrediction, RunChoice } from './predict.js';
+export type { OnnxExport } from './export/onnx.js';

@@ -157,16 +157,27 @@ export function resolveModel(model: string, choice: RunChoice = {}): ModelRef {
   if (isOutDir) {
     const method = choice.method ?? 'kd';
     const mags = training.filter((r) => r.method === method).map((r) => r.magnification!);
-    const mag = choice.magnification ?? Math.min(...mags);
+    const mag = choice.magnification ?? (mags.length ? Math.min(...mags) : undefined);
     const seeds = training.filter((r) => r.method === method && r.magnification === mag).map((r) => r.seed!);
-    const seed = choice.seed ?? Math.min(...seeds);
+    const seed = choice.seed ?? (seeds.length ? Math.min(...seeds) : undefined);
     run = training.find((r) => r.method === method && r.magnification === mag && r.seed === seed);
-    if (!run) fail(`--model: ${outDir} has no ${method} run at ${mag}x with seed ${seed} (methods: ${[...new Set(training.map((r) => r.method))].join(', ')})`);
+    if (!run) fail(`--model: ${outDir} has no ${method} run${mag !== undefined ? ` at ${mag}x` : ''}${seed !== undefined ? ` with seed ${seed}` : ''}; its runs: ${availableRuns(training)}`);
   } else {
     run = training.find((r) => folderOf(outDir, r) === dir);
     if (!run) fail(`--model: ${dir} is not a training run of ${outDir}`);
   }
   return refOf(run, outDir, storeFacts(plan.storeDir), plan.runs);
+}
+
+/** What an experiment's training runs offer, for a message: `teacher 10x (seeds 0, 1); kd 5x, 2.5x (seeds 0, 1)`. */
+export function availableRuns(training: PlanRun[]): string {
+  const methods = [...new Set(training.map((r) => r.method ?? 'unknown'))];
+  return methods.map((m) => {
+    const of = training.filter((r) => (r.method ?? 'unknown') === m);
+    const mags = [...new Set(of.map((r) => r.magnification!))].sort((a, b) => b - a);
+    const seeds = [...new Set(of.map((r) => r.seed ?? 0))].sort((a, b) => a - b);
+    return `${m} ${mags.map((x) => `${x}x`).join(', ')} (seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')})`;
+  }).join('; ');
 }
 
 /** The experiment around a run folder (<out>/runs/<name>), when there is one. */
@@ -273,6 +284,8 @@ export interface SlidePrediction {
   classes: string[];
   tiles: number;
   sizeUm: number;
+  /** The tiling used; `note` says when the small-slide fallback (SMALL_SLIDE_TILING) replaced the defaults. */
+  tiling: { minTissue: number; strideUm: number; note?: string };
   /** The slide label from the mean tile probability, and from the majority of tile labels. */
   meanProbability: { label: string; probabilities: Record<string, number> };
   majority: { label: string; votes: Record<string, number> };
@@ -285,6 +298,12 @@ export interface SlidePrediction {
   /** teacherCsv: the teacher's tile probabilities (same rows as csv), when the teacher ran. */
   files: { json: string; csv: string; heatmap: string; geojson: string; teacherCsv?: string };
 }
+
+/**
+ * predict's fallback when neither --min-tissue nor --stride-um was given and no tile of the model's field of view
+ * passes the config's minimum tissue: a small slide such as the shipped CMU-1-Small-Region against a 576 um model.
+ */
+export const SMALL_SLIDE_TILING = { minTissue: 0.25, stridesPerTile: 6 } as const;
 
 /** What every output of a model trained on generated slides says. */
 export const SYNTHETIC_WARNING = 'SYNTHETIC: this model was trained on generated slides, not tissue; its labels say nothing about this slide.';
@@ -370,6 +389,7 @@ const timing = (ref: ModelRef, r: ClassifyResult): Timing => ({
 export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictOptions): Promise<SlidePrediction> {
   const slide = openSlide(slidePath, { mpp: o.mpp, forceMpp: o.forceMpp });
   const sizeUm = o.sizeUm ?? ref.sizeUm;
+  let tiling: SlidePrediction['tiling'] = { minTissue: o.minTissue ?? UNIT_DEFAULTS.minTissue, strideUm: o.strideUm ?? sizeUm };
   let tiles: Tile[];
   let thumb: RgbImage;
   let thumbMpp: number;
@@ -378,7 +398,12 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     const tissue = await slide.detectTissue(pieces?.minAreaUm2 ? { minAreaUm2: pieces.minAreaUm2 } : {}, { signal: o.signal });
     tiles = pieces
       ? pieceRects(tissue.pieces, slide.info.mpp.x, pieces.maxSizeUm)
-      : await slide.tiles({ sizeUm, strideUm: o.strideUm, minTissue: o.minTissue ?? UNIT_DEFAULTS.minTissue }, { signal: o.signal });
+      : await slide.tiles({ sizeUm, strideUm: tiling.strideUm, minTissue: tiling.minTissue }, { signal: o.signal });
+    if (!pieces && tiles.length === 0 && o.minTissue === undefined && o.strideUm === undefined) {
+      // A small slide (or biopsy) against a large field of view: overlapping tiles with less tissue rather than nothing.
+      tiling = { minTissue: SMALL_SLIDE_TILING.minTissue, strideUm: sizeUm / SMALL_SLIDE_TILING.stridesPerTile, note: `no tile of ${sizeUm.toFixed(0)} um at stride ${sizeUm.toFixed(0)} um held ${UNIT_DEFAULTS.minTissue * 100}% tissue; used overlapping tiles (--stride-um ${(sizeUm / SMALL_SLIDE_TILING.stridesPerTile).toFixed(0)}, --min-tissue ${SMALL_SLIDE_TILING.minTissue}). Set either flag to choose yourself.` };
+      tiles = await slide.tiles({ sizeUm, strideUm: tiling.strideUm, minTissue: tiling.minTissue }, { signal: o.signal });
+    }
     // The heatmap's scale: about 1600 px on the long side, never finer than the scan, never coarser than the tissue thumbnail.
     const longUm = Math.max(slide.info.width * slide.info.mpp.x, slide.info.height * slide.info.mpp.y);
     thumbMpp = Math.min(tissue.thumbnail.targetMpp, Math.max(slide.info.mpp.x, longUm / 1600));
@@ -431,6 +456,7 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
     classes,
     tiles: tiles.length,
     sizeUm,
+    tiling,
     meanProbability: { label: classes[argmax(mean)]!, probabilities: Object.fromEntries(classes.map((c, i) => [c, mean[i]!])) },
     majority: { label: classes[argmax(votes)]!, votes: Object.fromEntries(classes.map((c, i) => [c, votes[i]!])) },
     student: timing(ref, student),

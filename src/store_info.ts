@@ -1,6 +1,8 @@
-// `store info` and `store preview`: read the manifest, the indexes and raw views without the native addon.
+// `store info` and `store preview`: read the manifest, the indexes and raw views without the native addon (the
+// preview's labels are drawn by resvg, as predict's heatmap figure).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
 import { readIndex, readManifest, readView, type IndexSample, type Manifest } from './store.js';
 
@@ -91,7 +93,20 @@ export interface PreviewOptions {
   gap?: number;
 }
 
-/** A PNG contact sheet: one row per sample, one column per magnification, each view at its stored pixel size. */
+const escapeXml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Room for the labels: a header row (magnifications) and a left column (sample, class, split, group). */
+const LABELS = { left: 190, top: 30, minRow: 46 } as const;
+
+/** Which split a sample is in, by the manifest's lists. */
+function splitOf(m: Manifest, id: number): string {
+  for (const name of ['train', 'val', 'test', 'unlabeled'] as const) if ((m.splits[name] ?? []).includes(id)) return name;
+  return 'no split';
+}
+
+/**
+ * A PNG contact sheet: one row per sample, one column per magnification, each view at its stored pixel size; a
+ * header names each column's magnification and um/px, and each row its sample id, class, split and group.
+ */
 export function preview(store: string, out: string, options: PreviewOptions = {}): { out: string; rows: number[]; columns: number; width: number; height: number } {
   const m = readManifest(store);
   const all = listSamples(store, m);
@@ -103,19 +118,21 @@ export function preview(store: string, out: string, options: PreviewOptions = {}
   const gap = options.gap ?? 4;
   const cols = m.magnifications.length;
   const colW = Array.from({ length: cols }, (_, c) => Math.max(...rows.map((r) => r.sample.views[c]!.shape[1])));
-  const rowH = rows.map((r) => Math.max(...r.sample.views.map((v) => v.shape[0])));
-  const width = colW.reduce((a, b) => a + b, 0) + gap * (cols + 1);
-  const height = rowH.reduce((a, b) => a + b, 0) + gap * (n + 1);
-  const png = new PNG({ width, height });
+  const rowH = rows.map((r) => Math.max(LABELS.minRow, ...r.sample.views.map((v) => v.shape[0])));
+  const sheetW = colW.reduce((a, b) => a + b, 0) + gap * (cols + 1);
+  const sheetH = rowH.reduce((a, b) => a + b, 0) + gap * (n + 1);
+  const png = new PNG({ width: sheetW, height: sheetH });
   png.data.fill(255);
+  const rowY: number[] = [];
   let y = gap;
   rows.forEach((r, ri) => {
+    rowY.push(y);
     let x = gap;
     r.sample.views.forEach((v, c) => {
       const img = readView(store, r.shard, v);
       for (let yy = 0; yy < img.h; yy++) {
         for (let xx = 0; xx < img.w; xx++) {
-          const src = (yy * img.w + xx) * img.c, dst = ((y + yy) * width + x + xx) * 4;
+          const src = (yy * img.w + xx) * img.c, dst = ((y + yy) * sheetW + x + xx) * 4;
           png.data[dst] = img.pixels[src]!;
           png.data[dst + 1] = img.pixels[src + (img.c > 1 ? 1 : 0)]!;
           png.data[dst + 2] = img.pixels[src + (img.c > 2 ? 2 : 0)]!;
@@ -126,6 +143,28 @@ export function preview(store: string, out: string, options: PreviewOptions = {}
     });
     y += rowH[ri]! + gap;
   });
-  writeFileSync(out, PNG.sync.write(png));
+  const width = LABELS.left + sheetW;
+  const height = LABELS.top + sheetH;
+  const colX: number[] = [];
+  colW.reduce((x, w) => (colX.push(x), x + w + gap), gap);
+  const header = m.magnifications
+    .map((v, c) => `<text x="${LABELS.left + colX[c]!}" y="20" font-size="12" font-weight="bold">${escapeXml(`${v.magnification}x`)}<tspan dx="6" font-weight="normal" fill="#59636e">${v.mpp.toFixed(2)} um/px</tspan></text>`)
+    .join('\n');
+  const labels = rows
+    .map((r, ri) => {
+      const top = LABELS.top + rowY[ri]!;
+      const cls = r.sample.label === null ? 'unlabeled' : (m.classes[r.sample.label] ?? `class ${r.sample.label}`);
+      const group = r.sample.group.length > 24 ? `${r.sample.group.slice(0, 23)}…` : r.sample.group;
+      return `<text x="8" y="${top + 15}" font-size="12" font-weight="bold">${escapeXml(`#${r.id} ${cls}`)}</text>` +
+        `<text x="8" y="${top + 32}" font-size="11" fill="#59636e">${escapeXml(`${splitOf(m, r.id)} · ${group}`)}</text>`;
+    })
+    .join('\n');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" fill="#1f2328">
+<rect width="${width}" height="${height}" fill="#ffffff"/>
+<image x="${LABELS.left}" y="${LABELS.top}" width="${sheetW}" height="${sheetH}" xlink:href="data:image/png;base64,${PNG.sync.write(png).toString('base64')}"/>
+${header}
+${labels}
+</svg>`;
+  writeFileSync(out, new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: '#ffffff' }).render().asPng());
   return { out: path.resolve(out), rows: rows.map((r) => r.id), columns: cols, width, height };
 }

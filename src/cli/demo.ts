@@ -14,6 +14,7 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'run directory', 'resdistill-runs/demo')
     .addOption(flags.device('where training runs', 'auto'))
     .addOption(flags.threads())
+    .option('--force', "go on in an --out that holds another config's run, keeping its config.json and results.json in <out>/previous-<time>/")
     .addOption(flags.json())
     .addOption(flags.quiet())
     .addHelpText('after', '\nExamples:\n  $ resdistill demo\n  $ resdistill demo --out /tmp/demo --quiet && open /tmp/demo/report.html\n  $ resdistill demo --json > summary.json')

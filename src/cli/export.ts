@@ -14,14 +14,15 @@ width], dynamic in all three, preprocessed as the model's "preprocessing" metada
 "featureMap".
 
 Examples:
-  $ resdistill export runs/demo/runs/3f9c0a1b2c3d4e5f --onnx student.onnx
+  $ resdistill export runs/demo --onnx student.onnx
+  $ resdistill export runs/demo/runs/kd-2.5x-seed0-3f9c0a1b --onnx student.onnx
   $ resdistill export student.safetensors --onnx student.onnx --opset 13 --json`;
 
 export function registerExport(program: Command): void {
   program
     .command('export')
     .description('write a trained model as ONNX (dynamic batch, height and width; metadata as metadata_props)')
-    .argument('<weights>', "a training run's directory (its best.safetensors) or a weights file")
+    .argument('<weights>', "a weights file, a training run's directory (its best.safetensors), or an experiment's --out (its KD student at the lowest magnification, as predict)")
     .requiredOption('--onnx <file>', 'the ONNX file to write')
     .option('--opset <n>', `ONNX opset, ${OPSETS.min} to ${OPSETS.max} (default ${OPSETS.default})`, numberOption('--opset', { min: OPSETS.min, max: OPSETS.max, integer: true }))
     .addOption(flags.json())

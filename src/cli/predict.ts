@@ -108,6 +108,7 @@ export function registerPredict(program: Command): void {
         const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
         const lines = [
           ...(result.synthetic ? [`${result.warning}`] : []),
+          ...(result.tiling.note ? [`note: ${result.tiling.note}`] : []),
           `${result.slide}: ${result.tiles} tissue tiles of ${result.sizeUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
           `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities).map(([c, p]) => `${c} ${pct(p)}`).join(', ')}`,
           `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes).map(([c, v]) => `${c} ${v}`).join(', ')}`,

@@ -1,6 +1,7 @@
 // Progress for `resdistill run`: an overall bar plus one bar per running run (several with --parallel) with its
 // epoch, loss and ETA (cli-progress);
-// on a non-TTY stream, one plain line per finished run instead of redraws.
+// on a non-TTY stream (SLURM, nohup, CI), plain lines instead of redraws: one per run started and finished, and one
+// per training epoch with its losses, validation metric and ETA, as it happens.
 import cliProgress from 'cli-progress';
 import type { PlannedRun } from '../experiment/plan.js';
 import type { RunListener } from '../experiment/runner.js';
@@ -28,6 +29,23 @@ function formatEta(seconds: number | undefined): string {
   if (seconds === undefined) return '';
   const s = Math.round(seconds);
   return s >= 3600 ? `ETA ${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `ETA ${s}s`;
+}
+
+/** One line per training epoch for logs: `kd 5x seed 0  train epoch 3/20  loss 0.4123  val loss 0.5011  val accuracy 71.3%  ETA 2m05s`. */
+export function epochLine(label: string, step: string, event: JobEvent): string | undefined {
+  if (event.type !== 'epoch') return undefined;
+  const val = (event.val ?? {}) as { loss?: unknown; accuracy?: unknown };
+  const loss = num(event.loss);
+  const valLoss = num(val.loss);
+  const valAccuracy = num(val.accuracy);
+  return [
+    label,
+    `${step} epoch ${String(event.epoch)}/${String(event.epochs)}`,
+    loss !== undefined ? `loss ${loss.toFixed(4)}` : '',
+    valLoss !== undefined ? `val loss ${valLoss.toFixed(4)}` : '',
+    valAccuracy !== undefined ? `val accuracy ${(100 * valAccuracy).toFixed(1)}%` : '',
+    formatEta(num(event.etaSeconds)),
+  ].filter(Boolean).join('  ');
 }
 
 /** A listener that draws bars on stderr; `stop()` must be called when the run ends (it restores the terminal). */
@@ -74,6 +92,11 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
     onJobEvent(run, step, event) {
       const index = run.steps.findIndex((s) => s.name === step);
       const f = stepFraction(event);
+      if (!tty) {
+        const text = epochLine(run.label, step, event);
+        if (text) line(text);
+        return;
+      }
       const bar = current.get(run.key);
       if (!bar || f === undefined) return;
       const overallFraction = (index + f) / run.steps.length;

@@ -1,6 +1,7 @@
 // `resdistill run <experiment> --out <dir>`, `resdistill report <dir>` and `resdistill schema`.
 import { type Command, Option } from 'commander';
 import path from 'node:path';
+import { fromNative, makeError } from '../errors.js';
 import { experimentJsonSchema } from '../experiment/config.js';
 import { loadExperiment, type ResolvedExperiment } from '../experiment/load.js';
 import { followExperiment } from '../experiment/follower.js';
@@ -25,6 +26,7 @@ export interface RunOpts extends SpreadFlags {
   threads?: number;
   margin?: number;
   metric?: Metric;
+  force?: boolean;
 }
 
 /** --margin in points of the metric (1 = one percentage point), the unit of evaluation.margin. */
@@ -72,6 +74,7 @@ export function registerRun(program: Command): void {
     .option('--node-rank <r>', "this machine's index, 0 to nnodes - 1 (global rank = node-rank x nproc-per-node + local rank)", numberOption('--node-rank', RANGES.index))
     .option('--master-addr <host>', "node 0's address, where every training step's ranks meet")
     .option('--master-port <port>', 'the port on node 0 where training steps meet; consecutive steps alternate with the next port (default 29500)', numberOption('--master-port', RANGES.port))
+    .option('--force', "go on in an --out that holds another config's run: its config.json and results.json move to <out>/previous-<time>/ (without it: RUN_CONFIG_CHANGED)")
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (file: string, opts: RunOpts) => runCommand(Boolean(opts.json), () => runExperimentCommand(file, opts)));
 
@@ -128,11 +131,20 @@ export async function runExperimentCommand(file: string, opts: RunOpts): Promise
         else if (!opts.quiet) process.stdout.write(`ranks ${ranks.first}-${ranks.last} of ${ranks.world}: took part in ${follow.trained.length} training steps (${follow.skipped.length} finished before); global rank 0's machine writes the results to ${outDir}\n`);
         return;
       }
-      const summary = await runExperiment(config, { outDir, device, signal: controller.signal, threads, ...spread, ...(bars ? { listener: bars } : {}) });
+      let summary: Awaited<ReturnType<typeof runExperiment>>;
+      try {
+        summary = await runExperiment(config, { outDir, device, signal: controller.signal, threads, force: Boolean(opts.force), ...spread, ...(bars ? { listener: bars } : {}) });
+      } catch (e) {
+        const error = fromNative(e);
+        // Ctrl-C: what finished is on disk, and the same command picks up from there.
+        if (error.code === 'CANCELLED') throw makeError('CANCELLED', `${error.message}. Finished runs and checkpoints are kept in ${outDir}: rerun the same command to resume.`, error);
+        throw e;
+      }
       bars?.stop();
+      if (summary.previous && !opts.json && !opts.quiet) process.stderr.write(`the config changed: the previous config.json and results.json are kept in ${summary.previous}\n`);
       const report = await writeReport(summary.results, outDir);
       if (opts.json) {
-        printJson({ outDir, device, runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json'), answer: report.answer });
+        printJson({ outDir, device, ...(summary.previous ? { previous: summary.previous } : {}), runs: summary.plan.runs.length, executed: summary.executed.length, skipped: summary.skipped.length, report: report.html, csv: report.csv, results: path.join(outDir, 'results.json'), answer: report.answer });
       } else if (!opts.quiet) {
         const synthetic = summary.results.synthetic ? ' (SYNTHETIC data)' : '';
         process.stdout.write(`\n${config.name}${synthetic}: ${summary.executed.length} runs done, ${summary.skipped.length} skipped (finished before)\n\n`);

@@ -5,6 +5,7 @@ import { CancelledError, ConfigError, fromNative, makeError } from '../errors.js
 import type { JobEvent, JobOptions } from '../job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
+import { guardConfigChange } from './config-change.js';
 import type { ResolvedExperiment } from './load.js';
 import type { NodeLaunch } from './nodes.js';
 import { processExecutor, runPool } from './parallel.js';
@@ -82,6 +83,8 @@ export interface RunOptions {
   devices?: RunDevice[][];
   /** Global rank 0's share of a group spanning several machines (the others follow: follower.ts). */
   nodes?: NodeLaunch;
+  /** Go on in an outDir that holds another config's run, keeping its config.json and results.json in previous-<time>/. */
+  force?: boolean;
 }
 
 export interface RunSummary {
@@ -90,6 +93,8 @@ export interface RunSummary {
   executed: string[];
   skipped: string[];
   results: Results;
+  /** Where the previous config's config.json and results.json were kept (force), if the config changed. */
+  previous?: string;
 }
 
 /** Per-step events worth keeping in log.jsonl (per-batch steps would swamp it). */
@@ -154,6 +159,8 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
   try {
     const plan = planExperiment(config, { outDir: dir.root, device: options.device });
     const versions = collectVersions();
+    const previous = guardConfigChange(dir.root, config, Boolean(options.force));
+    if (previous) dir.log({ event: 'config-changed', previous });
     dir.writeJson('config.json', config);
     dir.writeJson('versions.json', versions);
     dir.writeJson('plan.json', plan);
@@ -218,7 +225,7 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
     const results = collectResults(config, plan, records, versions, references(config, plan, dir));
     dir.writeJson('results.json', results);
     dir.log({ event: 'finished', executed: executed.length, skipped: skipped.length });
-    return { outDir: dir.root, plan, executed, skipped, results };
+    return { outDir: dir.root, plan, executed, skipped, results, ...(previous ? { previous } : {}) };
   } finally {
     dir.close();
   }

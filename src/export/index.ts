@@ -2,13 +2,15 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ResdistillError } from '../errors.js';
+import { resolveModel } from '../predict.js';
 import { describeWeights, readSafetensors } from '../weights.js';
 import { exportOnnx, type OnnxExport } from './onnx.js';
 
-/** A weights file, or a training run's directory (its best.safetensors). */
+/** A weights file, a training run's directory (its best.safetensors), or an experiment's --out (predict's default run). */
 export function weightsFileOf(target: string): string {
   if (!existsSync(target)) throw new ResdistillError('CONFIG_INVALID', `${target} does not exist`);
   if (!statSync(target).isDirectory()) return target;
+  if (existsSync(path.join(target, 'plan.json'))) return resolveModel(target).checkpoint;
   const best = path.join(target, 'best.safetensors');
   if (!existsSync(best)) throw new ResdistillError('CONFIG_INVALID', `${target} holds no best.safetensors: give a training run's directory (<out>/runs/<key>) or a weights file`);
   return best;

@@ -42,7 +42,8 @@ export function trainingCurvesSpec(results: Results): TopLevelSpec | null {
       height: 90,
       mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+        // Epochs are whole: ticks at integers only, however few epochs there were.
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd', titlePadding: 6 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'mag', type: 'nominal', title: 'magnification', sort: { field: 'magnification', order: 'descending' } },
         detail: { field: 'run', type: 'nominal' },

@@ -2,7 +2,8 @@
 import type { Results } from './results.js';
 import { type Answer, teacherCheckLines } from './answer.js';
 import type { Comparison } from './comparisons.js';
-import { costWarnings, findings, mainRows, type SummaryRow } from './summary.js';
+import { costChecks } from './cost-notes.js';
+import { findings, mainRows, type SummaryRow } from './summary.js';
 import { COMPARISON_NOTE, escapeHtml, htmlComparisons, htmlTable, METRIC_COLUMNS, METRICS_NOTE, TABLE_NOTE } from './tables.js';
 import { htmlPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
 
@@ -81,7 +82,7 @@ export function renderHtml(results: Results, rows: SummaryRow[], plots: Rendered
   const title = `${results.experiment}${synthetic ? ' (SYNTHETIC data)' : ''}`;
   const seeds = [...new Set(results.runs.map((r) => r.seed))].sort((a, b) => a - b);
   const facts = findings(rows);
-  const warnings = costWarnings(rows);
+  const { notes: costNotes, warnings } = costChecks(rows);
   const banner = synthetic
     ? `<div class="banner synthetic" id="synthetic-banner">SYNTHETIC DATA: generated slides, not tissue. These numbers show the pipeline and the method's effect on a controlled problem; they say nothing about clinical accuracy.</div>`
     : '';
@@ -111,6 +112,7 @@ ${partial}
 ${ans ? `<section id="answer"><div class="banner answer"><strong>Answer:</strong> ${escapeHtml(ans.text)}</div>${answerDetails(ans, results)}</section>` : ''}
 ${facts.length ? `<section id="findings"><h2>Findings (mean accuracy over seeds)</h2><ul class="findings">${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></section>` : ''}
 ${warnings.length ? `<section id="cost-warnings"><div class="banner partial">${warnings.map((w) => `FLOPs check: ${escapeHtml(w)}`).join('<br>')}</div></section>` : ''}
+${costNotes.length ? `<section id="cost-notes"><p class="note">${costNotes.map((w) => `FLOPs note: ${escapeHtml(w)}`).join('<br>')}</p></section>` : ''}
 <section id="plots"><h2>Plots</h2><div class="plots">
 ${figures || '<p class="note">No plottable runs yet.</p>'}
 </div></section>

@@ -9,7 +9,8 @@ import { readResults, REFERENCE_METHODS, type Results } from './results.js';
 import type { Metric } from '../stats/metrics.js';
 import { type Answer, answer, teacherCheckLines } from './answer.js';
 import { type Comparison, comparisons } from './comparisons.js';
-import { costWarnings, findings, mainRows, summarize, type SummaryRow } from './summary.js';
+import { findings, mainRows, summarize, type SummaryRow } from './summary.js';
+import { costChecks } from './cost-notes.js';
 import { COMPARISON_NOTE, markdownComparisons, markdownTable, METRIC_COLUMNS, METRICS_NOTE, resultsCsv, TABLE_NOTE } from './tables.js';
 
 export interface ReportFiles {
@@ -37,8 +38,9 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   if (ans.warnings.length) lines.push(...ans.warnings.map((w) => `> **Statistics**: ${w}`), '');
   const facts = findings(rows);
   if (facts.length) lines.push(...facts.map((f) => `- ${f}`), '');
-  const warnings = costWarnings(rows);
+  const { notes: costNotes, warnings } = costChecks(rows);
   if (warnings.length) lines.push(...warnings.map((w) => `> **FLOPs check**: ${w}`), '');
+  if (costNotes.length) lines.push(...costNotes.map((w) => `FLOPs note: ${w}`), '');
   lines.push(markdownTable(mainRows(rows)), '', TABLE_NOTE, '');
   lines.push('## Metrics with intervals', '', markdownTable(mainRows(rows), METRIC_COLUMNS), '', METRICS_NOTE, '');
   const classes = markdownPerClass(perClass(results));

@@ -19,11 +19,27 @@ export const CONFIG = {
   title: { fontSize: 14, anchor: 'start' as const, subtitleColor: '#666666', subtitleFontSize: 11 },
 };
 
-export const methodScale = {
-  domain: METHODS.map((m) => METHOD_LABELS[m]),
-  range: METHODS.map((m) => COLORS[m]),
-};
-export const shapeScale = { domain: METHODS.map((m) => METHOD_LABELS[m]), range: METHODS.map((m) => SHAPES[m]) };
+/** Colour and shape scales over the methods that were run (in the fixed order), so the legend lists only those. */
+export function methodScales(ps: { method: string }[]): { color: { domain: string[]; range: string[] }; shape: { domain: string[]; range: string[] } } {
+  const present = new Set(ps.map((p) => p.method));
+  const run = METHODS.filter((m) => present.has(METHOD_LABELS[m]));
+  const domain = run.map((m) => METHOD_LABELS[m]);
+  return { color: { domain, range: run.map((m) => COLORS[m]) }, shape: { domain, range: run.map((m) => SHAPES[m]) } };
+}
+
+/** Tick values for a log axis over [lo, hi]: 1, 2 and 5 per decade when it spans little, 1 and 3 up to 3.5 decades, decades beyond. */
+export function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  const decades = Math.log10(hi / lo);
+  const steps = decades > 3.5 ? [1] : decades > 1.2 ? [1, 3] : [1, 2, 5];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of steps) {
+      const v = m * 10 ** e;
+      if (v >= lo && v <= hi) out.push(Number(v.toPrecision(3)));
+    }
+  }
+  return out;
+}
 
 export interface Point {
   method: string;
@@ -64,13 +80,17 @@ export const tooltip = [
   { field: 'seeds', title: 'seeds' },
 ];
 
-export function markers(xTitle: string, xScale: object, yDomain: [number, number], axis?: object) {
-  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: xScale, ...(axis ? { axis } : {}) };
-  const y = { field: 'acc', type: 'quantitative' as const, title: 'Accuracy (%)', scale: { domain: yDomain, nice: false, zero: false } };
-  const color = { field: 'method', type: 'nominal' as const, title: null, scale: methodScale };
+/** Room between tick labels and axis titles, so neither touches the other. */
+export const AXIS = { titlePadding: 10, labelPadding: 4, labelOverlap: 'greedy' as const };
+
+export function markers(ps: Point[], xTitle: string, xScale: object, yDomain: [number, number], axis?: object) {
+  const scales = methodScales(ps);
+  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: xScale, axis: { ...AXIS, ...(axis ?? {}) } };
+  const y = { field: 'acc', type: 'quantitative' as const, title: 'Accuracy (%)', scale: { domain: yDomain, nice: false, zero: false }, axis: AXIS };
+  const color = { field: 'method', type: 'nominal' as const, title: null, scale: scales.color };
   return [
     { mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' as const }, y2: { field: 'hi' }, color } },
-    { mark: { type: 'point' as const, filled: true, size: 90, opacity: 1 }, encoding: { x, y, color, shape: { field: 'method', type: 'nominal' as const, title: null, scale: shapeScale }, tooltip } },
+    { mark: { type: 'point' as const, filled: true, size: 90, opacity: 1 }, encoding: { x, y, color, shape: { field: 'method', type: 'nominal' as const, title: null, scale: scales.shape }, tooltip } },
   ];
 }
 

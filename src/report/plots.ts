@@ -1,7 +1,7 @@
 // The report's plots as Vega-Lite specs, rendered to SVG headlessly with vega (no browser, no canvas needed).
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { COLORS, CONFIG, DODGE, ERROR_BARS, markers, methodScale, points, tooltip, yDomain } from './plot-style.js';
+import { AXIS, COLORS, CONFIG, DODGE, ERROR_BARS, logTicks, markers, methodScales, points, tooltip, yDomain } from './plot-style.js';
 import { mainRows, METHOD_LABELS, paretoFront, type SummaryRow } from './summary.js';
 
 /** Accuracy against GFLOPs (log), with the Pareto front of the mean points as a dashed staircase. */
@@ -12,15 +12,21 @@ export function accuracyVsFlopsSpec(rows: SummaryRow[]): TopLevelSpec | null {
   const front = points(paretoFront(main), (r) => (r.flops as number) / 1e9 * DODGE[r.method]);
   const labels = ps.filter((p) => p.method === METHOD_LABELS.teacher || p.method === METHOD_LABELS.baseline);
   const domain = yDomain(ps);
+  const xs = ps.map((p) => p.x);
+  const xScale = { type: 'log', domain: [Math.min(...xs) / 1.4, Math.max(...xs) * 1.4], nice: false };
+  const xAxis = { values: logTicks(xScale.domain[0]!, xScale.domain[1]!), format: '~g' };
+  // The front's name sits at its most accurate end, where it is easiest to find.
+  const top = front.reduce((a, b) => (b.acc > a.acc ? b : a), front[0]!);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Accuracy vs compute', subtitle: 'dashed: Pareto front; bars: 95% bootstrap intervals' },
+    title: { text: 'Accuracy vs compute', subtitle: 'dashed: the Pareto front; bars: 95% bootstrap intervals' },
     width: 460,
     height: 300,
     config: CONFIG,
     layer: [
-      { data: { values: front }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 4], color: '#888888', strokeWidth: 1.5 }, encoding: { x: { field: 'x', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'acc', type: 'quantitative' } } },
-      { data: { values: ps }, layer: markers('GFLOPs per image (log scale)', { type: 'log' }, domain) },
+      { data: { values: ps }, layer: markers(ps, 'GFLOPs per image (log scale)', xScale, domain, xAxis) },
+      { data: { values: front }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [6, 3], color: '#222222', strokeWidth: 2, opacity: 0.75 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'acc', type: 'quantitative' } } },
+      ...(top ? [{ data: { values: [top] }, mark: { type: 'text', text: 'Pareto front', align: 'right', dx: -8, dy: -10, fontSize: 11, fontWeight: 'bold', color: '#222222' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' } } }] : []),
       { data: { values: labels }, mark: { type: 'text', dy: 16, fontSize: 11, color: '#555555' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, text: { field: 'mag' } } },
     ],
   } as TopLevelSpec;
@@ -43,10 +49,10 @@ export function accuracyVsMagnificationSpec(rows: SummaryRow[]): TopLevelSpec | 
     config: CONFIG,
     layer: [
       { data: { values: teacher }, mark: { type: 'rule', strokeDash: [4, 4], color: COLORS.teacher, opacity: 0.6 }, encoding: { y: { field: 'acc', type: 'quantitative' } } },
-      { data: { values: students }, mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'method', type: 'nominal', title: null, scale: methodScale } } },
+      { data: { values: students }, mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'method', type: 'nominal', title: null, scale: methodScales(ps).color } } },
       {
         data: { values: ps },
-        layer: markers('Magnification (log scale)', { ...xScale }, yDomain(ps), { values: mags, labelExpr: "datum.value + 'x'", grid: true }),
+        layer: markers(ps, 'Magnification (log scale)', { ...xScale }, yDomain(ps), { values: mags, labelExpr: "datum.value + 'x'", grid: true }),
       },
     ],
   } as TopLevelSpec;
@@ -72,8 +78,8 @@ export function unlabeledSweepSpec(rows: SummaryRow[]): TopLevelSpec | null {
       {
         data: { values: ps },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'Unlabeled pool used (%)', scale: { domain: [0, 100] } },
-          y: { field: 'acc', type: 'quantitative', title: 'Accuracy (%)', scale: { zero: false } },
+          x: { field: 'x', type: 'quantitative', title: 'Unlabeled pool used (%)', scale: { domain: [0, 100] }, axis: AXIS },
+          y: { field: 'acc', type: 'quantitative', title: 'Accuracy (%)', scale: { zero: false }, axis: AXIS },
           color,
         },
         layer: [

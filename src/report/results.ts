@@ -1,5 +1,6 @@
 // results.json: the one input of every report. Validated with zod so a hand-edited file fails with named paths.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { EVALUATION_DEFAULTS } from '../experiment/config.js';
@@ -127,7 +128,9 @@ export function parseResults(value: unknown, where = 'results.json'): Results {
   return parsed.data;
 }
 
-export function readResults(file: string): Results {
+/** Reads results.json, or `<dir>/results.json` when given an experiment's output folder (as the CLI takes). */
+export function readResults(fileOrDir: string): Results {
+  const file = existsSync(fileOrDir) && statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'results.json') : fileOrDir;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

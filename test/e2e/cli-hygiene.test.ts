@@ -2,11 +2,12 @@
 // stack trace; exit 2 for usage errors (unknown flag, bad flag value, missing required flags: all named at once),
 // 1 for a command that ran and failed; image outputs are PNG or refused. Needs the built CLI (dist/); the
 // commands fail before they load the addon or read any file.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allCommands, buildProgram } from '../../src/cli/program.js';
-import { runCli, tempDir } from '../support.js';
+import { cli, runCli, tempDir } from '../support.js';
 
 const program = buildProgram();
 const leaves = allCommands(program).filter((c) => c.commands.length === 0);
@@ -83,5 +84,13 @@ describe('command-line hygiene (needs the built CLI)', () => {
     expect(runCli(['--help']).status).toBe(0);
     expect(runCli(['run', '--help']).status).toBe(0);
     expect(runCli(['--version']).status).toBe(0);
+  });
+});
+
+describe('a reader that closes the pipe early (needs the built CLI)', () => {
+  it('`resdistill --help | true` ends quietly with exit 0, not IO_ERROR: write EPIPE', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" --help | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 // Needs Debian chromium at /usr/bin/chromium (scripts/setup.mjs installs it): report.html, rendered headless, shows
-// the three plots (bootstrap error bars), the results table (no horizontal scroll at 1400 px), the confusion matrices, and its full-page screenshot is a real picture (many colours, mostly
+// the three plots (bootstrap error bars; legends of the methods run only; a named Pareto front; no overlapping axis labels), the results table (no horizontal scroll at 1400 px), the confusion matrices, and its full-page screenshot is a real picture (many colours, mostly
 // not background), not a blank page.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,6 +38,34 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless chromium (needs 
       expect(plotBox?.height).toBeGreaterThan(200);
       // The SVG carries real marks: one point per (method, magnification) row of the main table.
       expect(await page.locator('#plot-accuracy-vs-flops svg path.mark-symbol, #plot-accuracy-vs-flops svg .mark-symbol path').count()).toBeGreaterThanOrEqual(13);
+
+      // Legends list only the methods that were run (the fixture has no KD + teacher init).
+      const legends = await page.locator('#plot-accuracy-vs-flops svg .role-legend-label text').allTextContents();
+      expect(legends.sort()).toEqual(['Baseline', 'KD + unlabeled', 'KD student', 'Teacher']);
+      // The Pareto front is drawn and named.
+      expect(await page.locator('#plot-accuracy-vs-flops svg text', { hasText: /^Pareto front$/ }).count()).toBe(1);
+      // No axis label or title overlaps another one, in any plot (tick labels against each other and against titles).
+      const overlaps = await page.evaluate(() => {
+        const found: string[] = [];
+        for (const svg of document.querySelectorAll('figure.plot svg')) {
+          const texts = [...svg.querySelectorAll('.role-axis-label text, .role-axis-title text, .role-title-text text, .role-title-subtitle text')]
+            .filter((t) => (t.textContent ?? '').trim() !== '' && (t as SVGElement).getAttribute('opacity') !== '0')
+            .map((t) => ({ text: t.textContent!, box: t.getBoundingClientRect() }));
+          for (let i = 0; i < texts.length; i++) {
+            for (let j = i + 1; j < texts.length; j++) {
+              const a = texts[i]!.box, b = texts[j]!.box;
+              const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+              const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+              if (w > 1 && h > 1) found.push(`${svg.closest('figure')?.id}: '${texts[i]!.text}' overlaps '${texts[j]!.text}'`);
+            }
+          }
+        }
+        return found;
+      });
+      expect(overlaps).toEqual([]);
+      // Epoch ticks are whole numbers.
+      const epochTicks = await page.locator('#plot-training-curves svg .role-axis-label text').allTextContents();
+      expect(epochTicks.length).toBeGreaterThan(0);
 
       const png = await page.screenshot({ fullPage: true });
       const shot = path.join(dir, 'report-screenshot.png');

@@ -2,6 +2,8 @@
 // condition is checked with jobKinds()). A tiny SYNTHETIC experiment run straight through, and the same experiment
 // SIGKILLed after its first finished run and then rerun, end with the same results.json metrics. Then
 // `predict` classifies one of the synthetic slides (pyramidal TIFF through OpenSlide) with the finished students.
+// A changed config into the finished --out is refused; a run whose output is a pipe prints each epoch as it ends,
+// and Ctrl-C (SIGINT) says that rerunning resumes.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -98,6 +100,41 @@ describe.skipIf(!ready)('resdistill run killed and resumed, then predict (CLI, a
     expect(readFileSync(p.files.heatmap).subarray(1, 4).toString()).toBe('PNG');
     expect(readFileSync(p.files.csv, 'utf8').trim().split('\n')).toHaveLength(p.tiles + 1);
   }, 600_000);
+
+  it('a changed config into the same --out is refused with RUN_CONFIG_CHANGED, replacing nothing', () => {
+    expect(straight, 'the run above must finish first').not.toBe('');
+    const before = readFileSync(path.join(straight, 'results.json'), 'utf8');
+    const changed = path.join(path.dirname(straight), 'changed.json');
+    writeFileSync(changed, JSON.stringify({ ...tiny, seeds: [1] }));
+    const r = runCli(['run', changed, '--out', straight, '--json']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'RUN_CONFIG_CHANGED', message: expect.stringMatching(/changed: seeds.*--force/) });
+    expect(readFileSync(path.join(straight, 'results.json'), 'utf8')).toBe(before);
+  });
+
+  it('with output not a terminal, each epoch is a line on stderr and in log.jsonl as it ends; Ctrl-C says rerunning resumes', async () => {
+    const root = tempDir();
+    const config = path.join(root, 'tiny.json');
+    writeFileSync(config, JSON.stringify(tiny));
+    const out = path.join(root, 'interrupted');
+    const child = spawn(process.execPath, [cli, 'run', config, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let epochsInLogAtFirstLine = -1;
+    child.stdout.resume();
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (epochsInLogAtFirstLine < 0 && / train epoch 1\/2 .*loss \d/.test(stderr)) {
+        epochsInLogAtFirstLine = readLog(out).filter((l) => (l.job as { type?: string } | undefined)?.type === 'epoch').length;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+    expect(stderr).toMatch(/running teacher 10x seed 0\n/);
+    expect(stderr).toMatch(/teacher 10x seed 0 {2}train epoch 1\/2 {2}loss \d+\.\d{4} {2}val loss \d+\.\d{4} {2}val accuracy \d+\.\d% {2}ETA \d+s/);
+    expect(epochsInLogAtFirstLine).toBeGreaterThanOrEqual(1); // in log.jsonl already, while the run goes on
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/CANCELLED: .*rerun the same command to resume/);
+  }, 900_000);
 
   it('predict with a model path outside any experiment, or a missing slide, fails with a typed error', () => {
     const notRun = runCli(['predict', 'x.svs', '--model', tempDir(), '--json']);

@@ -19,9 +19,19 @@ describe.skipIf(!hasData)('resdistill extract / store info / store preview (need
     const p = runCli(['store', 'preview', out, '--out', png, '--samples', '3', '--json']);
     expect(p.status, p.stderr).toBe(0);
     const img = PNG.sync.read(readFileSync(png));
-    expect([img.width, img.height]).toEqual([4 + 416 + 4 + 208 + 4 + 104 + 4, 4 + 3 * (312 + 4)]);
+    // A label column (sample, class, split, group) on the left and a header row (magnification, um/px) on top.
+    const [left, top] = [190, 30];
+    expect([img.width, img.height]).toEqual([left + 4 + 416 + 4 + 208 + 4 + 104 + 4, top + 4 + 3 * (312 + 4)]);
     // Top-left pixel of the first row is real tissue (not the white background).
-    expect(img.data[(4 * img.width + 4) * 4]).toBeLessThan(250);
+    expect(img.data[((top + 4) * img.width + left + 4) * 4]).toBeLessThan(250);
+    // The labels are drawn: dark text pixels in the label column and in the header.
+    const dark = (x0: number, y0: number, x1: number, y1: number) => {
+      let n = 0;
+      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) if (img.data[(yy * img.width + xx) * 4]! < 100) n++;
+      return n;
+    };
+    expect(dark(0, top, left, top + 40)).toBeGreaterThan(50);
+    expect(dark(left, 0, left + 200, top)).toBeGreaterThan(50);
   });
 
   it('a bad config prints { error: { code: CONFIG_INVALID } } naming each bad field, exit 1', () => {

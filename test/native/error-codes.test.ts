@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
 import { nativeVersions } from '../../src/native.js';
 
-/** Raised in TypeScript only: the CLI's usage errors, the run lock, loading the addon. */
-const TS_ONLY = ['USAGE', 'RUN_LOCKED', 'NATIVE_LOAD_FAILED', 'LIBTORCH_MISMATCH'];
+/** Raised in TypeScript only: the CLI's usage errors, the run lock, a changed config in a run's folder, loading the addon. */
+const TS_ONLY = ['USAGE', 'RUN_LOCKED', 'RUN_CONFIG_CHANGED', 'NATIVE_LOAD_FAILED', 'LIBTORCH_MISMATCH'];
 
 describe('error codes (needs the addon)', () => {
   it("the core's codes plus the TS layer's own are exactly src/errors.ts's list", () => {

@@ -211,3 +211,27 @@ describe('run folders a user can read (pure TS)', () => {
     expect(readLog(out)).toHaveLength(logged);
   });
 });
+
+describe('a rerun of a changed config into the same --out (pure TS, real files)', () => {
+  it('is refused with RUN_CONFIG_CHANGED naming the changed fields, replacing nothing; with force the old config.json and results.json are kept in previous-<time>/', async () => {
+    const out = tempDir();
+    const plan = planExperiment(config, { outDir: out, device: 'cpu' });
+    markDone(out, plan.runs);
+    const never: Executor = async (kind) => {
+      throw new Error(`no job should run, got ${kind}`);
+    };
+    await runExperiment(config, { outDir: out, device: 'cpu', executor: never });
+    await runExperiment(config, { outDir: out, device: 'cpu', executor: never }); // the same config: resumes, no question
+    const before = { config: readFileSync(path.join(out, 'config.json'), 'utf8'), results: readFileSync(path.join(out, 'results.json'), 'utf8') };
+    const changed = { ...config, seeds: [0] };
+    await expect(runExperiment(changed, { outDir: out, device: 'cpu', executor: never })).rejects.toMatchObject({ code: 'RUN_CONFIG_CHANGED', message: expect.stringContaining('changed: seeds') });
+    expect(readFileSync(path.join(out, 'config.json'), 'utf8')).toBe(before.config);
+    expect(readFileSync(path.join(out, 'results.json'), 'utf8')).toBe(before.results);
+
+    const summary = await runExperiment(changed, { outDir: out, device: 'cpu', executor: never, force: true });
+    expect(summary.previous).toMatch(/previous-\d{4}-/);
+    expect(readFileSync(path.join(summary.previous!, 'config.json'), 'utf8')).toBe(before.config);
+    expect(readFileSync(path.join(summary.previous!, 'results.json'), 'utf8')).toBe(before.results);
+    expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).seeds).toEqual([0]);
+  });
+});
