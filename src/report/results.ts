@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { EVALUATION_DEFAULTS } from '../experiment/config.js';
 import { issueLines } from '../experiment/load.js';
+import { resultsProblems } from './results-check.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
 
@@ -105,6 +106,8 @@ export function parseResults(value: unknown, where = 'results.json'): Results {
   if (!parsed.success) {
     throw new ConfigError('CONFIG_INVALID', `invalid ${where}:\n${issueLines(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
   }
+  const problems = resultsProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError('CONFIG_INVALID', `invalid ${where}:\n${problems.map((l) => `  ${l}`).join('\n')}`);
   return parsed.data;
 }
 
