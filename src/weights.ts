@@ -80,14 +80,14 @@ export function parseSafetensorsHeader(file: string, headerText: string, dataSiz
     return bad('malformed safetensors header');
   }
   if (!isObject(header)) return bad('malformed safetensors header (not a JSON object)');
-  const metadata: Record<string, string> = {};
+  const metadata = new Map<string, string>(); // a Map: keys such as __proto__ are data here
   const entries = new Map<string, HeaderEntry>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (!isObject(entry)) bad('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(entry as object)) {
         if (typeof v !== 'string') bad(`__metadata__.${k} must be a string`);
-        metadata[k] = v as string;
+        metadata.set(k, v as string);
       }
       continue;
     }
@@ -111,7 +111,7 @@ export function parseSafetensorsHeader(file: string, headerText: string, dataSiz
     at = e.end;
   }
   if (at !== dataSize) bad(`the data section has ${dataSize - at} bytes no tensor names (the format forbids holes)`);
-  return { metadata, entries };
+  return { metadata: Object.fromEntries(metadata), entries };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,7 +1,7 @@
 // A results.json is an input like any other: `resdistill report` checks every prediction against the class list and
 // bounds the sizes it declares, answering CONFIG_INVALID with named paths, exit 1, no signal and no report files
 // (rather than a wrong table, an INTERNAL error or Node running out of memory). Needs the built CLI (dist/) only.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support.js';
@@ -58,5 +58,34 @@ describe('results.json is checked against its class list and bounded (needs the 
 
   it('duplicate class names are refused', () => {
     expectRefused({ ...base, classes: ['tumour', 'tumour'] }, /classes\[1\]: duplicate name 'tumour'/);
+  });
+});
+
+describe('user strings in results.json stay data in every report file (needs the built CLI)', () => {
+  const hostile = {
+    ...base,
+    experiment: '<img src=x onerror=alert(1)> [click](http://evil) # x\n# injected heading',
+    classes: ['__proto__', '=HYPERLINK("http://evil","x")'],
+    runs: [run({ key: '=HYPERLINK("http://evil","x")' }), run({ method: 'baseline', magnification: 5, key: '-2+3' })],
+  };
+
+  it('report.md escapes experiment and class names: no raw HTML, link or heading comes from them', () => {
+    const r = report(hostile);
+    expect(r.status, r.stderr).toBe(0);
+    const dir = path.dirname(r.answer.markdown as string);
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain('](http://evil)');
+    expect(md).not.toMatch(/^# injected heading/m);
+    expect(md.split('\n')[0]).toBe('# &lt;img src=x onerror=alert\\(1\\)&gt; \\[click\\]\\(http://evil\\) \\# x \\# injected heading (SYNTHETIC data)');
+    expect(md).toContain('\\_\\_proto\\_\\_ recall / precision %');
+  });
+
+  it('results.csv prefixes cells a spreadsheet would run as formulas (OWASP), and keeps numbers as numbers', () => {
+    const r = report(hostile);
+    const csv = readFileSync(path.join(path.dirname(r.answer.markdown as string), 'results.csv'), 'utf8');
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
+    expect(csv).toContain(",'-2+3\r\n");
+    expect(csv.split('\r\n')[1]).toMatch(/^teacher,10,0,,0\.5,/);
   });
 });
