@@ -77,7 +77,7 @@ describe('user strings in results.json stay data in every report file (needs the
     expect(md).not.toContain('<img');
     expect(md).not.toContain('](http://evil)');
     expect(md).not.toMatch(/^# injected heading/m);
-    expect(md.split('\n')[0]).toBe('# &lt;img src=x onerror=alert\\(1\\)&gt; \\[click\\]\\(http://evil\\) \\# x \\# injected heading (SYNTHETIC data)');
+    expect(md.split('\n')[0]).toBe('# &lt;img src=x onerror=alert\\(1\\)&gt; \\[click\\]\\(http://evil\\) \\# x \\# injected heading');
     expect(md).toContain('\\_\\_proto\\_\\_ recall / precision %');
   });
 
