@@ -1,9 +1,9 @@
 // results.json: the one input of every report. Validated with zod so a hand-edited file fails with named paths.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { EVALUATION_DEFAULTS } from '../experiment/config.js';
 import { issueLines } from '../experiment/load.js';
+import { readTextInput } from '../text-input.js';
 import { resultsProblems } from './results-check.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
@@ -114,8 +114,9 @@ export function parseResults(value: unknown, where = 'results.json'): Results {
 export function readResults(file: string): Results {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextInput(file);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError('CONFIG_INVALID', `cannot read ${file}: ${(e as Error).message}`);
   }
   try {
