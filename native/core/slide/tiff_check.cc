@@ -96,7 +96,8 @@ class Tiff {
     if (at > size_ - count_size || !read_(at, buf, count_size)) return where + "outside the file";
     const uint64_t n = u(buf, int(count_size));
     if (n > (size_ - at - count_size) / entry_size) return where + "declares " + std::to_string(n) + " entries, more than the file holds";
-    std::vector<Entry> entries(size_t(n));
+    if (n > 65535) return where + "declares " + std::to_string(n) + " entries (a TIFF IFD has at most 65535)";
+    std::vector<Entry> entries(static_cast<size_t>(n));
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t e_at = at + count_size + i * entry_size;
       if (!read_(e_at, buf, entry_size)) return where + "truncated";
