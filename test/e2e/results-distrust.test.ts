@@ -1,7 +1,7 @@
 // A results.json is an input like any other: `resdistill report` checks every prediction against the class list and
 // bounds the sizes it declares, answering CONFIG_INVALID with named paths, exit 1, no signal and no report files
 // (rather than a wrong table, an INTERNAL error or Node running out of memory). Needs the built CLI (dist/) only.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support.js';
@@ -87,5 +87,16 @@ describe('user strings in results.json stay data in every report file (needs the
     expect(csv).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
     expect(csv).toContain(",'-2+3\r\n");
     expect(csv.split('\r\n')[1]).toMatch(/^teacher,10,0,,0\.5,/);
+  });
+});
+
+describe('a results.json that never ends (needs the built CLI)', () => {
+  it('results.json as /dev/zero: CONFIG_INVALID after the size limit, exit 1, no report files', () => {
+    const dir = tempDir('resdistill-results-');
+    symlinkSync('/dev/zero', path.join(dir, 'results.json'));
+    const r = runCli(['report', dir, '--json'], { timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'CONFIG_INVALID', message: expect.stringMatching(/larger than \d+ bytes/) } });
+    expect(readdirSync(dir)).toEqual(['results.json']);
   });
 });

@@ -37,6 +37,9 @@ std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, 
         continue;
       }
       if (!entry.is_object()) throw bad("tensor '" + name + "' is not an object");
+      for (const char* key : {"dtype", "shape", "data_offsets"}) {
+        if (!entry.contains(key)) throw bad("tensor '" + name + "' has no " + key);
+      }
       SafetensorsEntry e{name, entry.at("dtype").get<std::string>(), entry.at("shape").get<std::vector<int64_t>>(), 0, 0};
       const uint64_t element = dtype_size(e.dtype);
       if (element == 0) throw bad("unsupported safetensors dtype '" + e.dtype + "'");

@@ -165,7 +165,7 @@ void check_tiff(const std::string& path) {
     return std::fseek(f.get(), long(offset), SEEK_SET) == 0 && std::fread(buf, 1, n, f.get()) == n;
   };
   const std::string why = tiff_problem(read, uint64_t(end));
-  if (!why.empty()) throw Error(code::kSlideReadFailed, "'" + path + "' is a TIFF whose declared sizes do not fit the file (" + why + "): corrupt or hostile, not opened");
+  if (!why.empty()) throw Error(code::kSlideReadFailed, "'" + path + "' is a TIFF whose declared sizes do not fit the file (" + why + "): truncated or corrupt, not opened");
 }
 
 }  // namespace rd::slide
