@@ -4,12 +4,13 @@
 // partial output, and notice a file replaced between reads. Needs the addon (the models.export job writes the
 // small valid file every case starts from) and the built CLI; no real data.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/job.js';
+import { predictSlide, resolveModelRef } from '../../src/predict.js';
 import { checkUnchanged, describeWeights, fileIdentity, readSafetensors } from '../../src/weights.js';
-import { repoRoot, runCli, tempDir } from '../support.js';
+import { cmuSlide, hasData, repoRoot, runCli, tempDir } from '../support.js';
 
 const ARCH = { name: 'gn_resnet', norm: 'group', groups: 2, widths: [4, 8], blocks: [1, 1] };
 const METADATA: Record<string, string> = {
@@ -158,5 +159,17 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
     const bytes = readFileSync(file);
     writeFileSync(file, Buffer.concat([bytes.subarray(0, bytes.length - 4), Buffer.from([1, 2, 3, 4])]));
     expect(() => checkUnchanged(file, identity)).toThrow(expect.objectContaining({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/changed while it was in use/) }));
+  });
+
+  it.skipIf(!hasData)('predict refuses weights replaced after they were described, writing nothing (real CMU slide)', async () => {
+    const file = edited(() => undefined);
+    const ref = await resolveModelRef(file);
+    expect(ref.classes).toEqual(['tumour', 'stroma']);
+    // Another version of the model lands under the same name between describe and classify.
+    const other = edited((h) => void (h.__metadata__ = { ...METADATA, classes: JSON.stringify(['benign', 'malignant']) }));
+    writeFileSync(file, readFileSync(other));
+    const out = path.join(tempDir('rd-predict-'), 'out');
+    await expect(predictSlide(cmuSlide, ref, { out, teacher: false })).rejects.toMatchObject({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/changed while it was in use/) });
+    expect(existsSync(out)).toBe(false);
   });
 });
