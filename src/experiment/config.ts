@@ -3,6 +3,7 @@
 // Unknown fields are refused so a typo never silently falls back to a default.
 import { z } from 'zod';
 import { DEVICE_PATTERN } from '../device.js';
+import { MAX_BOOTSTRAP_RESAMPLES } from '../report/results-check.js';
 
 const positive = z.number().positive();
 
@@ -182,7 +183,7 @@ export const EVALUATION_DEFAULTS = { bootstrap: 10_000, tolerance: 0.01 } as con
 
 const Evaluation = z.strictObject({
   split: z.enum(['val', 'test']).default('test'),
-  bootstrap: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
+  bootstrap: z.int().nonnegative().max(MAX_BOOTSTRAP_RESAMPLES).default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
   tolerance: z
     .number()
     .nonnegative()
