@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run fuzz -- <target> [--seconds N]`: libFuzzer (clang, with ASan and UBSan) over one reader of untrusted
-// bytes: npy, tar-header, store-index or manifest-csv (native/fuzz/targets.cc). Not part of npm test.
+// bytes: npy, tar-header, store-index, manifest-csv, safetensors-header or tiff-check (native/fuzz/targets.cc). Not part of npm test.
 // The corpus starts from the target's valid seed, real file names from ../shared/data, and the regression corpus
 // test/fuzz-corpus/<target>/; every crash found is copied there, so test/native/fuzz-regressions replays it.
 import { spawnSync } from 'node:child_process';
@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { ensureClang } from './clang.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS = ['npy', 'tar-header', 'store-index', 'manifest-csv'];
+const TARGETS = ['npy', 'tar-header', 'store-index', 'manifest-csv', 'safetensors-header', 'tiff-check'];
 // The core files the targets reach: pure C++ and nlohmann, no LibTorch, so the fuzz build takes seconds.
 const SOURCES = [
   'native/fuzz/fuzz_main.cc', 'native/fuzz/targets.cc',
   ...['npy', 'tar_header', 'tar_writer', 'crc32', 'store_reader', 'store_format', 'normalization', 'atomic_file', 'manifest_csv'].map((f) => `native/core/store/${f}.cc`),
-  'native/core/util/memory_budget.cc',
+  'native/core/util/memory_budget.cc', 'native/core/models/safetensors_header.cc', 'native/core/slide/tiff_check.cc',
 ];
 
 const args = process.argv.slice(2);

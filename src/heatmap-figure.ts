@@ -2,7 +2,7 @@
 // thumbnail, and a legend with each class's colour over the probability scale the tint follows. Laid out as SVG and
 // rasterised with resvg (text in the system's sans-serif font: Debian's fonts-dejavu-core).
 import { Resvg } from '@resvg/resvg-js';
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from './experiment/rundir.js';
 import { encodePng, type RgbImage } from './png.js';
 
 export interface HeatmapLegend {
@@ -68,7 +68,5 @@ ${ticks}
 /** Renders the figure to `file` as PNG (temp file, then rename). */
 export function writeHeatmapFigure(file: string, image: RgbImage, legend: HeatmapLegend): void {
   const png = new Resvg(heatmapSvg(image, legend), { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: '#ffffff' }).render().asPng();
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, png);
-  renameSync(tmp, file);
+  writeFileAtomic(file, png);
 }

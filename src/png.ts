@@ -1,5 +1,6 @@
 // PNG in and out for RGB buffers, through pngjs (pure JS, well kept, no extra system library to link).
-import { renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './experiment/rundir.js';
 import { PNG } from 'pngjs';
 
 export interface RgbImage {
@@ -18,9 +19,7 @@ export function encodePng(image: RgbImage): Buffer {
 
 /** Writes atomically (temp file, then rename) so an interrupted write never leaves a half PNG. */
 export function writePng(file: string, image: RgbImage): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, encodePng(image));
-  renameSync(tmp, file);
+  writeFileAtomic(file, encodePng(image));
 }
 
 /** Decodes any PNG to RGB (alpha dropped). */

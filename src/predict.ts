@@ -17,7 +17,7 @@ import type { RunDevice } from './device.js';
 import { checkpointOf, doneFile, oldRunDir, runDir } from './experiment/layout.js';
 import { UNIT_DEFAULTS } from './experiment/config.js';
 import { csvText } from './csv.js';
-import { describeWeights, readSafetensors, type WeightsDescription } from './weights.js';
+import { checkUnchanged, describeWeights, fileIdentity, readSafetensorsMetadata, type WeightsDescription } from './weights.js';
 
 /** A trained model as an experiment left it: its run, magnification, architecture, classes and tile size. */
 export interface ModelRef {
@@ -41,6 +41,9 @@ export interface ModelRef {
   synthetic: boolean;
   /** The run's identity hash, when known. */
   runId?: string;
+  /** The checkpoint's file identity when it was described (src/weights.ts fileIdentity): predict refuses a file
+   * replaced or rewritten since, whose class names and outputs would come from different versions. */
+  fileIdentity?: string;
 }
 
 /** The unit of the experiment's data, as its extract run recorded it (tiles for image folders and older plans). */
@@ -223,9 +226,12 @@ function refFromWeights(d: WeightsDescription, file: string): ModelRef {
 export async function resolveModelRef(model: string, choice: RunChoice = {}): Promise<ModelRef> {
   const abs = path.resolve(model);
   if (!existsSync(abs) || statSync(abs).isDirectory()) return resolveModel(model, choice);
-  const describesItself = 'resdistillFormat' in readSafetensors(abs).metadata;
+  const identity = fileIdentity(abs);
+  const describesItself = 'resdistillFormat' in readSafetensorsMetadata(abs);
   if (!describesItself && experimentOf(path.dirname(abs))) return resolveModel(model, choice);
-  return refFromWeights(await describeWeights(abs), abs);
+  const ref = refFromWeights(await describeWeights(abs), abs);
+  checkUnchanged(abs, identity);
+  return { ...ref, fileIdentity: identity };
 }
 
 export interface PredictOptions {
@@ -328,28 +334,38 @@ const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : bes
 export function heatmap(thumb: RgbImage, thumbMpp: number, slideMpp: number, tiles: Tile[], probabilities: number[][]): RgbImage {
   const { width, height } = thumb;
   const k = probabilities[0]?.length ?? 0;
-  const sums = new Float32Array(width * height * k);
+  // One class at a time, keeping the best so far: memory stays 3 values a pixel whatever the class count (a sum per
+  // class and pixel took gigabytes for a 1,000-class model).
+  const sum = new Float32Array(width * height);
+  const best = new Float32Array(width * height).fill(-1);
+  const bestClass = new Int32Array(width * height);
   const counts = new Uint16Array(width * height);
   const scale = slideMpp / thumbMpp;
-  tiles.forEach((t, i) => {
-    const p = probabilities[i]!;
-    const x0 = Math.max(0, Math.floor(t.x * scale)), y0 = Math.max(0, Math.floor(t.y * scale));
-    const x1 = Math.min(width, Math.ceil((t.x + t.width) * scale)), y1 = Math.min(height, Math.ceil((t.y + t.height) * scale));
-    for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) {
-        const px = y * width + x;
-        counts[px]!++;
-        for (let c = 0; c < k; c++) sums[px * k + c]! += p[c]!;
+  const rects = tiles.map((t) => ({
+    x0: Math.max(0, Math.floor(t.x * scale)), y0: Math.max(0, Math.floor(t.y * scale)),
+    x1: Math.min(width, Math.ceil((t.x + t.width) * scale)), y1: Math.min(height, Math.ceil((t.y + t.height) * scale)),
+  }));
+  const cover = (each: (px: number, i: number) => void) =>
+    rects.forEach(({ x0, y0, x1, y1 }, i) => {
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) each(y * width + x, i);
+    });
+  cover((px) => counts[px]!++);
+  for (let c = 0; c < k; c++) {
+    cover((px, i) => (sum[px]! += probabilities[i]![c]!));
+    cover((px) => {
+      if (sum[px]! > best[px]!) {
+        best[px] = sum[px]!;
+        bestClass[px] = c;
       }
-    }
-  });
+      sum[px] = 0;
+    });
+  }
   const out = Buffer.from(thumb.data);
   for (let px = 0; px < width * height; px++) {
     const n = counts[px]!;
     if (!n) continue;
-    const mean = Array.from(sums.subarray(px * k, px * k + k), (v) => v / n);
-    const c = argmax(mean);
-    const a = tintAlpha(mean[c]!);
+    const c = bestClass[px]!;
+    const a = tintAlpha(best[px]! / n);
     const colour = classColour(c);
     for (let ch = 0; ch < 3; ch++) out[3 * px + ch] = Math.round(out[3 * px + ch]! * (1 - a) + colour[ch]! * a);
   }
@@ -387,6 +403,7 @@ const timing = (ref: ModelRef, r: ClassifyResult): Timing => ({
 });
 
 export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictOptions): Promise<SlidePrediction> {
+  const identities = [ref, ref.teacher].filter((r) => r !== null).map((r) => [r.checkpoint, r.fileIdentity ?? fileIdentity(r.checkpoint)] as const);
   const slide = openSlide(slidePath, { mpp: o.mpp, forceMpp: o.forceMpp });
   const sizeUm = o.sizeUm ?? ref.sizeUm;
   let tiling: SlidePrediction['tiling'] = { minTissue: o.minTissue ?? UNIT_DEFAULTS.minTissue, strideUm: o.strideUm ?? sizeUm };
@@ -419,6 +436,12 @@ export async function predictSlide(slidePath: string, ref: ModelRef, o: PredictO
   const student = await classify(slidePath, ref, tiles, o, 'student');
   const useTeacher = (o.teacher ?? true) && ref.teacher !== null;
   const teacher = useTeacher ? await classify(slidePath, ref.teacher!, tiles, o, 'teacher') : null;
+  for (const [file, identity] of identities) checkUnchanged(file, identity);
+  for (const [who, r, k] of [['student', student, ref.classes.length], ['teacher', teacher, ref.teacher?.classes.length]] as const) {
+    if (r && !r.probabilities.every((p) => p.length === k && p.every(Number.isFinite))) {
+      throw new ResdistillError('WEIGHTS_INVALID', `the ${who}'s outputs are not finite probabilities over ${k} classes (NaN or infinite weights?); nothing written`);
+    }
+  }
 
   const classes = ref.classes;
   const mean = classes.map((_, c) => student.probabilities.reduce((s, p) => s + p[c]!, 0) / tiles.length);

@@ -55,7 +55,7 @@ export function storeInfo(store: string): StoreInfo {
   const splits: StoreInfo['splits'] = {};
   for (const name of ['train', 'val', 'test', 'unlabeled'] as const) {
     const ids = m.splits[name] ?? [];
-    const perClass: Record<string, number> = {};
+    const perClass = new Map<string, number>(); // a Map: class names such as __proto__ are data, not keys of an object
     const groups = new Set<string>();
     let unreadable = 0;
     for (const id of ids) {
@@ -66,9 +66,9 @@ export function storeInfo(store: string): StoreInfo {
       }
       groups.add(s.group);
       const cls = s.label === null ? '(unlabeled)' : (m.classes[s.label] ?? String(s.label));
-      perClass[cls] = (perClass[cls] ?? 0) + 1;
+      perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
     }
-    splits[name] = { samples: ids.length, groups: groups.size, perClass, unreadable };
+    splits[name] = { samples: ids.length, groups: groups.size, perClass: Object.fromEntries(perClass), unreadable };
   }
   const first = samples[0]?.sample;
   return {

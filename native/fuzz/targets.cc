@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
+#include "models/safetensors_header.h"
+#include "slide/tiff_check.h"
 #include "store/atomic_file.h"
 #include "store/manifest_csv.h"
 #include "store/npy.h"
@@ -66,6 +70,27 @@ const std::string& fixed_store() {
   return index;
 }
 
+// A little-endian classic TIFF: one IFD of a 16 x 16 image in one 16 x 16 tile of 768 raw bytes.
+std::string tiff_seed() {
+  std::string t;
+  auto put = [&](uint64_t v, int n) { for (int i = 0; i < n; ++i) t.push_back(char((v >> (8 * i)) & 255)); };
+  t += "II";
+  put(42, 2);
+  put(8, 4);
+  const uint64_t entries[][3] = {{256, 3, 16}, {257, 3, 16}, {258, 3, 8}, {259, 3, 1}, {262, 3, 2}, {277, 3, 3},
+                                 {322, 3, 16}, {323, 3, 16}, {324, 4, 8 + 2 + 10 * 12 + 4}, {325, 4, 768}};
+  put(10, 2);
+  for (const auto& e : entries) {
+    put(e[0], 2);
+    put(e[1], 2);
+    put(1, 4);
+    put(e[2], 4);
+  }
+  put(0, 4);
+  t += std::string(768, '\x80');
+  return t;
+}
+
 void write_bytes(const std::string& path, const uint8_t* data, size_t size) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), std::streamsize(size));
@@ -114,10 +139,35 @@ void manifest_csv(const uint8_t* data, size_t size) {
   (void)store::list_images("", csv, {}, false);
 }
 
+// A safetensors file's first bytes: the 8-byte header length, the JSON header, then a data section of whatever
+// follows. Every entry the parser accepts must lie inside the data, without overlaps.
+void safetensors_header(const uint8_t* data, size_t size) {
+  if (size < 8) return;
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= uint64_t(data[i]) << (8 * i);
+  if (n > size - 8) return;
+  const std::string text(reinterpret_cast<const char*>(data + 8), size_t(n));
+  std::map<std::string, std::string> metadata;
+  const uint64_t data_size = size - 8 - n;
+  for (const auto& e : models::parse_safetensors_header(text, data_size, "fuzz", &metadata)) {
+    if (e.end > data_size || e.begin > e.end) std::abort();  // accepted a range outside the data
+  }
+}
+
+// The TIFF pre-check over the input as a whole file: it must answer (a problem or none) for any bytes.
+void tiff_check(const uint8_t* data, size_t size) {
+  const slide::ReadAt read = [&](uint64_t offset, void* buf, size_t n) {
+    if (offset > size || n > size - offset) return false;
+    std::memcpy(buf, data + offset, n);
+    return true;
+  };
+  (void)slide::tiff_problem(read, size);
+}
+
 }  // namespace
 
 const std::vector<std::string>& targets() {
-  static const std::vector<std::string> t{"npy", "tar-header", "store-index", "manifest-csv"};
+  static const std::vector<std::string> t{"npy", "tar-header", "store-index", "manifest-csv", "safetensors-header", "tiff-check"};
   return t;
 }
 
@@ -127,10 +177,12 @@ void run_target(const std::string& target, const uint8_t* data, size_t size) {
     if (target == "tar-header") return tar_header(data, size);
     if (target == "store-index") return store_index(data, size);
     if (target == "manifest-csv") return manifest_csv(data, size);
+    if (target == "safetensors-header") return safetensors_header(data, size);
+    if (target == "tiff-check") return tiff_check(data, size);
   } catch (const Error&) {
     return;  // a typed refusal is the right answer to bad bytes
   }
-  throw Error(code::kConfigInvalid, "unknown fuzz target '" + target + "' (npy, tar-header, store-index, manifest-csv)");
+  throw Error(code::kConfigInvalid, "unknown fuzz target '" + target + "' (npy, tar-header, store-index, manifest-csv, safetensors-header, tiff-check)");
 }
 
 std::string seed(const std::string& target) {
@@ -146,6 +198,13 @@ std::string seed(const std::string& target) {
   }
   if (target == "store-index") return fixed_store();
   if (target == "manifest-csv") return "path,label,group\nimages/a.png,tumour,patient-1\n\"b,c.jpg\",,patient-2\n";
+  if (target == "safetensors-header") {
+    const std::string header = R"({"__metadata__":{"classes":"[\"a\",\"b\"]"},"fc.bias":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"fc.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}})";
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[size_t(i)] = char((uint64_t(header.size()) >> (8 * i)) & 255);
+    return out + header + std::string(24, '\0');
+  }
+  if (target == "tiff-check") return tiff_seed();
   throw Error(code::kConfigInvalid, "unknown fuzz target '" + target + "'");
 }
 

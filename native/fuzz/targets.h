@@ -1,5 +1,6 @@
-// Fuzz targets over the readers that parse untrusted bytes: .npy headers, tar headers, a store's index and the
-// image manifest CSV. Each returns normally for any input (typed rd::Error included); anything else is a bug.
+// Fuzz targets over the readers that parse untrusted bytes: .npy headers, tar headers, a store's index, the
+// image manifest CSV, a safetensors header and a TIFF's structure (the pre-check before OpenSlide). Each returns
+// normally for any input (typed rd::Error included); anything else is a bug.
 // Built with libFuzzer by `npm run fuzz` and into the driver, whose `replay` command runs the regression corpus.
 #pragma once
 #include <cstddef>

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DEVICE_PATTERN } from '../device.js';
 import { METRICS } from '../stats/metrics.js';
+import { MAX_BOOTSTRAP_RESAMPLES } from '../report/results-check.js';
 
 const positive = z.number().positive();
 
@@ -201,7 +202,7 @@ export const EVALUATION_DEFAULTS = { bootstrap: 10_000, margin: 1, metric: 'accu
 
 const Evaluation = z.strictObject({
   split: z.enum(['val', 'test']).default('test'),
-  bootstrap: z.int().nonnegative().default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
+  bootstrap: z.int().nonnegative().max(MAX_BOOTSTRAP_RESAMPLES).default(EVALUATION_DEFAULTS.bootstrap).describe('resamples of the group bootstrap (patients, else slides, else images)'),
   metric: z
     .enum(METRICS)
     .default(EVALUATION_DEFAULTS.metric)

@@ -1,7 +1,7 @@
 // The run directory: config and version snapshots, the lock, one folder per run with atomically written
 // step results and done.json, and a JSON-lines log. Everything a rerun needs to skip or resume is here.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fromNative } from '../errors.js';
@@ -20,18 +20,27 @@ export interface DoneRecord extends Pick<PlannedRun, 'key' | 'label' | 'kind' | 
   finishedAt: string;
 }
 
-/** Writes a file so readers see the old content or the complete new one, never a prefix (temp, fsync, rename). */
-export function writeFileAtomic(file: string, text: string): void {
+/**
+ * Writes a file so readers see the old content or the complete new one, never a prefix (temp, fsync, rename); on
+ * failure (a full disk, a folder under the final name) the temp file is removed, so nothing partial is left behind.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw fromNative(e);
   }
-  renameSync(temp, file);
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

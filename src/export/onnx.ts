@@ -3,7 +3,7 @@
 // official onnx.proto compiled for protobufjs). Inputs are dynamic in batch, height and width (the nets are fully
 // convolutional). GroupNorm is lowered to Reshape -> InstanceNormalization -> Reshape -> Mul -> Add, as PyTorch's own
 // exporter does below opset 18, so runtimes without GroupNormalization load it.
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../experiment/rundir.js';
 import onnxProto from 'onnx-proto';
 import { ResdistillError } from '../errors.js';
 import type { RawTensor, WeightsDescription } from '../weights.js';
@@ -169,9 +169,7 @@ export function exportOnnx(description: WeightsDescription, tensors: Map<string,
     metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  // Temp file, then rename: an interrupted export never leaves a half-written model under the final name.
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, file);
+  // Temp file, then rename (removed on failure): an interrupted or failed export leaves no half-written model.
+  writeFileAtomic(file, bytes);
   return { file, opset, bytes: bytes.length, nodes: g.nodes.length, inputs, outputs, metadata: props };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { markdownPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
 import { CURVES_CAPTION, trainingCurvesSpec } from './curves.js';
 import { writeFileAtomic } from '../experiment/rundir.js';
+import { escapeMarkdown } from './markdown.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
 import { readResults, REFERENCE_METHODS, type Results } from './results.js';
@@ -29,7 +30,7 @@ export interface ReportFiles {
 
 /** The Markdown report: title, SYNTHETIC warning when it applies, the answer, findings, the tables. */
 export function markdownReport(results: Results, rows: SummaryRow[], comps: Comparison[], ans: Answer): string {
-  const lines = [`# ${results.experiment}${results.synthetic ? ' (SYNTHETIC data)' : ''}`, ''];
+  const lines = [`# ${escapeMarkdown(results.experiment)}${results.synthetic ? ' (SYNTHETIC data)' : ''}`, ''];
   if (results.synthetic) lines.push('> **SYNTHETIC DATA**: generated slides, not tissue. These numbers demonstrate the pipeline only.', '');
   if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
   lines.push(`**Answer**: ${ans.text}`, '');

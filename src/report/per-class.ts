@@ -3,6 +3,7 @@
 import type { Method, Results } from './results.js';
 import { METHOD_LABELS } from './summary.js';
 import { escapeHtml } from './tables.js';
+import { escapeMarkdown } from './markdown.js';
 
 export interface PerClass {
   method: Method;
@@ -74,7 +75,7 @@ export function htmlPerClass(blocks: PerClass[]): string {
 export function markdownPerClass(blocks: PerClass[]): string {
   if (blocks.length === 0) return '';
   const classes = blocks[0]!.classes;
-  const head = `| Method | Mag. | ${classes.map((c) => `${c.replace(/\|/g, '\\|')} recall / precision %`).join(' | ')} |`;
+  const head = `| Method | Mag. | ${classes.map((c) => `${escapeMarkdown(c)} recall / precision %`).join(' | ')} |`;
   const rule = `| --- | ---: | ${classes.map(() => '---:').join(' | ')} |`;
   const body = blocks.map((b) => `| ${METHOD_LABELS[b.method]} | ${b.magnification}x | ${b.classes.map((_, c) => `${pct(b.recall[c]!)} / ${pct(b.precision[c]!)}`).join(' | ')} |`);
   return [head, rule, ...body].join('\n');

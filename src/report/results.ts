@@ -1,11 +1,13 @@
 // results.json: the one input of every report. Validated with zod so a hand-edited file fails with named paths.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { EVALUATION_DEFAULTS } from '../experiment/config.js';
 import { METRICS } from '../stats/metrics.js';
 import { issueLines } from '../experiment/load.js';
+import { readTextInput } from '../text-input.js';
+import { resultsProblems } from './results-check.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
 
@@ -125,6 +127,8 @@ export function parseResults(value: unknown, where = 'results.json'): Results {
   if (!parsed.success) {
     throw new ConfigError('CONFIG_INVALID', `invalid ${where}:\n${issueLines(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
   }
+  const problems = resultsProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError('CONFIG_INVALID', `invalid ${where}:\n${problems.map((l) => `  ${l}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -133,8 +137,9 @@ export function readResults(fileOrDir: string): Results {
   const file = existsSync(fileOrDir) && statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'results.json') : fileOrDir;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextInput(file);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError('CONFIG_INVALID', `cannot read ${file}: ${(e as Error).message}`);
   }
   try {

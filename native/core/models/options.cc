@@ -15,6 +15,8 @@ ModelSpec read_model(const nlohmann::json& spec, const std::string& field) {
   s.options.widths = spec::get<std::vector<int64_t>>(j, "widths", s.options.widths);
   s.options.groups = spec::get<int64_t>(j, "groups", s.options.groups);
   spec::check(s.options.groups >= 1, at + "groups", "must be >= 1");
+  for (const int64_t w : s.options.widths) spec::check(w >= 1, at + "widths", "must be >= 1 each");
+  for (const int64_t b : s.options.blocks) spec::check(b >= 1, at + "blocks", "must be >= 1 each");
   // GroupNorm for the paper net, BatchNorm for torchvision's ResNets, unless given.
   const bool torchvision = s.name.rfind("resnet", 0) == 0;
   s.options.norm = spec::get<std::string>(j, "norm", torchvision ? "batch" : "group");

@@ -1,8 +1,11 @@
 #include "models/safetensors.h"
 
+#include "models/safetensors_header.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -59,7 +62,7 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
   out.commit();
 }
 
-NamedTensors load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
+NamedTensors load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata, const SafetensorsHeaderCheck& check) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error(code::kIo, "cannot read '" + path + "'");
   const uint64_t file_size = static_cast<uint64_t>(in.tellg());
@@ -68,38 +71,21 @@ NamedTensors load_safetensors(const std::string& path, std::map<std::string, std
   if (file_size < 8 || !in.read(reinterpret_cast<char*>(&n), 8) || n > file_size - 8) {
     throw Error(code::kWeightsInvalid, path + ": not a safetensors file (bad header length)");
   }
+  if (n > kMaxSafetensorsHeader) throw Error(code::kWeightsInvalid, path + ": safetensors header of " + std::to_string(n) + " bytes is too large");
   std::string text(n, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(n));
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(code::kWeightsInvalid, path + ": malformed safetensors header: " + e.what());
-  }
-  const uint64_t data_size = file_size - 8 - n;
+  if (!in.read(text.data(), static_cast<std::streamsize>(n))) throw Error(code::kWeightsInvalid, path + ": truncated header");
+  std::map<std::string, std::string> declared;
+  const auto entries = parse_safetensors_header(text, file_size - 8 - n, path, &declared);
+  if (check) check(declared, entries, file_size - 8 - n);
+  if (metadata) *metadata = std::move(declared);
   NamedTensors out;
-  try {
-    for (const auto& [name, entry] : header.items()) {
-      if (name == "__metadata__") {
-        if (metadata) *metadata = entry.get<std::map<std::string, std::string>>();
-        continue;
-      }
-      const auto type = dtype_of(entry.at("dtype").get<std::string>(), path);
-      const auto shape = entry.at("shape").get<std::vector<int64_t>>();
-      const auto begin = entry.at("data_offsets").at(0).get<uint64_t>();
-      const auto end = entry.at("data_offsets").at(1).get<uint64_t>();
-      auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
-      if (end < begin || end > data_size || end - begin != static_cast<uint64_t>(t.numel() * t.element_size())) {
-        throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' has offsets outside the file (truncated?)");
-      }
-      in.seekg(static_cast<std::streamoff>(8 + n + begin));
-      if (!in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(end - begin))) {
-        throw Error(code::kWeightsInvalid, path + ": truncated while reading '" + name + "'");
-      }
-      out.emplace_back(name, t);
+  for (const auto& e : entries) {
+    auto t = torch::empty(e.shape, torch::TensorOptions().dtype(dtype_of(e.dtype, path)));
+    in.seekg(static_cast<std::streamoff>(8 + n + e.begin));
+    if (!in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(e.end - e.begin))) {
+      throw Error(code::kWeightsInvalid, path + ": truncated while reading '" + e.name + "'");
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(code::kWeightsInvalid, path + ": malformed safetensors entry: " + e.what());
+    out.emplace_back(e.name, t);
   }
   return out;
 }
@@ -128,6 +114,9 @@ void load_weights(torch::nn::Module& module, const NamedTensors& loaded, const s
     if (it->second.sizes() != target.sizes()) {
       throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
                                        ", the model expects " + c10::str(target.sizes()));
+    }
+    if (it->second.is_floating_point() && !torch::isfinite(it->second).all().item<bool>()) {
+      throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' holds NaN or infinite values");
     }
     expected.insert(name);
   }

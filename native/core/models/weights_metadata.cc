@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/input_limits.h"
 
 #ifndef RESDISTILL_VERSION
 #define RESDISTILL_VERSION "unknown"
@@ -159,7 +160,8 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
     const bool ok = classes->is_array() && classes->size() >= 2 &&
                     std::all_of(classes->begin(), classes->end(), [&](const Json& c) { return c.is_string() && !c.get<std::string>().empty() && seen.insert(c.get<std::string>()).second; });
     problems.check(ok, "'classes' must list at least 2 distinct, non-empty names");
-    if (ok) w.classes = classes->get<std::vector<std::string>>();
+    problems.check(!ok || int64_t(classes->size()) <= kMaxClasses, "'classes' lists " + std::to_string(classes->size()) + " names, more than the " + std::to_string(kMaxClasses) + " a model may have");
+    if (ok && int64_t(classes->size()) <= kMaxClasses) w.classes = classes->get<std::vector<std::string>>();
   }
   if (auto a = r.json("architecture")) {
     try {
@@ -235,10 +237,36 @@ Json to_json(const WeightsMetadata& w) {
   return j;
 }
 
+// The fewest parameters the architecture can have (its convolutions and last layer), without building it.
+double min_parameters(const ModelSpec& m) {
+  const auto& o = m.options;
+  if (is_torchvision(m.name) || o.widths.empty() || o.blocks.size() != o.widths.size()) return 0;  // fixed or refused by make()
+  double n = 49.0 * double(o.in_channels) * double(o.widths[0]);  // the 7x7 stem
+  double cin = double(o.widths[0]);
+  for (size_t s = 0; s < o.widths.size(); ++s) {
+    const double w = double(o.widths[s]), blocks = double(o.blocks[s]);
+    n += 9.0 * cin * w + (blocks - 1) * 9.0 * w * w + blocks * 9.0 * w * w;  // each block's two 3x3 convolutions
+    cin = w;
+  }
+  return n + cin * double(m.classes);
+}
+
 DescribedWeights load_described(const std::string& path) {
   std::map<std::string, std::string> metadata;
-  const NamedTensors tensors = load_safetensors(path, &metadata);
-  DescribedWeights out{from_metadata(metadata, path), nullptr};
+  WeightsMetadata described;
+  // The metadata is checked against the file's real tensor bytes before any tensor or network is allocated: a small
+  // file declaring a huge architecture (widths, blocks) is refused here, not built.
+  const NamedTensors tensors = load_safetensors(path, &metadata, [&](const auto& m, const auto&, uint64_t data_size) {
+    described = from_metadata(m, path);
+    const double needed = 4.0 * min_parameters(described.model);
+    if (needed > double(data_size)) {
+      std::ostringstream s;
+      s << path << ": the architecture its metadata declares needs at least " << needed / 1e6 << " MB of float32 weights, the file holds "
+        << double(data_size) / 1e6 << " MB of tensors";
+      throw Error(code::kWeightsInvalid, s.str());
+    }
+  });
+  DescribedWeights out{std::move(described), nullptr};
   try {
     out.model = make(out.metadata.model);
   } catch (const Error& e) {

@@ -9,13 +9,29 @@
 namespace rd::slide {
 namespace {
 
-std::optional<double> number(const std::map<std::string, std::string>& p, const std::string& key) {
+std::string fmt(double v);
+
+// A property's value as a number: nullopt when absent, or with `why` set when present but malformed (trailing text
+// such as "9e", not finite, not positive). The whole value must be the number.
+std::optional<double> number(const std::map<std::string, std::string>& p, const std::string& key, std::string* why = nullptr) {
   auto it = p.find(key);
   if (it == p.end()) return std::nullopt;
+  const std::string& text = it->second;
   char* end = nullptr;
-  double v = std::strtod(it->second.c_str(), &end);
-  if (end == it->second.c_str() || !std::isfinite(v) || v <= 0) return std::nullopt;
+  double v = std::strtod(text.c_str(), &end);
+  while (end && (*end == ' ' || *end == '\t')) ++end;
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v <= 0) {
+    if (why) *why = key + ": '" + text + "' is not a positive number (ignored)";
+    return std::nullopt;
+  }
   return v;
+}
+
+// An mpp a scanner could have written, or nullopt with the reason (a value such as 1e9 or 1e-300 is corrupt metadata).
+std::optional<double> plausible(double mpp, const std::string& what, std::string& why) {
+  if (mpp >= kMinPlausibleMpp && mpp <= kMaxPlausibleMpp) return mpp;
+  why = what + " gives " + fmt(mpp) + " um/px, outside the plausible " + fmt(kMinPlausibleMpp) + ".." + fmt(kMaxPlausibleMpp) + " (ignored)";
+  return std::nullopt;
 }
 
 std::string fmt(double v) {
@@ -50,18 +66,37 @@ MppResolution resolve_mpp(const std::map<std::string, std::string>& p, const Mpp
     if (r.source.empty()) { r.x = x; r.y = y; r.source = source; }
   };
   if (!std::isfinite(o.value) || o.value < 0) throw Error(code::kConfigInvalid, "mpp override must be a positive number of microns per pixel, got " + fmt(o.value));
+  if (o.value > 0 && (o.value < kMinPlausibleMpp || o.value > kMaxPlausibleMpp)) {
+    throw Error(code::kConfigInvalid, "mpp override " + fmt(o.value) + " um/px is outside the plausible " + fmt(kMinPlausibleMpp) + ".." +
+                                          fmt(kMaxPlausibleMpp) + " (a scan's microns per pixel)");
+  }
   if (o.force && !(o.value > 0)) throw Error(code::kConfigInvalid, "forcing the mpp needs a positive mpp override (--mpp), got " + fmt(o.value));
   if (o.value > 0 && o.force) found(o.value, o.value, "override", "override: " + fmt(o.value) + " um/px (forced)");
 
-  auto mx = number(p, "openslide.mpp-x"), my = number(p, "openslide.mpp-y");
-  if (mx || my) found(mx.value_or(*my), my.value_or(*mx), "openslide.mpp", "openslide.mpp-x/y: " + fmt(mx.value_or(*my)) + " x " + fmt(my.value_or(*mx)));
-  else r.trail.push_back("openslide.mpp-x/y: absent");
-
-  if (auto v = number(p, "aperio.MPP")) found(*v, *v, "aperio.MPP", "aperio.MPP: " + fmt(*v));
-  else r.trail.push_back("aperio.MPP: absent");
-
-  if (auto mag = number(p, "aperio.AppMag")) found(10.0 / *mag, 10.0 / *mag, "aperio.AppMag", "aperio.AppMag: " + fmt(*mag) + "x -> " + fmt(10.0 / *mag) + " um/px");
-  else r.trail.push_back("aperio.AppMag: absent");
+  // Each metadata source: absent, malformed, implausible (each ignored, with its reason in the trail) or used.
+  {
+    std::string why_x, why_y, why;
+    auto mx = number(p, "openslide.mpp-x", &why_x), my = number(p, "openslide.mpp-y", &why_y);
+    if (!why_x.empty() || !why_y.empty()) r.trail.push_back(why_x.empty() ? why_y : why_x);
+    else if (!mx && !my) r.trail.push_back("openslide.mpp-x/y: absent");
+    else if (!plausible(mx.value_or(*my), "openslide.mpp-x", why) || !plausible(my.value_or(*mx), "openslide.mpp-y", why)) r.trail.push_back(why);
+    else found(mx.value_or(*my), my.value_or(*mx), "openslide.mpp", "openslide.mpp-x/y: " + fmt(mx.value_or(*my)) + " x " + fmt(my.value_or(*mx)));
+  }
+  {
+    std::string why;
+    auto v = number(p, "aperio.MPP", &why);
+    if (v && plausible(*v, "aperio.MPP", why)) found(*v, *v, "aperio.MPP", "aperio.MPP: " + fmt(*v));
+    else r.trail.push_back(why.empty() ? "aperio.MPP: absent" : why);
+  }
+  {
+    std::string why;
+    auto mag = number(p, "aperio.AppMag", &why);
+    if (mag && plausible(10.0 / *mag, "aperio.AppMag " + fmt(*mag) + "x", why)) {
+      found(10.0 / *mag, 10.0 / *mag, "aperio.AppMag", "aperio.AppMag: " + fmt(*mag) + "x -> " + fmt(10.0 / *mag) + " um/px");
+    } else {
+      r.trail.push_back(why.empty() ? "aperio.AppMag: absent" : why);
+    }
+  }
 
   std::string why_x, why_y;
   auto tx = tiff_mpp(p, "X", why_x), ty = tiff_mpp(p, "Y", why_y);
@@ -74,9 +109,13 @@ MppResolution resolve_mpp(const std::map<std::string, std::string>& p, const Mpp
   }
   if (r.source.empty()) {
     throw Error(code::kSlideNoMpp, "'" + path +
-                                       "' has no microns-per-pixel metadata (checked openslide.mpp-x/y, aperio.MPP, "
+                                       "' has no usable microns-per-pixel metadata (checked openslide.mpp-x/y, aperio.MPP, "
                                        "aperio.AppMag, TIFF resolution tags); give the scan resolution with --mpp <um/px> "
-                                       "(API: openSlide(path, { mpp }))");
+                                       "(API: openSlide(path, { mpp })). Sources consulted: " + [&] {
+                                         std::string t;
+                                         for (const auto& line : r.trail) t += (t.empty() ? "" : "; ") + line;
+                                         return t;
+                                       }());
   }
   return r;
 }

@@ -2,6 +2,8 @@
 // error it stays broken, so we turn it into SLIDE_READ_FAILED rather than return black pixels.
 #include "slide/slide.h"
 
+#include "slide/tiff_check.h"
+
 #include <ATen/Parallel.h>
 #include <openslide.h>
 #include <sys/stat.h>
@@ -66,6 +68,7 @@ double snap(double ds) {
 
 std::shared_ptr<Slide> Slide::open(const std::string& path, const MppOverride& mpp_override) {
   check_path(path);
+  check_tiff(path);
   const char* vendor = openslide_detect_vendor(path.c_str());
   openslide_t* osr = openslide_open(path.c_str());
   if (osr == nullptr) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/input_limits.h"
 
 namespace rd::store {
 namespace {
@@ -39,20 +40,31 @@ std::vector<std::string> split_csv(const std::string& line) {
 
 ImageList from_folders(const std::string& root, std::vector<std::string>& problems) {
   ImageList list;
-  if (!fs::is_directory(root)) {
-    problems.push_back("spec.source.root: '" + root + "' is not a folder");
+  std::error_code ec;  // every look-up with an error code: a symlink loop or unreadable entry is a problem, not a crash
+  if (!fs::is_directory(root, ec)) {
+    problems.push_back("spec.source.root: '" + root + "' is not a folder" + (ec ? " (" + ec.message() + ")" : ""));
     return list;
   }
-  std::vector<fs::path> classes;
-  for (const auto& d : fs::directory_iterator(root)) {
-    if (d.is_directory()) classes.push_back(d.path());
-  }
+  auto unreadable = [&](const fs::path& p, const std::error_code& e) { problems.push_back("'" + p.string() + "': cannot be read (" + e.message() + ")"); };
+  // Lists `dir`'s entries, each with whether `want` holds; a loop or unreadable entry becomes a problem.
+  auto entries = [&](const fs::path& dir, auto want) {
+    std::vector<fs::path> out;
+    std::error_code e;
+    fs::directory_iterator it(dir, e), end;
+    if (e) unreadable(dir, e);
+    for (; !e && it != end; it.increment(e)) {
+      std::error_code se;
+      const bool ok = want(*it, se);
+      if (se) unreadable(it->path(), se);
+      else if (ok) out.push_back(it->path());
+    }
+    if (e) unreadable(dir, e);
+    return out;
+  };
+  auto classes = entries(root, [](const fs::directory_entry& d, std::error_code& e) { return d.is_directory(e); });
   std::sort(classes.begin(), classes.end());
   for (const auto& c : classes) {
-    std::vector<fs::path> files;
-    for (const auto& f : fs::directory_iterator(c)) {
-      if (f.is_regular_file() && is_image(f.path())) files.push_back(f.path());
-    }
+    auto files = entries(c, [](const fs::directory_entry& f, std::error_code& e) { return f.is_regular_file(e) && is_image(f.path()); });
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       list.rows.push_back({f.string(), c.filename().string(), c.filename().string() + "/" + f.stem().string()});
@@ -64,6 +76,11 @@ ImageList from_folders(const std::string& root, std::vector<std::string>& proble
 
 ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::string>& problems) {
   ImageList list;
+  std::error_code ec;  // a device file or an endless stream (/dev/zero, a FIFO) is refused before reading
+  if (fs::exists(csv, ec) && (!fs::is_regular_file(csv, ec) || fs::file_size(csv, ec) > kMaxTextInputBytes)) {
+    problems.push_back("spec.source.csv: '" + csv + "' is " + (fs::is_regular_file(csv, ec) ? "larger than " + std::to_string(kMaxTextInputBytes) + " bytes" : "not a regular file (a device or stream?)"));
+    return list;
+  }
   std::ifstream in(csv);
   if (!in) {
     problems.push_back("spec.source.csv: cannot read '" + csv + "'");
@@ -143,6 +160,9 @@ ImageList list_images(const std::string& root, const std::string& csv, const std
       if (!r.label.empty()) labels.insert(r.label);
     }
     list.classes.assign(labels.begin(), labels.end());
+  }
+  if (int64_t(list.classes.size()) > kMaxClasses) {
+    problems.push_back(std::to_string(list.classes.size()) + " classes, more than the " + std::to_string(kMaxClasses) + " a model may have (a wrong label column?)");
   }
   if (!problems.empty()) {
     std::string msg = std::to_string(problems.size()) + " problem(s) in the image source:";
