@@ -3,8 +3,8 @@
 // pooled (each resample draws groups with replacement, all their samples with them); the seed part from the spread
 // of the per-seed values (paired by seed: student and teacher of the same seed). The two variances add, and the
 // interval is a t interval with Welch-Satterthwaite degrees of freedom, so three seeds widen it as they should.
-// Simulated (test/unit/two-level-bootstrap.test.ts), this holds a 5% test near 5% where a percentile bootstrap
-// over seeds and groups (Owen 2007's pigeonhole bootstrap) reaches 12% with 3 seeds; with one seed only the group
+// Simulated (test/unit/two-level-bootstrap.test.ts, 3 seeds), a two-sided 5% test rejects 7.25% and the one-sided
+// one 5.25%, where a percentile bootstrap over seeds and groups (Owen 2007's pigeonhole bootstrap) reaches 12%; with one seed only the group
 // part is known and callers say that the seed variance is unknown. A run's own noise on each group enters both
 // parts, so the interval is conservative when the seeds agree (1.5% instead of 5% in the same simulation).
 // Each (seed, group) cell is reduced to a confusion matrix, and each run's scores are ranked once, so a resample is
