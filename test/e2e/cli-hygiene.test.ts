@@ -48,7 +48,7 @@ describe('command-line hygiene (needs the built CLI)', () => {
   });
 
   it.each([
-    [['report', 'nowhere', '--tolerance', 'x'], /--tolerance/],
+    [['report', 'nowhere', '--margin', 'x'], /--margin/],
     [['synth', 'nowhere', '--seed', '-1'], /--seed/],
     [['store', 'preview', 'nowhere', '--samples', '0'], /--samples/],
     [['extract', 'nowhere.json', '--out', 'nowhere', '--part', '5/2'], /--part/],

@@ -66,7 +66,8 @@ describe.skipIf(!hasJobs())('tissue pieces, the paper\'s unit (addon with synth,
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { complete: boolean; runs: { method: string; samples: { ids: number[] } }[] };
     expect(results.complete).toBe(true);
-    expect(results.runs.map((x) => x.method).sort()).toEqual(['baseline', 'kd', 'teacher']);
+    // The trained runs and the two references the teacher is checked against (src/experiment/colour-reference.ts).
+    expect(results.runs.map((x) => x.method).sort()).toEqual(['baseline', 'colour-reference', 'kd', 'majority-class', 'teacher']);
     for (const run of results.runs) expect(run.samples.ids.length).toBeGreaterThan(0);
     const plan = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')) as { runs: { method?: string; steps: { spec: Record<string, unknown> }[] }[] };
     const kd = plan.runs.find((x) => x.method === 'kd')!;

@@ -37,7 +37,8 @@ const tiny = {
 
 interface Results {
   complete: boolean;
-  runs: { key: string; metrics: unknown }[];
+  /** Trained runs have a key; the teacher's references (majority class, colour reference) have none. */
+  runs: { key?: string; method: string; metrics: unknown }[];
 }
 
 function planned(dir: string): RunName[] {
@@ -50,10 +51,11 @@ function outcome(dir: string): { metrics: Record<string, unknown>; weights: Reco
   const runs = new Map(planned(dir).map((r) => [r.key, r]));
   const weights: Record<string, string> = {};
   for (const r of results.runs) {
+    if (r.key === undefined) continue;
     const file = path.join(runDir(dir, runs.get(r.key)!), 'final.safetensors');
     weights[r.key] = existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'missing';
   }
-  return { metrics: Object.fromEntries(results.runs.map((r) => [r.key, r.metrics])), weights };
+  return { metrics: Object.fromEntries(results.runs.map((r) => [r.key ?? r.method, r.metrics])), weights };
 }
 
 describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 2 (CLI, addon, worker processes)', () => {
