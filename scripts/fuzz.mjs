@@ -19,11 +19,14 @@ const SOURCES = [
 ];
 
 const args = process.argv.slice(2);
-const target = args.find((a) => !a.startsWith('--'));
+const target = args.find((a, i) => !a.startsWith('--') && !['--seconds', '--seed'].includes(args[i - 1] ?? ''));
 const secondsAt = args.indexOf('--seconds');
 const seconds = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 60;
+// --seed N: libFuzzer's own random seed, so a CI run explores the same inputs each time (default: libFuzzer picks one).
+const seedAt = args.indexOf('--seed');
+const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : null;
 if (!TARGETS.includes(target ?? '') || !(seconds > 0)) {
-  process.stderr.write(`usage: npm run fuzz -- <${TARGETS.join('|')}> [--seconds N]\n`);
+  process.stderr.write(`usage: npm run fuzz -- <${TARGETS.join('|')}> [--seconds N] [--seed N]\n`);
   process.exit(2);
 }
 
@@ -47,7 +50,7 @@ if (target === 'manifest-csv' && existsSync(data)) {
 }
 
 const dict = path.join(root, 'native', 'fuzz', `${target}.dict`);
-const run = spawnSync(bin, [corpus, ...(existsSync(dict) ? [`-dict=${dict}`] : []), `-max_total_time=${seconds}`, `-artifact_prefix=${crashes}/`, '-rss_limit_mb=2048', '-timeout=10'], {
+const run = spawnSync(bin, [corpus, ...(existsSync(dict) ? [`-dict=${dict}`] : []), `-max_total_time=${seconds}`, ...(seed !== null ? [`-seed=${seed}`] : []), `-artifact_prefix=${crashes}/`, '-rss_limit_mb=2048', '-timeout=10'], {
   cwd: root, stdio: 'inherit', env: { ...process.env, RESDISTILL_FUZZ_SEED: path.join(corpus, 'seed-valid') },
 });
 const found = readdirSync(crashes);
