@@ -11,7 +11,7 @@ export const BUILD_PACKAGES = [
 ];
 
 /** Only the repository's tests and peers need these: reference implementations, pyramid building, headless screenshots. */
-export const DEV_PACKAGES = ['python3-torch', 'python3-torchvision', 'python3-openslide', 'python3-pil', 'python3-sklearn', 'libvips-tools', 'chromium'];
+export const DEV_PACKAGES = ['python3-torch', 'python3-torchvision', 'python3-openslide', 'python3-pil', 'libvips-tools', 'chromium'];
 
 /** Where to get a CUDA LibTorch from instead of Debian's CPU one; printed wherever LibTorch is missing. */
 export const CUDA_HINT =
