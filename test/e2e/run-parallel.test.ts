@@ -101,7 +101,7 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 
       expect(dev.metrics[key]).toEqual(seq.metrics[key]);
       expect(dev.weights[key]).toEqual(seq.weights[key]);
     }
-  });
+  }, 1_800_000);
 
   it('--nproc-per-node 2 runs every training step as 2 Gloo ranks; two machines of one rank each give the same', async () => {
     const root = tempDir();
