@@ -8,6 +8,17 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
-const args = ['bench', 'cost', '--teacher-magnification', '10', '--student-magnifications', '5,2.5,1.25,0.625', '--size-um', '896', '--plot', path.join(out, 'cost-ladder.svg')];
+const args = [
+  'bench',
+  'cost',
+  '--teacher-magnification',
+  '10',
+  '--student-magnifications',
+  '5,2.5,1.25,0.625',
+  '--size-um',
+  '896',
+  '--plot',
+  path.join(out, 'cost-ladder.svg'),
+];
 const r = spawnSync(process.execPath, [path.join(root, 'bin', 'resdistill.js'), ...args, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exitCode = r.status ?? 1;

@@ -14,7 +14,8 @@ const tarball = withoutPrebuilds(packed.tarball, dir);
 const project = path.join(dir, 'consumer');
 console.log(`packed in ${packed.seconds.toFixed(1)} s; installing ${tarball} into ${project} (builds from source) ...`);
 const install = installInto(project, tarball);
-if (!/building from source/.test(install.stdout + install.stderr)) throw new Error(`the install did not build from source:\n${install.stdout}\n${install.stderr}`);
+if (!/building from source/.test(install.stdout + install.stderr))
+  throw new Error(`the install did not build from source:\n${install.stdout}\n${install.stderr}`);
 const slide = path.resolve(root, '..', 'shared', 'data', 'slides', 'CMU-1-Small-Region.svs');
 const example = runExample(project, [slide]);
 const doctor = doctorIn(project);

@@ -8,7 +8,11 @@ export const LARGE_SLIDE = { width: 31080, height: 32637, mpp: 0.499 };
 export function makeLargeSlide(cmuSlide, dir) {
   const tif = path.join(dir, 'large.tif');
   const res = (1000 / LARGE_SLIDE.mpp).toFixed(4);
-  const r = spawnSync('vips', ['replicate', cmuSlide, `${tif}[tile,pyramid,compression=jpeg,tile-width=256,tile-height=256,xres=${res},yres=${res}]`, '14', '11'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'vips',
+    ['replicate', cmuSlide, `${tif}[tile,pyramid,compression=jpeg,tile-width=256,tile-height=256,xres=${res},yres=${res}]`, '14', '11'],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`vips replicate failed: ${r.stderr}`);
   return tif;
 }

@@ -12,16 +12,25 @@ import { native, nativeVersions, runJob } from '../dist/index.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = process.env.DATA ?? path.resolve(root, '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008');
 const peers = path.resolve(root, '..', 'shared', 'bench', 'peers');
-const RUNS = Number(process.env.RUNS ?? 3), PEER_RUNS = Number(process.env.PEER_RUNS ?? 1);
-const FACTOR = 4, BATCH = 16;
+const RUNS = Number(process.env.RUNS ?? 3),
+  PEER_RUNS = Number(process.env.PEER_RUNS ?? 1);
+const FACTOR = 4,
+  BATCH = 16;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? os.arch();
 const threads = nativeVersions().usableCores;
 native().setThreads(threads);
 
 // Ours: extraction of the same images at the top magnification and 1/FACTOR (what the peer prepares).
-const mpp = 1.6, top = 10 / mpp;
-const config = { source: { kind: 'images', root: data, mpp }, magnifications: [top, top / FACTOR], splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 }, samplesPerShard: 32, threads };
+const mpp = 1.6,
+  top = 10 / mpp;
+const config = {
+  source: { kind: 'images', root: data, mpp },
+  magnifications: [top, top / FACTOR],
+  splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 },
+  samplesPerShard: 32,
+  threads,
+};
 const extractSeconds = [];
 let store;
 for (let r = 0; r < RUNS; r++) {
@@ -47,7 +56,12 @@ const loaderNoVerify = await scan({ verify: false });
 
 // Ours: is the loader ever the bottleneck? The same distillation epoch fed live by the loader vs from memory.
 const epoch = await runJob('bench.loaderEpoch', {
-  store, magnification: top / FACTOR, teacherMagnification: top, batchSize: BATCH, reps: RUNS, model: { name: 'gn_resnet' },
+  store,
+  magnification: top / FACTOR,
+  teacherMagnification: top,
+  batchSize: BATCH,
+  reps: RUNS,
+  model: { name: 'gn_resnet' },
 });
 
 // The peer, run as is: prep (Pillow reduce + PNG save) and its DataLoader-fed distillation epoch.
@@ -66,7 +80,11 @@ rmSync(path.dirname(store), { recursive: true, force: true });
 // with our loader pass: both views, flips and jitter, batch 16, all images.
 const peerLoader = [];
 for (let r = 0; r < RUNS; r++) {
-  const p = spawnSync('/usr/bin/python3', [path.join(root, 'bench', 'peer_loader.py'), path.join(peers, 'distill_epoch.py'), data, String(FACTOR), String(BATCH)], { encoding: 'utf8' });
+  const p = spawnSync(
+    '/usr/bin/python3',
+    [path.join(root, 'bench', 'peer_loader.py'), path.join(peers, 'distill_epoch.py'), data, String(FACTOR), String(BATCH)],
+    { encoding: 'utf8' },
+  );
   if (p.status !== 0) {
     process.stderr.write(`peer loader failed: ${p.stderr}\n`);
     break;
@@ -79,8 +97,18 @@ const peerPrep = peerRuns.length ? median(peerRuns.map((p) => p.prep_seconds)) :
 const peerImgs = peerRuns.length ? median(peerRuns.map((p) => p.train_img_per_s)) : NaN;
 const images = peerRuns[0]?.images ?? '?';
 const rows = [
-  ['extraction, s (lower is better)', median(extractSeconds).toFixed(2), peerPrep.toFixed(2), `${(peerPrep / median(extractSeconds)).toFixed(2)}x faster`],
-  ['loader vs peer DataLoader alone, img/s', loaderVerified.toFixed(1), peerLoaderImgs.toFixed(1), `${(loaderVerified / peerLoaderImgs).toFixed(1)}x (target >= 3)`],
+  [
+    'extraction, s (lower is better)',
+    median(extractSeconds).toFixed(2),
+    peerPrep.toFixed(2),
+    `${(peerPrep / median(extractSeconds)).toFixed(2)}x faster`,
+  ],
+  [
+    'loader vs peer DataLoader alone, img/s',
+    loaderVerified.toFixed(1),
+    peerLoaderImgs.toFixed(1),
+    `${(loaderVerified / peerLoaderImgs).toFixed(1)}x (target >= 3)`,
+  ],
   ['loader img/s, CRC check on', loaderVerified.toFixed(1), peerImgs.toFixed(1), `${(loaderVerified / peerImgs).toFixed(1)}x`],
   ['loader img/s, CRC check off', loaderNoVerify.toFixed(1), peerImgs.toFixed(1), `${(loaderNoVerify / peerImgs).toFixed(1)}x`],
 ];
@@ -91,16 +119,22 @@ const own = [
 ];
 const w = [40, 12, 12, 20];
 const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i])).join(' | ');
-process.stdout.write(`resdistill store bench: ${images} images of ${path.basename(data)}, teacher ${top}x + student ${top / FACTOR}x (factor ${FACTOR}), batch ${BATCH}\n`);
-process.stdout.write(`device: ${cpu}, ${threads} threads (ours: median of ${RUNS}; peer: median of ${peerRuns.length}, DataLoader num_workers=2)\n\n`);
+process.stdout.write(
+  `resdistill store bench: ${images} images of ${path.basename(data)}, teacher ${top}x + student ${top / FACTOR}x (factor ${FACTOR}), batch ${BATCH}\n`,
+);
+process.stdout.write(
+  `device: ${cpu}, ${threads} threads (ours: median of ${RUNS}; peer: median of ${peerRuns.length}, DataLoader num_workers=2)\n\n`,
+);
 process.stdout.write(`${line(['measure', 'resdistill', 'peer', 'ratio'])}\n${w.map((n) => '-'.repeat(n)).join('-|-')}\n`);
 for (const r of rows) process.stdout.write(`${line(r)}\n`);
-process.stdout.write(`\nloader vs memory (ours only; median of ${RUNS} interleaved epochs of ${epoch.images} images, paper GN ResNet, flips + jitter):\n`);
+process.stdout.write(
+  `\nloader vs memory (ours only; median of ${RUNS} interleaved epochs of ${epoch.images} images, paper GN ResNet, flips + jitter):\n`,
+);
 for (const [what, v] of own) process.stdout.write(`  ${what.padEnd(46)} ${v}\n`);
 process.stdout.write(
   '\nours: extraction decodes, hashes (sha256), crops, box-downsamples and writes both views with CRC-32; the peer prep only\n' +
     'writes the low-resolution PNG. Loader: a pure pass of the C++ loader (mmap, flips + jitter on both views, prefetch).\n' +
-    'The first loader row times the peer\'s DataLoader alone (bench/peer_loader.py runs the peer\'s own prep and Dataset\n' +
+    "The first loader row times the peer's DataLoader alone (bench/peer_loader.py runs the peer's own prep and Dataset\n" +
     'code, unedited, then pure passes); the next two compare with what distill_epoch.py prints for its whole pipeline\n' +
     '(DataLoader feeding a teacher forward + student step).\n',
 );

@@ -22,21 +22,33 @@ const { values: a } = parseArgs({
     data: { type: 'string', default: path.resolve(root, '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008') },
   },
 });
-const { runJob } = await import(path.join(root, 'dist', 'job.js'));
+const { runJob } = await import(path.join(root, 'dist', 'native', 'job.js'));
 const median = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
 const work = mkdtempSync(path.join(os.tmpdir(), 'rd-bench-train-'));
 const store = path.join(work, 'store');
 const model = { name: 'gn_resnet' };
 
 const t0 = performance.now();
-await runJob('store.extract', { source: { kind: 'images', root: a.data, mpp: 1.6 }, magnifications: [6.25, 1.5625], out: store, splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 } });
+await runJob('store.extract', {
+  source: { kind: 'images', root: a.data, mpp: 1.6 },
+  magnifications: [6.25, 1.5625],
+  out: store,
+  splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 },
+});
 const extractSeconds = (performance.now() - t0) / 1000;
 const teacher = path.join(work, 'teacher.safetensors');
 await runJob('models.export', { model: 'gn_resnet', classes: 3, seed: 0, path: teacher });
 
 async function ours(run) {
   const r = await runJob('train.distill', {
-    store, magnification: 1.5625, model, epochs: 1, batchSize: 16, seed: run, outDir: path.join(work, `ours-${run}`), resume: false,
+    store,
+    magnification: 1.5625,
+    model,
+    epochs: 1,
+    batchSize: 16,
+    seed: run,
+    out: path.join(work, `ours-${run}`),
+    resume: false,
     augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
@@ -47,11 +59,23 @@ async function ours(run) {
 // training (that fill is timed apart), then two epochs that run the student alone; their median img/s.
 async function cached(run) {
   const r = await runJob('train.distill', {
-    store, magnification: 1.5625, model, epochs: 2, batchSize: 16, seed: run, outDir: path.join(work, `cached-${run}`), resume: false,
-    augment: { flips: true, rot90: false, jitter: null }, teacherCache: true,
+    store,
+    magnification: 1.5625,
+    model,
+    epochs: 2,
+    batchSize: 16,
+    seed: run,
+    out: path.join(work, `cached-${run}`),
+    resume: false,
+    augment: { flips: true, rot90: false, jitter: null },
+    teacherCache: true,
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
-  return { imagesPerSecond: median(r.history.map((h) => h.imagesPerSecond)), fillSeconds: r.teacherCache.fillSeconds, entries: r.teacherCache.entries };
+  return {
+    imagesPerSecond: median(r.history.map((h) => h.imagesPerSecond)),
+    fillSeconds: r.teacherCache.fillSeconds,
+    entries: r.teacherCache.entries,
+  };
 }
 
 function peer() {
@@ -72,13 +96,19 @@ if (a.only !== 'data-parallel') {
   const c = median(cachedRuns.map((r) => r.imagesPerSecond));
   const o = median(oursRuns);
   const p = median(peerRuns.map((r) => r.train_img_per_s));
-  console.log(`distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`);
+  console.log(
+    `distillation epoch, factor 4, batch 16, CPU, ${os.availableParallelism()} threads (LibTorch intra-op = usable cores; peer torch.set_num_threads(cpu_count) + 2 DataLoader workers)`,
+  );
   console.log('| measure | resdistill | peer distill_epoch.py | ratio |');
   console.log('| --- | ---: | ---: | ---: |');
   console.log(`| training img/s (median of ${a.runs}) | ${o.toFixed(1)} | ${p.toFixed(1)} | ${(o / p).toFixed(2)}x |`);
   console.log(`| with teacher cache, flips only (median of ${a.runs}) | ${c.toFixed(1)} | ${p.toFixed(1)} | ${(c / p).toFixed(2)}x |`);
-  console.log(`| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`);
-  console.log(`teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`);
+  console.log(
+    `| prep: extract store vs peer's low-res copies (s) | ${extractSeconds.toFixed(1)} | ${median(peerRuns.map((r) => r.prep_seconds)).toFixed(1)} | ${(median(peerRuns.map((r) => r.prep_seconds)) / extractSeconds).toFixed(2)}x |`,
+  );
+  console.log(
+    `teacher cache: ${cachedRuns[0].entries} entries (samples x flips), filled once in a median ${median(cachedRuns.map((r) => r.fillSeconds)).toFixed(1)} s before training`,
+  );
   console.log(`runs: ours ${oursRuns.map((x) => x.toFixed(1)).join(', ')}; peer ${peerRuns.map((r) => r.train_img_per_s).join(', ')}`);
 }
 
@@ -97,12 +127,23 @@ function driverRun(spec, threads) {
     child.stdin.end(JSON.stringify(spec));
   });
 }
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 if (existsSync(driver)) {
   const base = (run, batchSize, dir) => ({
-    store, magnification: 1.5625, model, epochs: 1, batchSize, seed: run, outDir: path.join(work, dir), resume: false,
+    store,
+    magnification: 1.5625,
+    model,
+    epochs: 1,
+    batchSize,
+    seed: run,
+    out: path.join(work, dir),
+    resume: false,
     augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
     teacher: { magnification: 6.25, checkpoint: teacher, model },
   });
@@ -125,7 +166,9 @@ if (existsSync(driver)) {
   console.log('| --- | ---: | ---: |');
   console.log(`| 1 rank x 2 threads | ${m1.toFixed(1)} | 1.00x |`);
   console.log(`| 2 ranks x 1 thread | ${m2.toFixed(1)} | ${(m2 / m1).toFixed(2)}x |`);
-  console.log(`rank 0 spent a median ${(100 * comm).toFixed(1)}% of the epoch in collectives (gradient and loss all-reduces, waiting for the other rank included)`);
+  console.log(
+    `rank 0 spent a median ${(100 * comm).toFixed(1)}% of the epoch in collectives (gradient and loss all-reduces, waiting for the other rank included)`,
+  );
 } else {
   console.log(`\n(data-parallel rows skipped: no C++ driver at ${driver}; npm run build:driver)`);
 }

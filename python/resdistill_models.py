@@ -9,7 +9,14 @@ from the metadata every resdistill weights file carries, with weights loaded str
 Needs only torch (numpy for numpy inputs). Reads safetensors with the `safetensors` package when it is installed, else
 with the standard library. From the command line, `python3 resdistill_models.py WEIGHTS [IMAGE.npy ...]` prints the
 metadata and, per RGB uint8 H x W x 3 .npy image, the logits, as one JSON object.
+
+Bring your own teacher: a ResNet-18/34/50 trained in PyTorch (torchvision's, or any module with its state-dict names)
+becomes a self-describing resdistill weights file that resdistill loads like its own:
+
+    rd.save(torchvision_resnet, "teacher.safetensors", classes=["benign", "tumour"], mpp=0.5,
+            mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), input_size=(224, 224))
 """
+import hashlib
 import json
 import math
 import os
@@ -85,6 +92,80 @@ def parse_metadata(raw, path="weights"):
             meta[key] = json.loads(raw[key])
     meta["synthetic"] = raw.get("synthetic") == "true"
     return meta
+
+
+# --- writing a weights file ----------------------------------------------------------------------------------------
+
+def architecture_of(model):
+    """The metadata's architecture for a torchvision-style ResNet (layer1..4 of BasicBlocks or Bottlenecks)."""
+    try:
+        counts = [len(getattr(model, f"layer{i}")) for i in range(1, 5)]
+        bottleneck = hasattr(model.layer1[0], "conv3")
+    except (AttributeError, TypeError) as e:
+        raise WeightsInvalid("not a torchvision-style ResNet (layer1..layer4); pass architecture=") from e
+    name = next((n for n, (blocks, b) in _DEPTHS.items() if blocks == counts and b == bottleneck), None)
+    if name is None:
+        raise WeightsInvalid(f"a ResNet with stages {counts} is none of {', '.join(_DEPTHS)}; pass architecture=")
+    if isinstance(model.bn1, nn.GroupNorm):
+        return {"name": name, "norm": "group", "groups": model.bn1.num_groups}
+    return {"name": name, "norm": "batch"}
+
+
+def _write_safetensors(path, tensors, metadata):
+    """The safetensors layout (u64 LE header length, JSON header, little-endian data), standard library only."""
+    names = {v: k for k, v in _DTYPES.items()}
+    header, chunks, offset = {"__metadata__": metadata}, [], 0
+    for name, t in tensors.items():
+        t = t.detach().cpu().contiguous()
+        raw = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for c in chunks:
+            f.write(c)
+
+
+def save(model, path, *, classes, mpp, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_size=None, unit="tiles",
+         architecture=None, method="teacher"):
+    """Writes `model`'s state dict as a resdistill weights file describing itself: `classes` in logit order, the input's
+    `mpp` (um/px; magnification = 10 / mpp), the RGB `mean`/`std` applied to pixels in [0, 1], the training input's
+    `input_size` [height, width] (tiles), and the architecture (found from a torchvision ResNet when not given)."""
+    architecture = architecture or architecture_of(model)
+    state = model.state_dict()
+    out_features = state["fc.weight"].shape[0] if "fc.weight" in state else None
+    if out_features != len(classes):
+        raise WeightsInvalid(f"the model has {out_features} outputs and {len(classes)} classes were named")
+    digest = hashlib.sha256()
+    for name, t in state.items():
+        digest.update(name.encode())
+        digest.update(t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    meta = {
+        "resdistillFormat": FORMAT,
+        "resdistillVersion": "python/resdistill_models.py",
+        "architecture": json.dumps(architecture),
+        "classes": json.dumps(list(classes)),
+        "magnification": json.dumps(10.0 / mpp),
+        "mpp": json.dumps(float(mpp)),
+        "unit": unit,
+        "inputNormalize": "dataset",
+        "inputMean": json.dumps([float(v) for v in mean]),
+        "inputStd": json.dumps([float(v) for v in std]),
+        "method": method,
+        "runId": digest.hexdigest()[:16],
+        "synthetic": "false",
+        "epoch": "0",
+    }
+    if input_size is not None:
+        h, w = (int(v) for v in input_size)
+        meta["inputSize"] = json.dumps([h, w])
+        meta["fieldOfViewUm"] = json.dumps([h * mpp, w * mpp])
+    _write_safetensors(path, state, meta)
+    return parse_metadata(meta, path)
 
 
 # --- the networks (state-dict names equal resdistill's LibTorch modules) --------------------------------------------

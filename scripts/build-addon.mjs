@@ -18,7 +18,9 @@ export function missingPrerequisites() {
   const missing = missingPackages(neededPackages());
   if (missing) return missing;
   const tools = { cmake: 'cmake', 'c++': 'g++' }; // tool on PATH -> the Debian package that provides it
-  return Object.entries(tools).filter(([tool]) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error).map(([, pkg]) => pkg);
+  return Object.entries(tools)
+    .filter(([tool]) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error)
+    .map(([, pkg]) => pkg);
 }
 
 /** What to run when prerequisites are missing: the exact apt command, and the CUDA LibTorch alternative. */
@@ -36,8 +38,18 @@ export function buildAddon(log = (m) => process.stderr.write(`${m}\n`)) {
   const cmakeJs = createRequire(path.join(root, 'package.json')).resolve('cmake-js/bin/cmake-js');
   const out = mkdtempSync(path.join(os.tmpdir(), 'resdistill-build-'));
   const ninja = !spawnSync('ninja', ['--version'], { stdio: 'ignore' }).error;
-  const args = [cmakeJs, 'build', '--directory', root, '--out', out, '--parallel', String(os.availableParallelism()),
-    ...(ninja ? ['-G', 'Ninja'] : []), '--CDRESDISTILL_BUILD_DRIVER=OFF'];
+  const args = [
+    cmakeJs,
+    'build',
+    '--directory',
+    root,
+    '--out',
+    out,
+    '--parallel',
+    String(os.availableParallelism()),
+    ...(ninja ? ['-G', 'Ninja'] : []),
+    '--CDRESDISTILL_BUILD_DRIVER=OFF',
+  ];
   log(`resdistill: building the native addon from source (a few minutes), LibTorch from ${chosenLibtorch() ?? 'the usual discovery'}`);
   const started = Date.now();
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });

@@ -20,7 +20,17 @@ function run(cmd, argv, input) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-run('cmake', ['-S', root, '-B', buildDir, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=Release', `-DRESDISTILL_WITH_OPENSLIDE=${noSlide ? 'OFF' : 'ON'}`, ...extra]);
+run('cmake', [
+  '-S',
+  root,
+  '-B',
+  buildDir,
+  '-G',
+  'Ninja',
+  '-DCMAKE_BUILD_TYPE=Release',
+  `-DRESDISTILL_WITH_OPENSLIDE=${noSlide ? 'OFF' : 'ON'}`,
+  ...extra,
+]);
 run('cmake', ['--build', buildDir, '--target', 'resdistill-driver', '-j', String(os.availableParallelism())]);
 const driver = path.join(buildDir, 'resdistill-driver');
 run(driver, ['info']);

@@ -2,11 +2,17 @@
 // with apt (never a downloaded binary), otherwise it prints the command to run.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['clang', 'libclang-rt-14-dev', 'libomp-14-dev'];  // libomp: LibTorch's OpenMP under clang
+const PACKAGES = ['clang', 'libclang-rt-14-dev', 'libomp-14-dev']; // libomp: LibTorch's OpenMP under clang
 
 function installed() {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}\n', ...PACKAGES], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.trim().split('\n').every((l) => l.endsWith('install ok installed'));
+  return (
+    r.status === 0 &&
+    r.stdout
+      .trim()
+      .split('\n')
+      .every((l) => l.endsWith('install ok installed'))
+  );
 }
 
 export function ensureClang() {

@@ -8,7 +8,11 @@ import { root } from './layout.mjs';
 
 /** The environment without what an enclosing `npm test` sets for its own project, so nested npm commands see only theirs. */
 function cleanEnv(extra) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|npm_config_build_from_source$|INIT_CWD$)/.test(k)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|npm_config_build_from_source$|INIT_CWD$)/.test(k),
+    ),
+  );
   return { ...env, ...extra };
 }
 
@@ -20,7 +24,8 @@ export function sh(cmd, args, { cwd, env, timeout = 1_800_000 } = {}) {
 }
 
 function must(step, r) {
-  if (r.status !== 0) throw new Error(`${step} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${step} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
@@ -50,7 +55,10 @@ export function withoutPrebuilds(tarball, dest) {
 export function installInto(dir, tarball, { approve = true, env = {} } = {}) {
   mkdirSync(dir, { recursive: true });
   const allowScripts = approve ? { resdistill: true, [`file:${tarball}`]: true } : undefined;
-  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts }, null, 2)}\n`);
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts }, null, 2)}\n`,
+  );
   const args = ['install', tarball, '--no-audit', '--no-fund', '--foreground-scripts'];
   let r = sh('npm', [...args, '--offline'], { cwd: dir, env });
   // --offline needs every package's metadata cached; a clean CI cache holds only the lockfile's tarballs.
@@ -72,8 +80,14 @@ export function compileAndRun(dir, name, source, args = []) {
   writeFileSync(path.join(dir, `${name}.ts`), source);
   const tsconfig = {
     compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: 'out',
-      typeRoots: [path.join(root, 'node_modules', '@types')], types: ['node'],
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      skipLibCheck: true,
+      outDir: 'out',
+      typeRoots: [path.join(root, 'node_modules', '@types')],
+      types: ['node'],
     },
     files: [`${name}.ts`],
   };

@@ -10,11 +10,11 @@ STORE=$PWD/.device/store
 RUNS=$(mktemp -d)
 for bf in false true; do
   echo "== teacher 6.25x bf16=$bf" | tee -a "$OUT/log.txt"
-  echo "{\"store\":\"$STORE\",\"magnification\":6.25,\"epochs\":3,\"batchSize\":16,\"seed\":0,\"device\":\"cuda\",\"bf16\":$bf,\"outDir\":\"$RUNS/t-$bf\"}" |
+  echo "{\"store\":\"$STORE\",\"magnification\":6.25,\"epochs\":3,\"batchSize\":16,\"seed\":0,\"device\":\"cuda\",\"bf16\":$bf,\"out\":\"$RUNS/t-$bf\"}" |
     $D run train.supervised - 2> "$OUT/teacher-$bf.events.jsonl" | head -c 2000 | tee -a "$OUT/train.jsonl"; echo | tee -a "$OUT/train.jsonl"
   grep '"type":"epoch"' "$OUT/teacher-$bf.events.jsonl" | cut -c1-300 | tee -a "$OUT/log.txt"
   echo "== distill 6.25x -> 1.5625x bf16=$bf" | tee -a "$OUT/log.txt"
-  echo "{\"store\":\"$STORE\",\"magnification\":1.5625,\"epochs\":3,\"batchSize\":16,\"seed\":0,\"device\":\"cuda\",\"bf16\":$bf,\"outDir\":\"$RUNS/s-$bf\",\"teacher\":{\"magnification\":6.25,\"checkpoint\":\"$RUNS/t-$bf/best.safetensors\"}}" |
+  echo "{\"store\":\"$STORE\",\"magnification\":1.5625,\"epochs\":3,\"batchSize\":16,\"seed\":0,\"device\":\"cuda\",\"bf16\":$bf,\"out\":\"$RUNS/s-$bf\",\"teacher\":{\"magnification\":6.25,\"checkpoint\":\"$RUNS/t-$bf/best.safetensors\"}}" |
     $D run train.distill - 2> "$OUT/distill-$bf.events.jsonl" | head -c 2000 | tee -a "$OUT/train.jsonl"; echo | tee -a "$OUT/train.jsonl"
   grep '"type":"epoch"' "$OUT/distill-$bf.events.jsonl" | cut -c1-300 | tee -a "$OUT/log.txt"
 done

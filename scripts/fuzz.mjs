@@ -13,9 +13,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = ['npy', 'tar-header', 'store-index', 'manifest-csv', 'safetensors-header', 'tiff-check'];
 // The core files the targets reach: pure C++ and nlohmann, no LibTorch, so the fuzz build takes seconds.
 const SOURCES = [
-  'native/fuzz/fuzz_main.cc', 'native/fuzz/targets.cc',
-  ...['npy', 'tar_header', 'tar_writer', 'crc32', 'store_reader', 'store_format', 'normalization', 'atomic_file', 'manifest_csv'].map((f) => `native/core/store/${f}.cc`),
-  'native/core/util/memory_budget.cc', 'native/core/models/safetensors_header.cc', 'native/core/slide/tiff_check.cc',
+  'native/fuzz/fuzz_main.cc',
+  'native/fuzz/targets.cc',
+  ...['npy', 'tar_header', 'tar_writer', 'crc32', 'store_reader', 'store_format', 'normalization', 'atomic_file', 'manifest_csv'].map(
+    (f) => `native/core/store/${f}.cc`,
+  ),
+  'native/core/util/memory_budget.cc',
+  'native/core/models/safetensors_header.cc',
+  'native/core/slide/tiff_check.cc',
 ];
 
 const args = process.argv.slice(2);
@@ -34,8 +39,23 @@ const clang = ensureClang();
 const out = path.join(root, 'build-fuzz');
 const bin = path.join(out, target);
 mkdirSync(out, { recursive: true });
-const build = spawnSync(clang, ['-std=c++17', '-g', '-O1', '-fsanitize=fuzzer,address,undefined', '-fno-sanitize-recover=undefined',
-  `-DRESDISTILL_FUZZ_TARGET="${target}"`, '-Inative/core', '-Inative/fuzz', ...SOURCES, '-o', bin], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(
+  clang,
+  [
+    '-std=c++17',
+    '-g',
+    '-O1',
+    '-fsanitize=fuzzer,address,undefined',
+    '-fno-sanitize-recover=undefined',
+    `-DRESDISTILL_FUZZ_TARGET="${target}"`,
+    '-Inative/core',
+    '-Inative/fuzz',
+    ...SOURCES,
+    '-o',
+    bin,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const corpus = path.join(out, 'corpus', target);
@@ -45,15 +65,36 @@ for (const d of [corpus, regressions, crashes]) mkdirSync(d, { recursive: true }
 for (const f of readdirSync(regressions)) copyFileSync(path.join(regressions, f), path.join(corpus, f));
 const data = path.join(root, '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008');
 if (target === 'manifest-csv' && existsSync(data)) {
-  const rows = readdirSync(data).flatMap((cls) => readdirSync(path.join(data, cls)).slice(0, 5).map((f, i) => `${path.join(data, cls, f)},${cls},${cls}-${i % 2}`));
+  const rows = readdirSync(data).flatMap((cls) =>
+    readdirSync(path.join(data, cls))
+      .slice(0, 5)
+      .map((f, i) => `${path.join(data, cls, f)},${cls},${cls}-${i % 2}`),
+  );
   writeFileSync(path.join(corpus, 'seed-lymphoma.csv'), ['path,label,group', ...rows].join('\n'));
 }
 
 const dict = path.join(root, 'native', 'fuzz', `${target}.dict`);
-const run = spawnSync(bin, [corpus, ...(existsSync(dict) ? [`-dict=${dict}`] : []), `-max_total_time=${seconds}`, ...(seed !== null ? [`-seed=${seed}`] : []), `-artifact_prefix=${crashes}/`, '-rss_limit_mb=2048', '-timeout=10'], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, RESDISTILL_FUZZ_SEED: path.join(corpus, 'seed-valid') },
-});
+const run = spawnSync(
+  bin,
+  [
+    corpus,
+    ...(existsSync(dict) ? [`-dict=${dict}`] : []),
+    `-max_total_time=${seconds}`,
+    ...(seed !== null ? [`-seed=${seed}`] : []),
+    `-artifact_prefix=${crashes}/`,
+    '-rss_limit_mb=2048',
+    '-timeout=10',
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, RESDISTILL_FUZZ_SEED: path.join(corpus, 'seed-valid') },
+  },
+);
 const found = readdirSync(crashes);
 for (const f of found) copyFileSync(path.join(crashes, f), path.join(regressions, f));
-if (found.length > 0) process.stderr.write(`[fuzz] ${found.length} crash input(s) copied to ${path.relative(root, regressions)}/: fix them, then commit them\n`);
+if (found.length > 0)
+  process.stderr.write(
+    `[fuzz] ${found.length} crash input(s) copied to ${path.relative(root, regressions)}/: fix them, then commit them\n`,
+  );
 process.exit(run.status ?? 1);

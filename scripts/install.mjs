@@ -11,7 +11,8 @@ import { chosenLibtorch } from './system-packages.mjs';
 
 /** Why the shipped prebuild cannot be used here, or null when it fits. */
 function prebuildMisfit() {
-  if (process.env.npm_config_build_from_source === 'true' || process.env.RESDISTILL_BUILD_FROM_SOURCE) return 'building from source was asked for';
+  if (process.env.npm_config_build_from_source === 'true' || process.env.RESDISTILL_BUILD_FROM_SOURCE)
+    return 'building from source was asked for';
   if (chosenLibtorch()) return `LibTorch was chosen (${chosenLibtorch()}); the prebuild links Debian's`;
   const dir = prebuildDir();
   const binary = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.node')) : undefined;
@@ -40,6 +41,7 @@ if (!isSourceCheckout(root)) {
       process.exit(1);
     }
     process.exitCode = buildAddon();
-    if (process.exitCode !== 0) console.error(`resdistill: the source build failed (see above)\n${prerequisiteAdvice(neededPackages(), 'it needs')}`);
+    if (process.exitCode !== 0)
+      console.error(`resdistill: the source build failed (see above)\n${prerequisiteAdvice(neededPackages(), 'it needs')}`);
   }
 }

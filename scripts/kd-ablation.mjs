@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkpointOf } from '../dist/experiment/layout.js';
-import { runJob } from '../dist/job.js';
+import { runJob } from '../dist/native/job.js';
 import { bootstrapMetrics, pairedDifference, sampleDesign } from '../dist/stats/bootstrap.js';
 
 const [dir, magArg, multArg] = process.argv.slice(2);
@@ -27,13 +27,19 @@ const variants = [
   { name: 'as planned', methods: ['baseline', 'kd'], change: () => ({}) },
   { name: `epochs x${mult}`, methods: ['baseline', 'kd'], change: (s) => ({ epochs: s.epochs * mult }) },
   { name: 'kd without the pixel term (wPx 0)', methods: ['kd'], baseline: 'as planned', change: (s) => ({ loss: { ...s.loss, wPx: 0 } }) },
-  { name: `kd without the pixel term, epochs x${mult}`, methods: ['kd'], baseline: `epochs x${mult}`, change: (s) => ({ epochs: s.epochs * mult, loss: { ...s.loss, wPx: 0 } }) },
+  {
+    name: `kd without the pixel term, epochs x${mult}`,
+    methods: ['kd'],
+    baseline: `epochs x${mult}`,
+    change: (s) => ({ epochs: s.epochs * mult, loss: { ...s.loss, wPx: 0 } }),
+  },
 ];
 
 const samplesOf = async (run, variant) => {
   const [train, evaluation] = run.steps;
-  const outDir = variant.name === 'as planned' ? train.spec.outDir : path.join(dir, 'ablation', variant.name.replace(/[^a-z0-9]+/gi, '-'), run.key);
-  await runJob(train.kind, { ...train.spec, ...variant.change(train.spec), outDir, resume: true });
+  const outDir =
+    variant.name === 'as planned' ? train.spec.out : path.join(dir, 'ablation', variant.name.replace(/[^a-z0-9]+/gi, '-'), run.key);
+  await runJob(train.kind, { ...train.spec, ...variant.change(train.spec), out: outDir, resume: true });
   const e = await runJob(evaluation.kind, { ...evaluation.spec, checkpoint: checkpointOf(outDir) });
   return e.samples;
 };

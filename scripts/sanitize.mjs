@@ -12,8 +12,22 @@ import { ensureClang } from './clang.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clang = ensureClang();
 const cmakeJs = path.join(root, 'node_modules', '.bin', 'cmake-js');
-const build = spawnSync(cmakeJs, ['build', '-G', 'Ninja', '--out', 'build-sanitize', '--parallel', '2',
-  `--CDCMAKE_CXX_COMPILER=${clang}`, '--CDCMAKE_C_COMPILER=clang', '--CDRESDISTILL_SANITIZE=ON'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(
+  cmakeJs,
+  [
+    'build',
+    '-G',
+    'Ninja',
+    '--out',
+    'build-sanitize',
+    '--parallel',
+    '2',
+    `--CDCMAKE_CXX_COMPILER=${clang}`,
+    '--CDCMAKE_C_COMPILER=clang',
+    '--CDRESDISTILL_SANITIZE=ON',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 // node itself is not instrumented, so the ASan runtime must be loaded first; node's own allocations are not leaks.

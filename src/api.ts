@@ -1,10 +1,11 @@
 // The library's one-call versions of `resdistill predict` and `resdistill export`, with the CLI's defaults.
 import path from 'node:path';
-import { concreteDevice, type Device } from './device.js';
-import { exportWeightsToOnnx } from './export/index.js';
-import type { OnnxExport } from './export/onnx.js';
-import { nativeVersions } from './native.js';
-import { predictSlide, resolveModelRef, type PredictOptions, type RunChoice, type SlidePrediction } from './predict.js';
+import { concreteDevice, type Device } from './native/device.js';
+import { exportWeightsToOnnx } from './onnx/export.js';
+import type { OnnxExport } from './onnx/onnx.js';
+import { nativeVersions } from './native/addon.js';
+import { predictSlide, type PredictOptions, type SlidePrediction } from './predict/predict.js';
+import { resolveModelRef, type RunChoice } from './predict/model-ref.js';
 
 export interface PredictCall extends RunChoice, Omit<PredictOptions, 'out' | 'device'> {
   /** A weights file, an experiment output directory, or a training run in it (as `--model`). */

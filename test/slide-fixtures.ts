@@ -11,7 +11,11 @@ export const hasVips = spawnSync('vips', ['--version'], { stdio: 'ignore' }).sta
 /** `vips tiffsave --tile --pyramid` of the CMU slide: 5 levels, generic TIFF, mpp only in TIFF resolution tags. */
 export function buildPyramid(dir: string): string {
   const out = path.join(dir, 'cmu-pyramid.tif');
-  const r = spawnSync('vips', ['tiffsave', cmuSlide, out, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '90', '--tile-width', '256', '--tile-height', '256'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'vips',
+    ['tiffsave', cmuSlide, out, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '90', '--tile-width', '256', '--tile-height', '256'],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`vips tiffsave failed: ${r.stderr}`);
   return out;
 }
@@ -21,7 +25,7 @@ export function buildPyramid(dir: string): string {
 export function stripResolution(src: string, dest: string): string {
   const b = Buffer.from(readFileSync(src));
   if (b.toString('latin1', 0, 2) !== 'II' || b.readUInt16LE(2) !== 42) throw new Error('expected a classic little-endian TIFF');
-  for (let ifd = b.readUInt32LE(4); ifd !== 0; ) {
+  for (let ifd = b.readUInt32LE(4); ifd !== 0;) {
     const n = b.readUInt16LE(ifd);
     const next = b.readUInt32LE(ifd + 2 + 12 * n);
     const kept: Buffer[] = [];
@@ -75,13 +79,16 @@ export function meanAbsDiff(a: Buffer, b: Buffer): number {
 
 /** 2 x 2 box reduction of an RGB image (reference for field-of-view checks). */
 export function halve(img: { width: number; height: number; data: Buffer }): Buffer {
-  const w = Math.floor(img.width / 2), h = Math.floor(img.height / 2);
+  const w = Math.floor(img.width / 2),
+    h = Math.floor(img.height / 2);
   const out = Buffer.alloc(w * h * 3);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
       for (let c = 0; c < 3; c++) {
         const at = (yy: number, xx: number) => img.data[(yy * img.width + xx) * 3 + c]!;
-        out[(y * w + x) * 3 + c] = Math.round((at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4);
+        out[(y * w + x) * 3 + c] = Math.round(
+          (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4,
+        );
       }
   return out;
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadBinding } from '../src/native/addon.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The workplace's shared folder (real data and peer baselines) beside the checkout; RESDISTILL_SHARED overrides. */
@@ -19,6 +20,17 @@ export const hasData = existsSync(cmuSlide) && existsSync(lymphomaDir);
 export const cli = path.join(repoRoot, 'bin', 'resdistill.js');
 
 /** True when Debian's /usr/bin/python3 can import the given modules (the peer reference implementations). */
+/** Whether the addon loads and registers the job `kind` (tests that need it skip, saying so, without). */
+export function addonHasJob(kind: string): boolean {
+  try {
+    return loadBinding()
+      .jobKinds()
+      .some((k) => k.kind === kind);
+  } catch {
+    return false;
+  }
+}
+
 export function pythonHas(...modules: string[]): boolean {
   if (!existsSync('/usr/bin/python3')) return false;
   const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join(';')], { stdio: 'ignore' });
@@ -31,9 +43,16 @@ export function tempDir(prefix = 'resdistill-test-'): string {
 
 /** Runs the built CLI; returns status, stdout and stderr. */
 /** runCli without blocking: for several CLI processes that must run at once (the machines of a multi-node run). */
-export function runCliAsync(args: string[], options: { env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runCliAsync(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...options.env }, cwd: repoRoot, timeout: options.timeout ?? 120_000 });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...options.env },
+      cwd: repoRoot,
+      timeout: options.timeout ?? 120_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

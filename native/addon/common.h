@@ -16,7 +16,7 @@
 
 namespace rd::addon {
 
-// A JS Error carrying the core's stable code; src/errors.ts turns it into a typed class.
+// A JS Error carrying the core's stable code; src/util/errors.ts turns it into a typed class.
 inline Napi::Error make_error(Napi::Env env, const ErrorInfo& info) {
   Napi::Error error = Napi::Error::New(env, info.message);
   error.Set("code", Napi::String::New(env, info.code));
@@ -49,7 +49,7 @@ struct Register {
 
 }  // namespace rd::addon
 
-#define RD_REQUIRE_ARGS(info, n, usage)                                                                \
+#define RD_REQUIRE_ARGS(info, n, usage) \
   if ((info).Length() < (n)) throw ::rd::addon::invalid_argument((info).Env(), "usage: " usage)
 #define RD_REQUIRE(info, cond, message) \
   if (!(cond)) throw ::rd::addon::invalid_argument((info).Env(), message)

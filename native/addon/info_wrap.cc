@@ -3,7 +3,7 @@
 #include "job/job.h"
 #include "util/memory_budget.h"
 #include "util/threads.h"
-#include "util/versions.h"
+#include "info/versions.h"
 
 namespace rd::addon {
 namespace {

@@ -103,10 +103,12 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<std::string> {
       rd::adopt_threads();  // setThreads() ran on the JS thread; an earlier job may have set its own count
       try {
         Json spec = Json::parse(spec_);
-        JobContext ctx([&progress](const Json& e) {
-          std::string s = e.dump();
-          progress.Send(&s, 1);
-        }, cancel_);
+        JobContext ctx(
+            [&progress](const Json& e) {
+              std::string s = e.dump();
+              progress.Send(&s, 1);
+            },
+            cancel_);
         result_ = run_job(kind_, spec, ctx).dump();
       } catch (const Json::parse_error& e) {
         error_ = ErrorInfo{rd::code::kConfigInvalid, std::string("job spec is not valid JSON: ") + e.what()};

@@ -49,8 +49,8 @@ class SlideWrap : public Napi::ObjectWrap<SlideWrap> {
 
   static slide::Rect rect_arg(const Napi::CallbackInfo& info) {
     for (int i = 0; i < 4; ++i) RD_REQUIRE(info, info[i].IsNumber(), "readRegion: x, y, width, height must be numbers (level-0 px)");
-    return {info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().DoubleValue(),
-            info[2].As<Napi::Number>().DoubleValue(), info[3].As<Napi::Number>().DoubleValue()};
+    return {info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Number>().DoubleValue(),
+            info[3].As<Napi::Number>().DoubleValue()};
   }
 
   /** info(): sync. Returns the slide's JSON description (vendor, levels, mpp with source and trail, ...). */

@@ -43,10 +43,15 @@ const std::string& fixed_store() {
     store::TarWriter tar(dir + "/" + store::shard_name(0));
     nlohmann::json samples = nlohmann::json::array();
     for (size_t id = 0; id < 2; ++id) {
-      auto rec = [](const store::MemberRecord& r) { return nlohmann::json{{"name", r.name}, {"offset", r.offset}, {"size", r.size}, {"crc32", r.crc32}}; };
+      auto rec = [](const store::MemberRecord& r) {
+        return nlohmann::json{{"name", r.name}, {"offset", r.offset}, {"size", r.size}, {"crc32", r.crc32}};
+      };
       const std::string json = "{\"label\":" + std::to_string(id) + "}";
-      nlohmann::json s = {{"key", store::sample_key(id)}, {"label", id}, {"group", "g" + std::to_string(id)},
-                          {"json", rec(tar.add(store::sample_key(id) + ".json", {json}))}, {"views", nlohmann::json::array()}};
+      nlohmann::json s = {{"key", store::sample_key(id)},
+                          {"label", id},
+                          {"group", "g" + std::to_string(id)},
+                          {"json", rec(tar.add(store::sample_key(id) + ".json", {json}))},
+                          {"views", nlohmann::json::array()}};
       for (size_t m = 0; m < 2; ++m) {
         const int64_t side = m == 0 ? 8 : 4;
         const std::string header = store::npy_header({side, side, 3});
@@ -59,11 +64,15 @@ const std::string& fixed_store() {
     }
     tar.finish();
     const std::string idx = nlohmann::json{{"shard", store::shard_name(0)}, {"samples", samples}}.dump();
-    nlohmann::json manifest = {{"format", store::kFormat}, {"version", store::kVersion}, {"complete", true},
-                               {"magnifications", {{{"index", 0}, {"magnification", 2.0}}, {{"index", 1}, {"magnification", 1.0}}}},
-                               {"classes", {"a", "b"}}, {"samples", 2},
-                               {"shards", {{{"name", store::shard_name(0)}, {"index", store::index_name(0)}, {"first", 0}, {"samples", 2}}}},
-                               {"splits", {{"train", {0}}, {"val", {1}}, {"test", nlohmann::json::array()}, {"unlabeled", nlohmann::json::array()}}}};
+    nlohmann::json manifest = {
+        {"format", store::kFormat},
+        {"version", store::kVersion},
+        {"complete", true},
+        {"magnifications", {{{"index", 0}, {"magnification", 2.0}}, {{"index", 1}, {"magnification", 1.0}}}},
+        {"classes", {"a", "b"}},
+        {"samples", 2},
+        {"shards", {{{"name", store::shard_name(0)}, {"index", store::index_name(0)}, {"first", 0}, {"samples", 2}}}},
+        {"splits", {{"train", {0}}, {"val", {1}}, {"test", nlohmann::json::array()}, {"unlabeled", nlohmann::json::array()}}}};
     store::write_file_atomic(dir + "/" + store::kManifest, manifest.dump());
     return idx;
   }();
@@ -73,12 +82,16 @@ const std::string& fixed_store() {
 // A little-endian classic TIFF: one IFD of a 16 x 16 image in one 16 x 16 tile of 768 raw bytes.
 std::string tiff_seed() {
   std::string t;
-  auto put = [&](uint64_t v, int n) { for (int i = 0; i < n; ++i) t.push_back(char((v >> (8 * i)) & 255)); };
+  auto put = [&](uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) t.push_back(char((v >> (8 * i)) & 255));
+  };
   t += "II";
   put(42, 2);
   put(8, 4);
-  const uint64_t entries[][3] = {{256, 3, 16}, {257, 3, 16}, {258, 3, 8}, {259, 3, 1}, {262, 3, 2}, {277, 3, 3},
-                                 {322, 3, 16}, {323, 3, 16}, {324, 4, 8 + 2 + 10 * 12 + 4}, {325, 4, 768}};
+  const uint64_t entries[][3] = {{256, 3, 16}, {257, 3, 16}, {258, 3, 8},
+                                 {259, 3, 1},  {262, 3, 2},  {277, 3, 3},
+                                 {322, 3, 16}, {323, 3, 16}, {324, 4, 8 + 2 + 10 * 12 + 4},
+                                 {325, 4, 768}};
   put(10, 2);
   for (const auto& e : entries) {
     put(e[0], 2);
@@ -182,7 +195,8 @@ void run_target(const std::string& target, const uint8_t* data, size_t size) {
   } catch (const Error&) {
     return;  // a typed refusal is the right answer to bad bytes
   }
-  throw Error(code::kConfigInvalid, "unknown fuzz target '" + target + "' (npy, tar-header, store-index, manifest-csv, safetensors-header, tiff-check)");
+  throw Error(code::kConfigInvalid,
+              "unknown fuzz target '" + target + "' (npy, tar-header, store-index, manifest-csv, safetensors-header, tiff-check)");
 }
 
 std::string seed(const std::string& target) {
@@ -199,7 +213,8 @@ std::string seed(const std::string& target) {
   if (target == "store-index") return fixed_store();
   if (target == "manifest-csv") return "path,label,group\nimages/a.png,tumour,patient-1\n\"b,c.jpg\",,patient-2\n";
   if (target == "safetensors-header") {
-    const std::string header = R"({"__metadata__":{"classes":"[\"a\",\"b\"]"},"fc.bias":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"fc.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}})";
+    const std::string header =
+        R"({"__metadata__":{"classes":"[\"a\",\"b\"]"},"fc.bias":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"fc.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}})";
     std::string out(8, '\0');
     for (int i = 0; i < 8; ++i) out[size_t(i)] = char((uint64_t(header.size()) >> (8 * i)) & 255);
     return out + header + std::string(24, '\0');

@@ -15,7 +15,7 @@
 #include "util/error.h"
 #include "util/error_info.h"
 #include "util/threads.h"
-#include "util/versions.h"
+#include "info/versions.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // `resdistill doctor [--json]`
 import type { Command } from 'commander';
-import { doctor } from '../doctor.js';
+import { doctor } from '../native/doctor.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
@@ -22,7 +22,14 @@ export function registerDoctor(program: Command): void {
             ['addon', r.addon.loaded ? 'loaded' : `NOT LOADED\n${r.addon.error ?? ''}`],
             ['libtorch', lt ? `${lt.version} (${lt.cuda ? `CUDA: ${lt.devices.join(', ')}, cuDNN ${lt.cudnn ?? '-'}` : 'CPU only'})` : '-'],
             ['openslide', r.openslide ?? '-'],
-            ['distributed', r.distributed === null ? '-' : r.distributed.length > 0 ? r.distributed.join(', ') : 'unavailable (built without c10d: install libgloo-dev, then `npx resdistill setup`)'],
+            [
+              'distributed',
+              r.distributed === null
+                ? '-'
+                : r.distributed.length > 0
+                  ? r.distributed.join(', ')
+                  : 'unavailable (built without c10d: install libgloo-dev, then `npx resdistill setup`)',
+            ],
             ['threads', r.threads === null ? '-' : `${r.threads} intra-op (of ${r.usableCores} usable cores)`],
             ['matmul', r.matmul ? `${r.matmul.gflops.toFixed(1)} GFLOP/s (${r.matmul.n}x${r.matmul.n}, ${r.matmul.device})` : '-'],
           ];

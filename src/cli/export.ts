@@ -1,9 +1,9 @@
 // `resdistill export <run dir | weights file> --onnx <file>`: a trained model as a standard ONNX file for ONNX Runtime
 // and the runtimes that read it, with its description as metadata_props.
 import type { Command } from 'commander';
-import { exportWeightsToOnnx } from '../export/index.js';
-import { OPSETS } from '../export/onnx.js';
-import { numberOption } from '../numbers.js';
+import { exportWeightsToOnnx } from '../onnx/export.js';
+import { OPSETS } from '../onnx/onnx.js';
+import { numberOption } from '../util/numbers.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
@@ -22,9 +22,16 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description('write a trained model as ONNX (dynamic batch, height and width; metadata as metadata_props)')
-    .argument('<weights>', "a weights file, a training run's directory (its best.safetensors), or an experiment's --out (its KD student at the lowest magnification, as predict)")
+    .argument(
+      '<weights>',
+      "a weights file, a training run's directory (its best.safetensors), or an experiment's --out (its KD student at the lowest magnification, as predict)",
+    )
     .requiredOption('--onnx <file>', 'the ONNX file to write')
-    .option('--opset <n>', `ONNX opset, ${OPSETS.min} to ${OPSETS.max} (default ${OPSETS.default})`, numberOption('--opset', { min: OPSETS.min, max: OPSETS.max, integer: true }))
+    .option(
+      '--opset <n>',
+      `ONNX opset, ${OPSETS.min} to ${OPSETS.max} (default ${OPSETS.default})`,
+      numberOption('--opset', { min: OPSETS.min, max: OPSETS.max, integer: true }),
+    )
     .addOption(flags.json())
     .addOption(flags.quiet())
     .addHelpText('after', EXAMPLES)

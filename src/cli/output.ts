@@ -1,5 +1,5 @@
 // How every command reports: human text by default, exactly one JSON object with --json, typed errors either way.
-import { fromNative } from '../errors.js';
+import { fromNative } from '../util/errors.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -3,13 +3,16 @@
 import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
-import { native, nativeVersions } from '../native.js';
-import { numberOption, RANGES } from '../numbers.js';
-import { predictSlide, resolveModelRef, classColour } from '../predict.js';
+import { native, nativeVersions } from '../native/addon.js';
+import { numberOption, RANGES } from '../util/numbers.js';
+import { predictSlide } from '../predict/predict.js';
+import { resolveModelRef } from '../predict/model-ref.js';
+import { classColour } from '../predict/heatmap.js';
 import { printJson, runCommand } from './output.js';
-import { concreteDevice, type Device } from '../device.js';
-import { UNIT_DEFAULTS } from '../experiment/config.js';
+import { concreteDevice, type Device } from '../native/device.js';
+import { UNIT_DEFAULTS } from '../config/schema.js';
 import { flags } from './flags.js';
+import { STUDENT_METHODS } from '../report/results.js';
 
 interface PredictCliOpts {
   model: string;
@@ -29,7 +32,6 @@ interface PredictCliOpts {
   json?: boolean;
   quiet?: boolean;
 }
-
 
 const EXAMPLES = `
 The model is a weights file resdistill trained (best.safetensors or final.safetensors, anywhere: it describes its own
@@ -52,15 +54,24 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('classify the tissue of a slide with a trained student: slide label, tile CSV, heatmap PNG, time vs the teacher')
     .argument('<slide>', 'whole-slide image (anything OpenSlide reads)')
-    .requiredOption('--model <run>', 'a weights file (best.safetensors, used alone), an experiment output directory, or a training run in it (<out>/runs/<name>)')
-    .addOption(new Option('--method <method>', 'with an experiment directory: which method (default kd)').choices(['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled']))
+    .requiredOption(
+      '--model <run>',
+      'a weights file (best.safetensors, used alone), an experiment output directory, or a training run in it (<out>/runs/<name>)',
+    )
+    .addOption(
+      new Option('--method <method>', 'with an experiment directory: which method (default kd)').choices(['teacher', ...STUDENT_METHODS]),
+    )
     .addOption(flags.magnification('with an experiment directory: which magnification (default: the lowest student one)'))
     .addOption(flags.seed('with an experiment directory: which seed (default: the first)'))
     .option('--out <dir>', 'output folder (default: <slide name>-prediction)')
     .option('--geojson <file>', 'the tiles as GeoJSON for QuPath (File > Import objects), default <out>/tiles.geojson')
     .addOption(flags.mpp())
     .addOption(flags.forceMpp())
-    .option('--min-tissue <f>', `minimum tissue fraction of a tile (default ${UNIT_DEFAULTS.minTissue}, as the config's data.unit.minTissue)`, numberOption('--min-tissue', RANGES.fraction))
+    .option(
+      '--min-tissue <f>',
+      `minimum tissue fraction of a tile (default ${UNIT_DEFAULTS.minTissue}, as the config's data.unit.minTissue)`,
+      numberOption('--min-tissue', RANGES.fraction),
+    )
     .addOption(flags.sizeUm("tile side in microns, the field of view (default: the model's, from its training)"))
     .addOption(flags.strideUm('step between tiles in microns (default: the tile side; smaller overlaps tiles for a finer heatmap)'))
     .option('--no-teacher', 'skip the teacher timing')
@@ -77,7 +88,13 @@ export function registerPredict(program: Command): void {
         const ref = await resolveModelRef(o.model, { method: o.method, magnification: o.magnification, seed: o.seed });
         const out = o.out ?? `${path.basename(slide, path.extname(slide))}-prediction`;
         const show = !o.json && !o.quiet;
-        const bar = show ? new cliProgress.SingleBar({ format: 'predict {stage} |{bar}| {value}/{total} tiles | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 }) : null;
+        const bar = show
+          ? new cliProgress.SingleBar({
+              format: 'predict {stage} |{bar}| {value}/{total} tiles | ETA {eta_formatted}',
+              hideCursor: true,
+              etaBuffer: 20,
+            })
+          : null;
         let stage = '';
         const result = await predictSlide(slide, ref, {
           out,
@@ -110,12 +127,18 @@ export function registerPredict(program: Command): void {
           ...(result.synthetic ? [`${result.warning}`] : []),
           ...(result.tiling.note ? [`note: ${result.tiling.note}`] : []),
           `${result.slide}: ${result.tiles} tissue tiles of ${result.sizeUm.toFixed(0)} um, ${result.model.label} at ${result.model.magnification}x`,
-          `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities).map(([c, p]) => `${c} ${pct(p)}`).join(', ')}`,
-          `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes).map(([c, v]) => `${c} ${v}`).join(', ')}`,
-          `student: ${result.student.seconds.toFixed(2)} s (${result.student.tilesPerSecond.toFixed(1)} tiles/s; model ${result.student.modelSeconds.toFixed(2)} s, waiting for tiles ${result.student.waitSeconds.toFixed(2)} s; reading ${result.student.readSeconds.toFixed(2)} thread-s alongside)`,
+          `slide label (mean probability): ${result.meanProbability.label}  ${Object.entries(result.meanProbability.probabilities)
+            .map(([c, p]) => `${c} ${pct(p)}`)
+            .join(', ')}`,
+          `slide label (majority of tiles): ${result.majority.label}  ${Object.entries(result.majority.votes)
+            .map(([c, v]) => `${c} ${v}`)
+            .join(', ')}`,
+          `student: ${result.student.seconds.toFixed(2)} s (${result.student.imagesPerSecond.toFixed(1)} tiles/s; model ${result.student.modelSeconds.toFixed(2)} s, waiting for tiles ${result.student.waitSeconds.toFixed(2)} s; reading ${result.student.readSeconds.toFixed(2)} thread-s alongside)`,
         ];
         if (result.teacher) {
-          lines.push(`teacher: ${result.teacher.seconds.toFixed(2)} s at ${result.teacher.magnification}x (${result.teacher.label}); student is ${result.speedup!.toFixed(1)}x faster, agrees on ${pct(result.agreement!)} of tiles`);
+          lines.push(
+            `teacher: ${result.teacher.seconds.toFixed(2)} s at ${result.teacher.magnification}x (${result.teacher.label}); student is ${result.speedup!.toFixed(1)}x faster, agrees on ${pct(result.agreement!)} of tiles`,
+          );
         }
         lines.push(`heatmap colours: ${result.classes.map((c, i) => `${c} rgb(${classColour(i).join(',')})`).join(', ')}`);
         lines.push(`wrote ${Object.values(result.files).join(', ')}`);

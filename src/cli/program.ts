@@ -4,8 +4,8 @@
 import { Command, CommanderError, type Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromNative, makeError } from '../errors.js';
-import { native, packageRoot } from '../native.js';
+import { fromNative, makeError } from '../util/errors.js';
+import { native, packageRoot } from '../native/addon.js';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
@@ -53,7 +53,11 @@ function checkRequired(command: Command): void {
   const values = command.opts() as Record<string, unknown>;
   const missing = (REQUIRED.get(command) ?? []).filter((o) => values[o.attributeName()] === undefined).map((o) => o.long ?? o.flags);
   const name = commandPath(command);
-  if (missing.length > 0) throw makeError('USAGE', `${name}: missing required option${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (see resdistill ${name} --help)`);
+  if (missing.length > 0)
+    throw makeError(
+      'USAGE',
+      `${name}: missing required option${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (see resdistill ${name} --help)`,
+    );
 }
 
 export function buildProgram(): Command {
@@ -65,7 +69,10 @@ export function buildProgram(): Command {
     .addOption(flags.json())
     .addOption(flags.quiet())
     .addOption(flags.maxMemory())
-    .addHelpText('after', '\nExit codes: 0 success; 1 the command failed (or its check did); 2 a usage error (bad or missing flag or argument).\nEvery command takes --help (with examples), --json and --quiet. Vocabulary: docs/glossary.md.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success; 1 the command failed (or its check did); 2 a usage error (bad or missing flag or argument).\nEvery command takes --help (with examples), --json and --quiet. Vocabulary: docs/glossary.md.',
+    )
     // Errors are printed by us, in one format (and as JSON under --json); commander only reports them by throwing.
     .exitOverride()
     .configureOutput({ outputError: () => {} });
@@ -116,7 +123,15 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // commander.help: a command group or the program without a command (the help went to stderr).
-    const error = e instanceof CommanderError ? makeError('USAGE', e.code === 'commander.help' ? 'no command given (see resdistill --help)' : `${e.message.replace(/^error: /, '')} (see resdistill --help)`) : fromNative(e);
+    const error =
+      e instanceof CommanderError
+        ? makeError(
+            'USAGE',
+            e.code === 'commander.help'
+              ? 'no command given (see resdistill --help)'
+              : `${e.message.replace(/^error: /, '')} (see resdistill --help)`,
+          )
+        : fromNative(e);
     reportError(json, error);
     process.exitCode = error.code === 'NATIVE_LOAD_FAILED' || error.code === 'LIBTORCH_MISMATCH' ? 1 : 2;
   }

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { PlannedRun } from '../experiment/plan.js';
 import type { RunListener } from '../experiment/runner.js';
-import type { JobEvent } from '../job.js';
+import type { JobEvent } from '../native/job.js';
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -18,7 +18,8 @@ export function stepFraction(event: JobEvent): number | undefined {
   if (event.type === 'epoch' && epoch !== undefined && epochs) return Math.min(1, epoch / epochs);
   const step = num(event.step);
   const steps = num(event.steps);
-  if (event.type === 'step' && step !== undefined && steps && epoch !== undefined && epochs) return Math.min(1, (epoch - 1 + step / steps) / epochs);
+  if (event.type === 'step' && step !== undefined && steps && epoch !== undefined && epochs)
+    return Math.min(1, (epoch - 1 + step / steps) / epochs);
   const done = num(event.done);
   const total = num(event.total);
   if (done !== undefined && total) return Math.min(1, done / total);
@@ -28,7 +29,11 @@ export function stepFraction(event: JobEvent): number | undefined {
 function formatEta(seconds: number | undefined): string {
   if (seconds === undefined) return '';
   const s = Math.round(seconds);
-  return s >= 3600 ? `ETA ${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `ETA ${s}s`;
+  return s >= 3600
+    ? `ETA ${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `ETA ${s}s`;
 }
 
 /** One line per training epoch for logs: `kd 5x seed 0  train epoch 3/20  loss 0.4123  val loss 0.5011  val accuracy 71.3%  ETA 2m05s`. */
@@ -45,7 +50,9 @@ export function epochLine(label: string, step: string, event: JobEvent): string 
     valLoss !== undefined ? `val loss ${valLoss.toFixed(4)}` : '',
     valAccuracy !== undefined ? `val accuracy ${(100 * valAccuracy).toFixed(1)}%` : '',
     formatEta(num(event.etaSeconds)),
-  ].filter(Boolean).join('  ');
+  ]
+    .filter(Boolean)
+    .join('  ');
 }
 
 /** A listener that draws bars on stderr; `stop()` must be called when the run ends (it restores the terminal). */
@@ -90,6 +97,7 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
       else line(`running ${run.label}`);
     },
     onJobEvent(run, step, event) {
+      if (event.type === 'warning') return line(`warning: ${run.label}: ${String(event.message)}`);
       const index = run.steps.findIndex((s) => s.name === step);
       const f = stepFraction(event);
       if (!tty) {
@@ -108,7 +116,9 @@ export function progressListener(stream: NodeJS.WriteStream = process.stderr): R
         event.epoch !== undefined && event.epochs !== undefined ? `epoch ${event.epoch}/${event.epochs}` : '',
         loss !== undefined ? `loss ${loss.toFixed(4)}` : '',
         step === 'train' ? formatEta(eta) : '',
-      ].filter(Boolean).join('  ');
+      ]
+        .filter(Boolean)
+        .join('  ');
       bar.update(Math.round(overallFraction * 1000), { detail });
     },
     onRunDone(run) {

@@ -1,8 +1,8 @@
 // How `resdistill run` spreads its work, from --parallel, --devices, --nproc-per-node, the multi-node flags
 // (--nnodes, --node-rank, --master-addr, --master-port) and torchrun's environment, checked together: a
 // combination that cannot mean one thing is a USAGE error naming the flags.
-import { concreteDevice, type Device, type RunDevice } from '../device.js';
-import { makeError } from '../errors.js';
+import { concreteDevice, type Device, type RunDevice } from '../native/device.js';
+import { makeError } from '../util/errors.js';
 import { launchFromEnv, launchFromFlags, type NodeLaunch } from '../experiment/nodes.js';
 
 export interface SpreadFlags {
@@ -38,9 +38,12 @@ export function runSpread(f: SpreadFlags, env: NodeJS.ProcessEnv, cudaAvailable:
   }
   const torchrun = f.nnodes === undefined ? launchFromEnv(env) : null;
   if (torchrun && f.nprocPerNode !== undefined) {
-    throw usage("torchrun's environment is set (RANK, WORLD_SIZE, ...): torchrun started one process per rank already, so drop --nproc-per-node (or give --nnodes to have resdistill start the ranks)");
+    throw usage(
+      "torchrun's environment is set (RANK, WORLD_SIZE, ...): torchrun started one process per rank already, so drop --nproc-per-node (or give --nnodes to have resdistill start the ranks)",
+    );
   }
-  if (f.devices && f.parallel !== undefined) throw usage('give --devices or --parallel, not both: --devices runs one run per device (per --nproc-per-node devices)');
+  if (f.devices && f.parallel !== undefined)
+    throw usage('give --devices or --parallel, not both: --devices runs one run per device (per --nproc-per-node devices)');
   const nodes = f.nnodes !== undefined ? launchFromFlags({ ...f, nnodes: f.nnodes }) : torchrun?.launch;
   const perRun = nodes?.nproc ?? f.nprocPerNode ?? 1;
   let devices: RunDevice[][] | undefined;
@@ -53,7 +56,9 @@ export function runSpread(f: SpreadFlags, env: NodeJS.ProcessEnv, cudaAvailable:
   }
   const parallel = devices?.length ?? f.parallel ?? 1;
   if (nodes && parallel > 1) {
-    throw usage('across machines the runs go one after another, each on every rank: --parallel, and --devices beyond one device per rank, are for one machine');
+    throw usage(
+      'across machines the runs go one after another, each on every rank: --parallel, and --devices beyond one device per rank, are for one machine',
+    );
   }
   const processes = torchrun ? torchrun.localWorld : parallel * perRun;
   return { parallel, nprocPerNode: perRun, processes, ...(devices ? { devices } : {}), ...(nodes ? { nodes } : {}) };

@@ -1,10 +1,10 @@
 // `resdistill slide info|region|tissue`: slide metadata, a region at a magnification, a tissue overlay.
 import type { Command } from 'commander';
-import { makeError } from '../errors.js';
-import { numberOption, RANGES } from '../numbers.js';
-import { writePng } from '../png.js';
-import { openSlide, type OpenOptions, type TissueResult } from '../slide.js';
-import type { RgbImage } from '../png.js';
+import { makeError } from '../util/errors.js';
+import { numberOption, RANGES } from '../util/numbers.js';
+import { writePng } from '../util/png.js';
+import { openSlide, type OpenOptions, type TissueResult } from '../slide/slide.js';
+import type { RgbImage } from '../util/png.js';
 import { flags } from './flags.js';
 import { printJson, runCommand } from './output.js';
 
@@ -28,8 +28,14 @@ export function tissueOverlay(thumb: RgbImage, t: TissueResult): RgbImage {
   };
   for (const p of t.pieces) {
     const { x, y, width: w, height: h } = p.thumbBox;
-    for (let k = 0; k < w; k++) { paint(x + k, y); paint(x + k, y + h - 1); }
-    for (let k = 0; k < h; k++) { paint(x, y + k); paint(x + w - 1, y + k); }
+    for (let k = 0; k < w; k++) {
+      paint(x + k, y);
+      paint(x + k, y + h - 1);
+    }
+    for (let k = 0; k < h; k++) {
+      paint(x, y + k);
+      paint(x + w - 1, y + k);
+    }
   }
   return { width, height, data: out };
 }
@@ -44,7 +50,10 @@ export function registerSlide(program: Command): void {
     .addOption(flags.forceMpp())
     .addOption(flags.json())
     .addOption(flags.quiet())
-    .addHelpText('after', '\nExamples:\n  $ resdistill slide info CMU-1-Small-Region.svs\n  $ resdistill slide info scan.tif --mpp 0.25 --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ resdistill slide info CMU-1-Small-Region.svs\n  $ resdistill slide info scan.tif --mpp 0.25 --json',
+    )
     .action(async (file: string, o: { mpp?: number; forceMpp?: boolean; json?: boolean }) =>
       runCommand(Boolean(o.json), async () => {
         const s = openSlide(file, openOptions(o));
@@ -57,7 +66,9 @@ export function registerSlide(program: Command): void {
           `size          ${i.width} x ${i.height} px`,
           `mpp           ${+i.mpp.x.toPrecision(6)} x ${+i.mpp.y.toPrecision(6)} um/px (from ${i.mpp.source})`,
           `magnification ${i.magnification.toFixed(2)}x (10 / mpp)`,
-          ...i.levels.map((l, k) => `level ${k}       ${l.width} x ${l.height}, downsample ${l.downsample.toFixed(4)}, ${l.mpp.toFixed(4)} um/px`),
+          ...i.levels.map(
+            (l, k) => `level ${k}       ${l.width} x ${l.height}, downsample ${l.downsample.toFixed(4)}, ${l.mpp.toFixed(4)} um/px`,
+          ),
           `associated    ${i.associatedImages.join(', ') || '-'}`,
           `quickhash     ${i.quickhash}`,
           ...i.mpp.trail.map((t) => `mpp trail     ${t}`),
@@ -81,19 +92,43 @@ export function registerSlide(program: Command): void {
     .addOption(flags.forceMpp())
     .addOption(flags.json())
     .addOption(flags.quiet())
-    .addHelpText('after', '\nExamples:\n  $ resdistill slide region CMU-1-Small-Region.svs --x 0 --y 0 --width 1000 --height 1000 --magnification 5 --out region.png\n  $ resdistill slide region scan.svs --um --x 500 --y 500 --width 448 --height 448 --target-mpp 2 --out r.png --json')
-    .action(async (file: string, o: { x: number; y: number; width: number; height: number; um?: boolean; magnification?: number; targetMpp?: number; out: string; mpp?: number; forceMpp?: boolean; json?: boolean; quiet?: boolean }) =>
-      runCommand(Boolean(o.json), async () => {
-        if ((o.magnification === undefined) === (o.targetMpp === undefined)) throw makeError('USAGE', 'slide region: give exactly one of --magnification or --target-mpp');
-        const s = openSlide(file, openOptions(o));
-        const scale = o.magnification !== undefined ? { magnification: o.magnification } : { mpp: o.targetMpp! };
-        const r = s.readRegion({ x: o.x, y: o.y, width: o.width, height: o.height, units: o.um ? 'um' : 'px' }, scale);
-        s.close();
-        writePng(o.out, r);
-        const { data: _pixels, ...meta } = r;
-        if (o.json) printJson({ out: o.out, ...meta });
-        else if (!o.quiet) process.stdout.write(`${o.out}: ${r.width} x ${r.height} at ${r.magnification.toFixed(3)}x (${r.mpp.x.toFixed(4)} um/px) from level ${r.level}, kernel ${r.kernel}\n`);
-      }),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ resdistill slide region CMU-1-Small-Region.svs --x 0 --y 0 --width 1000 --height 1000 --magnification 5 --out region.png\n  $ resdistill slide region scan.svs --um --x 500 --y 500 --width 448 --height 448 --target-mpp 2 --out r.png --json',
+    )
+    .action(
+      async (
+        file: string,
+        o: {
+          x: number;
+          y: number;
+          width: number;
+          height: number;
+          um?: boolean;
+          magnification?: number;
+          targetMpp?: number;
+          out: string;
+          mpp?: number;
+          forceMpp?: boolean;
+          json?: boolean;
+          quiet?: boolean;
+        },
+      ) =>
+        runCommand(Boolean(o.json), async () => {
+          if ((o.magnification === undefined) === (o.targetMpp === undefined))
+            throw makeError('USAGE', 'slide region: give exactly one of --magnification or --target-mpp');
+          const s = openSlide(file, openOptions(o));
+          const scale = o.magnification !== undefined ? { magnification: o.magnification } : { mpp: o.targetMpp! };
+          const r = s.readRegion({ x: o.x, y: o.y, width: o.width, height: o.height, units: o.um ? 'um' : 'px' }, scale);
+          s.close();
+          writePng(o.out, r);
+          const { data: _pixels, ...meta } = r;
+          if (o.json) printJson({ out: o.out, ...meta });
+          else if (!o.quiet)
+            process.stdout.write(
+              `${o.out}: ${r.width} x ${r.height} at ${r.magnification.toFixed(3)}x (${r.mpp.x.toFixed(4)} um/px) from level ${r.level}, kernel ${r.kernel}\n`,
+            );
+        }),
     );
 
   slide
@@ -106,24 +141,34 @@ export function registerSlide(program: Command): void {
     .addOption(flags.forceMpp())
     .addOption(flags.json())
     .addOption(flags.quiet())
-    .addHelpText('after', '\nExamples:\n  $ resdistill slide tissue CMU-1-Small-Region.svs --out tissue.png\n  $ resdistill slide tissue scan.svs --threshold 20 --out tissue.png --json')
-    .action(async (file: string, o: { out: string; thumbnailMpp?: number; threshold?: number; mpp?: number; forceMpp?: boolean; json?: boolean; quiet?: boolean }) =>
-      runCommand(Boolean(o.json), async () => {
-        const s = openSlide(file, openOptions(o));
-        const t = await s.detectTissue({ thumbnailMpp: o.thumbnailMpp, threshold: o.threshold });
-        const thumb = s.readRegion({ x: 0, y: 0, width: s.info.width, height: s.info.height }, { mpp: t.thumbnail.targetMpp });
-        s.close();
-        writePng(o.out, tissueOverlay(thumb, t));
-        const summary = {
-          out: o.out,
-          coverage: t.coverage,
-          threshold: t.threshold,
-          otsu: t.otsu,
-          thumbnail: t.thumbnail,
-          pieces: t.pieces.map(({ mask: _m, ...p }) => p),
-        };
-        if (o.json) printJson(summary);
-        else if (!o.quiet) process.stdout.write(`${o.out}: tissue ${(100 * t.coverage).toFixed(1)}% of the slide, ${t.pieces.length} piece(s), saturation threshold ${t.threshold}${t.otsu ? ' (Otsu)' : ''}\n`);
-      }),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ resdistill slide tissue CMU-1-Small-Region.svs --out tissue.png\n  $ resdistill slide tissue scan.svs --threshold 20 --out tissue.png --json',
+    )
+    .action(
+      async (
+        file: string,
+        o: { out: string; thumbnailMpp?: number; threshold?: number; mpp?: number; forceMpp?: boolean; json?: boolean; quiet?: boolean },
+      ) =>
+        runCommand(Boolean(o.json), async () => {
+          const s = openSlide(file, openOptions(o));
+          const t = await s.detectTissue({ thumbnailMpp: o.thumbnailMpp, threshold: o.threshold });
+          const thumb = s.readRegion({ x: 0, y: 0, width: s.info.width, height: s.info.height }, { mpp: t.thumbnail.targetMpp });
+          s.close();
+          writePng(o.out, tissueOverlay(thumb, t));
+          const summary = {
+            out: o.out,
+            coverage: t.coverage,
+            threshold: t.threshold,
+            otsu: t.otsu,
+            thumbnail: t.thumbnail,
+            pieces: t.pieces.map(({ mask: _m, ...p }) => p),
+          };
+          if (o.json) printJson(summary);
+          else if (!o.quiet)
+            process.stdout.write(
+              `${o.out}: tissue ${(100 * t.coverage).toFixed(1)}% of the slide, ${t.pieces.length} piece(s), saturation threshold ${t.threshold}${t.otsu ? ' (Otsu)' : ''}\n`,
+            );
+        }),
     );
 }

@@ -1,7 +1,7 @@
 // `resdistill view <predict output | slide>`: the slide and its predictions in the browser, served on 127.0.0.1
 // until Ctrl-C.
 import type { Command } from 'commander';
-import { numberOption, RANGES } from '../numbers.js';
+import { numberOption, RANGES } from '../util/numbers.js';
 import { startViewer } from '../viewer/server.js';
 import { flags } from './flags.js';
 import { runCommand } from './output.js';
@@ -38,8 +38,14 @@ export function registerView(program: Command): void {
     .action(async (target: string, o: ViewCliOpts) =>
       runCommand(Boolean(o.json), async () => {
         const viewer = await startViewer({ target, port: o.port, mpp: o.mpp, forceMpp: o.forceMpp });
-        if (o.json) process.stdout.write(`${JSON.stringify({ url: viewer.url, port: viewer.port, slide: viewer.slide, predictions: viewer.predictions })}\n`);
-        else process.stdout.write(`resdistill view: ${viewer.url} (${viewer.slide}${viewer.predictions ? ', with predictions' : ''}); Ctrl-C stops it\n`);
+        if (o.json)
+          process.stdout.write(
+            `${JSON.stringify({ url: viewer.url, port: viewer.port, slide: viewer.slide, predictions: viewer.predictions })}\n`,
+          );
+        else
+          process.stdout.write(
+            `resdistill view: ${viewer.url} (${viewer.slide}${viewer.predictions ? ', with predictions' : ''}); Ctrl-C stops it\n`,
+          );
         await new Promise<void>((resolve) => {
           const stop = () => {
             process.removeListener('SIGINT', stop);

@@ -4,16 +4,22 @@ import { answer } from '../report/answer.js';
 import { comparisons } from '../report/comparisons.js';
 import type { ResultRun, Results } from '../report/results.js';
 import { summarize } from '../report/summary.js';
-import type { ResolvedExperiment } from './load.js';
+import type { ResolvedExperiment } from '../config/load.js';
 import type { Plan } from './plan.js';
 import type { DoneRecord } from './rundir.js';
 
 /** The training job's per-epoch events as the report's training curves read them. */
 function historyOf(train: unknown): { history?: ResultRun['history'] } {
-  const events = (train as { history?: { epoch?: number; loss?: number; val?: { loss?: number | null; accuracy?: number | null } }[] } | undefined)?.history;
+  const events = (
+    train as { history?: { epoch?: number; loss?: number; val?: { loss?: number | null; accuracy?: number | null } }[] } | undefined
+  )?.history;
   if (!Array.isArray(events)) return {};
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  return { history: events.filter((e) => typeof e.epoch === 'number').map((e) => ({ epoch: e.epoch!, loss: num(e.loss), valLoss: num(e.val?.loss), valAccuracy: num(e.val?.accuracy) })) };
+  return {
+    history: events
+      .filter((e) => typeof e.epoch === 'number')
+      .map((e) => ({ epoch: e.epoch!, loss: num(e.loss), valLoss: num(e.val?.loss), valAccuracy: num(e.val?.accuracy) })),
+  };
 }
 
 /** The record set of a plan's finished runs, as results.json. Runs without an eval are left out. */
@@ -27,10 +33,16 @@ export function collectResults(
   const complete = plan.runs.every((r) => records.has(r.key));
   const cost = new Map<number, ResultRun['cost']>();
   for (const run of plan.runs) {
-    const r = records.get(run.key)?.results.cost as { macs?: number; flops?: number; imagesPerSecond?: number; height?: number; width?: number } | undefined;
+    const r = records.get(run.key)?.results.cost as
+      { macs?: number; flops?: number; imagesPerSecond?: number; height?: number; width?: number } | undefined;
     if (run.kind === 'cost' && r && typeof r.macs === 'number') {
       const size = typeof r.height === 'number' && typeof r.width === 'number' ? { height: r.height, width: r.width } : {};
-      cost.set(run.magnification as number, { macs: r.macs, flops: r.flops ?? 2 * r.macs, imagesPerSecond: r.imagesPerSecond ?? null, ...size });
+      cost.set(run.magnification as number, {
+        macs: r.macs,
+        flops: r.flops ?? 2 * r.macs,
+        imagesPerSecond: r.imagesPerSecond ?? null,
+        ...size,
+      });
     }
   }
   const runs: ResultRun[] = [];
@@ -60,7 +72,9 @@ export function collectResults(
       cost: cost.get(run.magnification as number) ?? null,
     });
   }
-  const classes = plan.runs.map((r) => (records.get(r.key)?.results.train as { labels?: string[] } | undefined)?.labels).find(Array.isArray);
+  const classes = plan.runs
+    .map((r) => (records.get(r.key)?.results.train as { labels?: string[] } | undefined)?.labels)
+    .find(Array.isArray);
   const results: Results = {
     experiment: config.name,
     ...(classes ? { classes } : {}),

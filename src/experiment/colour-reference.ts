@@ -6,7 +6,8 @@
 // Both predict the evaluation split of the same store, as runs with samples, so the report's paired statistics apply.
 import type { ResultRun } from '../report/results.js';
 import { pointMetrics } from '../stats/bootstrap.js';
-import { type IndexSample, type Manifest, readIndex, readManifest, readView } from '../store.js';
+import { type IndexSample, type Manifest, readIndex, readManifest, readView } from '../store/store.js';
+import { sameMagnification } from '../util/magnification.js';
 
 const FEATURES = 6;
 
@@ -74,10 +75,13 @@ export function fitLda(train: Labelled[], classes: number): (features: number[])
   const cov = Array.from({ length: FEATURES }, (_, i) => Array.from({ length: FEATURES }, (_, j) => (i === j ? 1e-3 : 0)));
   for (const s of train) {
     const d = z(s.features).map((x, j) => x - means[s.label]![j]!);
-    for (let i = 0; i < FEATURES; i++) for (let j = 0; j < FEATURES; j++) cov[i]![j]! += (d[i]! * d[j]!) / Math.max(1, train.length - classes);
+    for (let i = 0; i < FEATURES; i++)
+      for (let j = 0; j < FEATURES; j++) cov[i]![j]! += (d[i]! * d[j]!) / Math.max(1, train.length - classes);
   }
   const weights = means.map((m) => solveSpd(cov, m));
-  const bias = means.map((m, c) => (counts[c]! ? -0.5 * m.reduce((a, x, j) => a + x * weights[c]![j]!, 0) + Math.log(counts[c]! / train.length) : -Infinity));
+  const bias = means.map((m, c) =>
+    counts[c]! ? -0.5 * m.reduce((a, x, j) => a + x * weights[c]![j]!, 0) + Math.log(counts[c]! / train.length) : -Infinity,
+  );
   return (features) => {
     const x = z(features);
     const score = weights.map((w, c) => bias[c]! + w.reduce((a, v, j) => a + v * x[j]!, 0));
@@ -90,7 +94,7 @@ export function fitLda(train: Labelled[], classes: number): (features: number[])
 
 /** The view index of a magnification in the store (the teacher's: the references see what the teacher sees). */
 function viewIndex(manifest: Manifest, magnification: number): number {
-  const m = manifest.magnifications.find((x) => Math.abs(x.magnification / magnification - 1) < 1e-6);
+  const m = manifest.magnifications.find((x) => sameMagnification(x.magnification, magnification));
   if (!m) throw new Error(`internal: the store has no ${magnification}x view`);
   return m.index;
 }
@@ -126,14 +130,27 @@ export function referenceRuns(store: string, magnification: number, split: 'test
   const lda = fitLda(train, classes);
   const round = (p: number) => Math.round(p * 1e6) / 1e6;
   const run = (method: ResultRun['method'], predict: (s: Labelled) => number[]): ResultRun => {
-    const samples = { ids: evaluated.map((s) => s.id), groups: evaluated.map((s) => s.group), labels: evaluated.map((s) => s.label), probs: evaluated.map((s) => predict(s).map(round)) };
+    const samples = {
+      ids: evaluated.map((s) => s.id),
+      groups: evaluated.map((s) => s.group),
+      labels: evaluated.map((s) => s.label),
+      probs: evaluated.map((s) => predict(s).map(round)),
+    };
     const m = pointMetrics([samples], classes);
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
     return {
       method,
       magnification,
       seed: 0,
-      metrics: { accuracy: m.accuracy, balancedAccuracy: finite(m.balancedAccuracy), macroF1: finite(m.macroF1), macroPrecision: finite(m.macroPrecision), macroRecall: finite(m.macroRecall), auc: finite(m.auc), ci: {} },
+      metrics: {
+        accuracy: m.accuracy,
+        balancedAccuracy: finite(m.balancedAccuracy),
+        macroF1: finite(m.macroF1),
+        macroPrecision: finite(m.macroPrecision),
+        macroRecall: finite(m.macroRecall),
+        auc: finite(m.auc),
+        ci: {},
+      },
       samples,
       cost: null,
     };

@@ -2,7 +2,7 @@
 // previous config.json and results.json are kept beside the new ones, never silently replaced.
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { makeError } from '../errors.js';
+import { makeError } from '../util/errors.js';
 
 /** evaluation.margin and evaluation.metric only change how results.json is read (the answer): no run depends on them. */
 function runFields(c: Record<string, unknown>): Record<string, unknown> {
@@ -37,7 +37,10 @@ export function guardConfigChange(outDir: string, config: unknown, force: boolea
   const changed = changedFields(previous, next);
   if (changed.length === 0) return null;
   if (!force) {
-    throw makeError('RUN_CONFIG_CHANGED', `${outDir} holds a run of another config (changed: ${changed.join(', ')}); its results.json and config.json would be replaced. Use another --out, or --force to keep the old ones in ${outDir}/previous-<time>/ and go on (finished runs of unchanged settings are reused).`);
+    throw makeError(
+      'RUN_CONFIG_CHANGED',
+      `${outDir} holds a run of another config (changed: ${changed.join(', ')}); its results.json and config.json would be replaced. Use another --out, or --force to keep the old ones in ${outDir}/previous-<time>/ and go on (finished runs of unchanged settings are reused).`,
+    );
   }
   const keep = path.join(outDir, `previous-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(keep, { recursive: true });

@@ -2,16 +2,17 @@
 // nothing (rank 0's machine extracts, evaluates, measures costs and writes every file, on storage all machines
 // share); it takes part in every unfinished training step, in plan order as rank 0's machine runs them, as its
 // own ranks. A training step waits for the runs it needs that are not training (the extraction) to be done.
-import type { RunDevice } from '../device.js';
-import { CancelledError, fromNative, makeError } from '../errors.js';
+import type { RunDevice } from '../native/device.js';
+import { CancelledError, fromNative, makeError } from '../util/errors.js';
 import { logFile } from './layout.js';
-import type { ResolvedExperiment } from './load.js';
+import type { ResolvedExperiment } from '../config/load.js';
 import type { NodeLaunch } from './nodes.js';
 import { processExecutor } from './parallel.js';
 import { type PlannedRun, planExperiment } from './plan.js';
+import { readTeacherFile } from './teacher-file.js';
 import { doneRecord, readLog, savedStepResult } from './rundir.js';
-import type { Executor } from './runner.js';
-import { TRAINING_KINDS } from './steps.js';
+import type { Executor } from './executor.js';
+import { TRAINING_KINDS } from './executor.js';
 
 export interface FollowOptions {
   outDir: string;
@@ -42,7 +43,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitForDone(outDir: string, run: PlannedRun, logStart: number, options: FollowOptions): Promise<void> {
   while (!doneRecord(outDir, run)) {
     if (options.signal?.aborted) throw new CancelledError('CANCELLED', `cancelled while waiting for ${run.label}`);
-    if (readLog(outDir).slice(logStart).some((l) => l.event === 'run-failed' && l.key === run.key)) {
+    if (
+      readLog(outDir)
+        .slice(logStart)
+        .some((l) => l.event === 'run-failed' && l.key === run.key)
+    ) {
       throw makeError('DIST_FAILED', `${run.label} (run ${run.key}) failed on global rank 0's machine (see ${logFile(outDir)})`);
     }
     await sleep(options.pollMs ?? 2000);
@@ -52,7 +57,7 @@ async function waitForDone(outDir: string, run: PlannedRun, logStart: number, op
 /** Takes part in every unfinished training step of the experiment in `outDir`, as this machine's ranks. */
 export async function followExperiment(config: ResolvedExperiment, options: FollowOptions): Promise<FollowSummary> {
   const { outDir } = options;
-  const plan = planExperiment(config, { outDir, device: options.device });
+  const plan = planExperiment(config, { outDir, device: options.device, teacherFile: readTeacherFile(config) });
   const executor = options.executor ?? processExecutor({ threads: options.threads, nodes: options.nodes });
   const byKey = new Map(plan.runs.map((r) => [r.key, r]));
   const trains = (r: PlannedRun) => r.steps.some((s) => TRAINING_KINDS.has(s.kind));

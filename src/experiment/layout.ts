@@ -79,6 +79,11 @@ export function adoptOldRunFolder(outDir: string, run: RunName): void {
   const steps = stepsDir(now);
   const records = [doneFile(now), ...(existsSync(steps) ? readdirSync(steps).map((f) => path.join(steps, f)) : [])];
   for (const file of records.filter((f) => f.endsWith('.json') && existsSync(f))) {
-    writeFileSync(file, readFileSync(file, 'utf8').split(`${JSON.stringify(old).slice(1, -1)}/`).join(`${JSON.stringify(now).slice(1, -1)}/`));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .split(`${JSON.stringify(old).slice(1, -1)}/`)
+        .join(`${JSON.stringify(now).slice(1, -1)}/`),
+    );
   }
 }

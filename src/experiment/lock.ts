@@ -1,7 +1,7 @@
 // One process per run directory: an exclusive lock file, taken over only when its owner is provably dead.
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { makeError } from '../errors.js';
+import { makeError } from '../util/errors.js';
 
 export interface LockOwner {
   pid: number;

@@ -1,8 +1,8 @@
 // Training across machines: which global ranks this process launches for every training step, and where each
 // step's ranks meet. From `resdistill run --nnodes M --node-rank R --nproc-per-node N --master-addr H
 // --master-port P`, or from torchrun's environment (each process torchrun starts is one rank).
-import { makeError } from '../errors.js';
-import { parseNumber, RANGES } from '../numbers.js';
+import { makeError } from '../util/errors.js';
+import { parseNumber, RANGES } from '../util/numbers.js';
 
 export interface NodeLaunch {
   /** Ranks over all machines: nnodes x nproc-per-node, or torchrun's WORLD_SIZE. */
@@ -39,7 +39,14 @@ export function launchFromFlags(f: NodeFlags): NodeLaunch {
   const nodeRank = f.nodeRank ?? 0;
   if (nodeRank >= f.nnodes) throw makeError('USAGE', `run: --node-rank must be below --nnodes (${f.nnodes}), got ${nodeRank}`);
   const nproc = f.nprocPerNode ?? 1;
-  return { world: f.nnodes * nproc, firstRank: nodeRank * nproc, firstLocalRank: 0, nproc, masterAddr: f.masterAddr ?? '127.0.0.1', masterPort: f.masterPort ?? DEFAULT_MASTER_PORT };
+  return {
+    world: f.nnodes * nproc,
+    firstRank: nodeRank * nproc,
+    firstLocalRank: 0,
+    nproc,
+    masterAddr: f.masterAddr ?? '127.0.0.1',
+    masterPort: f.masterPort ?? DEFAULT_MASTER_PORT,
+  };
 }
 
 /**
@@ -57,10 +64,23 @@ export function launchFromEnv(env: NodeJS.ProcessEnv): { launch: NodeLaunch; loc
   const localWorld = int('LOCAL_WORLD_SIZE', RANGES.count);
   const port = int('MASTER_PORT', RANGES.port);
   if (rank >= world || localRank >= localWorld) {
-    throw makeError('CONFIG_INVALID', `torchrun's environment needs RANK < WORLD_SIZE and LOCAL_RANK < LOCAL_WORLD_SIZE, got RANK=${rank} WORLD_SIZE=${world} LOCAL_RANK=${localRank} LOCAL_WORLD_SIZE=${localWorld}`);
+    throw makeError(
+      'CONFIG_INVALID',
+      `torchrun's environment needs RANK < WORLD_SIZE and LOCAL_RANK < LOCAL_WORLD_SIZE, got RANK=${rank} WORLD_SIZE=${world} LOCAL_RANK=${localRank} LOCAL_WORLD_SIZE=${localWorld}`,
+    );
   }
   const agent = env.TORCHELASTIC_USE_AGENT_STORE === 'True';
-  return { launch: { world, firstRank: rank, firstLocalRank: localRank, nproc: 1, masterAddr: env.MASTER_ADDR!, masterPort: port + (agent ? 1 : 0) }, localWorld };
+  return {
+    launch: {
+      world,
+      firstRank: rank,
+      firstLocalRank: localRank,
+      nproc: 1,
+      masterAddr: env.MASTER_ADDR!,
+      masterPort: port + (agent ? 1 : 0),
+    },
+    localWorld,
+  };
 }
 
 /** Global rank 0's machine runs everything else and writes; the others take part in the training steps only. */

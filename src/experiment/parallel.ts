@@ -5,13 +5,13 @@
 import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { makeError, type ResdistillError } from '../errors.js';
-import type { RunDevice } from '../device.js';
-import type { JobOptions } from '../job.js';
-import { packageRoot } from '../native.js';
+import { makeError, type ResdistillError } from '../util/errors.js';
+import type { RunDevice } from '../native/device.js';
+import type { JobOptions } from '../native/job.js';
+import { packageRoot } from '../native/addon.js';
 import { type NodeLaunch, stepPort } from './nodes.js';
-import type { Executor } from './runner.js';
-import { TRAINING_KINDS } from './steps.js';
+import type { Executor } from './executor.js';
+import { TRAINING_KINDS } from './executor.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface PoolTask {
@@ -33,7 +33,7 @@ export async function runPool(tasks: PoolTask[], limit: number): Promise<void> {
   let failure: unknown;
   while (waiting.length > 0 || running.size > 0) {
     const exclusiveRunning = [...running.values()].some((r) => r.task.exclusive);
-    for (let i = 0; failure === undefined && !exclusiveRunning && i < waiting.length && running.size < limit; ) {
+    for (let i = 0; failure === undefined && !exclusiveRunning && i < waiting.length && running.size < limit;) {
       const task = waiting[i]!;
       const ready = task.dependsOn.every((k) => done.has(k));
       if (!ready || (task.exclusive && running.size > 0)) {
@@ -123,7 +123,14 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const env = nodes ? { TORCHELASTIC_USE_AGENT_STORE: 'False' } : {};
     const ranks = Array.from({ length: nproc }, (_, i) => {
       const rank = (nodes?.firstRank ?? 0) + i;
-      const distributed = { rank, worldSize: nodes?.world ?? nproc, localRank: (nodes?.firstLocalRank ?? 0) + i, masterAddr: nodes?.masterAddr ?? '127.0.0.1', masterPort: port, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) };
+      const distributed = {
+        rank,
+        worldSize: nodes?.world ?? nproc,
+        localRank: (nodes?.firstLocalRank ?? 0) + i,
+        masterAddr: nodes?.masterAddr ?? '127.0.0.1',
+        masterPort: port,
+        ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}),
+      };
       const quiet: JobOptions = { ...(jobOptions.signal ? { signal: jobOptions.signal } : {}) };
       const device: { device?: RunDevice } = devices?.[i] ? { device: devices[i] } : {};
       return runInWorker(kind, { ...spec, ...device, distributed }, options.threads, rank === 0 ? jobOptions : quiet, env);

@@ -1,11 +1,12 @@
 // The run directory: config and version snapshots, the lock, one folder per run with atomically written
 // step results and done.json, and a JSON-lines log. Everything a rerun needs to skip or resume is here.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fromNative } from '../errors.js';
-import { nativeVersions as readNativeVersions, packageRoot } from '../native.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
+import { fromNative } from '../util/errors.js';
+import { nativeVersions as readNativeVersions, packageRoot } from '../native/addon.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import type { PlannedRun } from './plan.js';
 import { adoptOldRunFolder, doneFile, logFile, type RunName, runDir, stepFile } from './layout.js';
@@ -13,38 +14,14 @@ import { adoptOldRunFolder, doneFile, logFile, type RunName, runDir, stepFile } 
 export const LOCK_FILE = 'resdistill.lock';
 
 /** What a finished run leaves behind: enough to rebuild results.json without rerunning anything. */
-export interface DoneRecord extends Pick<PlannedRun, 'key' | 'label' | 'kind' | 'method' | 'magnification' | 'seed' | 'unlabeledFraction' | 'identity'> {
+export interface DoneRecord extends Pick<
+  PlannedRun,
+  'key' | 'label' | 'kind' | 'method' | 'magnification' | 'seed' | 'unlabeledFraction' | 'identity'
+> {
   /** Each step's job result, by step name (train, eval, extract, cost). */
   results: Record<string, unknown>;
   startedAt: string;
   finishedAt: string;
-}
-
-/**
- * Writes a file so readers see the old content or the complete new one, never a prefix (temp, fsync, rename); on
- * failure (a full disk, a folder under the final name) the temp file is removed, so nothing partial is left behind.
- */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw fromNative(e);
-  }
-}
-
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 function readJson<T>(file: string): T | null {

@@ -1,28 +1,25 @@
 // Executes a plan in order: skips runs whose done.json exists, redoes only the unfinished steps of an interrupted
 // run (the native jobs resume from their own checkpoints), and writes results.json from the done records.
-import { experimentExecutor } from './steps.js';
-import { CancelledError, ConfigError, fromNative, makeError } from '../errors.js';
-import type { JobEvent, JobOptions } from '../job.js';
+import { type Executor, experimentExecutor } from './executor.js';
+import { CancelledError, ConfigError, fromNative, makeError } from '../util/errors.js';
+import type { JobEvent, JobOptions } from '../native/job.js';
 import type { Results } from '../report/results.js';
 import { collectResults } from './collect.js';
 import { guardConfigChange } from './config-change.js';
-import type { ResolvedExperiment } from './load.js';
+import type { ResolvedExperiment } from '../config/load.js';
 import type { NodeLaunch } from './nodes.js';
 import { processExecutor, runPool } from './parallel.js';
 import { type Plan, type PlannedRun, planExperiment } from './plan.js';
-import { collectVersions, type DoneRecord, RunDir, writeJsonAtomic } from './rundir.js';
+import { readTeacherFile } from './teacher-file.js';
+import type { AnyJobStep } from '../native/job-step.js';
+import { collectVersions, type DoneRecord, RunDir } from './rundir.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { referenceRuns } from './colour-reference.js';
 import { referencesFile } from './layout.js';
-import { readManifest } from '../store.js';
+import { readManifest } from '../store/store.js';
 import type { ResultRun } from '../report/results.js';
 import { existsSync, readFileSync } from 'node:fs';
-import type { RunDevice } from '../device.js';
-
-/**
- * Runs one step's job; experimentExecutor (the typed catalogue, plus the composite cost step) by default.
- * `devices`: where the step's ranks run (--devices), one per rank; the spec's `device` is already the first.
- */
-export type Executor = (kind: string, spec: object, options: JobOptions, devices?: RunDevice[]) => Promise<unknown>;
+import type { RunDevice } from '../native/device.js';
 
 export { collectResults };
 
@@ -102,7 +99,7 @@ function loggable(event: JobEvent): boolean {
   return event.type !== 'step';
 }
 
-/** The checkpoint a finished training step reports (result.bestCheckpoint, src/jobs.ts), if any. */
+/** The checkpoint a finished training step reports (result.bestCheckpoint, src/native/jobs.ts), if any. */
 function bestCheckpoint(trainResult: unknown): string | undefined {
   const c = (trainResult as { bestCheckpoint?: unknown } | null)?.bestCheckpoint;
   return typeof c === 'string' && c.length > 0 ? c : undefined;
@@ -112,18 +109,29 @@ function bestCheckpoint(trainResult: unknown): string | undefined {
  * The spec a step runs with: the planned one, with checkpoint paths taken from what the training jobs actually
  * reported (the plan assumes `<run>/best.safetensors`): the run's own train step for eval, the teacher's for kd.
  */
-function concreteSpec(run: PlannedRun, stepName: string, spec: Record<string, unknown>, results: Record<string, unknown>, records: Map<string, DoneRecord>): Record<string, unknown> {
-  if (stepName === 'eval') {
+function concreteSpec(
+  run: PlannedRun,
+  step: AnyJobStep,
+  results: Record<string, unknown>,
+  records: Map<string, DoneRecord>,
+): AnyJobStep['spec'] {
+  if (step.kind === 'eval') {
     const own = bestCheckpoint(results.train);
-    return own ? { ...spec, checkpoint: own } : spec;
+    return own ? { ...step.spec, checkpoint: own } : step.spec;
   }
-  const teacher = spec.teacher as Record<string, unknown> | undefined;
+  if (step.kind !== 'train.distill') return step.spec;
   const teacherKey = run.dependsOn[run.dependsOn.length - 1];
-  const reported = teacher && teacherKey ? bestCheckpoint(records.get(teacherKey)?.results.train) : undefined;
-  return reported && teacher ? { ...spec, teacher: { ...teacher, checkpoint: reported } } : spec;
+  const reported = teacherKey ? bestCheckpoint(records.get(teacherKey)?.results.train) : undefined;
+  return reported ? { ...step.spec, teacher: { ...step.spec.teacher, checkpoint: reported } } : step.spec;
 }
 
-async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, records: Map<string, DoneRecord>, devices?: RunDevice[]): Promise<DoneRecord> {
+async function executeRun(
+  dir: RunDir,
+  run: PlannedRun,
+  options: RunOptions,
+  records: Map<string, DoneRecord>,
+  devices?: RunDevice[],
+): Promise<DoneRecord> {
   const executor = options.executor ?? experimentExecutor;
   const startedAt = new Date().toISOString();
   const results: Record<string, unknown> = {};
@@ -139,14 +147,23 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
       if (loggable(event)) dir.log({ event: 'job', key: run.key, step: step.name, job: event });
       options.listener?.onJobEvent?.(run, step.name, event);
     };
-    const planned = concreteSpec(run, step.name, step.spec, results, records);
+    const planned = concreteSpec(run, step, results, records);
     const spec = devices && 'device' in planned ? { ...planned, device: devices[0] } : planned;
     const result = await executor(step.kind, spec, { signal: options.signal, onEvent }, devices);
     dir.saveStepResult(run, step.name, result);
     results[step.name] = result;
   }
-  const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results, startedAt, finishedAt: new Date().toISOString() };
-  for (const k of ['method', 'magnification', 'seed', 'unlabeledFraction'] as const) if (run[k] !== undefined) Object.assign(record, { [k]: run[k] });
+  const record: DoneRecord = {
+    key: run.key,
+    label: run.label,
+    kind: run.kind,
+    identity: run.identity,
+    results,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+  for (const k of ['method', 'magnification', 'seed', 'unlabeledFraction'] as const)
+    if (run[k] !== undefined) Object.assign(record, { [k]: run[k] });
   return record;
 }
 
@@ -157,7 +174,7 @@ async function executeRun(dir: RunDir, run: PlannedRun, options: RunOptions, rec
 export async function runExperiment(config: ResolvedExperiment, options: RunOptions): Promise<RunSummary> {
   const dir = RunDir.open(options.outDir);
   try {
-    const plan = planExperiment(config, { outDir: dir.root, device: options.device });
+    const plan = planExperiment(config, { outDir: dir.root, device: options.device, teacherFile: readTeacherFile(config) });
     const versions = collectVersions();
     const previous = guardConfigChange(dir.root, config, Boolean(options.force));
     if (previous) dir.log({ event: 'config-changed', previous });
@@ -171,7 +188,11 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
     const skipped: string[] = [];
     const parallel = options.devices?.length ?? options.parallel ?? 1;
     const separate = parallel > 1 || (options.nprocPerNode ?? 1) > 1 || options.nodes !== undefined;
-    const spread = { threads: options.threads ?? 1, nprocPerNode: options.nprocPerNode ?? 1, ...(options.nodes ? { nodes: options.nodes } : {}) };
+    const spread = {
+      threads: options.threads ?? 1,
+      nprocPerNode: options.nprocPerNode ?? 1,
+      ...(options.nodes ? { nodes: options.nodes } : {}),
+    };
     const runOptions: RunOptions = separate && !options.executor ? { ...options, executor: processExecutor(spread) } : options;
     const freeDevices = [...(options.devices ?? [])]; // the pool runs at most devices.length runs: one is always free
     let poolChecked = false;
@@ -191,7 +212,10 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       if (run.kind === 'train' && !poolChecked) {
         poolChecked = true;
         if (poolFromCsvOnly(config) && readManifest(plan.storeDir).splits.unlabeled.length === 0) {
-          throw new ConfigError('CONFIG_INVALID', 'data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty');
+          throw new ConfigError(
+            'CONFIG_INVALID',
+            'data.unlabeledPool is set but the CSV has no row with an empty label, so the unlabeled pool is empty',
+          );
         }
       }
       options.listener?.onRunStart?.(run, index, plan.runs.length);
@@ -220,7 +244,15 @@ export async function runExperiment(config: ResolvedExperiment, options: RunOpti
       for (const [index, run] of plan.runs.entries()) await runOne(run, index);
     } else {
       // Cost runs measure throughput, so they run alone; everything else as soon as its dependencies are done.
-      await runPool(plan.runs.map((run, index) => ({ key: run.key, dependsOn: run.dependsOn, exclusive: run.kind === 'cost', run: () => runOne(run, index) })), parallel);
+      await runPool(
+        plan.runs.map((run, index) => ({
+          key: run.key,
+          dependsOn: run.dependsOn,
+          exclusive: run.kind === 'cost',
+          run: () => runOne(run, index),
+        })),
+        parallel,
+      );
     }
     const results = collectResults(config, plan, records, versions, references(config, plan, dir));
     dir.writeJson('results.json', results);

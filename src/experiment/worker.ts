@@ -1,10 +1,10 @@
 // A child process running one experiment step for src/experiment/parallel.ts: its own LibTorch threads and
 // random state, so runs side by side cannot change each other's numbers. Forked with an IPC channel: it receives
 // one WorkerRequest (then optionally { type: 'abort' }) and answers with events, then a result or an error.
-import { fromNative } from '../errors.js';
-import type { JobEvent } from '../job.js';
-import { native } from '../native.js';
-import { experimentExecutor } from './steps.js';
+import { fromNative } from '../util/errors.js';
+import type { JobEvent } from '../native/job.js';
+import { native } from '../native/addon.js';
+import { experimentExecutor } from './executor.js';
 
 export interface WorkerRequest {
   type: 'run';
@@ -14,9 +14,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply =
-  | { type: 'event'; event: JobEvent }
-  | { type: 'result'; result: unknown }
-  | { type: 'error'; error: { code: string; message: string } };
+  { type: 'event'; event: JobEvent } | { type: 'result'; result: unknown } | { type: 'error'; error: { code: string; message: string } };
 
 const controller = new AbortController();
 

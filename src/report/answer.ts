@@ -28,7 +28,7 @@ export const METRIC_LABELS: Record<Metric, string> = {
 export interface Candidate {
   magnification: number;
   method: Method;
-  /** kd and kd-unlabeled are the paper's method (DiPalma et al. 2021, §2); kd+init is ours. */
+  /** kd and kd-unlabeled are the paper's method (DiPalma et al. 2021, §2); kd+init, kd+at and kd-progressive are ours. */
   papers: boolean;
   flopsReduction: number | null;
   difference: Difference;
@@ -67,7 +67,10 @@ const label = (m: Method) => (PAPERS.includes(m) ? `${m} (the paper's method, Di
 
 /** Holm's step-down adjusted p-values, in the input order (null stays null and does not count). */
 export function holm(ps: (number | null)[]): (number | null)[] {
-  const order = ps.map((p, i) => [p, i] as const).filter((x): x is readonly [number, number] => x[0] !== null).sort((a, b) => a[0] - b[0]);
+  const order = ps
+    .map((p, i) => [p, i] as const)
+    .filter((x): x is readonly [number, number] => x[0] !== null)
+    .sort((a, b) => a[0] - b[0]);
   const out: (number | null)[] = ps.map(() => null);
   let running = 0;
   order.forEach(([p, i], rank) => {
@@ -81,17 +84,23 @@ export function holm(ps: (number | null)[]): (number | null)[] {
 function seedWarnings(comps: Comparison[]): string[] {
   return comps
     .filter((c) => c.b === 'teacher' && DISTILLED.includes(c.a) && c.runs[0] === 1 && c.runs[1] > 1)
-    .map((c) => `${c.a} at ${c.magnification}x has one seed (the teacher ${c.runs[1]}): its seed variance is unknown and its interval may be too narrow.`);
+    .map(
+      (c) =>
+        `${c.a} at ${c.magnification}x has one seed (the teacher ${c.runs[1]}): its seed variance is unknown and its interval may be too narrow.`,
+    );
 }
 
 function warningsOf(results: Results): string[] {
   const out: string[] = [];
   const units = testUnits(results);
   if (units > 0 && units < FEW_UNITS) {
-    out.push(`Only ${units} independent groups (patients, slides or images) in the evaluation split, fewer than ${FEW_UNITS}: every interval rests on few units.`);
+    out.push(
+      `Only ${units} independent groups (patients, slides or images) in the evaluation split, fewer than ${FEW_UNITS}: every interval rests on few units.`,
+    );
   }
   const seeds = new Set(results.runs.filter((r) => r.method === 'teacher').map((r) => r.seed)).size;
-  if (seeds === 1) out.push('One seed: the run-to-run (seed) variance is unknown, and the intervals hold the group variance only. Use 3 or more seeds.');
+  if (seeds === 1)
+    out.push('One seed: the run-to-run (seed) variance is unknown, and the intervals hold the group variance only. Use 3 or more seeds.');
   return out;
 }
 
@@ -106,27 +115,57 @@ export function answer(results: Results, rows: SummaryRow[], comps: Comparison[]
       const p = d.pNonInferior ?? null;
       return { against: c.b, difference: d, passed: p === null ? null : p <= ALPHA };
     });
-  const teacherOk = teacherChecks.some((t) => t.passed === false) ? false : teacherChecks.length && teacherChecks.every((t) => t.passed) ? true : null;
+  const teacherOk = teacherChecks.some((t) => t.passed === false)
+    ? false
+    : teacherChecks.length && teacherChecks.every((t) => t.passed)
+      ? true
+      : null;
   const vsTeacher = comps.filter((c) => c.b === 'teacher' && DISTILLED.includes(c.a));
   const adjusted = holm(vsTeacher.map((c) => c.sample[metric].pNonInferior ?? null));
   const candidates: Candidate[] = vsTeacher.map((c, i) => {
     const row = rows.find((r) => r.method === c.a && r.magnification === c.magnification && (r.unlabeledFraction ?? 1) === 1);
     const p = adjusted[i] ?? null;
-    return { magnification: c.magnification, method: c.a, papers: PAPERS.includes(c.a), flopsReduction: row?.flopsReduction ?? null, difference: c.sample[metric], pAdjusted: p, qualifies: p !== null && p <= ALPHA };
+    return {
+      magnification: c.magnification,
+      method: c.a,
+      papers: PAPERS.includes(c.a),
+      flopsReduction: row?.flopsReduction ?? null,
+      difference: c.sample[metric],
+      pAdjusted: p,
+      qualifies: p !== null && p <= ALPHA,
+    };
   });
   const fewer = (c: Candidate) => (c.flopsReduction ? `, ${c.flopsReduction.toFixed(c.flopsReduction < 10 ? 1 : 0)}x fewer FLOPs` : '');
-  const interval = (d: Difference) => `${pts(d.value)} points${d.ci ? ` (95% CI ${pts(d.ci[0])} to ${pts(d.ci[1])})` : ''}, one-sided 95% lower bound ${d.lower === null ? 'n/a' : pts(d.lower)}`;
+  const interval = (d: Difference) =>
+    `${pts(d.value)} points${d.ci ? ` (95% CI ${pts(d.ci[0])} to ${pts(d.ci[1])})` : ''}, one-sided 95% lower bound ${d.lower === null ? 'n/a' : pts(d.lower)}`;
   const test = `non-inferiority within ${margin} point${margin === 1 ? '' : 's'} of ${name}, one-sided ${100 * (1 - ALPHA)}%, Holm-adjusted over ${candidates.length} candidate${candidates.length === 1 ? '' : 's'}`;
 
   if (teacherOk === false) {
     const failed = teacherChecks.filter((t) => t.passed === false);
     const why = failed
-      .map((t) => `it does not beat the ${t.against.replace('-', ' ')} (teacher − ${t.against.replace('-', ' ')}: ${interval(t.difference)}; needs a lower bound above 0)`)
+      .map(
+        (t) =>
+          `it does not beat the ${t.against.replace('-', ' ')} (teacher − ${t.against.replace('-', ' ')}: ${interval(t.difference)}; needs a lower bound above 0)`,
+      )
       .join('; ');
-    return { ...base, teacherChecks, teacherOk, candidates, pick: null, text: `No answer: the teacher has nothing to teach. On ${name}, ${why}. A student that keeps this teacher's ${name} keeps no more than the reference does.` };
+    return {
+      ...base,
+      teacherChecks,
+      teacherOk,
+      candidates,
+      pick: null,
+      text: `No answer: the teacher has nothing to teach. On ${name}, ${why}. A student that keeps this teacher's ${name} keeps no more than the reference does.`,
+    };
   }
   if (candidates.length === 0) {
-    return { ...base, teacherChecks, teacherOk, candidates, pick: null, text: 'No answer: the results hold no distilled student with predictions to compare with the teacher.' };
+    return {
+      ...base,
+      teacherChecks,
+      teacherOk,
+      candidates,
+      pick: null,
+      text: 'No answer: the results hold no distilled student with predictions to compare with the teacher.',
+    };
   }
   const qualifying = candidates
     .filter((c) => c.qualifies)

@@ -1,8 +1,15 @@
 // Paired comparisons behind the claim of DiPalma et al. 2021 (the student beats the baseline and nears the
 // teacher), per student magnification: each distilled student against the baseline and against the teacher (and
-// kd+init against kd: the initialisation's share), as differences with paired two-level intervals (groups
+// kd+init, kd+at and kd-progressive against kd: the share of the initialisation, of attention transfer, of the chain), as differences with paired two-level intervals (groups
 // resampled, seeds paired) and p-values; the teacher against the two references it must beat; and the answer.
-import { type Difference, groupDesign, type PairedDifferences, pairedDifference, type RunSamples, sampleDesign } from '../stats/bootstrap.js';
+import {
+  type Difference,
+  groupDesign,
+  type PairedDifferences,
+  pairedDifference,
+  type RunSamples,
+  sampleDesign,
+} from '../stats/bootstrap.js';
 import type { Metric } from '../stats/metrics.js';
 import type { Method, Results, ResultRun } from './results.js';
 import { classesOf, hasGroups, samplesOf } from './summary.js';
@@ -30,6 +37,12 @@ const PAIRS: [Method, Method][] = [
   ['kd+init', 'baseline'],
   ['kd+init', 'kd'],
   ['kd+init', 'teacher'],
+  ['kd+at', 'baseline'],
+  ['kd+at', 'kd'],
+  ['kd+at', 'teacher'],
+  ['kd-progressive', 'baseline'],
+  ['kd-progressive', 'kd'],
+  ['kd-progressive', 'teacher'],
   ['kd-unlabeled', 'baseline'],
   ['kd-unlabeled', 'teacher'],
   ['baseline', 'teacher'],
@@ -42,27 +55,59 @@ const TEACHER_CHECKS: [Method, Method][] = [
 ];
 
 /** The distilled methods: the paper's (DiPalma et al. 2021, §2: kd; kd-unlabeled adds the unlabeled pool) and ours. */
-const DISTILLED: Method[] = ['kd', 'kd-unlabeled', 'kd+init'];
+const DISTILLED: Method[] = ['kd', 'kd-unlabeled', 'kd+init', 'kd+at', 'kd-progressive'];
 const PAPERS: Method[] = ['kd', 'kd-unlabeled'];
 
 function runsOf(results: Results, method: Method, mag: number | null): ResultRun[] {
   return results.runs.filter(
-    (r) => r.method === method && (mag === null || r.magnification === mag) && (r.method !== 'kd-unlabeled' || (r.unlabeledFraction ?? 1) === 1),
+    (r) =>
+      r.method === method && (mag === null || r.magnification === mag) && (r.method !== 'kd-unlabeled' || (r.unlabeledFraction ?? 1) === 1),
   );
 }
 
-function compare(results: Results, mag: number, a: Method, b: Method, aMag: number | null, bMag: number | null, margin: number | null): Comparison | null {
+function compare(
+  results: Results,
+  mag: number,
+  a: Method,
+  b: Method,
+  aMag: number | null,
+  bMag: number | null,
+  margin: number | null,
+): Comparison | null {
   const { resamples, seed } = results.statistics;
   const sa = samplesOf(runsOf(results, a, aMag));
   const sb = samplesOf(runsOf(results, b, bMag));
   if (!sa || !sb) return null;
   const k = Math.max(classesOf(sa.runs), classesOf(sb.runs));
   const options = { margin };
-  const sample = pairedDifference(sa, sb, (runs: RunSamples[], seeds: number[], units: string[]) => sampleDesign(runs, seeds, k, units), resamples, seed, options);
+  const sample = pairedDifference(
+    sa,
+    sb,
+    (runs: RunSamples[], seeds: number[], units: string[]) => sampleDesign(runs, seeds, k, units),
+    resamples,
+    seed,
+    options,
+  );
   const group: PairedDifferences | null = hasGroups(sa.runs)
-    ? pairedDifference(sa, sb, (runs: RunSamples[], seeds: number[], units: string[]) => groupDesign(runs, seeds, k, units), resamples, seed, options)
+    ? pairedDifference(
+        sa,
+        sb,
+        (runs: RunSamples[], seeds: number[], units: string[]) => groupDesign(runs, seeds, k, units),
+        resamples,
+        seed,
+        options,
+      )
     : null;
-  return { magnification: mag, a, b, units: sample.units, runs: sample.runs, pairedSeeds: sample.pairedSeeds, sample: sample.metrics, group: group?.metrics ?? null };
+  return {
+    magnification: mag,
+    a,
+    b,
+    units: sample.units,
+    runs: sample.runs,
+    pairedSeeds: sample.pairedSeeds,
+    sample: sample.metrics,
+    group: group?.metrics ?? null,
+  };
 }
 
 /**
@@ -79,7 +124,11 @@ export function comparisons(results: Results): Comparison[] {
       if (c) out.push(c);
     }
   }
-  const mags = [...new Set(results.runs.filter((r) => r.method !== 'teacher' && !TEACHER_CHECKS.some(([, b]) => b === r.method)).map((r) => r.magnification))].sort((x, y) => y - x);
+  const mags = [
+    ...new Set(
+      results.runs.filter((r) => r.method !== 'teacher' && !TEACHER_CHECKS.some(([, b]) => b === r.method)).map((r) => r.magnification),
+    ),
+  ].sort((x, y) => y - x);
   for (const mag of mags) {
     for (const [a, b] of PAIRS) {
       const c = compare(results, mag, a, b, mag, b === 'teacher' ? null : mag, b === 'teacher' ? margin : null);

@@ -1,5 +1,5 @@
 // The cost guard's findings split in two: input rounding that explains a student's FLOPs (a note) and a student
-// that does not save what it should (a warning). The wording is the guard's (src/cost.ts, src/report/summary.ts).
+// that does not save what it should (a warning). The wording is the guard's (src/cost/cost.ts, src/report/summary.ts).
 import { costWarnings, type SummaryRow } from './summary.js';
 
 /** Phrases the guard uses only when rounding explains the difference. */

@@ -43,6 +43,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr[data-method="teacher"] td { background: #f3f4f6; font-weight: 600; }
 tr[data-method="kd"] td:first-child { color: #2166ac; font-weight: 600; }
 tr[data-method="kd+init"] td:first-child { color: #7b3294; font-weight: 600; }
+tr[data-method="kd+at"] td:first-child { color: #e08214; font-weight: 600; }
+tr[data-method="kd-progressive"] td:first-child { color: #8c510a; font-weight: 600; }
 tr[data-method="kd-unlabeled"] td:first-child { color: #1b7a5e; font-weight: 600; }
 tr[data-method="baseline"] td:first-child { color: #b2432f; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 2px 0; }
@@ -59,7 +61,9 @@ footer code { background: #eef1f4; padding: 1px 5px; border-radius: 4px; }
 /** The teacher check and what limits the statistics, under the answer. */
 function answerDetails(ans: Answer, results: Results): string {
   const checks = teacherCheckLines(ans, results);
-  const list = checks.length ? `<ul class="findings" id="teacher-check">${checks.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '';
+  const list = checks.length
+    ? `<ul class="findings" id="teacher-check">${checks.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`
+    : '';
   const warnings = ans.warnings.length ? `<p class="note" id="statistics-warnings">${ans.warnings.map(escapeHtml).join('<br>')}</p>` : '';
   return list + warnings;
 }
@@ -90,7 +94,10 @@ export function renderHtml(results: Results, rows: SummaryRow[], plots: Rendered
     ? ''
     : `<div class="banner partial" id="partial-banner">PARTIAL: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished. Run the same <code>resdistill run</code> again to finish the rest (finished runs are kept).</div>`;
   const figures = plots
-    .map((p) => `<figure id="plot-${escapeHtml(p.id)}" class="plot">\n${p.svg}\n<figcaption>${escapeHtml(p.caption)}${synthetic ? ' <strong>SYNTHETIC data.</strong>' : ''}</figcaption>\n</figure>`)
+    .map(
+      (p) =>
+        `<figure id="plot-${escapeHtml(p.id)}" class="plot">\n${p.svg}\n<figcaption>${escapeHtml(p.caption)}${synthetic ? ' <strong>SYNTHETIC data.</strong>' : ''}</figcaption>\n</figure>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -128,9 +135,12 @@ ${htmlTable(mainRows(rows), METRIC_COLUMNS, 'metrics-table')}
 </div>
 <p class="note">${escapeHtml(METRICS_NOTE)}</p>
 </section>
-${((blocks) => (blocks ? `<section id="per-class"><h2>Per class</h2><div class="confusions">
+${((blocks) =>
+  blocks
+    ? `<section id="per-class"><h2>Per class</h2><div class="confusions">
 ${blocks}
-</div><p class="note">${escapeHtml(PER_CLASS_NOTE)}</p></section>` : ''))(htmlPerClass(perClass(results)))}
+</div><p class="note">${escapeHtml(PER_CLASS_NOTE)}</p></section>`
+    : '')(htmlPerClass(perClass(results)))}
 ${comps.length ? `<section id="comparisons"><h2>Paired comparisons</h2>\n<div class="table-wrap">\n${htmlComparisons(comps, ans?.metric ?? results.statistics.metric)}\n</div>\n<p class="note">${escapeHtml(COMPARISON_NOTE)}</p>\n</section>` : ''}
 <footer>Made by resdistill (DiPalma et al., Artificial Intelligence in Medicine 119:102136, 2021). ${versionLine(results)}</footer>
 </main>

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { markdownPerClass, PER_CLASS_NOTE, perClass } from './per-class.js';
 import { CURVES_CAPTION, trainingCurvesSpec } from './curves.js';
-import { writeFileAtomic } from '../experiment/rundir.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { escapeMarkdown } from './markdown.js';
 import { renderHtml, type RenderedPlot } from './html.js';
 import { plotSpecs, renderSvg } from './plots.js';
@@ -32,7 +32,8 @@ export interface ReportFiles {
 export function markdownReport(results: Results, rows: SummaryRow[], comps: Comparison[], ans: Answer): string {
   const lines = [`# ${escapeMarkdown(results.experiment)}${results.synthetic ? ' (SYNTHETIC data)' : ''}`, ''];
   if (results.synthetic) lines.push('> **SYNTHETIC DATA**: generated slides, not tissue. These numbers demonstrate the pipeline only.', '');
-  if (!results.complete) lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
+  if (!results.complete)
+    lines.push(`> **PARTIAL**: ${results.runs.length}${results.plannedRuns ? ` of ${results.plannedRuns}` : ''} runs have finished.`, '');
   lines.push(`**Answer**: ${ans.text}`, '');
   const checks = teacherCheckLines(ans, results);
   if (checks.length) lines.push(...checks.map((c) => `- ${c}`), '');
@@ -58,7 +59,10 @@ export async function writeReport(results: Results, dir: string): Promise<Report
   const plots: RenderedPlot[] = [];
   const svgs: string[] = [];
   const curves = trainingCurvesSpec(results);
-  const specs = [...plotSpecs(rows.filter((r) => !REFERENCE_METHODS.includes(r.method))), ...(curves ? [{ id: 'training-curves' as const, title: 'Training curves', caption: CURVES_CAPTION, spec: curves }] : [])];
+  const specs = [
+    ...plotSpecs(rows.filter((r) => !REFERENCE_METHODS.includes(r.method))),
+    ...(curves ? [{ id: 'training-curves' as const, title: 'Training curves', caption: CURVES_CAPTION, spec: curves }] : []),
+  ];
   for (const p of specs) {
     const svg = await renderSvg(p.spec);
     const file = path.join(dir, `${p.id}.svg`);

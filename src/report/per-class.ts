@@ -1,6 +1,6 @@
 // Per-class behaviour a headline accuracy hides: a confusion matrix and each class's recall and precision, per method
 // and magnification, on the held-out predictions of all seeds pooled.
-import type { Method, Results } from './results.js';
+import { type Method, METHOD_ORDER, type Results } from './results.js';
 import { METHOD_LABELS } from './summary.js';
 import { escapeHtml } from './tables.js';
 import { escapeMarkdown } from './markdown.js';
@@ -16,7 +16,6 @@ export interface PerClass {
   precision: (number | null)[];
 }
 
-const ORDER: Method[] = ['teacher', 'majority-class', 'colour-reference', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
 const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
 
 /** One block per (method, magnification) whose runs kept their predictions; sweep fractions below 1 are left out. */
@@ -40,11 +39,21 @@ export function perClass(results: Results): PerClass[] {
       seeds: runs.length,
       classes,
       counts,
-      recall: counts.map((row, c) => ratio(row[c]!, row.reduce((s, v) => s + v, 0))),
-      precision: classes.map((_, c) => ratio(counts[c]![c]!, counts.reduce((s, row) => s + row[c]!, 0))),
+      recall: counts.map((row, c) =>
+        ratio(
+          row[c]!,
+          row.reduce((s, v) => s + v, 0),
+        ),
+      ),
+      precision: classes.map((_, c) =>
+        ratio(
+          counts[c]![c]!,
+          counts.reduce((s, row) => s + row[c]!, 0),
+        ),
+      ),
     });
   }
-  return out.sort((a, b) => b.magnification - a.magnification || ORDER.indexOf(a.method) - ORDER.indexOf(b.method));
+  return out.sort((a, b) => b.magnification - a.magnification || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
 }
 
 const pct = (v: number | null) => (v === null ? '–' : (100 * v).toFixed(0));
@@ -57,7 +66,12 @@ export function htmlPerClass(blocks: PerClass[]): string {
       const rows = b.counts
         .map((row, t) => {
           const total = row.reduce((s, v) => s + v, 0) || 1;
-          const cells = row.map((v, p) => `<td class="num" style="background: rgba(33,102,172,${(0.75 * v / total).toFixed(2)})${v / total > 0.5 ? '; color: #fff' : ''}">${v}</td>`).join('');
+          const cells = row
+            .map(
+              (v, p) =>
+                `<td class="num" style="background: rgba(33,102,172,${((0.75 * v) / total).toFixed(2)})${v / total > 0.5 ? '; color: #fff' : ''}">${v}</td>`,
+            )
+            .join('');
           return `<tr><th>${escapeHtml(b.classes[t]!)}</th>${cells}<td class="num">${pct(b.recall[t]!)}</td></tr>`;
         })
         .join('');
@@ -77,7 +91,10 @@ export function markdownPerClass(blocks: PerClass[]): string {
   const classes = blocks[0]!.classes;
   const head = `| Method | Mag. | ${classes.map((c) => `${escapeMarkdown(c)} recall / precision %`).join(' | ')} |`;
   const rule = `| --- | ---: | ${classes.map(() => '---:').join(' | ')} |`;
-  const body = blocks.map((b) => `| ${METHOD_LABELS[b.method]} | ${b.magnification}x | ${b.classes.map((_, c) => `${pct(b.recall[c]!)} / ${pct(b.precision[c]!)}`).join(' | ')} |`);
+  const body = blocks.map(
+    (b) =>
+      `| ${METHOD_LABELS[b.method]} | ${b.magnification}x | ${b.classes.map((_, c) => `${pct(b.recall[c]!)} / ${pct(b.precision[c]!)}`).join(' | ')} |`,
+  );
   return [head, rule, ...body].join('\n');
 }
 

@@ -3,12 +3,42 @@
 import type { Method } from './results.js';
 import { METHOD_LABELS, type SummaryRow } from './summary.js';
 
-export const METHODS: Method[] = ['teacher', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
+export const METHODS: Method[] = ['teacher', 'baseline', 'kd', 'kd+init', 'kd+at', 'kd-progressive', 'kd-unlabeled'];
 // The references (majority class, colour reference) are not plotted; their entries only complete the records.
-export const COLORS: Record<Method, string> = { teacher: '#333333', baseline: '#d6604d', kd: '#2166ac', 'kd+init': '#7b3294', 'kd-unlabeled': '#1b9e77', 'majority-class': '#999999', 'colour-reference': '#bbbbbb' };
-export const SHAPES: Record<Method, string> = { teacher: 'diamond', baseline: 'square', kd: 'circle', 'kd+init': 'cross', 'kd-unlabeled': 'triangle-up', 'majority-class': 'stroke', 'colour-reference': 'stroke' };
+export const COLORS: Record<Method, string> = {
+  teacher: '#333333',
+  baseline: '#d6604d',
+  kd: '#2166ac',
+  'kd+init': '#7b3294',
+  'kd+at': '#e08214',
+  'kd-progressive': '#8c510a',
+  'kd-unlabeled': '#1b9e77',
+  'majority-class': '#999999',
+  'colour-reference': '#bbbbbb',
+};
+export const SHAPES: Record<Method, string> = {
+  teacher: 'diamond',
+  baseline: 'square',
+  kd: 'circle',
+  'kd+init': 'cross',
+  'kd+at': 'triangle-down',
+  'kd-progressive': 'triangle-right',
+  'kd-unlabeled': 'triangle-up',
+  'majority-class': 'stroke',
+  'colour-reference': 'stroke',
+};
 /** Spreads methods that share a magnification a little apart on log axes, so error bars do not overlap. */
-export const DODGE: Record<Method, number> = { teacher: 1, baseline: 0.93, kd: 0.98, 'kd+init': 1.035, 'kd-unlabeled': 1.075, 'majority-class': 1, 'colour-reference': 1 };
+export const DODGE: Record<Method, number> = {
+  teacher: 1,
+  baseline: 0.93,
+  kd: 0.98,
+  'kd+init': 1.035,
+  'kd+at': 1.05,
+  'kd-progressive': 1.065,
+  'kd-unlabeled': 1.08,
+  'majority-class': 1,
+  'colour-reference': 1,
+};
 
 export const FONT = 'Helvetica Neue, Helvetica, Arial, sans-serif';
 export const CONFIG = {
@@ -20,7 +50,10 @@ export const CONFIG = {
 };
 
 /** Colour and shape scales over the methods that were run (in the fixed order), so the legend lists only those. */
-export function methodScales(ps: { method: string }[]): { color: { domain: string[]; range: string[] }; shape: { domain: string[]; range: string[] } } {
+export function methodScales(ps: { method: string }[]): {
+  color: { domain: string[]; range: string[] };
+  shape: { domain: string[]; range: string[] };
+} {
   const present = new Set(ps.map((p) => p.method));
   const run = METHODS.filter((m) => present.has(METHOD_LABELS[m]));
   const domain = run.map((m) => METHOD_LABELS[m]);
@@ -67,7 +100,17 @@ export function points(rows: SummaryRow[], x: (r: SummaryRow) => number | null):
     const gflops = r.flops === null ? null : r.flops / 1e9;
     // Error bars: the 95% two-level interval (ERROR_BARS); mean ± std without predictions.
     const [lo, hi] = a.ci ?? [a.mean - std, a.mean + std];
-    out.push({ method: METHOD_LABELS[r.method], mag: `${r.magnification}x`, magnification: r.magnification, gflops, x: xv, acc: 100 * a.mean, lo: 100 * lo, hi: 100 * hi, seeds: a.n });
+    out.push({
+      method: METHOD_LABELS[r.method],
+      mag: `${r.magnification}x`,
+      magnification: r.magnification,
+      gflops,
+      x: xv,
+      acc: 100 * a.mean,
+      lo: 100 * lo,
+      hi: 100 * hi,
+      seeds: a.n,
+    });
   }
   return out;
 }
@@ -86,11 +129,23 @@ export const AXIS = { titlePadding: 10, labelPadding: 4, labelOverlap: 'greedy' 
 export function markers(ps: Point[], xTitle: string, xScale: object, yDomain: [number, number], axis?: object) {
   const scales = methodScales(ps);
   const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: xScale, axis: { ...AXIS, ...(axis ?? {}) } };
-  const y = { field: 'acc', type: 'quantitative' as const, title: 'Accuracy (%)', scale: { domain: yDomain, nice: false, zero: false }, axis: AXIS };
+  const y = {
+    field: 'acc',
+    type: 'quantitative' as const,
+    title: 'Accuracy (%)',
+    scale: { domain: yDomain, nice: false, zero: false },
+    axis: AXIS,
+  };
   const color = { field: 'method', type: 'nominal' as const, title: null, scale: scales.color };
   return [
-    { mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' as const }, y2: { field: 'hi' }, color } },
-    { mark: { type: 'point' as const, filled: true, size: 90, opacity: 1 }, encoding: { x, y, color, shape: { field: 'method', type: 'nominal' as const, title: null, scale: scales.shape }, tooltip } },
+    {
+      mark: { type: 'rule' as const, strokeWidth: 1.5 },
+      encoding: { x, y: { field: 'lo', type: 'quantitative' as const }, y2: { field: 'hi' }, color },
+    },
+    {
+      mark: { type: 'point' as const, filled: true, size: 90, opacity: 1 },
+      encoding: { x, y, color, shape: { field: 'method', type: 'nominal' as const, title: null, scale: scales.shape }, tooltip },
+    },
   ];
 }
 

@@ -9,7 +9,7 @@ export function accuracyVsFlopsSpec(rows: SummaryRow[]): TopLevelSpec | null {
   const main = mainRows(rows);
   const ps = points(main, (r) => (r.flops === null ? null : (r.flops / 1e9) * DODGE[r.method]));
   if (ps.length === 0) return null;
-  const front = points(paretoFront(main), (r) => (r.flops as number) / 1e9 * DODGE[r.method]);
+  const front = points(paretoFront(main), (r) => ((r.flops as number) / 1e9) * DODGE[r.method]);
   const labels = ps.filter((p) => p.method === METHOD_LABELS.teacher || p.method === METHOD_LABELS.baseline);
   const domain = yDomain(ps);
   const xs = ps.map((p) => p.x);
@@ -25,9 +25,34 @@ export function accuracyVsFlopsSpec(rows: SummaryRow[]): TopLevelSpec | null {
     config: CONFIG,
     layer: [
       { data: { values: ps }, layer: markers(ps, 'GFLOPs per image (log scale)', xScale, domain, xAxis) },
-      { data: { values: front }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [6, 3], color: '#222222', strokeWidth: 2, opacity: 0.75 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'acc', type: 'quantitative' } } },
-      ...(top ? [{ data: { values: [top] }, mark: { type: 'text', text: 'Pareto front', align: 'right', dx: -8, dy: -10, fontSize: 11, fontWeight: 'bold', color: '#222222' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' } } }] : []),
-      { data: { values: labels }, mark: { type: 'text', dy: 16, fontSize: 11, color: '#555555' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, text: { field: 'mag' } } },
+      {
+        data: { values: front },
+        mark: { type: 'line', interpolate: 'step-after', strokeDash: [6, 3], color: '#222222', strokeWidth: 2, opacity: 0.75 },
+        encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'acc', type: 'quantitative' } },
+      },
+      ...(top
+        ? [
+            {
+              data: { values: [top] },
+              mark: {
+                type: 'text',
+                text: 'Pareto front',
+                align: 'right',
+                dx: -8,
+                dy: -10,
+                fontSize: 11,
+                fontWeight: 'bold',
+                color: '#222222',
+              },
+              encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' } },
+            },
+          ]
+        : []),
+      {
+        data: { values: labels },
+        mark: { type: 'text', dy: 16, fontSize: 11, color: '#555555' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, text: { field: 'mag' } },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -48,11 +73,27 @@ export function accuracyVsMagnificationSpec(rows: SummaryRow[]): TopLevelSpec | 
     height: 300,
     config: CONFIG,
     layer: [
-      { data: { values: teacher }, mark: { type: 'rule', strokeDash: [4, 4], color: COLORS.teacher, opacity: 0.6 }, encoding: { y: { field: 'acc', type: 'quantitative' } } },
-      { data: { values: students }, mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'method', type: 'nominal', title: null, scale: methodScales(ps).color } } },
+      {
+        data: { values: teacher },
+        mark: { type: 'rule', strokeDash: [4, 4], color: COLORS.teacher, opacity: 0.6 },
+        encoding: { y: { field: 'acc', type: 'quantitative' } },
+      },
+      {
+        data: { values: students },
+        mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', scale: xScale },
+          y: { field: 'acc', type: 'quantitative' },
+          color: { field: 'method', type: 'nominal', title: null, scale: methodScales(ps).color },
+        },
+      },
       {
         data: { values: ps },
-        layer: markers(ps, 'Magnification (log scale)', { ...xScale }, yDomain(ps), { values: mags, labelExpr: "datum.value + 'x'", grid: true }),
+        layer: markers(ps, 'Magnification (log scale)', { ...xScale }, yDomain(ps), {
+          values: mags,
+          labelExpr: "datum.value + 'x'",
+          grid: true,
+        }),
       },
     ],
   } as TopLevelSpec;
@@ -64,8 +105,13 @@ export function unlabeledSweepSpec(rows: SummaryRow[]): TopLevelSpec | null {
   if (sweptMags.size === 0) return null;
   rows = rows.filter((r) => sweptMags.has(r.magnification));
   const curve = rows.filter((r) => r.method === 'kd-unlabeled' || r.method === 'kd');
-  const ps = points(curve, (r) => 100 * (r.method === 'kd' ? 0 : (r.unlabeledFraction ?? 1))).sort((a, b) => a.magnification - b.magnification || a.x - b.x);
-  const base = points(rows.filter((r) => r.method === 'baseline'), () => 0);
+  const ps = points(curve, (r) => 100 * (r.method === 'kd' ? 0 : (r.unlabeledFraction ?? 1))).sort(
+    (a, b) => a.magnification - b.magnification || a.x - b.x,
+  );
+  const base = points(
+    rows.filter((r) => r.method === 'baseline'),
+    () => 0,
+  );
   const color = { field: 'mag', type: 'nominal', title: 'magnification', sort: { field: 'magnification', order: 'descending' } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -74,7 +120,11 @@ export function unlabeledSweepSpec(rows: SummaryRow[]): TopLevelSpec | null {
     height: 300,
     config: CONFIG,
     layer: [
-      { data: { values: base }, mark: { type: 'rule', strokeDash: [4, 4], opacity: 0.7 }, encoding: { y: { field: 'acc', type: 'quantitative' }, color } },
+      {
+        data: { values: base },
+        mark: { type: 'rule', strokeDash: [4, 4], opacity: 0.7 },
+        encoding: { y: { field: 'acc', type: 'quantitative' }, color },
+      },
       {
         data: { values: ps },
         encoding: {
@@ -109,17 +159,30 @@ export interface Plot {
 }
 
 const CAPTIONS: Record<Exclude<Plot['id'], 'training-curves'>, string> = {
-  'accuracy-vs-flops':
-    `Accuracy (mean over seeds) against GFLOPs per image (log scale). The dashed staircase is the Pareto front: no other model is both cheaper and more accurate. Points at one magnification are spread slightly apart so their bars do not overlap. ${ERROR_BARS}`,
+  'accuracy-vs-flops': `Accuracy (mean over seeds) against GFLOPs per image (log scale). The dashed staircase is the Pareto front: no other model is both cheaper and more accurate. Points at one magnification are spread slightly apart so their bars do not overlap. ${ERROR_BARS}`,
   'accuracy-vs-magnification': `Accuracy (mean over seeds) by input magnification; the dashed line is the teacher at its own magnification. ${ERROR_BARS}`,
   'unlabeled-sweep': `KD students trained with a growing share of the unlabeled pool (0% = labelled training images only, labels unused); dashed lines are the baselines. ${ERROR_BARS}`,
 };
 
 export function plotSpecs(rows: SummaryRow[]): Plot[] {
   const plots: (Plot | null)[] = [
-    ((s) => (s ? { id: 'accuracy-vs-flops' as const, title: 'Accuracy vs GFLOPs', caption: CAPTIONS['accuracy-vs-flops'], spec: s } : null))(accuracyVsFlopsSpec(rows)),
-    ((s) => (s ? { id: 'accuracy-vs-magnification' as const, title: 'Accuracy vs magnification', caption: CAPTIONS['accuracy-vs-magnification'], spec: s } : null))(accuracyVsMagnificationSpec(rows)),
-    ((s) => (s ? { id: 'unlabeled-sweep' as const, title: 'Accuracy vs unlabeled-set size', caption: CAPTIONS['unlabeled-sweep'], spec: s } : null))(unlabeledSweepSpec(rows)),
+    ((s) =>
+      s ? { id: 'accuracy-vs-flops' as const, title: 'Accuracy vs GFLOPs', caption: CAPTIONS['accuracy-vs-flops'], spec: s } : null)(
+      accuracyVsFlopsSpec(rows),
+    ),
+    ((s) =>
+      s
+        ? {
+            id: 'accuracy-vs-magnification' as const,
+            title: 'Accuracy vs magnification',
+            caption: CAPTIONS['accuracy-vs-magnification'],
+            spec: s,
+          }
+        : null)(accuracyVsMagnificationSpec(rows)),
+    ((s) =>
+      s
+        ? { id: 'unlabeled-sweep' as const, title: 'Accuracy vs unlabeled-set size', caption: CAPTIONS['unlabeled-sweep'], spec: s }
+        : null)(unlabeledSweepSpec(rows)),
   ];
   return plots.filter((p): p is Plot => p !== null);
 }

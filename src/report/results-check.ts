@@ -1,12 +1,9 @@
 // What results.json's schema cannot say alone: every prediction agrees with the class list (row widths, label range,
 // probabilities), and the sizes it declares (classes, bootstrap resamples) are bounded, so a hand-edited or hostile
 // file fails with named paths instead of a wrong table, an INTERNAL error or a report that runs out of memory.
-import type { Results } from './results.js';
+import { MAX_BOOTSTRAP_RESAMPLES, MAX_RESULT_CLASSES } from '../util/input-limits.js';
+import type { Results } from './results-schema.js';
 
-/** More classes than any histology task has; the per-class tables and confusion matrices grow with its square. */
-export const MAX_RESULT_CLASSES = 1000;
-/** Ten times the default 10,000: the bootstrap's time and memory grow with it (10^9 exhausted Node's heap). */
-export const MAX_BOOTSTRAP_RESAMPLES = 100_000;
 /** Rounding of float32 softmax outputs written as JSON; a row further from 1 is not a probability distribution. */
 const SUM_TOLERANCE = 1e-3;
 
@@ -14,9 +11,11 @@ const SUM_TOLERANCE = 1e-3;
 export function resultsProblems(r: Results): string[] {
   const problems: string[] = [];
   const add = (where: string, what: string) => problems.push(`${where}: ${what}`);
-  if (r.statistics.resamples > MAX_BOOTSTRAP_RESAMPLES) add('statistics.resamples', `at most ${MAX_BOOTSTRAP_RESAMPLES} (got ${r.statistics.resamples})`);
+  if (r.statistics.resamples > MAX_BOOTSTRAP_RESAMPLES)
+    add('statistics.resamples', `at most ${MAX_BOOTSTRAP_RESAMPLES} (got ${r.statistics.resamples})`);
   if (r.classes) {
-    if (r.classes.length < 2 || r.classes.length > MAX_RESULT_CLASSES) add('classes', `must list 2 to ${MAX_RESULT_CLASSES} names (got ${r.classes.length})`);
+    if (r.classes.length < 2 || r.classes.length > MAX_RESULT_CLASSES)
+      add('classes', `must list 2 to ${MAX_RESULT_CLASSES} names (got ${r.classes.length})`);
     const seen = new Set<string>();
     r.classes.forEach((c, i) => {
       if (c === '' || seen.has(c)) add(`classes[${i}]`, c === '' ? 'empty name' : `duplicate name '${c}'`);
@@ -48,7 +47,8 @@ export function resultsProblems(r: Results): string[] {
       if (y >= classCount) bad(`${at}.labels[${j}]`, `label ${y} is out of range for ${classCount} classes`);
     });
     s.probs.forEach((row, j) => {
-      if (row.length !== classCount) return bad(`${at}.probs[${j}]`, `has ${row.length} probabilities, expected ${classCount} (one per class)`);
+      if (row.length !== classCount)
+        return bad(`${at}.probs[${j}]`, `has ${row.length} probabilities, expected ${classCount} (one per class)`);
       if (!row.every((p) => Number.isFinite(p) && p >= 0 && p <= 1)) return bad(`${at}.probs[${j}]`, 'probabilities must lie in [0, 1]');
       const sum = row.reduce((a, p) => a + p, 0);
       if (Math.abs(sum - 1) > SUM_TOLERANCE) bad(`${at}.probs[${j}]`, `probabilities sum to ${sum}, not 1`);

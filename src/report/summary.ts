@@ -3,8 +3,8 @@
 // ratio to the teacher; the accuracy-vs-GFLOPs Pareto front.
 import { bootstrapMetrics, type Design, type Estimate, groupDesign, type RunSamples, sampleDesign } from '../stats/bootstrap.js';
 import { type Metric, METRICS } from '../stats/metrics.js';
-import { type Method, REFERENCE_METHODS, type ResultRun, type Results, STUDENT_METHODS } from './results.js';
-import { type CostRow, guard } from '../cost.js';
+import { type Method, METHOD_ORDER, REFERENCE_METHODS, type ResultRun, type Results, STUDENT_METHODS } from './results.js';
+import { type CostRow, guard } from '../cost/cost.js';
 
 export const METRIC_NAMES = METRICS;
 export type MetricName = Metric;
@@ -14,11 +14,12 @@ export const METHOD_LABELS: Record<Method, string> = {
   baseline: 'Baseline',
   kd: 'KD student',
   'kd+init': 'KD + teacher init',
+  'kd+at': 'KD + attention transfer',
+  'kd-progressive': 'KD progressive (chain)',
   'kd-unlabeled': 'KD + unlabeled',
   'majority-class': 'majority class',
   'colour-reference': 'colour reference',
 };
-const METHOD_ORDER: Method[] = ['teacher', 'majority-class', 'colour-reference', 'baseline', 'kd', 'kd+init', 'kd-unlabeled'];
 
 export interface Stat {
   mean: number;
@@ -66,7 +67,9 @@ export function stat(values: (number | null)[], ci: [number, number] | null): St
 
 /** The predictions of every run of a row with their seeds, or null when one of them has none (an older results.json). */
 export function samplesOf(runs: ResultRun[]): { runs: RunSamples[]; seeds: number[] } | null {
-  return runs.length > 0 && runs.every((r) => r.samples) ? { runs: runs.map((r) => r.samples as RunSamples), seeds: runs.map((r) => r.seed) } : null;
+  return runs.length > 0 && runs.every((r) => r.samples)
+    ? { runs: runs.map((r) => r.samples as RunSamples), seeds: runs.map((r) => r.seed) }
+    : null;
 }
 
 export function classesOf(runs: RunSamples[]): number {
@@ -97,7 +100,7 @@ function groupKey(r: ResultRun): string {
   return `${r.method}|${r.magnification}|${f}`;
 }
 
-/** Rows ordered teacher first, then the references, then by magnification (high to low), then baseline, kd, kd+init, kd-unlabeled. */
+/** Rows ordered teacher first, then the references, then by magnification (high to low), then the students in STUDENT_METHODS order. */
 export function summarize(results: Results): SummaryRow[] {
   const { resamples, seed } = results.statistics;
   const groups = new Map<string, ResultRun[]>();
@@ -109,10 +112,15 @@ export function summarize(results: Results): SummaryRow[] {
     const samples = samplesOf(runs);
     const pooled = samples ? bootstrapMetrics(sampleDesign(samples.runs, samples.seeds, classesOf(samples.runs)), resamples, seed) : null;
     const ciOf = (name: MetricName) => pooled?.[name].ci ?? null;
-    const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [name, stat(runs.map((r) => r.metrics[name]), ciOf(name))])) as Record<
-      MetricName,
-      Stat | null
-    >;
+    const metrics = Object.fromEntries(
+      METRIC_NAMES.map((name) => [
+        name,
+        stat(
+          runs.map((r) => r.metrics[name]),
+          ciOf(name),
+        ),
+      ]),
+    ) as Record<MetricName, Stat | null>;
     const ips = costs.map((c) => c.imagesPerSecond).filter((v): v is number => v !== null);
     rows.push({
       method: first.method,
@@ -163,7 +171,8 @@ export function paretoFront(rows: SummaryRow[]): SummaryRow[] {
 
 /** Plain-language comparisons the paper makes: KD against the baseline per magnification, and against the teacher. */
 export function findings(rows: SummaryRow[]): string[] {
-  const pick = (method: Method, mag: number) => rows.find((r) => r.method === method && r.magnification === mag && (r.unlabeledFraction ?? 1) === 1);
+  const pick = (method: Method, mag: number) =>
+    rows.find((r) => r.method === method && r.magnification === mag && (r.unlabeledFraction ?? 1) === 1);
   const teacher = rows.find((r) => r.method === 'teacher');
   const pct = (s: Stat | null | undefined) => (s ? `${(100 * s.mean).toFixed(1)}%` : 'n/a');
   const out: string[] = [];
@@ -172,11 +181,18 @@ export function findings(rows: SummaryRow[]): string[] {
     const base = pick('baseline', mag)?.metrics.accuracy;
     const kd = pick('kd', mag)?.metrics.accuracy;
     const kdi = pick('kd+init', mag)?.metrics.accuracy;
+    const kda = pick('kd+at', mag)?.metrics.accuracy;
+    const kdp = pick('kd-progressive', mag)?.metrics.accuracy;
     const kdu = pick('kd-unlabeled', mag)?.metrics.accuracy;
     const red = pick('kd', mag)?.flopsReduction ?? pick('baseline', mag)?.flopsReduction;
     const parts = [`${mag}x${red ? ` (${red.toFixed(red < 10 ? 1 : 0)}x fewer FLOPs)` : ''}: baseline ${pct(base)}`];
-    if (kd) parts.push(`KD ${pct(kd)}${base ? ` (${(100 * (kd.mean - base.mean) >= 0 ? '+' : '')}${(100 * (kd.mean - base.mean)).toFixed(1)} points)` : ''}`);
+    if (kd)
+      parts.push(
+        `KD ${pct(kd)}${base ? ` (${100 * (kd.mean - base.mean) >= 0 ? '+' : ''}${(100 * (kd.mean - base.mean)).toFixed(1)} points)` : ''}`,
+      );
     if (kdi) parts.push(`KD + teacher init ${pct(kdi)}`);
+    if (kda) parts.push(`KD + attention transfer ${pct(kda)}`);
+    if (kdp) parts.push(`KD progressive ${pct(kdp)}`);
     if (kdu) parts.push(`KD + unlabeled ${pct(kdu)}`);
     if (teacher?.metrics.accuracy) parts.push(`teacher ${teacher.magnification}x ${pct(teacher.metrics.accuracy)}`);
     out.push(parts.join(', '));
@@ -192,12 +208,21 @@ function roundingNote([h, w]: [number, number], [th, tw]: [number, number], expe
   return `${input}, as expected; stride-2 layers round small feature maps up (ceil) and the classifier head does not shrink, so FLOPs fall a little less than the pixels`;
 }
 
-/** A summary row as the cost guard (src/cost.ts) reads it. */
+/** A summary row as the cost guard (src/cost/cost.ts) reads it. */
 function guardRow(r: SummaryRow, teacher: SummaryRow): Omit<CostRow, 'guard'> {
   const [height, width] = r.inputPx!;
   return {
-    magnification: r.magnification, height, width, macs: r.macs ?? 0, flops: r.flops ?? 0, otherOps: 0, params: 0, trainActivationBytes: 0, inferActivationBytes: 0,
-    macsReduction: r.flopsReduction, expectedReduction: (teacher.magnification / r.magnification) ** 2,
+    magnification: r.magnification,
+    height,
+    width,
+    macs: r.macs ?? 0,
+    flops: r.flops ?? 0,
+    otherOps: 0,
+    params: 0,
+    trainActivationBytes: 0,
+    inferActivationBytes: 0,
+    macsReduction: r.flopsReduction,
+    expectedReduction: (teacher.magnification / r.magnification) ** 2,
   };
 }
 

@@ -1,6 +1,6 @@
 // Tables: results.csv (one row per run), the summary (mean ± std over seeds, two-level 95% CIs) and the paired
 // comparisons, as Markdown and HTML.
-import { csvText } from '../csv.js';
+import { csvText } from '../util/csv.js';
 import type { Difference, Estimate } from '../stats/bootstrap.js';
 import type { Metric } from '../stats/metrics.js';
 import { METRIC_LABELS } from './answer.js';
@@ -17,17 +17,27 @@ const CSV_METRICS = ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision'
 export function resultsCsv(results: Results): string {
   const withCi = CSV_METRICS.filter((m) => results.runs.some((r) => r.metrics.ci[m] !== undefined));
   const header = [
-    'method', 'magnification', 'seed', 'unlabeledFraction',
+    'method',
+    'magnification',
+    'seed',
+    'unlabeledFraction',
     ...CSV_METRICS.flatMap((m) => (withCi.includes(m) ? [m, `${m}CiLow`, `${m}CiHigh`] : [m])),
-    'macs', 'flops', 'imagesPerSecond', 'key',
+    'macs',
+    'flops',
+    'imagesPerSecond',
+    'key',
   ];
-  const lines = results.runs.map((r) =>
-    [
-      r.method, r.magnification, r.seed, r.unlabeledFraction,
-      ...CSV_METRICS.flatMap((m) => (withCi.includes(m) ? [r.metrics[m], r.metrics.ci[m]?.[0], r.metrics.ci[m]?.[1]] : [r.metrics[m]])),
-      r.cost?.macs, r.cost?.flops, r.cost?.imagesPerSecond, r.key,
-    ],
-  );
+  const lines = results.runs.map((r) => [
+    r.method,
+    r.magnification,
+    r.seed,
+    r.unlabeledFraction,
+    ...CSV_METRICS.flatMap((m) => (withCi.includes(m) ? [r.metrics[m], r.metrics.ci[m]?.[0], r.metrics.ci[m]?.[1]] : [r.metrics[m]])),
+    r.cost?.macs,
+    r.cost?.flops,
+    r.cost?.imagesPerSecond,
+    r.key,
+  ]);
   return csvText(header, lines);
 }
 
@@ -68,7 +78,16 @@ export const COLUMNS: Column[] = [
   { header: 'Mag.', cell: (r) => `${r.magnification}x`, numeric: true },
   { header: 'GFLOPs', cell: (r) => (r.flops === null ? '–' : (r.flops / 1e9).toPrecision(3)), numeric: true },
   { header: 'FLOPs vs teacher', cell: (r) => formatReduction(r.flopsReduction), numeric: true },
-  { header: 'Images/s', cell: (r) => (r.imagesPerSecond === null ? '–' : r.imagesPerSecond >= 100 ? String(Math.round(r.imagesPerSecond)) : r.imagesPerSecond.toPrecision(3)), numeric: true },
+  {
+    header: 'Images/s',
+    cell: (r) =>
+      r.imagesPerSecond === null
+        ? '–'
+        : r.imagesPerSecond >= 100
+          ? String(Math.round(r.imagesPerSecond))
+          : r.imagesPerSecond.toPrecision(3),
+    numeric: true,
+  },
   { header: 'Accuracy %', cell: (r) => meanStd(r.metrics.accuracy, true), numeric: true },
   { header: 'Accuracy 95% CI', cell: (r) => ci(r.metrics.accuracy, true), numeric: true },
   { header: 'Macro F1 %', cell: (r) => meanStd(r.metrics.macroF1, true), numeric: true },
@@ -107,11 +126,11 @@ export const METRICS_NOTE =
 
 export const TABLE_NOTE =
   'Metrics: mean ± sample std over seeds, on the held-out split; macro averages over the classes present. 95% CI: two levels, ' +
-  'a group bootstrap on the predictions of all seeds pooled (resampling the independent unit, the store\'s group: patient or slide, ' +
+  "a group bootstrap on the predictions of all seeds pooled (resampling the independent unit, the store's group: patient or slide, " +
   'else the image, with all its samples) plus the seed-to-seed variance, as a t interval (Welch-Satterthwaite degrees of freedom); ' +
   'with one seed the seed variance is unknown and the interval holds the group part only. ' +
   'Group acc.: one prediction per group and seed (mean probability of its samples), with the same interval. ' +
-  'Majority class and colour reference: what the teacher must beat (the training split\'s most frequent class; LDA on per-image colour mean and std). ' +
+  "Majority class and colour reference: what the teacher must beat (the training split's most frequent class; LDA on per-image colour mean and std). " +
   'Balanced accuracy and every per-seed value are in results.csv. ' +
   'GFLOPs: 2 x multiply-accumulates of convolutions and linear layers per image at the real input size (MACs = GFLOPs / 2). ' +
   'Images/s: measured forward throughput at that input size on the device the experiment ran on (batch 16, 3 repetitions).';
@@ -135,7 +154,18 @@ function oneSided(c: Comparison, metric: Metric): string[] {
 
 export function comparisonHeaders(metric: Metric): string[] {
   const name = METRIC_LABELS[metric];
-  return ['Mag.', 'Comparison', 'Groups', 'Seeds', `Δ ${name} (points) [95% CI]`, 'p', 'One-sided 95% lower bound', 'One-sided p', `Δ group ${name} [95% CI]`, 'p'];
+  return [
+    'Mag.',
+    'Comparison',
+    'Groups',
+    'Seeds',
+    `Δ ${name} (points) [95% CI]`,
+    'p',
+    'One-sided 95% lower bound',
+    'One-sided p',
+    `Δ group ${name} [95% CI]`,
+    'p',
+  ];
 }
 
 export function comparisonCells(c: Comparison, metric: Metric): string[] {
@@ -165,9 +195,16 @@ export function markdownComparisons(comps: Comparison[], metric: Metric): string
 }
 
 export function htmlComparisons(comps: Comparison[], metric: Metric): string {
-  const head = comparisonHeaders(metric).map((h, i) => `<th${i === 1 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('');
+  const head = comparisonHeaders(metric)
+    .map((h, i) => `<th${i === 1 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`)
+    .join('');
   const body = comps
-    .map((c) => `<tr data-a="${c.a}" data-b="${c.b}">${comparisonCells(c, metric).map((v, i) => `<td${i === 1 ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`)
+    .map(
+      (c) =>
+        `<tr data-a="${c.a}" data-b="${c.b}">${comparisonCells(c, metric)
+          .map((v, i) => `<td${i === 1 ? '' : ' class="num"'}>${escapeHtml(v)}</td>`)
+          .join('')}</tr>`,
+    )
     .join('\n');
   return `<table id="comparisons-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
@@ -188,7 +225,10 @@ export function escapeHtml(s: string): string {
 export function htmlTable(rows: SummaryRow[], columns: Column[] = COLUMNS, id = 'results-table'): string {
   const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr data-method="${r.method}">${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(r))}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr data-method="${r.method}">${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(r))}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<table id="${id}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }

@@ -151,8 +151,11 @@ export function metricsAt(d: Design, runWeight: Float64Array, unitWeight: Float6
     d.sampleUnits.forEach((units, r) => {
       const wr = runWeight[r] as number;
       if (wr === 0) return;
-      const a = macroAuc(d.ranked[r] as RankedScores[], Float64Array.from(units, (g) => unitWeight[g] as number));
-      if (Number.isFinite(a)) (sumAuc += wr * a), (runs += wr);
+      const a = macroAuc(
+        d.ranked[r] as RankedScores[],
+        Float64Array.from(units, (g) => unitWeight[g] as number),
+      );
+      if (Number.isFinite(a)) ((sumAuc += wr * a), (runs += wr));
     });
     if (runs > 0) auc = sumAuc / runs;
   }
@@ -161,7 +164,11 @@ export function metricsAt(d: Design, runWeight: Float64Array, unitWeight: Float6
 
 /** Every metric of runs on all their samples, pooled (a run's own values: pass one run). */
 export function pointMetrics(runs: RunSamples[], classes: number): MetricValues {
-  const d = sampleDesign(runs, runs.map((_, i) => i), classes);
+  const d = sampleDesign(
+    runs,
+    runs.map((_, i) => i),
+    classes,
+  );
   return metricsAt(d, ONES(runs.length), ONES(d.units.length));
 }
 
@@ -249,7 +256,12 @@ export function bootstrapMetrics(d: Design, resamples: number, seed: number): Re
   const runs = perRun(d);
   return Object.fromEntries(
     METRICS.map((m) => {
-      const g = draws.length ? groupComponent(draws.map((x) => x[m]), d.units.length) : null;
+      const g = draws.length
+        ? groupComponent(
+            draws.map((x) => x[m]),
+            d.units.length,
+          )
+        : null;
       const parts = draws.length ? [g, seedComponent(runs.map((x) => x[m]))] : [];
       return [m, combine(point[m], parts, d.seeds.length > 1, [0, 1])];
     }),

@@ -102,7 +102,7 @@ export function macroAuc(perClass: RankedScores[], weight: ArrayLike<number>): n
   let used = 0;
   for (const r of perClass) {
     const a = weightedAuc(r, weight);
-    if (Number.isFinite(a)) (sum += a), (used += 1);
+    if (Number.isFinite(a)) ((sum += a), (used += 1));
   }
   return used ? sum / used : NaN;
 }

@@ -1,9 +1,9 @@
 // A slide as a Deep Zoom pyramid (what OpenSeadragon reads): level L halves level L + 1, the last level is the
 // scan itself. Each tile is read on demand through OpenSlide at that level's exact scale (the addon picks the
 // nearest finer level and area-downsamples), encoded as PNG, and kept in a bounded cache.
-import { makeError } from '../errors.js';
-import { encodePng } from '../png.js';
-import type { Slide } from '../slide.js';
+import { makeError } from '../util/errors.js';
+import { encodePng } from '../util/png.js';
+import type { Slide } from '../slide/slide.js';
 
 export const TILE_SIZE = 256;
 
@@ -34,7 +34,10 @@ export class DeepZoomTiles {
   readonly #cache = new Map<string, Buffer>();
   #cached = 0;
 
-  constructor(readonly slide: Slide, readonly cacheBytes = 256 * 2 ** 20) {
+  constructor(
+    readonly slide: Slide,
+    readonly cacheBytes = 256 * 2 ** 20,
+  ) {
     this.levels = deepZoomLevels(slide.info.width, slide.info.height);
   }
 
@@ -48,9 +51,11 @@ export class DeepZoomTiles {
       return hit;
     }
     const l = this.levels[level];
-    const x = col * TILE_SIZE, y = row * TILE_SIZE;
+    const x = col * TILE_SIZE,
+      y = row * TILE_SIZE;
     if (!l || x >= l.width || y >= l.height) throw makeError('REGION_OUTSIDE', `deep zoom tile ${key} is outside the pyramid`);
-    const width = Math.min(TILE_SIZE, l.width - x), height = Math.min(TILE_SIZE, l.height - y);
+    const width = Math.min(TILE_SIZE, l.width - x),
+      height = Math.min(TILE_SIZE, l.height - y);
     const d = l.downsample;
     const region = this.slide.readRegion({ x: x * d, y: y * d, width: width * d, height: height * d }, { mpp: this.slide.info.mpp.x * d });
     const png = encodePng(region);

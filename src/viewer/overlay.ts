@@ -2,7 +2,7 @@
 // probability of the tiles covering it, as heatmap.png does, and fully transparent where no tile is (background).
 // The disagreement layer marks where the student's label differs from the teacher's, stronger the further apart.
 import { PNG } from 'pngjs';
-import { classColour, tintAlpha } from '../predict.js';
+import { classColour, tintAlpha } from '../predict/heatmap.js';
 import type { ViewerPredictions } from './predictions.js';
 
 export const LAYERS = ['student', 'teacher', 'disagreement'] as const;
@@ -28,8 +28,10 @@ function meanGrid(p: ViewerPredictions, probabilities: number[][], width: number
   const sums = new Float32Array(width * height * k);
   const counts = new Uint16Array(width * height);
   p.tiles.forEach((t, i) => {
-    const x0 = Math.max(0, Math.floor(t.x / scale)), y0 = Math.max(0, Math.floor(t.y / scale));
-    const x1 = Math.min(width, Math.ceil((t.x + t.width) / scale)), y1 = Math.min(height, Math.ceil((t.y + t.height) / scale));
+    const x0 = Math.max(0, Math.floor(t.x / scale)),
+      y0 = Math.max(0, Math.floor(t.y / scale));
+    const x1 = Math.min(width, Math.ceil((t.x + t.width) / scale)),
+      y1 = Math.min(height, Math.ceil((t.y + t.height) / scale));
     for (let y = y0; y < y1; y++) {
       for (let x = x0; x < x1; x++) {
         const px = y * width + x;
@@ -46,7 +48,8 @@ const argmax = (p: number[]) => p.reduce((best, v, i) => (v > p[best]! ? i : bes
 export function overlay(p: ViewerPredictions, layer: Layer, slideWidth: number, slideHeight: number): Overlay | null {
   if (layer !== 'student' && !p.teacher) return null;
   const scale = Math.max(1, Math.max(slideWidth, slideHeight) / MAX_SIDE);
-  const width = Math.ceil(slideWidth / scale), height = Math.ceil(slideHeight / scale);
+  const width = Math.ceil(slideWidth / scale),
+    height = Math.ceil(slideHeight / scale);
   const student = meanGrid(p, p.student, width, height, scale);
   const teacher = p.teacher ? meanGrid(p, p.teacher, width, height, scale) : null;
   const png = new PNG({ width, height, colorType: 6 });

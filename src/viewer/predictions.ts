@@ -2,9 +2,11 @@
 // teacher ran, teacher-tiles.csv), as one object the page fetches.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCsv } from '../csv.js';
-import { ResdistillError } from '../errors.js';
-import { classColour, type SlidePrediction } from '../predict.js';
+import { parseCsv } from '../util/csv.js';
+import { ResdistillError } from '../util/errors.js';
+import type { SlidePrediction } from '../predict/predict.js';
+import { classColour } from '../predict/heatmap.js';
+import { probabilityName } from '../predict/geojson.js';
 
 export interface TileBox {
   x: number;
@@ -38,7 +40,7 @@ function readTiles(file: string, classes: string[]): { tiles: TileBox[]; probabi
     return i;
   };
   const [x, y, w, h] = ['x', 'y', 'width', 'height'].map(at) as [number, number, number, number];
-  const p = classes.map((c) => at(`p_${c}`));
+  const p = classes.map((c) => at(probabilityName(c)));
   return {
     tiles: rows.map((r) => ({ x: Number(r[x]), y: Number(r[y]), width: Number(r[w]), height: Number(r[h]) })),
     probabilities: rows.map((r) => p.map((i) => Number(r[i]))),
@@ -48,7 +50,8 @@ function readTiles(file: string, classes: string[]): { tiles: TileBox[]; probabi
 /** Reads a predict output folder; CONFIG_INVALID when it is not one. */
 export function readPredictions(dir: string): ViewerPredictions {
   const file = path.join(dir, PREDICTION_FILE);
-  if (!existsSync(file)) throw new ResdistillError('CONFIG_INVALID', `${dir} holds no ${PREDICTION_FILE}: give a folder predict wrote, or a slide`);
+  if (!existsSync(file))
+    throw new ResdistillError('CONFIG_INVALID', `${dir} holds no ${PREDICTION_FILE}: give a folder predict wrote, or a slide`);
   const p = JSON.parse(readFileSync(file, 'utf8')) as SlidePrediction;
   const student = readTiles(path.join(dir, 'tiles.csv'), p.classes);
   const teacherFile = path.join(dir, 'teacher-tiles.csv');

@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fromNative, ResdistillError } from '../errors.js';
-import { openSlide, type Slide } from '../slide.js';
+import { fromNative, ResdistillError } from '../util/errors.js';
+import { openSlide, type Slide } from '../slide/slide.js';
 import { DeepZoomTiles, dziXml } from './deep-zoom.js';
 import { DISAGREEMENT_COLOUR, LAYERS, type Layer, overlay, type Overlay } from './overlay.js';
 import { viewerPage } from './page.js';
@@ -64,7 +64,8 @@ function openSeadragonFile(dir: string, rest: string): string | null {
 
 export async function startViewer(o: ViewerOptions): Promise<RunningViewer> {
   const target = path.resolve(o.target);
-  if (!existsSync(target)) throw new ResdistillError('SLIDE_NOT_FOUND', `${o.target} does not exist: give a folder predict wrote, or a slide`);
+  if (!existsSync(target))
+    throw new ResdistillError('SLIDE_NOT_FOUND', `${o.target} does not exist: give a folder predict wrote, or a slide`);
   const isFolder = statSync(target).isDirectory();
   const predictions: ViewerPredictions | null = isFolder ? readPredictions(target) : null;
   const slidePath = predictions ? predictions.slide : target;

@@ -5,16 +5,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { loadBinding } from '../../src/native.js';
-import { openSlide } from '../../src/slide.js';
-import { readManifest } from '../../src/store.js';
-import { listSamples } from '../../src/store_info.js';
+import { runJob } from '../../src/native/job.js';
+import { loadBinding } from '../../src/native/addon.js';
+import { openSlide } from '../../src/slide/slide.js';
+import { readManifest } from '../../src/store/store.js';
+import { listSamples } from '../../src/store/info.js';
 import { tempDir } from '../support.js';
 
 function hasJobs(): boolean {
   try {
-    const kinds = loadBinding().jobKinds().map((k) => k.kind);
+    const kinds = loadBinding()
+      .jobKinds()
+      .map((k) => k.kind);
     return ['synth.cohort', 'store.extract'].every((k) => kinds.includes(k));
   } catch {
     return false;
@@ -22,13 +24,19 @@ function hasJobs(): boolean {
 }
 
 type Box = [number, number, number, number]; // x0, y0, x1, y1 in level-0 pixels
-const ring = ([x0, y0, x1, y1]: Box) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+const ring = ([x0, y0, x1, y1]: Box) => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+  [x0, y0],
+];
 const inside = ([x0, y0, x1, y1]: Box, x: number, y: number) => x > x0 && x < x1 && y > y0 && y < y1;
 
 describe.skipIf(!hasJobs())('extract labels tiles from GeoJSON region annotations (addon with synth and extract)', () => {
   it('a tile takes the class of the smallest region covering its centre; tiles outside every region are dropped', async () => {
     const dir = tempDir('rd-annotations-');
-    await runJob('synth.cohort', { outDir: dir, seed: 0, slidesPerClass: 1 });
+    await runJob('synth.cohort', { out: dir, seed: 0, slidesPerClass: 1 });
     const slidePath = path.join(dir, readFileSync(path.join(dir, 'cohort.csv'), 'utf8').split('\n')[1]!.split(',')[0]!);
     const slide = openSlide(slidePath);
     const { width: W, height: H } = slide.info;
@@ -39,14 +47,29 @@ describe.skipIf(!hasJobs())('extract labels tiles from GeoJSON region annotation
     const tumour: Box = [0, H * 0.25 + 37, W * 0.5 + 11, H];
     const hole: Box = [W * 0.1 + 13, H * 0.55 + 17, W * 0.22 + 5, H * 0.8 + 3];
     const necrosis: Box = [W * 0.28 + 7, H * 0.3 + 19, W * 0.46 + 3, H * 0.52 + 9];
-    const stroma: Box[] = [[W * 0.5 + 11, H * 0.25 + 37, W, H * 0.5 + 29], [W * 0.5 + 11, H * 0.62 + 41, W, H]];
+    const stroma: Box[] = [
+      [W * 0.5 + 11, H * 0.25 + 37, W, H * 0.5 + 29],
+      [W * 0.5 + 11, H * 0.62 + 41, W, H],
+    ];
     const geojson = {
       type: 'FeatureCollection',
       features: [
         { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring([0, 0, W, H])] }, properties: { objectType: 'annotation' } }, // unclassified
-        { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(tumour), ring(hole)] }, properties: { objectType: 'annotation', classification: { name: 'tumour', color: [200, 0, 0] } } },
-        { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(necrosis)] }, properties: { objectType: 'annotation', classification: { name: 'necrosis', color: [0, 0, 0] } } },
-        { type: 'Feature', geometry: { type: 'MultiPolygon', coordinates: stroma.map((b) => [ring(b)]) }, properties: { objectType: 'annotation', classification: { name: 'stroma', color: [0, 150, 0] } } },
+        {
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: [ring(tumour), ring(hole)] },
+          properties: { objectType: 'annotation', classification: { name: 'tumour', color: [200, 0, 0] } },
+        },
+        {
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: [ring(necrosis)] },
+          properties: { objectType: 'annotation', classification: { name: 'necrosis', color: [0, 0, 0] } },
+        },
+        {
+          type: 'Feature',
+          geometry: { type: 'MultiPolygon', coordinates: stroma.map((b) => [ring(b)]) },
+          properties: { objectType: 'annotation', classification: { name: 'stroma', color: [0, 150, 0] } },
+        },
         { type: 'Feature', geometry: { type: 'Point', coordinates: [10, 10] }, properties: { classification: { name: 'tumour' } } },
       ],
     };
@@ -71,7 +94,12 @@ describe.skipIf(!hasJobs())('extract labels tiles from GeoJSON region annotation
     expect(want.size).toBeLessThan(grid.length);
 
     const store = path.join(dir, 'store');
-    await runJob('store.extract', { source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 128 }, magnifications: [10, 2.5], out: store, splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 } });
+    await runJob('store.extract', {
+      source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 128, minTissue: 0.5 },
+      magnifications: [10, 2.5],
+      out: store,
+      splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 },
+    });
     const manifest = readManifest(store);
     expect(manifest.classes).toEqual(['necrosis', 'stroma', 'tumour']);
     const got = new Map<string, string>();
@@ -86,19 +114,40 @@ describe.skipIf(!hasJobs())('extract labels tiles from GeoJSON region annotation
 
   it('refuses a label and annotations on one row, a missing file, a class outside the declared ones, and a file without regions', async () => {
     const dir = tempDir('rd-annotations-bad-');
-    await runJob('synth.cohort', { outDir: dir, seed: 1, slidesPerClass: 1 });
+    await runJob('synth.cohort', { out: dir, seed: 1, slidesPerClass: 1 });
     const slidePath = path.join(dir, readFileSync(path.join(dir, 'cohort.csv'), 'utf8').split('\n')[1]!.split(',')[0]!);
-    const region = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring([0, 0, 100, 100])] }, properties: { classification: { name: 'tumour' } } };
+    const region = {
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [ring([0, 0, 100, 100])] },
+      properties: { classification: { name: 'tumour' } },
+    };
     writeFileSync(path.join(dir, 'one.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [region] }));
     writeFileSync(path.join(dir, 'none.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ ...region, properties: {} }] }));
     const extract = (rows: string, classes?: string[]) => {
       const csv = path.join(dir, `c${Math.random().toString(36).slice(2)}.csv`);
       writeFileSync(csv, `path,label,group,annotations\n${rows}\n`);
-      return runJob('store.extract', { source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 128, ...(classes ? { classes } : {}) }, magnifications: [10, 2.5], out: path.join(tempDir('rd-ann-store-'), 's'), splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 } });
+      return runJob('store.extract', {
+        source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 128, minTissue: 0.5, ...(classes ? { classes } : {}) },
+        magnifications: [10, 2.5],
+        out: path.join(tempDir('rd-ann-store-'), 's'),
+        splits: { seed: 0, train: 0.7, val: 0.15, test: 0.15 },
+      });
     };
-    await expect(extract(`${slidePath},tumour,s0,one.geojson`)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/a label or annotations, not both/) });
-    await expect(extract(`${slidePath},,s0,missing.geojson`)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/annotations file not found/) });
-    await expect(extract(`${slidePath},,s0,one.geojson`, ['stroma'])).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/class 'tumour' is not among/) });
-    await expect(extract(`${slidePath},,s0,none.geojson`)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/no Polygon or MultiPolygon feature/) });
+    await expect(extract(`${slidePath},tumour,s0,one.geojson`)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/a label or annotations, not both/),
+    });
+    await expect(extract(`${slidePath},,s0,missing.geojson`)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/annotations file not found/),
+    });
+    await expect(extract(`${slidePath},,s0,one.geojson`, ['stroma'])).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/class 'tumour' is not among/),
+    });
+    await expect(extract(`${slidePath},,s0,none.geojson`)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/no Polygon or MultiPolygon feature/),
+    });
   }, 300_000);
 });

@@ -31,7 +31,14 @@ function samples(labels: number[], right: boolean[], next: () => number) {
 function run(method: string, magnification: number, seed: number, s: ReturnType<typeof samples>, flops: number | null) {
   const accuracy = s.labels.filter((y, i) => s.probs[i]!.indexOf(Math.max(...s.probs[i]!)) === y).length / s.labels.length;
   const metrics = { accuracy, balancedAccuracy: null, macroF1: null, macroPrecision: null, macroRecall: null, auc: null, ci: {} };
-  return { method, magnification, seed, metrics, samples: s, cost: flops === null ? null : { macs: flops / 2, flops, imagesPerSecond: null } };
+  return {
+    method,
+    magnification,
+    seed,
+    metrics,
+    samples: s,
+    cost: flops === null ? null : { macs: flops / 2, flops, imagesPerSecond: null },
+  };
 }
 
 /** A results.json: teacher at 10x, kd at 5x, and the two references, from a seeded generator. */
@@ -44,12 +51,38 @@ function results(t: Truth, seed: number) {
     const studentRight = teacherRight.map((r) => (next() < t.agreement ? r : next() < t.student));
     runs.push(run('teacher', 10, s, samples(labels, teacherRight, next), 4e9), run('kd', 5, s, samples(labels, studentRight, next), 1e9));
   }
-  const majority = { ids: labels.map((_, i) => i), groups: labels.map((_, i) => `img${i}`), labels, probs: labels.map(() => [0.4, 0.15, 0.15, 0.15, 0.15]) };
-  runs.push(run('majority-class', 10, 0, majority, null), run('colour-reference', 10, 0, samples(labels, labels.map(() => next() < 0.3), next), null));
+  const majority = {
+    ids: labels.map((_, i) => i),
+    groups: labels.map((_, i) => `img${i}`),
+    labels,
+    probs: labels.map(() => [0.4, 0.15, 0.15, 0.15, 0.15]),
+  };
+  runs.push(
+    run('majority-class', 10, 0, majority, null),
+    run(
+      'colour-reference',
+      10,
+      0,
+      samples(
+        labels,
+        labels.map(() => next() < 0.3),
+        next,
+      ),
+      null,
+    ),
+  );
   return { experiment: 'answer', statistics: { resamples: 400, seed: 0, margin: 1 }, runs };
 }
 
-function report(value: unknown): { answer: { pick: unknown; text: string; teacherOk: boolean | null; candidates: { difference: { value: number; lower: number; ci: [number, number] } }[] }; md: string } {
+function report(value: unknown): {
+  answer: {
+    pick: unknown;
+    text: string;
+    teacherOk: boolean | null;
+    candidates: { difference: { value: number; lower: number; ci: [number, number] } }[];
+  };
+  md: string;
+} {
   const dir = tempDir();
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'results.json'), JSON.stringify(value));
@@ -67,17 +100,21 @@ describe('resdistill report: the answer is a non-inferiority test (built CLI)', 
     expect(d.lower).toBeLessThan(-0.01);
     expect(answer.pick).toBeNull();
     expect(answer.teacherOk).toBe(true);
-    expect(answer.text).toMatch(/^No magnification is shown to keep the teacher's accuracy \(non-inferiority within 1 point .*Closest: kd \(the paper's method/);
+    expect(answer.text).toMatch(
+      /^No magnification is shown to keep the teacher's accuracy \(non-inferiority within 1 point .*Closest: kd \(the paper's method/,
+    );
     expect(md).toMatch(/One seed: the run-to-run \(seed\) variance is unknown/);
     expect(md).toMatch(/Teacher − colour reference \(accuracy\): .* passed/);
   }, 60_000);
 
-  it('2,000 images, three seeds: a student whose one-sided lower bound clears -1 point is picked and named as the paper\'s method', () => {
+  it("2,000 images, three seeds: a student whose one-sided lower bound clears -1 point is picked and named as the paper's method", () => {
     const { answer, md } = report(results({ images: 2000, seeds: 3, teacher: 0.8, student: 0.8, agreement: 0.97 }, 2));
     const d = answer.candidates[0]!.difference;
     expect(d.lower).toBeGreaterThan(-0.01);
     expect(answer.pick).toMatchObject({ magnification: 5, method: 'kd', papers: true });
-    expect(answer.text).toMatch(/^5x keeps the teacher's accuracy within 1 point: kd \(the paper's method, DiPalma et al\. 2021 §2\), 4\.0x fewer FLOPs; /);
+    expect(answer.text).toMatch(
+      /^5x keeps the teacher's accuracy within 1 point: kd \(the paper's method, DiPalma et al\. 2021 §2\), 4\.0x fewer FLOPs; /,
+    );
     expect(md).not.toMatch(/One seed: the run-to-run/);
   }, 120_000);
 

@@ -32,9 +32,12 @@ function expectUsage(args: string[], code: 'USAGE' | 'CONFIG_INVALID', message: 
 }
 
 describe('command-line hygiene (needs the built CLI)', () => {
-  it.each(leaves.map((c) => [argvOf(c).join(' '), c] as const))('resdistill %s with an unknown flag: USAGE, exit 2, no stack trace', (_, c) => {
-    expectUsage([...argvOf(c), '--no-such-flag'], 'USAGE', /unknown option '--no-such-flag'/);
-  });
+  it.each(leaves.map((c) => [argvOf(c).join(' '), c] as const))(
+    'resdistill %s with an unknown flag: USAGE, exit 2, no stack trace',
+    (_, c) => {
+      expectUsage([...argvOf(c), '--no-such-flag'], 'USAGE', /unknown option '--no-such-flag'/);
+    },
+  );
 
   it.each(leaves.filter((c) => c.options.some((o) => o.long === '--threads')).map((c) => [argvOf(c).join(' '), c] as const))(
     'resdistill %s --threads many: CONFIG_INVALID naming the flag, exit 2',
@@ -44,7 +47,8 @@ describe('command-line hygiene (needs the built CLI)', () => {
   it('--device takes auto | cpu | cuda | cuda:N on every command that has it', () => {
     const withDevice = leaves.filter((c) => c.options.some((o) => o.long === '--device'));
     expect(withDevice.map((c) => c.name()).sort()).toEqual(['cost', 'demo', 'predict', 'run']);
-    for (const c of withDevice) expectUsage([...argvOf(c), '--device', 'tpu'], 'CONFIG_INVALID', /--device must be auto, cpu, cuda or cuda:N/);
+    for (const c of withDevice)
+      expectUsage([...argvOf(c), '--device', 'tpu'], 'CONFIG_INVALID', /--device must be auto, cpu, cuda or cuda:N/);
   });
 
   it.each([
@@ -59,7 +63,10 @@ describe('command-line hygiene (needs the built CLI)', () => {
   it.each([
     [['predict', 'nowhere.svs', '--model', 'nowhere', '--method', 'kd++'], /--method .* is invalid/],
     [['store', 'preview', 'nowhere', '--split', 'training'], /--split .* is invalid/],
-    [['slide', 'region', 'nowhere.svs', '--x', '0', '--y', '0', '--width', '1', '--height', '1', '--out', 'r.png'], /exactly one of --magnification or --target-mpp/],
+    [
+      ['slide', 'region', 'nowhere.svs', '--x', '0', '--y', '0', '--width', '1', '--height', '1', '--out', 'r.png'],
+      /exactly one of --magnification or --target-mpp/,
+    ],
     [[], /no command given/],
     [['slide'], /no command given/],
   ])('%j: USAGE, exit 2', (args, message) => expectUsage(args as string[], 'USAGE', message as RegExp));

@@ -10,10 +10,16 @@ import { hasData, lymphomaDir, runCli, tempDir } from '../support.js';
 /** A CSV of the first `perClass` lymphoma images of each class, with or without a group column. */
 function csvOf(dir: string, perClass: number, withGroup: boolean): string {
   const rows = ['CLL', 'FL', 'MCL'].flatMap((cls) =>
-    readdirSync(path.join(lymphomaDir, cls)).sort().slice(0, perClass).map((f, i) => [path.join(lymphomaDir, cls, f), cls, `${cls}-patient${i % 2}`]),
+    readdirSync(path.join(lymphomaDir, cls))
+      .sort()
+      .slice(0, perClass)
+      .map((f, i) => [path.join(lymphomaDir, cls, f), cls, `${cls}-patient${i % 2}`]),
   );
   const file = path.join(dir, withGroup ? 'grouped.csv' : 'images.csv');
-  writeFileSync(file, [withGroup ? 'path,label,group' : 'path,label', ...rows.map((r) => (withGroup ? r : r.slice(0, 2)).join(','))].join('\n') + '\n');
+  writeFileSync(
+    file,
+    [withGroup ? 'path,label,group' : 'path,label', ...rows.map((r) => (withGroup ? r : r.slice(0, 2)).join(','))].join('\n') + '\n',
+  );
   return file;
 }
 
@@ -46,7 +52,12 @@ describe.skipIf(!hasData)('data CSV grouping and the unlabeled pool (CLI, addon,
     const out = path.join(dir, 'out');
     const r = runCli(['run', file, '--out', out, '--json']);
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/data\.unlabeledPool is set but the CSV has no row with an empty label/) });
-    expect(existsSync(path.join(out, 'runs')) ? readdirSync(path.join(out, 'runs')).filter((d) => d.startsWith('teacher')).length : 0).toBe(0);
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/data\.unlabeledPool is set but the CSV has no row with an empty label/),
+    });
+    expect(existsSync(path.join(out, 'runs')) ? readdirSync(path.join(out, 'runs')).filter((d) => d.startsWith('teacher')).length : 0).toBe(
+      0,
+    );
   });
 });

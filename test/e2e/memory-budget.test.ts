@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { extract, loadExtractConfig } from '../../src/store.js';
+import { extract, loadExtractConfig } from '../../src/store/store.js';
 import { cmuSlide, hasData, lymphomaDir, repoRoot, runCli, tempDir } from '../support.js';
 import { lymphomaConfig, lymphomaSubset } from '../native/store_fixtures.js';
 
@@ -26,7 +26,12 @@ function blackPng(width: number, height: number, rows = height): Buffer {
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // grayscale
   const raw = Buffer.alloc(Math.min(rows, height) * (1 + Math.ceil(width / 8)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function crc32(b: Buffer): number {
@@ -48,7 +53,10 @@ function imageFolder(extra: Record<string, Buffer>): string {
   }
   for (const [name, bytes] of Object.entries(extra)) writeFileSync(path.join(root, 'CLL', name), bytes);
   const cfg = path.join(tempDir('rd-budget-cfg-'), 'extract.json');
-  writeFileSync(cfg, JSON.stringify({ data: { source: 'images', root, mpp: 1.6 }, magnifications: { teacher: 6.25, students: [3.125] }, threads: 1 }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({ data: { source: 'images', root, mpp: 1.6 }, magnifications: { teacher: 6.25, students: [3.125] }, threads: 1 }),
+  );
   return cfg;
 }
 
@@ -65,16 +73,74 @@ function expectResourceLimit(r: { status: number | null; stdout: string; stderr:
 describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and real data)', () => {
   it('slide region 30000 x 30000 px is refused before reading, naming the region and the budget', () => {
     const out = path.join(tempDir('rd-budget-'), 'r.png');
-    const r = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '30000', '--height', '30000', '--magnification', '20', '--out', out, '--json'], { env: { RESDISTILL_MAX_MEMORY: '2G' } });
+    const r = runCli(
+      [
+        'slide',
+        'region',
+        cmuSlide,
+        '--x',
+        '0',
+        '--y',
+        '0',
+        '--width',
+        '30000',
+        '--height',
+        '30000',
+        '--magnification',
+        '20',
+        '--out',
+        out,
+        '--json',
+      ],
+      { env: { RESDISTILL_MAX_MEMORY: '2G' } },
+    );
     expectResourceLimit(r, /slide region 30000 x 30000/);
     expect(existsSync(out)).toBe(false);
   });
 
   it('--max-memory sets the budget on the command line, and a region inside it is read', () => {
     const out = path.join(tempDir('rd-budget-'), 'r.png');
-    const big = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '2000', '--height', '2000', '--magnification', '20', '--out', out, '--json', '--max-memory', '10M']);
+    const big = runCli([
+      'slide',
+      'region',
+      cmuSlide,
+      '--x',
+      '0',
+      '--y',
+      '0',
+      '--width',
+      '2000',
+      '--height',
+      '2000',
+      '--magnification',
+      '20',
+      '--out',
+      out,
+      '--json',
+      '--max-memory',
+      '10M',
+    ]);
     expect(expectResourceLimit(big, /slide region 2000 x 2000/)).toContain('--max-memory');
-    const ok = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '2000', '--height', '2000', '--magnification', '20', '--out', out, '--json', '--max-memory', '200M']);
+    const ok = runCli([
+      'slide',
+      'region',
+      cmuSlide,
+      '--x',
+      '0',
+      '--y',
+      '0',
+      '--width',
+      '2000',
+      '--height',
+      '2000',
+      '--magnification',
+      '20',
+      '--out',
+      out,
+      '--json',
+      '--max-memory',
+      '200M',
+    ]);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).width).toBeGreaterThan(1900); // 2000 level-0 px of a 0.499 um/px slide at 0.5 um/px
   });
@@ -86,11 +152,15 @@ describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and rea
   });
 
   it('a tile grid every 0.01 um (what predict --stride-um 0.01 asks for) is refused before it is built', async () => {
-    const script = `import('${path.join(repoRoot, 'dist', 'slide.js')}').then(async ({ openSlide }) => {
+    const script = `import('${path.join(repoRoot, 'dist', 'slide', 'slide.js')}').then(async ({ openSlide }) => {
       const s = openSlide(${JSON.stringify(cmuSlide)});
       try { await s.tiles({ sizeUm: 224, strideUm: 0.01 }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
     });`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RESDISTILL_MAX_MEMORY: '4G' } });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, RESDISTILL_MAX_MEMORY: '4G' },
+    });
     const e = JSON.parse(r.stdout.trim());
     expect(e.code).toBe('RESOURCE_LIMIT');
     expect(e.message).toMatch(/tile grid of 224 um tiles every 0.01 um/);
@@ -114,9 +184,20 @@ describe.skipIf(!hasData)('memory budget (needs the built CLI, the addon and rea
   it('training batches larger than the budget are refused before the first epoch, naming the batch', async () => {
     const store = path.join(tempDir('rd-budget-train-'), 'store');
     await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(2))), store);
-    const spec = { store, model: { name: 'gn_resnet', widths: [32, 32, 64, 64] }, magnification: 3.125, epochs: 1, batchSize: 1024, seed: 0, outDir: path.join(tempDir('rd-budget-run-'), 'run') };
+    const spec = {
+      store,
+      model: { name: 'gn_resnet', widths: [32, 32, 64, 64] },
+      magnification: 3.125,
+      epochs: 1,
+      batchSize: 1024,
+      seed: 0,
+      out: path.join(tempDir('rd-budget-run-'), 'run'),
+    };
     const r = spawnSync(path.join(repoRoot, 'build', 'resdistill-driver'), ['run', 'train.supervised', '-'], {
-      input: JSON.stringify(spec), encoding: 'utf8', timeout: 120_000, env: { ...process.env, RESDISTILL_MAX_MEMORY: '256M' },
+      input: JSON.stringify(spec),
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, RESDISTILL_MAX_MEMORY: '256M' },
     });
     expect(r.status).toBe(1);
     const { error } = JSON.parse(r.stdout.trim().split('\n').pop()!);

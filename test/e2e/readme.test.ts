@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { exportOnnx, predict, readResults } from '../../src/index.js';
-import { loadExperiment } from '../../src/experiment/load.js';
+import { loadExperiment } from '../../src/config/load.js';
 import { planExperiment } from '../../src/experiment/plan.js';
 import { cmuSlide, dataDir, hasData, pythonHas, repoRoot, tempDir } from '../support.js';
 
@@ -81,15 +81,25 @@ function unknownParts(args: string[]): string[] {
     words.shift();
   }
   if (command === program) return [`no command '${args[0]}'`];
-  const known = new Set([...command.options, ...program.options].flatMap((o) => [o.long, o.short, o.negate ? o.long : undefined]).filter(Boolean) as string[]);
+  const known = new Set(
+    [...command.options, ...program.options].flatMap((o) => [o.long, o.short, o.negate ? o.long : undefined]).filter(Boolean) as string[],
+  );
   known.add('--help');
-  return words.filter((w) => w.startsWith('-')).map((w) => w.split('=')[0]!).filter((w) => !known.has(w)).map((w) => `${command.name()}: no flag ${w}`);
+  return words
+    .filter((w) => w.startsWith('-'))
+    .map((w) => w.split('=')[0]!)
+    .filter((w) => !known.has(w))
+    .map((w) => `${command.name()}: no flag ${w}`);
 }
 
 /** The size override of the README's configs: a run of minutes, not hours. */
 function smaller(json: string): string {
   const c = JSON.parse(json) as Record<string, Record<string, unknown>>;
-  return JSON.stringify({ ...c, teacher: { ...c.teacher, epochs: 1 }, student: { ...c.student, epochs: 1 }, evaluation: { ...c.evaluation, bootstrap: 200 } }, null, 2);
+  return JSON.stringify(
+    { ...c, teacher: { ...c.teacher, epochs: 1 }, student: { ...c.student, epochs: 1 }, evaluation: { ...c.evaluation, bootstrap: 200 } },
+    null,
+    2,
+  );
 }
 
 describe('the README (the CLI parts need no addon)', () => {
@@ -119,95 +129,110 @@ describe('the README (the CLI parts need no addon)', () => {
   });
 });
 
-describe.skipIf(!hasData)('every command block of the README, run as written on the shipped data (needs the addon and real data; minutes)', () => {
-  // The README's paths say ../shared/data: the project gets a sibling `shared` of its own, linked to the data.
-  const root = tempDir('resdistill-readme-');
-  const project = path.join(root, 'project');
-  const results: { command: string; status: number | null; stdout: string; stderr: string }[] = [];
+describe.skipIf(!hasData)(
+  'every command block of the README, run as written on the shipped data (needs the addon and real data; minutes)',
+  () => {
+    // The README's paths say ../shared/data: the project gets a sibling `shared` of its own, linked to the data.
+    const root = tempDir('resdistill-readme-');
+    const project = path.join(root, 'project');
+    const results: { command: string; status: number | null; stdout: string; stderr: string }[] = [];
 
-  /** Runs one README command in the project folder; npx finds the clone's CLI in node_modules/.bin. */
-  function sh(command: string) {
-    const r = spawnSync('bash', ['-c', command], {
-      cwd: project,
-      encoding: 'utf8',
-      timeout: 900_000,
-      // Debian's python3 first: the one pythonHas() checks for torch and numpy.
-      env: { ...process.env, PATH: `${path.join(project, 'node_modules', '.bin')}:/usr/bin:${process.env.PATH}` },
-    });
-    const result = { command, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-    results.push(result);
-    return result;
-  }
-
-  it('sets up the project: ../shared/data linked, the clone as node_modules/resdistill, the configs written under their README names', () => {
-    mkdirSync(path.join(project, 'node_modules', '.bin'), { recursive: true });
-    symlinkSync(repoRoot, path.join(project, 'node_modules', 'resdistill'));
-    symlinkSync(path.join(repoRoot, 'bin', 'resdistill.js'), path.join(project, 'node_modules', '.bin', 'resdistill'));
-    mkdirSync(path.join(root, 'shared'));
-    symlinkSync(dataDir, path.join(root, 'shared', 'data'));
-    const written: string[] = [];
-    for (const b of blocks().filter((x) => x.lang === 'json' || x.lang === 'csv')) {
-      const names = [...b.lead.matchAll(new RegExp(`\`([\\w.-]+\\.${b.lang})\``, 'g'))].map((m) => m[1]!);
-      const name = names[names.length - 1];
-      expect(name, `the ${b.lang} block after: ${b.lead.slice(-120)}`).toBeDefined();
-      writeFileSync(path.join(project, name!), b.lang === 'json' ? smaller(b.body) : b.body);
-      written.push(name!);
+    /** Runs one README command in the project folder; npx finds the clone's CLI in node_modules/.bin. */
+    function sh(command: string) {
+      const r = spawnSync('bash', ['-c', command], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 900_000,
+        // Debian's python3 first: the one pythonHas() checks for torch and numpy.
+        env: { ...process.env, PATH: `${path.join(project, 'node_modules', '.bin')}:/usr/bin:${process.env.PATH}` },
+      });
+      const result = { command, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+      results.push(result);
+      return result;
     }
-    expect(written).toEqual(['my-slides.csv', 'my-slides.json', 'my-patches.json']);
-  });
 
-  it('the slides example loads and plans: its CSV, with the CMU slide standing in for each listed slide', () => {
-    const csv = readFileSync(path.join(project, 'my-slides.csv'), 'utf8').trim().split('\n').slice(1);
-    mkdirSync(path.join(project, 'slides'));
-    for (const row of csv) symlinkSync(cmuSlide, path.join(project, row.split(',')[0]!));
-    const config = loadExperiment(path.join(project, 'my-slides.json'));
-    const plan = planExperiment(config, { outDir: path.join(project, 'runs', 'my-slides'), device: 'cpu' });
-    expect(plan.runs.filter((r) => r.kind === 'train').map((r) => `${r.method} ${r.magnification}x`)).toEqual(
-      expect.arrayContaining(['teacher 10x', 'baseline 5x', 'kd 5x', 'baseline 2.5x', 'kd 2.5x']),
-    );
-  });
-
-  it('runs every command of every sh block in order, each exiting 0 (minutes: real extraction and training)', () => {
-    const python = pythonHas('torch', 'numpy');
-    const onnxruntime = pythonHas('onnxruntime', 'numpy');
-    const skipped: string[] = [];
-    for (const b of blocks().filter((x) => x.lang === 'sh')) {
-      for (const command of commandsOf(b.body)) {
-        const why = NOT_RUN.find(([re]) => re.test(command))?.[1]
-          ?? (command.startsWith('python3') && !python ? 'no /usr/bin/python3 with torch and numpy' : undefined)
-          ?? (/onnxruntime/.test(command) && !onnxruntime ? "no Python onnxruntime (the ONNX model is checked in onnxruntime-node by test/native/weights.test.ts)" : undefined);
-        if (why) {
-          skipped.push(`${command.split('\n')[0]} (${why})`);
-          continue;
-        }
-        // The README's `python3` is Debian's here, the interpreter pythonHas() found torch in (not a pyenv shim).
-        const r = sh(command.replace(/^python3 /, '/usr/bin/python3 '));
-        expect(r.status, `${command}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`).toBe(0);
+    it('sets up the project: ../shared/data linked, the clone as node_modules/resdistill, the configs written under their README names', () => {
+      mkdirSync(path.join(project, 'node_modules', '.bin'), { recursive: true });
+      symlinkSync(repoRoot, path.join(project, 'node_modules', 'resdistill'));
+      symlinkSync(path.join(repoRoot, 'bin', 'resdistill.js'), path.join(project, 'node_modules', '.bin', 'resdistill'));
+      mkdirSync(path.join(root, 'shared'));
+      symlinkSync(dataDir, path.join(root, 'shared', 'data'));
+      const written: string[] = [];
+      for (const b of blocks().filter((x) => x.lang === 'json' || x.lang === 'csv')) {
+        const names = [...b.lead.matchAll(new RegExp(`\`([\\w.-]+\\.${b.lang})\``, 'g'))].map((m) => m[1]!);
+        const name = names[names.length - 1];
+        expect(name, `the ${b.lang} block after: ${b.lead.slice(-120)}`).toBeDefined();
+        writeFileSync(path.join(project, name!), b.lang === 'json' ? smaller(b.body) : b.body);
+        written.push(name!);
       }
-    }
-    console.log(`README commands not run:\n  ${skipped.join('\n  ')}`);
-    expect(results.map((r) => r.command.split(' ').slice(0, 3).join(' '))).toEqual(expect.arrayContaining(['npx resdistill run', 'npx resdistill predict', 'npx resdistill export']));
-    expect(existsSync(path.join(project, 'runs', 'my-patches', 'report.html'))).toBe(true);
-    expect(existsSync(path.join(project, 'student.onnx'))).toBe(true);
-    // predict on the small CMU region with the lymphoma model: the small-slide tiling, said in one line.
-    const predict = results.find((r) => r.command.includes('predict') && r.command.includes('--model runs/my-patches'))!;
-    expect(predict, 'the README predicts with runs/my-patches').toBeDefined();
-    expect(predict.stdout).toMatch(/note: no tile of \d+ um .* used overlapping tiles/);
-    const prediction = JSON.parse(readFileSync(path.join(project, 'cmu-prediction', 'prediction.json'), 'utf8'));
-    expect(prediction.tiles).toBeGreaterThan(0);
-    expect(prediction.tiling.minTissue).toBe(0.25);
-  }, 3_000_000);
+      expect(written).toEqual(['my-slides.csv', 'my-slides.json', 'my-patches.json']);
+    });
 
-  it("the library's predict(), exportOnnx() and readResults(<out>) do what the commands did, from the package's main entry", async () => {
-    const out = path.join(project, 'runs', 'my-patches');
-    const results = readResults(out);
-    expect(results.runs.map((r) => r.method)).toEqual(expect.arrayContaining(['teacher', 'baseline', 'kd']));
-    const p = await predict(path.join(root, 'shared', 'data', 'slides', 'CMU-1-Small-Region.svs'), { model: out, out: path.join(project, 'api-prediction'), teacher: false });
-    const cli = JSON.parse(readFileSync(path.join(project, 'cmu-prediction', 'prediction.json'), 'utf8'));
-    expect(p.tiles).toBe(cli.tiles);
-    expect(p.meanProbability.probabilities).toEqual(cli.meanProbability.probabilities);
-    const onnx = await exportOnnx(out, path.join(project, 'api.onnx'));
-    expect(onnx.bytes).toBe(readFileSync(path.join(project, 'student.onnx')).length);
-    await expect(predict(cmuSlide, { model: out, method: 'kd+init' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/has no kd\+init run; its runs: teacher 6\.25x \(seed 0\)/) });
-  });
-});
+    it('the slides example loads and plans: its CSV, with the CMU slide standing in for each listed slide', () => {
+      const csv = readFileSync(path.join(project, 'my-slides.csv'), 'utf8').trim().split('\n').slice(1);
+      mkdirSync(path.join(project, 'slides'));
+      for (const row of csv) symlinkSync(cmuSlide, path.join(project, row.split(',')[0]!));
+      const config = loadExperiment(path.join(project, 'my-slides.json'));
+      const plan = planExperiment(config, { outDir: path.join(project, 'runs', 'my-slides'), device: 'cpu' });
+      expect(plan.runs.filter((r) => r.kind === 'train').map((r) => `${r.method} ${r.magnification}x`)).toEqual(
+        expect.arrayContaining(['teacher 10x', 'baseline 5x', 'kd 5x', 'baseline 2.5x', 'kd 2.5x']),
+      );
+    });
+
+    it('runs every command of every sh block in order, each exiting 0 (minutes: real extraction and training)', () => {
+      const python = pythonHas('torch', 'numpy');
+      const onnxruntime = pythonHas('onnxruntime', 'numpy');
+      const skipped: string[] = [];
+      for (const b of blocks().filter((x) => x.lang === 'sh')) {
+        for (const command of commandsOf(b.body)) {
+          const why =
+            NOT_RUN.find(([re]) => re.test(command))?.[1] ??
+            (command.startsWith('python3') && !python ? 'no /usr/bin/python3 with torch and numpy' : undefined) ??
+            (/onnxruntime/.test(command) && !onnxruntime
+              ? 'no Python onnxruntime (the ONNX model is checked in onnxruntime-node by test/native/weights.test.ts)'
+              : undefined);
+          if (why) {
+            skipped.push(`${command.split('\n')[0]} (${why})`);
+            continue;
+          }
+          // The README's `python3` is Debian's here, the interpreter pythonHas() found torch in (not a pyenv shim).
+          const r = sh(command.replace(/^python3 /, '/usr/bin/python3 '));
+          expect(r.status, `${command}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`).toBe(0);
+        }
+      }
+      console.log(`README commands not run:\n  ${skipped.join('\n  ')}`);
+      expect(results.map((r) => r.command.split(' ').slice(0, 3).join(' '))).toEqual(
+        expect.arrayContaining(['npx resdistill run', 'npx resdistill predict', 'npx resdistill export']),
+      );
+      expect(existsSync(path.join(project, 'runs', 'my-patches', 'report.html'))).toBe(true);
+      expect(existsSync(path.join(project, 'student.onnx'))).toBe(true);
+      // predict on the small CMU region with the lymphoma model: the small-slide tiling, said in one line.
+      const predict = results.find((r) => r.command.includes('predict') && r.command.includes('--model runs/my-patches'))!;
+      expect(predict, 'the README predicts with runs/my-patches').toBeDefined();
+      expect(predict.stdout).toMatch(/note: no tile of \d+ um .* used overlapping tiles/);
+      const prediction = JSON.parse(readFileSync(path.join(project, 'cmu-prediction', 'prediction.json'), 'utf8'));
+      expect(prediction.tiles).toBeGreaterThan(0);
+      expect(prediction.tiling.minTissue).toBe(0.25);
+    }, 3_000_000);
+
+    it("the library's predict(), exportOnnx() and readResults(<out>) do what the commands did, from the package's main entry", async () => {
+      const out = path.join(project, 'runs', 'my-patches');
+      const results = readResults(out);
+      expect(results.runs.map((r) => r.method)).toEqual(expect.arrayContaining(['teacher', 'baseline', 'kd']));
+      const p = await predict(path.join(root, 'shared', 'data', 'slides', 'CMU-1-Small-Region.svs'), {
+        model: out,
+        out: path.join(project, 'api-prediction'),
+        teacher: false,
+      });
+      const cli = JSON.parse(readFileSync(path.join(project, 'cmu-prediction', 'prediction.json'), 'utf8'));
+      expect(p.tiles).toBe(cli.tiles);
+      expect(p.meanProbability.probabilities).toEqual(cli.meanProbability.probabilities);
+      const onnx = await exportOnnx(out, path.join(project, 'api.onnx'));
+      expect(onnx.bytes).toBe(readFileSync(path.join(project, 'student.onnx')).length);
+      await expect(predict(cmuSlide, { model: out, method: 'kd+init' })).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/has no kd\+init run; its runs: teacher 6\.25x \(seed 0\)/),
+      });
+    });
+  },
+);

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support.js';
 
 const metrics = { accuracy: 0.5, balancedAccuracy: 0.5, macroF1: 0.5, macroPrecision: 0.5, macroRecall: 0.5, auc: 0.5 };
-const samples = { ids: [0, 1, 2], groups: ['a', 'b', 'c'], labels: [0, 1, 0], probs: [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]] };
+const samples = {
+  ids: [0, 1, 2],
+  groups: ['a', 'b', 'c'],
+  labels: [0, 1, 0],
+  probs: [
+    [0.9, 0.1],
+    [0.2, 0.8],
+    [0.6, 0.4],
+  ],
+};
 const run = (over: object = {}) => ({ method: 'teacher', magnification: 10, seed: 0, metrics, cost: null, samples, ...over });
 const base = { experiment: 'hostile', classes: ['tumour', 'stroma'], runs: [run()] };
 
@@ -34,25 +43,71 @@ describe('results.json is checked against its class list and bounded (needs the 
   });
 
   it('a probability row of the wrong length is refused, naming the row', () => {
-    expectRefused({ ...base, runs: [run({ samples: { ...samples, probs: [[0.9, 0.1], [0.2, 0.8], [0.3, 0.3, 0.4]] } })] }, /runs\[0\]\.samples\.probs\[2\]: has 3 probabilities, expected 2/);
+    expectRefused(
+      {
+        ...base,
+        runs: [
+          run({
+            samples: {
+              ...samples,
+              probs: [
+                [0.9, 0.1],
+                [0.2, 0.8],
+                [0.3, 0.3, 0.4],
+              ],
+            },
+          }),
+        ],
+      },
+      /runs\[0\]\.samples\.probs\[2\]: has 3 probabilities, expected 2/,
+    );
   });
 
   it('a label out of range of the class list is refused', () => {
-    expectRefused({ ...base, runs: [run({ samples: { ...samples, labels: [0, 7, 0] } })] }, /labels\[1\]: label 7 is out of range for 2 classes/);
+    expectRefused(
+      { ...base, runs: [run({ samples: { ...samples, labels: [0, 7, 0] } })] },
+      /labels\[1\]: label 7 is out of range for 2 classes/,
+    );
   });
 
   it('probabilities that are not a distribution, and columns of different lengths, are refused', () => {
-    expectRefused({ ...base, runs: [run({ samples: { ...samples, probs: [[2, -1], [0.2, 0.8], [0.6, 0.4]] } })] }, /probs\[0\]: probabilities must lie in \[0, 1\]/);
+    expectRefused(
+      {
+        ...base,
+        runs: [
+          run({
+            samples: {
+              ...samples,
+              probs: [
+                [2, -1],
+                [0.2, 0.8],
+                [0.6, 0.4],
+              ],
+            },
+          }),
+        ],
+      },
+      /probs\[0\]: probabilities must lie in \[0, 1\]/,
+    );
     expectRefused({ ...base, runs: [run({ samples: { ...samples, groups: ['a'] } })] }, /samples\.groups: has 1 entries, labels has 3/);
   });
 
   it('without a class list, every run shares the first row width', () => {
     const { classes: _, ...noClasses } = base;
-    expectRefused({ ...noClasses, runs: [run(), run({ seed: 1, samples: { ...samples, probs: samples.probs.map((p) => [...p.map((x) => x / 2), 0.5]) } })] }, /runs\[1\]\.samples\.probs\[0\]: has 3 probabilities, expected 2/);
+    expectRefused(
+      {
+        ...noClasses,
+        runs: [run(), run({ seed: 1, samples: { ...samples, probs: samples.probs.map((p) => [...p.map((x) => x / 2), 0.5]) } })],
+      },
+      /runs\[1\]\.samples\.probs\[0\]: has 3 probabilities, expected 2/,
+    );
   });
 
   it('10,000 declared classes and 10^9 bootstrap resamples are refused before any work', () => {
-    expectRefused({ ...base, classes: Array.from({ length: 10_000 }, (_, i) => `c${i}`) }, /classes: must list 2 to 1000 names \(got 10000\)/);
+    expectRefused(
+      { ...base, classes: Array.from({ length: 10_000 }, (_, i) => `c${i}`) },
+      /classes: must list 2 to 1000 names \(got 10000\)/,
+    );
     expectRefused({ ...base, statistics: { resamples: 1e9 } }, /statistics\.resamples: at most 100000/);
   });
 
@@ -96,7 +151,9 @@ describe('a results.json that never ends (needs the built CLI)', () => {
     symlinkSync('/dev/zero', path.join(dir, 'results.json'));
     const r = runCli(['report', dir, '--json'], { timeout: 60_000 });
     expect(r.status, r.stderr).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'CONFIG_INVALID', message: expect.stringMatching(/larger than \d+ bytes/) } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: { code: 'CONFIG_INVALID', message: expect.stringMatching(/larger than \d+ bytes/) },
+    });
     expect(readdirSync(dir)).toEqual(['results.json']);
   });
 });

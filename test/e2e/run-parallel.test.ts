@@ -12,12 +12,14 @@ import { describe, expect, it } from 'vitest';
 import { type RunName, runDir } from '../../src/experiment/layout.js';
 import { readLog } from '../../src/experiment/rundir.js';
 import { freePort } from '../../src/experiment/parallel.js';
-import { loadBinding } from '../../src/native.js';
+import { loadBinding } from '../../src/native/addon.js';
 import { runCli, runCliAsync, tempDir } from '../support.js';
 
 function hasTraining(): boolean {
   try {
-    return loadBinding().jobKinds().some((k) => k.kind === 'train.distill');
+    return loadBinding()
+      .jobKinds()
+      .some((k) => k.kind === 'train.distill');
   } catch {
     return false;
   }
@@ -25,7 +27,13 @@ function hasTraining(): boolean {
 
 const tiny = {
   name: 'parallel-test (SYNTHETIC)',
-  data: { source: 'synthetic', slidesPerClass: 6, seed: 0, unit: { kind: 'tiles', sizeUm: 64, maxPerSlide: 8 }, splits: { train: 0.4, val: 0.3, test: 0.3, unlabeled: 0.25 } },
+  data: {
+    source: 'synthetic',
+    slidesPerClass: 6,
+    seed: 0,
+    unit: { kind: 'tiles', sizeUm: 64, maxPerSlide: 8 },
+    splits: { train: 0.4, val: 0.3, test: 0.3, unlabeled: 0.25 },
+  },
   magnifications: { teacher: 10, students: [2.5] },
   model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
   teacher: { epochs: 2, batchSize: 8 },
@@ -113,7 +121,9 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 
     const trained = planned(out).filter((run) => run.kind === 'train');
     expect(trained.length).toBeGreaterThan(0);
     for (const run of trained) {
-      const step = JSON.parse(readFileSync(path.join(runDir(out, run), 'steps', 'train.json'), 'utf8')) as { result: { distributed: unknown } };
+      const step = JSON.parse(readFileSync(path.join(runDir(out, run), 'steps', 'train.json'), 'utf8')) as {
+        result: { distributed: unknown };
+      };
       expect(step.result.distributed).toMatchObject({ backend: 'gloo', worldSize: 2, rank: 0, batchPerRank: 8, globalBatch: 16 });
     }
     const ranks = outcome(out);
@@ -122,7 +132,26 @@ describe.skipIf(!hasTraining())('resdistill run --parallel 2 / --nproc-per-node 
     const nodes = path.join(root, 'nodes');
     const port = String(await freePort());
     const node = (rank: number) =>
-      runCliAsync(['run', config, '--out', nodes, '--json', '--threads', '1', '--nnodes', '2', '--node-rank', String(rank), '--master-addr', '127.0.0.1', '--master-port', port], { timeout: 900_000 });
+      runCliAsync(
+        [
+          'run',
+          config,
+          '--out',
+          nodes,
+          '--json',
+          '--threads',
+          '1',
+          '--nnodes',
+          '2',
+          '--node-rank',
+          String(rank),
+          '--master-addr',
+          '127.0.0.1',
+          '--master-port',
+          port,
+        ],
+        { timeout: 900_000 },
+      );
     const [leader, follower] = await Promise.all([node(0), node(1)]);
     expect(leader.status, leader.stderr + leader.stdout).toBe(0);
     expect(follower.status, follower.stderr + follower.stdout).toBe(0);

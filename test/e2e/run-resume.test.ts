@@ -10,24 +10,32 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JOB_KINDS } from '../../src/experiment/plan.js';
 import { readLog } from '../../src/experiment/rundir.js';
-import { loadBinding } from '../../src/native.js';
+import { loadBinding } from '../../src/native/addon.js';
 import { cli, runCli, tempDir } from '../support.js';
 
 function registeredKinds(): string[] {
   try {
-    return loadBinding().jobKinds().map((k) => k.kind);
+    return loadBinding()
+      .jobKinds()
+      .map((k) => k.kind);
   } catch {
     return [];
   }
 }
 const kinds = registeredKinds();
-// cost.model is composed in TypeScript (src/experiment/steps.ts) from cost.count and cost.measure.
+// cost.model is composed in TypeScript (src/experiment/executor.ts) from cost.count and cost.measure.
 const needed = [...Object.values(JOB_KINDS).filter((k) => k !== 'cost.model'), 'cost.count', 'cost.measure', 'synth.cohort'];
 const ready = needed.every((k) => kinds.includes(k));
 
 const tiny = {
   name: 'resume-test (SYNTHETIC)',
-  data: { source: 'synthetic', slidesPerClass: 6, seed: 0, unit: { kind: 'tiles', sizeUm: 64, maxPerSlide: 8 }, splits: { train: 0.4, val: 0.3, test: 0.3, unlabeled: 0.25 } },
+  data: {
+    source: 'synthetic',
+    slidesPerClass: 6,
+    seed: 0,
+    unit: { kind: 'tiles', sizeUm: 64, maxPerSlide: 8 },
+    splits: { train: 0.4, val: 0.3, test: 0.3, unlabeled: 0.25 },
+  },
   magnifications: { teacher: 10, students: [2.5] },
   model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
   teacher: { epochs: 2, batchSize: 8 },
@@ -39,7 +47,10 @@ const tiny = {
 };
 
 function metricsByKey(dir: string): Record<string, unknown> {
-  const results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as { runs: { key: string; metrics: unknown }[]; complete: boolean };
+  const results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as {
+    runs: { key: string; metrics: unknown }[];
+    complete: boolean;
+  };
   expect(results.complete).toBe(true);
   return Object.fromEntries(results.runs.map((r) => [r.key, r.metrics]));
 }
@@ -86,9 +97,14 @@ describe.skipIf(!ready)('resdistill run killed and resumed, then predict (CLI, a
     const r = runCli(['predict', slide, '--model', straight, '--out', out, '--json'], { timeout: 600_000 });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const p = JSON.parse(r.stdout) as {
-      tiles: number; classes: string[]; model: { method: string; magnification: number };
-      meanProbability: { label: string; probabilities: Record<string, number> }; majority: { votes: Record<string, number> };
-      teacher: { magnification: number } | null; agreement: number; files: { heatmap: string; csv: string };
+      tiles: number;
+      classes: string[];
+      model: { method: string; magnification: number };
+      meanProbability: { label: string; probabilities: Record<string, number> };
+      majority: { votes: Record<string, number> };
+      teacher: { magnification: number } | null;
+      agreement: number;
+      files: { heatmap: string; csv: string };
     };
     expect(p.model).toMatchObject({ method: 'kd', magnification: 2.5 });
     expect(p.tiles).toBeGreaterThan(0);
@@ -108,7 +124,10 @@ describe.skipIf(!ready)('resdistill run killed and resumed, then predict (CLI, a
     writeFileSync(changed, JSON.stringify({ ...tiny, seeds: [1] }));
     const r = runCli(['run', changed, '--out', straight, '--json']);
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'RUN_CONFIG_CHANGED', message: expect.stringMatching(/changed: seeds.*--force/) });
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'RUN_CONFIG_CHANGED',
+      message: expect.stringMatching(/changed: seeds.*--force/),
+    });
     expect(readFileSync(path.join(straight, 'results.json'), 'utf8')).toBe(before);
   });
 
@@ -130,7 +149,9 @@ describe.skipIf(!ready)('resdistill run killed and resumed, then predict (CLI, a
     });
     const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
     expect(stderr).toMatch(/running teacher 10x seed 0\n/);
-    expect(stderr).toMatch(/teacher 10x seed 0 {2}train epoch 1\/2 {2}loss \d+\.\d{4} {2}val loss \d+\.\d{4} {2}val accuracy \d+\.\d% {2}ETA \d+s/);
+    expect(stderr).toMatch(
+      /teacher 10x seed 0 {2}train epoch 1\/2 {2}loss \d+\.\d{4} {2}val loss \d+\.\d{4} {2}val accuracy \d+\.\d% {2}ETA \d+s/,
+    );
     expect(epochsInLogAtFirstLine).toBeGreaterThanOrEqual(1); // in log.jsonl already, while the run goes on
     expect(code).toBe(1);
     expect(stderr).toMatch(/CANCELLED: .*rerun the same command to resume/);

@@ -2,7 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPng } from '../../src/png.js';
+import { readPng } from '../../src/util/png.js';
 import { pngAsSvs } from '../slide-fixtures.js';
 import { cmuSlide, hasData, repoRoot, runCli, tempDir } from '../support.js';
 
@@ -27,12 +27,46 @@ describe.skipIf(!hasData || !built)('slide CLI (addon, built dist/, real data)',
 
   it('slide region writes a PNG of the exact size at the magnification, microns or pixels', () => {
     const out = path.join(dir, 'r.png');
-    const r = runCli(['slide', 'region', cmuSlide, '--x', '200', '--y', '300', '--width', '400', '--height', '200', '--um', '--magnification', '5', '--out', out, '--json']);
+    const r = runCli([
+      'slide',
+      'region',
+      cmuSlide,
+      '--x',
+      '200',
+      '--y',
+      '300',
+      '--width',
+      '400',
+      '--height',
+      '200',
+      '--um',
+      '--magnification',
+      '5',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ width: 200, height: 100, level: 0, kernel: 'area' });
     const png = readPng(out);
     expect([png.width, png.height]).toEqual([200, 100]);
-    const px = runCli(['slide', 'region', cmuSlide, '--x', '0', '--y', '0', '--width', '256', '--height', '128', '--magnification', '10', '--out', out]);
+    const px = runCli([
+      'slide',
+      'region',
+      cmuSlide,
+      '--x',
+      '0',
+      '--y',
+      '0',
+      '--width',
+      '256',
+      '--height',
+      '128',
+      '--magnification',
+      '10',
+      '--out',
+      out,
+    ]);
     expect(px.status).toBe(0);
     expect(readPng(out).width).toBe(Math.round((256 * 0.499) / 1));
   });
@@ -53,7 +87,24 @@ describe.skipIf(!hasData || !built)('slide CLI (addon, built dist/, real data)',
     const bad = runCli(['slide', 'info', pngAsSvs(dir), '--json']);
     expect(bad.status).toBe(1);
     expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'SLIDE_UNSUPPORTED' });
-    const outside = runCli(['slide', 'region', cmuSlide, '--x', '9000', '--y', '0', '--width', '10', '--height', '10', '--magnification', '5', '--out', path.join(dir, 'x.png'), '--json']);
+    const outside = runCli([
+      'slide',
+      'region',
+      cmuSlide,
+      '--x',
+      '9000',
+      '--y',
+      '0',
+      '--width',
+      '10',
+      '--height',
+      '10',
+      '--magnification',
+      '5',
+      '--out',
+      path.join(dir, 'x.png'),
+      '--json',
+    ]);
     expect(outside.status).toBe(1);
     expect(JSON.parse(outside.stdout).error.code).toBe('REGION_OUTSIDE');
     expect(existsSync(path.join(dir, 'x.png'))).toBe(false);

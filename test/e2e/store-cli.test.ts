@@ -13,7 +13,11 @@ describe.skipIf(!hasData)('resdistill extract / store info / store preview (need
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ samples: 12, complete: true, classes: ['CLL', 'FL', 'MCL'] });
     const info = JSON.parse(runCli(['store', 'info', out, '--json']).stdout);
-    expect(info.magnifications.map((m: { shape: number[] }) => m.shape)).toEqual([[312, 416, 3], [156, 208, 3], [78, 104, 3]]);
+    expect(info.magnifications.map((m: { shape: number[] }) => m.shape)).toEqual([
+      [312, 416, 3],
+      [156, 208, 3],
+      [78, 104, 3],
+    ]);
     expect(info.splits.train.samples + info.splits.val.samples + info.splits.test.samples).toBe(12);
     const png = path.join(tempDir('rd-png-'), 'sheet.png');
     const p = runCli(['store', 'preview', out, '--out', png, '--samples', '3', '--json']);
@@ -36,7 +40,10 @@ describe.skipIf(!hasData)('resdistill extract / store info / store preview (need
 
   it('a bad config prints { error: { code: CONFIG_INVALID } } naming each bad field, exit 1', () => {
     const cfg = path.join(tempDir('rd-badcfg-'), 'bad.json');
-    writeFileSync(cfg, JSON.stringify({ data: { source: 'images', root: '/x', mpp: 'one' }, magnifications: { teacher: 5, students: [10] } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({ data: { source: 'images', root: '/x', mpp: 'one' }, magnifications: { teacher: 5, students: [10] } }),
+    );
     const r = runCli(['extract', cfg, '--out', path.join(tempDir(), 's'), '--json']);
     expect(r.status).toBe(1);
     const e = JSON.parse(r.stdout).error;

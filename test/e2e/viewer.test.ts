@@ -12,15 +12,24 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/csv.js';
-import { runJob } from '../../src/job.js';
-import { predictSlide, resolveModelRef, type SlidePrediction } from '../../src/predict.js';
-import { openSlide } from '../../src/slide.js';
+import { parseCsv } from '../../src/util/csv.js';
+import { runJob } from '../../src/native/job.js';
+import { predictSlide, type SlidePrediction } from '../../src/predict/predict.js';
+import { resolveModelRef } from '../../src/predict/model-ref.js';
+import { openSlide } from '../../src/slide/slide.js';
 import { cli, cmuSlide, hasData, repoRoot, runCli, tempDir } from '../support.js';
 import { lymphomaSubset } from '../native/store_fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const STUDENT_MAG = 0.78125;
 const TEACHER_MAG = 3.125;
 const TILE = { sizeUm: 160, minTissue: 0.1 };
@@ -42,12 +51,26 @@ const readCsv = (file: string): CsvTiles => {
 describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../shared/data)', () => {
   beforeAll(async () => {
     const store = path.join(tempDir('rd-viewer-'), 'store');
-    await runJob('store.extract', { source: { kind: 'images', root: lymphomaSubset(4), mpp: 1.6 }, magnifications: [TEACHER_MAG, STUDENT_MAG], out: store, splits: { seed: 1, train: 0.6, val: 0.2, test: 0.2 } });
+    await runJob('store.extract', {
+      source: { kind: 'images', root: lymphomaSubset(4), mpp: 1.6 },
+      magnifications: [TEACHER_MAG, STUDENT_MAG],
+      out: store,
+      splits: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
+    });
     const train = async (magnification: number, method: string) =>
-      (await runJob<{ bestCheckpoint: string }>('train.supervised', {
-        store, epochs: 1, batchSize: 8, seed: 3, augment: {}, outDir: path.join(tempDir('rd-viewer-run-'), 'run'),
-        magnification, model: { name: 'gn_resnet', widths: [32, 32, 32, 32] }, weights: { method, runId: `viewer-${method}` },
-      })).bestCheckpoint;
+      (
+        await runJob<{ bestCheckpoint: string }>('train.supervised', {
+          store,
+          epochs: 1,
+          batchSize: 8,
+          seed: 3,
+          augment: {},
+          out: path.join(tempDir('rd-viewer-run-'), 'run'),
+          magnification,
+          model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
+          weights: { method, runId: `viewer-${method}` },
+        })
+      ).bestCheckpoint;
     teacher = await train(TEACHER_MAG, 'teacher');
     student = await train(STUDENT_MAG, 'baseline');
     // predict, as the library runs it, with the teacher on the same tiles (a weights file alone has none beside it).
@@ -59,7 +82,24 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
   it('predict --geojson writes RFC 7946 polygons within the slide, in QuPath conventions, equal to tiles.csv', () => {
     const dir = tempDir('rd-geojson-');
     const file = path.join(dir, 'qupath', 'cmu.geojson');
-    const r = runCli(['predict', cmuSlide, '--model', student, '--out', path.join(dir, 'pred'), '--geojson', file, '--size-um', String(TILE.sizeUm), '--min-tissue', String(TILE.minTissue), '--json'], { timeout: 300_000 });
+    const r = runCli(
+      [
+        'predict',
+        cmuSlide,
+        '--model',
+        student,
+        '--out',
+        path.join(dir, 'pred'),
+        '--geojson',
+        file,
+        '--size-um',
+        String(TILE.sizeUm),
+        '--min-tissue',
+        String(TILE.minTissue),
+        '--json',
+      ],
+      { timeout: 300_000 },
+    );
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const result = JSON.parse(r.stdout) as SlidePrediction;
     expect(result.files.geojson).toBe(file);
@@ -68,7 +108,19 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
     const slide = openSlide(cmuSlide);
     const { width: W, height: H } = slide.info;
     slide.close();
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { type: string; features: { type: string; geometry: { type: string; coordinates: number[][][] }; properties: { objectType: string; name?: string; classification: { name: string; color: number[] }; measurements: Record<string, number> } }[] };
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+      type: string;
+      features: {
+        type: string;
+        geometry: { type: string; coordinates: number[][][] };
+        properties: {
+          objectType: string;
+          name?: string;
+          classification: { name: string; color: number[] };
+          measurements: Record<string, number>;
+        };
+      }[];
+    };
     expect(doc.type).toBe('FeatureCollection');
     for (const f of doc.features) {
       expect(f.type).toBe('Feature');
@@ -147,7 +199,18 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
     it('listens on 127.0.0.1 and refuses every path outside its routes, other hosts and other methods', async () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect((await get('/openseadragon/openseadragon.min.js')).status).toBe(200);
-      for (const p of ['/tiles.csv', '/prediction.json', '/openseadragon/../package.json', '/openseadragon/..%2f..%2fpackage.json', '/openseadragon/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json', '/openseadragon/..%5c..%5cpackage.json', `/openseadragon/${encodeURIComponent(path.join(repoRoot, 'package.json'))}`, '/slide_files/99/0_0.png', '/overlay/nothing.png', '//etc/passwd']) {
+      for (const p of [
+        '/tiles.csv',
+        '/prediction.json',
+        '/openseadragon/../package.json',
+        '/openseadragon/..%2f..%2fpackage.json',
+        '/openseadragon/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json',
+        '/openseadragon/..%5c..%5cpackage.json',
+        `/openseadragon/${encodeURIComponent(path.join(repoRoot, 'package.json'))}`,
+        '/slide_files/99/0_0.png',
+        '/overlay/nothing.png',
+        '//etc/passwd',
+      ]) {
         expect((await get(p)).status, p).toBe(404);
       }
       const port = new URL(url).port;
@@ -156,16 +219,26 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
     });
 
     it('serves exact Deep Zoom tiles at every level, and overlays transparent where no tile is', async () => {
-      const info = JSON.parse((await get('/viewer.json')).body.toString()) as { slide: { levels: number; width: number; height: number }; layers: { name: string; width: number; height: number; scale: number }[] };
+      const info = JSON.parse((await get('/viewer.json')).body.toString()) as {
+        slide: { levels: number; width: number; height: number };
+        layers: { name: string; width: number; height: number; scale: number }[];
+      };
       expect(info.layers.map((l) => l.name)).toEqual(['student', 'teacher', 'disagreement']);
       const slide = openSlide(cmuSlide);
       try {
         const top = info.slide.levels - 1;
         expect(2 ** top).toBeGreaterThanOrEqual(Math.max(slide.info.width, slide.info.height));
-        for (const [level, col, row] of [[top, 1, 2], [top - 1, 0, 1], [top - 3, 0, 0]] as const) {
+        for (const [level, col, row] of [
+          [top, 1, 2],
+          [top - 1, 0, 1],
+          [top - 3, 0, 0],
+        ] as const) {
           const d = 2 ** (top - level);
           const png = PNG.sync.read((await get(`/slide_files/${level}/${col}_${row}.png`)).body);
-          const want = slide.readRegion({ x: col * 256 * d, y: row * 256 * d, width: png.width * d, height: png.height * d }, { mpp: slide.info.mpp.x * d });
+          const want = slide.readRegion(
+            { x: col * 256 * d, y: row * 256 * d, width: png.width * d, height: png.height * d },
+            { mpp: slide.info.mpp.x * d },
+          );
           expect([png.width, png.height]).toEqual([want.width, want.height]);
           const rgb = Buffer.alloc(png.width * png.height * 3);
           for (let i = 0; i < png.width * png.height; i++) png.data.copy(rgb, 3 * i, 4 * i, 4 * i + 3);
@@ -183,9 +256,12 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
       for (let y = 0; y < overlay.height; y += 3) {
         for (let x = 0; x < overlay.width; x += 3) {
           const [lx, ly] = [(x + 0.5) * layer.scale, (y + 0.5) * layer.scale];
-          const covered = boxes.some(([bx, by, bw, bh]) => lx >= bx - layer.scale && lx <= bx + bw + layer.scale && ly >= by - layer.scale && ly <= by + bh + layer.scale);
+          const covered = boxes.some(
+            ([bx, by, bw, bh]) =>
+              lx >= bx - layer.scale && lx <= bx + bw + layer.scale && ly >= by - layer.scale && ly <= by + bh + layer.scale,
+          );
           const alpha = overlay.data[4 * (y * overlay.width + x) + 3]!;
-          if (!covered) expect(alpha, `${x},${y}`).toBe(0), clear++;
+          if (!covered) (expect(alpha, `${x},${y}`).toBe(0), clear++);
           else if (alpha > 0) tinted++;
         }
       }
@@ -193,90 +269,146 @@ describe.skipIf(!hasData)('GeoJSON for QuPath and resdistill view (addon, ../sha
       expect(clear).toBeGreaterThan(100);
     });
 
-    it.skipIf(!existsSync(CHROMIUM))('in Chromium: level-0 tiles load, the overlay and legend show, hovering a tile shows its probabilities (needs /usr/bin/chromium)', async () => {
-      const context = await chromium.launchPersistentContext(tempDir('resdistill-chromium-'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 800 } });
-      try {
-        // Everything the page loads comes from the viewer (no CDN): any other request is aborted and fails the test.
-        const foreign: string[] = [];
-        await context.route((u) => !u.href.startsWith(url), (route) => {
-          foreign.push(route.request().url());
-          return route.abort();
+    it.skipIf(!existsSync(CHROMIUM))(
+      'in Chromium: level-0 tiles load, the overlay and legend show, hovering a tile shows its probabilities (needs /usr/bin/chromium)',
+      async () => {
+        const context = await chromium.launchPersistentContext(tempDir('resdistill-chromium-'), {
+          executablePath: CHROMIUM,
+          headless: true,
+          args: FLAGS,
+          viewport: { width: 1280, height: 800 },
         });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(url);
-        type View = { ready: boolean; overlayLayer: string | null; levelsLoaded: number[]; info: { slide: { levels: number } }; viewer: { world: { getItemAt(i: number): { getFullyLoaded(): boolean } } } };
-        await page.waitForFunction(() => {
-          const v = (window as unknown as { rdView?: { ready: boolean; overlayLayer: string | null } }).rdView;
-          return v?.ready && v.overlayLayer === 'student';
-        }, undefined, { timeout: 30_000 });
+        try {
+          // Everything the page loads comes from the viewer (no CDN): any other request is aborted and fails the test.
+          const foreign: string[] = [];
+          await context.route(
+            (u) => !u.href.startsWith(url),
+            (route) => {
+              foreign.push(route.request().url());
+              return route.abort();
+            },
+          );
+          const page = await context.newPage();
+          const errors: string[] = [];
+          page.on('pageerror', (e) => errors.push(e.message));
+          await page.goto(url);
+          type View = {
+            ready: boolean;
+            overlayLayer: string | null;
+            levelsLoaded: number[];
+            info: { slide: { levels: number } };
+            viewer: { world: { getItemAt(i: number): { getFullyLoaded(): boolean } } };
+          };
+          await page.waitForFunction(
+            () => {
+              const v = (window as unknown as { rdView?: { ready: boolean; overlayLayer: string | null } }).rdView;
+              return v?.ready && v.overlayLayer === 'student';
+            },
+            undefined,
+            { timeout: 30_000 },
+          );
 
-        // The legend: every class with its colour; the opacity slider; the layer switch (the teacher ran).
-        expect(await page.locator('#legend li').allTextContents()).toEqual(prediction.classes);
-        expect(await page.locator('#opacity').isVisible()).toBe(true);
-        expect(await page.locator('#layers input[type=radio]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['student', 'teacher', 'disagreement']);
-        await page.locator('#layers input[value=teacher]').check();
-        await page.waitForFunction(() => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'teacher');
-        await page.locator('#layers input[value=disagreement]').check();
-        await page.waitForFunction(() => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'disagreement');
-        expect(await page.locator('#legend li').allTextContents()).toEqual([expect.stringMatching(/disagree/)]);
-        await page.locator('#layers input[value=student]').check();
-        await page.waitForFunction(() => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'student');
-        // The slider sets the overlay's opacity (the overlay is the second image of the world, the slide the first).
-        await page.locator('#opacity').evaluate((e) => {
-          (e as HTMLInputElement).value = '70';
-          e.dispatchEvent(new Event('input'));
-        });
-        expect(await page.evaluate(() => (window as unknown as { rdView: { viewer: { world: { getItemAt(i: number): { getOpacity(): number } } } } }).rdView.viewer.world.getItemAt(1).getOpacity())).toBeCloseTo(0.7, 5);
+          // The legend: every class with its colour; the opacity slider; the layer switch (the teacher ran).
+          expect(await page.locator('#legend li').allTextContents()).toEqual(prediction.classes);
+          expect(await page.locator('#opacity').isVisible()).toBe(true);
+          expect(
+            await page.locator('#layers input[type=radio]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+          ).toEqual(['student', 'teacher', 'disagreement']);
+          await page.locator('#layers input[value=teacher]').check();
+          await page.waitForFunction(() => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'teacher');
+          await page.locator('#layers input[value=disagreement]').check();
+          await page.waitForFunction(
+            () => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'disagreement',
+          );
+          expect(await page.locator('#legend li').allTextContents()).toEqual([expect.stringMatching(/disagree/)]);
+          await page.locator('#layers input[value=student]').check();
+          await page.waitForFunction(() => (window as unknown as { rdView: { overlayLayer: string } }).rdView.overlayLayer === 'student');
+          // The slider sets the overlay's opacity (the overlay is the second image of the world, the slide the first).
+          await page.locator('#opacity').evaluate((e) => {
+            (e as HTMLInputElement).value = '70';
+            e.dispatchEvent(new Event('input'));
+          });
+          expect(
+            await page.evaluate(() =>
+              (
+                window as unknown as { rdView: { viewer: { world: { getItemAt(i: number): { getOpacity(): number } } } } }
+              ).rdView.viewer.world
+                .getItemAt(1)
+                .getOpacity(),
+            ),
+          ).toBeCloseTo(0.7, 5);
 
-        // The tile nearest the slide's centre, hovered: its probabilities as tiles.csv (and teacher-tiles.csv) hold them.
-        const csv = readCsv(path.join(out, 'tiles.csv'));
-        const teacherCsv = readCsv(path.join(out, 'teacher-tiles.csv'));
-        const col = (name: string) => csv.header.indexOf(name);
-        const slide = openSlide(cmuSlide);
-        const [cx, cy] = [slide.info.width / 2, slide.info.height / 2];
-        slide.close();
-        const centres = csv.rows.map((r) => [Number(r[col('x')]) + Number(r[col('width')]) / 2, Number(r[col('y')]) + Number(r[col('height')]) / 2] as const);
-        const i = centres.reduce((best, [x, y], k) => (Math.hypot(x - cx, y - cy) < Math.hypot(centres[best]![0] - cx, centres[best]![1] - cy) ? k : best), 0);
-        const hover = async () => {
-          const pos = await page.evaluate(([x, y]) => (window as unknown as { rdView: { pageOf(x: number, y: number): { x: number; y: number } } }).rdView.pageOf(x, y), centres[i]!);
-          await page.mouse.move(pos.x + 3, pos.y + 3);
-          await page.locator(`#tile-info[data-tile="${i}"]`).waitFor();
-        };
-        await page.waitForFunction(() => (window as unknown as { rdView: View }).rdView.viewer.world.getItemAt(0).getFullyLoaded(), undefined, { timeout: 30_000 });
-        await hover();
-        const shot = await page.screenshot();
-        if (process.env.RESDISTILL_VIEWER_SCREENSHOT) writeFileSync(process.env.RESDISTILL_VIEWER_SCREENSHOT, shot);
+          // The tile nearest the slide's centre, hovered: its probabilities as tiles.csv (and teacher-tiles.csv) hold them.
+          const csv = readCsv(path.join(out, 'tiles.csv'));
+          const teacherCsv = readCsv(path.join(out, 'teacher-tiles.csv'));
+          const col = (name: string) => csv.header.indexOf(name);
+          const slide = openSlide(cmuSlide);
+          const [cx, cy] = [slide.info.width / 2, slide.info.height / 2];
+          slide.close();
+          const centres = csv.rows.map(
+            (r) => [Number(r[col('x')]) + Number(r[col('width')]) / 2, Number(r[col('y')]) + Number(r[col('height')]) / 2] as const,
+          );
+          const i = centres.reduce(
+            (best, [x, y], k) => (Math.hypot(x - cx, y - cy) < Math.hypot(centres[best]![0] - cx, centres[best]![1] - cy) ? k : best),
+            0,
+          );
+          const hover = async () => {
+            const pos = await page.evaluate(
+              ([x, y]) => (window as unknown as { rdView: { pageOf(x: number, y: number): { x: number; y: number } } }).rdView.pageOf(x, y),
+              centres[i]!,
+            );
+            await page.mouse.move(pos.x + 3, pos.y + 3);
+            await page.locator(`#tile-info[data-tile="${i}"]`).waitFor();
+          };
+          await page.waitForFunction(
+            () => (window as unknown as { rdView: View }).rdView.viewer.world.getItemAt(0).getFullyLoaded(),
+            undefined,
+            { timeout: 30_000 },
+          );
+          await hover();
+          const shot = await page.screenshot();
+          if (process.env.RESDISTILL_VIEWER_SCREENSHOT) writeFileSync(process.env.RESDISTILL_VIEWER_SCREENSHOT, shot);
 
-        // Level 0: one slide pixel per screen pixel, tiles of the last level loaded.
-        await page.evaluate(([x, y]) => (window as unknown as { rdView: { zoomToLevel0(x: number, y: number): void } }).rdView.zoomToLevel0(x, y), centres[i]!);
-        await page.waitForFunction(() => {
-          const v = (window as unknown as { rdView: View }).rdView;
-          return v.levelsLoaded.includes(v.info.slide.levels - 1) && v.viewer.world.getItemAt(0).getFullyLoaded();
-        }, undefined, { timeout: 30_000 });
-        // Away (a corner of the viewer: another tile or none), then back over the tile.
-        const osd = (await page.locator('#osd').boundingBox())!;
-        await page.mouse.move(osd.x + 5, osd.y + 5);
-        await page.waitForFunction((k) => document.querySelector('#tile-info')?.getAttribute('data-tile') !== String(k), i);
-        await hover();
-        const cells = (source: string) => page.locator(`#tile-info td[data-source=${source}]`).evaluateAll((tds) => tds.map((td) => [(td as HTMLElement).dataset.class, Number((td as HTMLElement).dataset.p)]));
-        expect(await cells('student')).toEqual(prediction.classes.map((c) => [c, Number(csv.rows[i]![col(`p_${c}`)])]));
-        expect(await cells('teacher')).toEqual(prediction.classes.map((c) => [c, Number(teacherCsv.rows[i]![col(`p_${c}`)])]));
-        expect(await page.locator('#tile-info tr.top td').first().textContent()).toBe(csv.rows[i]![col('label')]);
+          // Level 0: one slide pixel per screen pixel, tiles of the last level loaded.
+          await page.evaluate(
+            ([x, y]) => (window as unknown as { rdView: { zoomToLevel0(x: number, y: number): void } }).rdView.zoomToLevel0(x, y),
+            centres[i]!,
+          );
+          await page.waitForFunction(
+            () => {
+              const v = (window as unknown as { rdView: View }).rdView;
+              return v.levelsLoaded.includes(v.info.slide.levels - 1) && v.viewer.world.getItemAt(0).getFullyLoaded();
+            },
+            undefined,
+            { timeout: 30_000 },
+          );
+          // Away (a corner of the viewer: another tile or none), then back over the tile.
+          const osd = (await page.locator('#osd').boundingBox())!;
+          await page.mouse.move(osd.x + 5, osd.y + 5);
+          await page.waitForFunction((k) => document.querySelector('#tile-info')?.getAttribute('data-tile') !== String(k), i);
+          await hover();
+          const cells = (source: string) =>
+            page
+              .locator(`#tile-info td[data-source=${source}]`)
+              .evaluateAll((tds) => tds.map((td) => [(td as HTMLElement).dataset.class, Number((td as HTMLElement).dataset.p)]));
+          expect(await cells('student')).toEqual(prediction.classes.map((c) => [c, Number(csv.rows[i]![col(`p_${c}`)])]));
+          expect(await cells('teacher')).toEqual(prediction.classes.map((c) => [c, Number(teacherCsv.rows[i]![col(`p_${c}`)])]));
+          expect(await page.locator('#tile-info tr.top td').first().textContent()).toBe(csv.rows[i]![col('label')]);
 
-        // The picture is a real one: many colours (tissue under the tint), not a blank page.
-        const level0 = await page.screenshot();
-        const png = PNG.sync.read(level0);
-        const colours = new Set<number>();
-        for (let p = 0; p < png.data.length; p += 4 * 11) colours.add((png.data[p]! << 16) | (png.data[p + 1]! << 8) | png.data[p + 2]!);
-        expect(colours.size).toBeGreaterThan(500);
-        expect(errors).toEqual([]);
-        expect(foreign).toEqual([]);
-      } finally {
-        await context.close();
-      }
-    }, 180_000);
+          // The picture is a real one: many colours (tissue under the tint), not a blank page.
+          const level0 = await page.screenshot();
+          const png = PNG.sync.read(level0);
+          const colours = new Set<number>();
+          for (let p = 0; p < png.data.length; p += 4 * 11) colours.add((png.data[p]! << 16) | (png.data[p + 1]! << 8) | png.data[p + 2]!);
+          expect(colours.size).toBeGreaterThan(500);
+          expect(errors).toEqual([]);
+          expect(foreign).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      },
+      180_000,
+    );
 
     it('Ctrl-C stops it: exit 0', async () => {
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

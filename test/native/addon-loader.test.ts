@@ -1,4 +1,4 @@
-// Needs the built addon: src/native.ts finds it in build/ or prebuilds/, and fails with one actionable message.
+// Needs the built addon: src/native/addon.ts finds it in build/ or prebuilds/, and fails with one actionable message.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,11 +20,14 @@ function packageCopy(): string {
 
 /** Loads the binding in a fresh Node process from `dir`; returns its torch version or the error it threw. */
 function loadIn(dir: string, env: NodeJS.ProcessEnv = {}) {
-  const script = `import(${JSON.stringify(path.join(dir, 'dist', 'native.js'))}).then(m => {
+  const script = `import(${JSON.stringify(path.join(dir, 'dist', 'native', 'addon.js'))}).then(m => {
     try { console.log(JSON.stringify({ ok: m.loadBinding().torchVersion })); }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
   })`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, RESDISTILL_ADDON: '', ...env } });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, RESDISTILL_ADDON: '', ...env },
+  });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim()) as { ok?: string; code?: string; message?: string };
 }

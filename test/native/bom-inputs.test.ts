@@ -4,8 +4,8 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadExperiment } from '../../src/experiment/load.js';
-import { extract, loadExtractConfig, readManifest } from '../../src/store.js';
+import { loadExperiment } from '../../src/config/load.js';
+import { extract, loadExtractConfig, readManifest } from '../../src/store/store.js';
 import { hasData, tempDir } from '../support.js';
 import { crcDir } from './store_fixtures.js';
 
@@ -33,10 +33,19 @@ describe.skipIf(!hasData)('a CSV image manifest with a BOM (needs the addon and 
   it('its header is read as path,label,group and the store is extracted', async () => {
     const dir = tempDir('rd-bom-csv-');
     const csv = path.join(dir, 'images.csv');
-    const names = readdirSync(crcDir).filter((n) => n.endsWith('.jpg')).sort().slice(0, 6);
-    writeFileSync(csv, BOM + ['path,label,group', ...names.map((n, i) => `${path.join(crcDir, n)},${n.split('___')[0]},g${i}`)].join('\r\n'));
+    const names = readdirSync(crcDir)
+      .filter((n) => n.endsWith('.jpg'))
+      .sort()
+      .slice(0, 6);
+    writeFileSync(
+      csv,
+      BOM + ['path,label,group', ...names.map((n, i) => `${path.join(crcDir, n)},${n.split('___')[0]},g${i}`)].join('\r\n'),
+    );
     const out = path.join(dir, 'store');
-    writeFileSync(path.join(dir, 'extract.json'), JSON.stringify({ data: { source: 'images', csv, mpp: 0.5 }, magnifications: { teacher: 10, students: [5] } }));
+    writeFileSync(
+      path.join(dir, 'extract.json'),
+      JSON.stringify({ data: { source: 'images', csv, mpp: 0.5 }, magnifications: { teacher: 10, students: [5] } }),
+    );
     await extract(loadExtractConfig(path.join(dir, 'extract.json')), out);
     expect(readManifest(out).samples).toBe(6);
   });

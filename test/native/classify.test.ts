@@ -4,11 +4,18 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { native, nativeVersions } from '../../src/native.js';
+import { runJob } from '../../src/native/job.js';
+import { native, nativeVersions } from '../../src/native/addon.js';
 import { cmuSlide, hasData, tempDir } from '../support.js';
 
-type Classified = { probabilities: number[][]; tiles: number; channelsLast: boolean; batchParallel: boolean; waitSeconds: number; readSeconds: number };
+type Classified = {
+  probabilities: number[][];
+  tiles: number;
+  channelsLast: boolean;
+  batchParallel: boolean;
+  waitSeconds: number;
+  readSeconds: number;
+};
 
 describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', () => {
   const dir = tempDir('classify-');
@@ -17,7 +24,15 @@ describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', (
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // 45 tiles of 224 level-0 px (about 112 um) across the slide, read at 5x (56 px).
   const tiles = Array.from({ length: 45 }, (_, i) => [224 * (i % 9), 224 * Math.floor(i / 9), 224, 224]);
-  const spec = (extra: Record<string, unknown>) => ({ path: cmuSlide, tiles, magnification: 5, model: 'gn_resnet', classes: 3, checkpoint, ...extra });
+  const spec = (extra: Record<string, unknown>) => ({
+    path: cmuSlide,
+    tiles,
+    magnification: 5,
+    model: 'gn_resnet',
+    classes: 3,
+    checkpoint,
+    ...extra,
+  });
 
   it('returns every tile in order, the same for any batch size and reader count', async () => {
     const whole = await runJob<Classified>('slide.classify', spec({ batchSize: 45, readers: 1 }));
@@ -51,6 +66,8 @@ describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', (
 
   it('a tile outside the slide in the middle fails with REGION_OUTSIDE, not a hang', async () => {
     const bad = [...tiles.slice(0, 20), [1e7, 1e7, 224, 224], ...tiles.slice(20)];
-    await expect(runJob('slide.classify', spec({ tiles: bad, batchSize: 4, readers: 2 }))).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
+    await expect(runJob('slide.classify', spec({ tiles: bad, batchSize: 4, readers: 2 }))).rejects.toMatchObject({
+      code: 'REGION_OUTSIDE',
+    });
   });
 });

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Counted } from '../../src/cost.js';
-import { runJob } from '../../src/job.js';
+import type { Counted } from '../../src/cost/cost.js';
+import { runJob } from '../../src/native/job.js';
 import { hasPeers, peersDir, pythonHas, repoRoot } from '../support.js';
 
 describe('cost model (needs the addon)', () => {
@@ -16,7 +16,7 @@ describe('cost model (needs the addon)', () => {
 
   it('scales with batch, reports other ops apart, and training activations exceed inference', async () => {
     const one = (await runJob<Counted>('cost.count', { model: 'gn_resnet', height: 96, width: 64 })).rows[0]!;
-    const four = (await runJob<Counted>('cost.count', { model: 'gn_resnet', height: 96, width: 64, batch: 4 })).rows[0]!;
+    const four = (await runJob<Counted>('cost.count', { model: 'gn_resnet', height: 96, width: 64, batchSize: 4 })).rows[0]!;
     expect(four.macs).toBe(4 * one.macs);
     expect(four.otherOps).toBe(4 * one.otherOps);
     expect(one.otherOps).toBeGreaterThan(0);
@@ -31,28 +31,31 @@ describe('cost model (needs the addon)', () => {
   });
 });
 
-describe.skipIf(!pythonHas('torch') || !hasPeers)('cost model vs PyTorch hooks (needs the addon, /usr/bin/python3 with torch and ../shared/bench/peers)', () => {
-  it('the paper GN ResNet counts equal a forward-hook count at square, non-square and tiny sizes', async () => {
-    const sizes = [
-      [224, 224],
-      [56, 56],
-      [37, 53],
-      [300, 141],
-      [14, 14],
-      [5, 9],
-    ];
-    const ours = await runJob<Counted>('cost.count', { model: 'gn_resnet', sizes, layers: true });
-    const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'test', 'python', 'cost_hooks.py'), ...sizes.flat().map(String)], {
-      encoding: 'utf8',
-      env: { ...process.env, RESDISTILL_PEERS: peersDir },
+describe.skipIf(!pythonHas('torch') || !hasPeers)(
+  'cost model vs PyTorch hooks (needs the addon, /usr/bin/python3 with torch and ../shared/bench/peers)',
+  () => {
+    it('the paper GN ResNet counts equal a forward-hook count at square, non-square and tiny sizes', async () => {
+      const sizes = [
+        [224, 224],
+        [56, 56],
+        [37, 53],
+        [300, 141],
+        [14, 14],
+        [5, 9],
+      ];
+      const ours = await runJob<Counted>('cost.count', { model: 'gn_resnet', sizes, layers: true });
+      const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'test', 'python', 'cost_hooks.py'), ...sizes.flat().map(String)], {
+        encoding: 'utf8',
+        env: { ...process.env, RESDISTILL_PEERS: peersDir },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const theirs = JSON.parse(r.stdout) as { rows: { macs: number; params: number; layers: number[] }[] };
+      theirs.rows.forEach((row, i) => {
+        const mine = ours.rows[i]!;
+        expect(mine.macs).toBe(row.macs);
+        expect(mine.params).toBe(row.params);
+        expect(mine.ops!.filter((o) => o.kind === 'conv' || o.kind === 'linear').map((o) => o.macs)).toEqual(row.layers);
+      });
     });
-    expect(r.status, r.stderr).toBe(0);
-    const theirs = JSON.parse(r.stdout) as { rows: { macs: number; params: number; layers: number[] }[] };
-    theirs.rows.forEach((row, i) => {
-      const mine = ours.rows[i]!;
-      expect(mine.macs).toBe(row.macs);
-      expect(mine.params).toBe(row.params);
-      expect(mine.ops!.filter((o) => o.kind === 'conv' || o.kind === 'linear').map((o) => o.macs)).toEqual(row.layers);
-    });
-  });
-});
+  },
+);

@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type JobEvent, runJob } from '../../src/job.js';
+import { type JobEvent, runJob } from '../../src/native/job.js';
 import { hasData, repoRoot, tempDir } from '../support.js';
 import { lymphomaSubset } from './store_fixtures.js';
 
@@ -29,7 +29,12 @@ let teacher = '';
 
 interface Outcome {
   code: number | null;
-  result: { error?: { code: string; message: string }; finalCheckpoint?: string; trainSamples?: number; distributed?: Record<string, unknown> };
+  result: {
+    error?: { code: string; message: string };
+    finalCheckpoint?: string;
+    trainSamples?: number;
+    distributed?: Record<string, unknown>;
+  };
   steps: JobEvent[];
   exitedAt: number;
 }
@@ -47,8 +52,15 @@ function freePort(): Promise<number> {
 }
 
 /** One driver process (1 thread); `env` carries torchrun's variables; `onEvent` may return true to SIGKILL it. */
-function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobEvent) => boolean): { done: Promise<Outcome>; kill: (signal?: NodeJS.Signals) => void } {
-  const child = spawn(driver, ['run', 'train.distill', '-', '--threads', '1'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+function rank(
+  spec: object,
+  env: Record<string, string> = {},
+  onEvent?: (e: JobEvent) => boolean,
+): { done: Promise<Outcome>; kill: (signal?: NodeJS.Signals) => void } {
+  const child = spawn(driver, ['run', 'train.distill', '-', '--threads', '1'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
   const steps: JobEvent[] = [];
@@ -64,7 +76,9 @@ function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobE
     }
   });
   const done = new Promise<Outcome>((resolve) =>
-    child.on('exit', (code) => resolve({ code, result: out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : {}, steps, exitedAt: Date.now() })),
+    child.on('exit', (code) =>
+      resolve({ code, result: out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : {}, steps, exitedAt: Date.now() }),
+    ),
   );
   child.stdin.end(JSON.stringify(spec));
   return { done, kill: (signal = 'SIGKILL') => child.kill(signal) };
@@ -72,7 +86,14 @@ function rank(spec: object, env: Record<string, string> = {}, onEvent?: (e: JobE
 
 function spec(outDir: string, batchSize: number, distributed?: object) {
   return {
-    store, model, epochs: 3, batchSize, seed: 5, outDir, augment: {}, magnification: 0.78125,
+    store,
+    model,
+    epochs: 3,
+    batchSize,
+    seed: 5,
+    out: outDir,
+    augment: {},
+    magnification: 0.78125,
     teacher: { magnification: 3.125, checkpoint: teacher, model },
     ...(distributed ? { distributed } : {}),
   };
@@ -118,7 +139,13 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
       splits: { seed: 1, train: 0.6, val: 0.2, test: 0.2 },
     });
     const t = await runJob<{ bestCheckpoint: string }>('train.supervised', {
-      store, model, epochs: 1, batchSize: 8, seed: 3, outDir: path.join(tempDir('rd-dist-t-'), 'run'), magnification: 3.125,
+      store,
+      model,
+      epochs: 1,
+      batchSize: 8,
+      seed: 3,
+      out: path.join(tempDir('rd-dist-t-'), 'run'),
+      magnification: 3.125,
     });
     teacher = t.bestCheckpoint;
     single = await rank(spec(path.join(tempDir('rd-dist-1-'), 'run'), 8)).done;
@@ -160,7 +187,13 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     expect(a.map(([e, s]) => [e, s])).toEqual(b.map(([e, s]) => [e, s]));
     for (const [i, [, , loss]] of a.entries()) expect(Math.abs(loss - b[i]![2]) / Math.abs(b[i]![2])).toBeLessThan(1e-6);
     const diff = maxAbsDiff(weights(pair[0]!.result.finalCheckpoint!), weights(single.result.finalCheckpoint!));
-    if (process.env.RD_PRINT) console.log('max |w2 - w1|', diff, 'losses', a.map(([, , l], i) => Math.abs(l - b[i]![2]) / Math.abs(b[i]![2])));
+    if (process.env.RD_PRINT)
+      console.log(
+        'max |w2 - w1|',
+        diff,
+        'losses',
+        a.map(([, , l], i) => Math.abs(l - b[i]![2]) / Math.abs(b[i]![2])),
+      );
     expect(diff).toBeLessThan(1e-4);
   });
 
@@ -168,7 +201,13 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     const port = await freePort();
     const dir = path.join(tempDir('rd-dist-kill-'), 'run');
     // torchrun's environment this time, instead of spec.distributed.
-    const env = (r: number) => ({ RANK: String(r), WORLD_SIZE: '2', LOCAL_RANK: String(r), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
+    const env = (r: number) => ({
+      RANK: String(r),
+      WORLD_SIZE: '2',
+      LOCAL_RANK: String(r),
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: String(port),
+    });
     const victim = rank(spec(dir, 4, { timeoutSeconds: TIMEOUT_S }), env(1));
     let killedAt = 0;
     const survivor = rank(spec(dir, 4, { timeoutSeconds: TIMEOUT_S }), env(0), (e) => {
@@ -228,18 +267,42 @@ describe.skipIf(!hasData || !existsSync(driver))('data-parallel distillation on 
     expect(left.exitedAt - stoppedAt).toBeLessThan(30_000);
   });
 
-  it.skipIf(!existsSync(torchrun))('runs under torchrun --no_python (its agent hosts the store) to the weights of the hand-launched ranks', async () => {
-    const dir = tempDir('rd-dist-torchrun-');
-    const file = path.join(dir, 'spec.json');
-    writeFileSync(file, JSON.stringify(spec(path.join(dir, 'run'), 4, { timeoutSeconds: TIMEOUT_S })));
-    const port = await freePort();
-    // --redirects/--tee/--log_dir: Debian's torchrun 1.13 on Python 3.11 fails on its own default of "no redirects".
-    const r = spawnSync(torchrun, ['--redirects', '1', '--tee', '1', '--log_dir', path.join(dir, 'logs'), '--nproc_per_node', '2', '--master_port', String(port),
-      '--no_python', driver, 'run', 'train.distill', file, '--threads', '1'], { encoding: 'utf8', timeout: 300_000 });
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    expect(r.stdout).toContain('"worldSize":2');
-    expect(readFileSync(path.join(dir, 'run', 'final.safetensors')).equals(readFileSync(pair[0]!.result.finalCheckpoint!))).toBe(true);
-  });
+  it.skipIf(!existsSync(torchrun))(
+    'runs under torchrun --no_python (its agent hosts the store) to the weights of the hand-launched ranks',
+    async () => {
+      const dir = tempDir('rd-dist-torchrun-');
+      const file = path.join(dir, 'spec.json');
+      writeFileSync(file, JSON.stringify(spec(path.join(dir, 'run'), 4, { timeoutSeconds: TIMEOUT_S })));
+      const port = await freePort();
+      // --redirects/--tee/--log_dir: Debian's torchrun 1.13 on Python 3.11 fails on its own default of "no redirects".
+      const r = spawnSync(
+        torchrun,
+        [
+          '--redirects',
+          '1',
+          '--tee',
+          '1',
+          '--log_dir',
+          path.join(dir, 'logs'),
+          '--nproc_per_node',
+          '2',
+          '--master_port',
+          String(port),
+          '--no_python',
+          driver,
+          'run',
+          'train.distill',
+          file,
+          '--threads',
+          '1',
+        ],
+        { encoding: 'utf8', timeout: 300_000 },
+      );
+      expect(r.status, r.stderr.slice(-2000)).toBe(0);
+      expect(r.stdout).toContain('"worldSize":2');
+      expect(readFileSync(path.join(dir, 'run', 'final.safetensors')).equals(readFileSync(pair[0]!.result.finalCheckpoint!))).toBe(true);
+    },
+  );
 
   it('names bad distributed fields and a rendezvous nobody joins', async () => {
     const bad = await rank(spec(tempDir(), 4, { rank: 2, worldSize: 2 })).done;

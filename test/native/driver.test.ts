@@ -11,7 +11,12 @@ describe('resdistill-driver (native build)', () => {
     const r = spawnSync(driver, ['run', 'bench.matmul', '-', '--threads', '1'], { input: '{"n":64,"reps":3}', encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ n: 64, reps: 3, threads: 1 });
-    expect(r.stderr.trim().split('\n').map((l) => JSON.parse(l).done)).toEqual([1, 2, 3]);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).done),
+    ).toEqual([1, 2, 3]);
   });
 
   it('reports failures as {error: {code, message}} with exit 1', () => {

@@ -4,9 +4,9 @@
 import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { readManifest } from '../../src/store.js';
-import { listSamples } from '../../src/store_info.js';
+import { runJob } from '../../src/native/job.js';
+import { readManifest } from '../../src/store/store.js';
+import { listSamples } from '../../src/store/info.js';
 import { hasData, lymphomaDir, tempDir } from '../support.js';
 
 /** Class folders holding files [from, to) of each lymphoma class, as symlinks. */
@@ -14,7 +14,8 @@ function slice(from: number, to: number, classes = ['CLL', 'FL', 'MCL']): string
   const root = tempDir('rd-ext-');
   for (const cls of classes) {
     mkdirSync(path.join(root, cls));
-    for (const f of readdirSync(path.join(lymphomaDir, cls)).sort().slice(from, to)) symlinkSync(path.join(lymphomaDir, cls, f), path.join(root, cls, f));
+    for (const f of readdirSync(path.join(lymphomaDir, cls)).sort().slice(from, to))
+      symlinkSync(path.join(lymphomaDir, cls, f), path.join(root, cls, f));
   }
   return root;
 }
@@ -46,7 +47,11 @@ describe.skipIf(!hasData)('external test set (needs the addon and real data)', (
   it('maps a test set with fewer classes onto the training classes by name', async () => {
     const s = spec(slice(0, 6), slice(6, 8, ['FL', 'MCL']));
     await runJob('store.extract', s);
-    expect(listSamples(s.out).slice(18).map((x) => x.sample.label)).toEqual([1, 1, 2, 2]);
+    expect(
+      listSamples(s.out)
+        .slice(18)
+        .map((x) => x.sample.label),
+    ).toEqual([1, 1, 2, 2]);
   });
 
   it('refuses a file present in both, naming it; an internal test share; an unknown class', async () => {

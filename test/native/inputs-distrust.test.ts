@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { loadExperiment } from '../../src/experiment/load.js';
-import { extract, loadExtractConfig } from '../../src/store.js';
-import { storeInfo } from '../../src/store_info.js';
+import { loadExperiment } from '../../src/config/load.js';
+import { extract, loadExtractConfig } from '../../src/store/store.js';
+import { storeInfo } from '../../src/store/info.js';
 import { tempDir } from '../support.js';
 
 /** A folder of class folders, each holding `n` small PNGs. */
@@ -28,7 +28,10 @@ function imageFolder(classes: string[], n = 2): string {
 async function extractFrom(source: object): Promise<{ error: { code?: string; message: string } | null; out: string }> {
   const dir = tempDir('rd-extract-');
   const out = path.join(dir, 'store');
-  writeFileSync(path.join(dir, 'extract.json'), JSON.stringify({ data: { source: 'images', mpp: 0.5, ...source }, magnifications: { teacher: 10, students: [5] } }));
+  writeFileSync(
+    path.join(dir, 'extract.json'),
+    JSON.stringify({ data: { source: 'images', mpp: 0.5, ...source }, magnifications: { teacher: 10, students: [5] } }),
+  );
   try {
     await extract(loadExtractConfig(path.join(dir, 'extract.json')), out);
     return { error: null, out };
@@ -43,7 +46,9 @@ describe('endless text inputs are read up to a limit (pure TS)', () => {
   it('an experiment config that is /dev/zero is CONFIG_INVALID, not a process that grows until killed', () => {
     const file = path.join(tempDir('rd-zero-'), 'experiment.json');
     symlinkSync('/dev/zero', file);
-    expect(() => loadExperiment(file)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/larger than \d+ bytes/) }));
+    expect(() => loadExperiment(file)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/larger than \d+ bytes/) }),
+    );
   });
 });
 
@@ -61,7 +66,10 @@ describe('image sources that never end or loop (needs the addon)', () => {
     symlinkSync('loop', path.join(root, 'loop'));
     symlinkSync('self.png', path.join(root, 'tumour', 'self.png'));
     const { error, out } = await extractFrom({ root });
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/loop.*cannot be read \(Too many levels of symbolic links\)/) });
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/loop.*cannot be read \(Too many levels of symbolic links\)/),
+    });
     expect(error!.message).toMatch(/self\.png.*cannot be read/);
     expect(noStore(out)).toBe(true);
   });

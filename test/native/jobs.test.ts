@@ -1,8 +1,8 @@
 // Needs the addon: the async job framework (off-thread, ordered events, AbortSignal, typed errors).
 import { describe, expect, it } from 'vitest';
-import { CancelledError, ConfigError } from '../../src/errors.js';
-import { runJob, type JobEvent } from '../../src/job.js';
-import { native, nativeVersions } from '../../src/native.js';
+import { CancelledError, ConfigError } from '../../src/util/errors.js';
+import { runJob, type JobEvent } from '../../src/native/job.js';
+import { native, nativeVersions } from '../../src/native/addon.js';
 
 interface MatmulResult {
   n: number;
@@ -37,13 +37,17 @@ describe('native jobs (addon)', () => {
   it('stops a running job on AbortSignal and rejects with CANCELLED; the addon keeps working', async () => {
     const controller = new AbortController();
     const events: JobEvent[] = [];
-    const job = runJob('bench.matmul', { n: 256, reps: 1_000_000 }, {
-      signal: controller.signal,
-      onEvent: (e) => {
-        events.push(e);
-        if (events.length === 3) controller.abort();
+    const job = runJob(
+      'bench.matmul',
+      { n: 256, reps: 1_000_000 },
+      {
+        signal: controller.signal,
+        onEvent: (e) => {
+          events.push(e);
+          if (events.length === 3) controller.abort();
+        },
       },
-    });
+    );
     await expect(job).rejects.toBeInstanceOf(CancelledError);
     await expect(job).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(events.length).toBeLessThan(1000);
@@ -57,11 +61,21 @@ describe('native jobs (addon)', () => {
   it('maps failing native calls to typed errors with stable codes, and Node stays alive', async () => {
     await expect(runJob('no.such.job', {})).rejects.toBeInstanceOf(ConfigError);
     await expect(runJob('no.such.job', {})).rejects.toThrow(/unknown job kind 'no.such.job'.*bench.matmul/);
-    await expect(runJob('bench.matmul', { n: 'big' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.n') });
-    await expect(runJob('bench.matmul', { n: -3 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.n') });
+    await expect(runJob('bench.matmul', { n: 'big' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.n'),
+    });
+    await expect(runJob('bench.matmul', { n: -3 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.n'),
+    });
     const binding = native();
-    await expect(binding.runJob('bench.matmul', '{not json', () => {}, new binding.CancelToken())).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    expect(() => binding.runJob(1 as unknown as string, '{}', () => {}, new binding.CancelToken())).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    await expect(binding.runJob('bench.matmul', '{not json', () => {}, new binding.CancelToken())).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    expect(() => binding.runJob(1 as unknown as string, '{}', () => {}, new binding.CancelToken())).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
     expect(() => binding.setThreads('x' as unknown as number)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     await expect(runJob('bench.matmul', { n: 8, reps: 1 })).resolves.toMatchObject({ n: 8 });
   });

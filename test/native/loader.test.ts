@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { extract, loadExtractConfig, readView } from '../../src/store.js';
-import { listSamples } from '../../src/store_info.js';
+import { runJob } from '../../src/native/job.js';
+import { extract, loadExtractConfig, readView } from '../../src/store/store.js';
+import { listSamples } from '../../src/store/info.js';
 import { hasData, pythonHas, tempDir } from '../support.js';
 import { lymphomaConfig, lymphomaSubset, readNpyF32, SHARDS } from './store_fixtures.js';
 
@@ -20,7 +20,6 @@ interface Scan {
   samplesPerEpoch: number;
 }
 
-
 describe.skipIf(!hasData)('store loader (needs the addon and real data in ../shared/data)', () => {
   let store: string;
   beforeAll(async () => {
@@ -32,7 +31,8 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     const out = tempDir('rd-peek-');
     const r = await runJob<Peek>('data.peek', { store, out, split: 'all', views: [0, 1], batchSize: 8, seed, augment, threads: 2 });
     const b = r.batches[0]!;
-    const t = readNpyF32(b.files[0]!.path), s = readNpyF32(b.files[1]!.path);
+    const t = readNpyF32(b.files[0]!.path),
+      s = readNpyF32(b.files[1]!.path);
     expect(t.shape).toEqual([8, 3, 312, 416]);
     expect(s.shape).toEqual([8, 3, 156, 208]);
     return { t: t.data, s: s.data, shape: t.shape, ids: b.ids };
@@ -40,11 +40,14 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
 
   // The student view equals the 2x2 box mean of the teacher view, pixel for pixel (both back in 0..255).
   function studentIsDownsampledTeacher(t: Float32Array, s: Float32Array, tol: number): { worst: number; mean: number } {
-    const [H, W] = [312, 416], [h, w] = [156, 208];
-    let worst = 0, total = 0;
+    const [H, W] = [312, 416],
+      [h, w] = [156, 208];
+    let worst = 0,
+      total = 0;
     for (let b = 0; b < 8; b++) {
       for (let c = 0; c < 3; c++) {
-        const T = (b * 3 + c) * H * W, S = (b * 3 + c) * h * w;
+        const T = (b * 3 + c) * H * W,
+          S = (b * 3 + c) * h * w;
         for (let y = 0; y < h; y++) {
           for (let x = 0; x < w; x++) {
             const p = (dy: number, dx: number) => t[T + (2 * y + dy) * W + 2 * x + dx]! * 255;
@@ -84,12 +87,20 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
   it('quarter turns (exact mode, any shape) keep the student view equal to the downsampled teacher view', async () => {
     const out = tempDir('rd-rot-');
     const r = await runJob<Peek & { batches: { params: { rot: number }[] }[] }>('data.peek', {
-      store, out, split: 'all', views: [0, 1], mode: 'exact', batches: 6, seed: 11, augment: { rot90: true, jitter: null },
+      store,
+      out,
+      split: 'all',
+      views: [0, 1],
+      mode: 'exact',
+      batches: 6,
+      seed: 11,
+      augment: { rot90: true, jitter: null },
     });
     const rots = r.batches.map((b) => b.params[0]!.rot);
     expect(rots.some((k) => k % 2 === 1)).toBe(true);
     for (const b of r.batches) {
-      const t = readNpyF32(b.files[0]!.path), s = readNpyF32(b.files[1]!.path);
+      const t = readNpyF32(b.files[0]!.path),
+        s = readNpyF32(b.files[1]!.path);
       const [H, W] = [t.shape[2]!, t.shape[3]!];
       expect([H, W]).toEqual(b.params[0]!.rot % 2 === 1 ? [416, 312] : [312, 416]);
       expect([s.shape[2], s.shape[3]]).toEqual([H / 2, W / 2]);
@@ -109,11 +120,14 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
 
   it('seeded order, and rank/world shares that are disjoint and equal', async () => {
     const scan = (o: object) => runJob<Scan>('data.scan', { store, split: 'all', batchSize: 4, returnIds: true, threads: 2, ...o });
-    const a = await scan({ seed: 1 }), b = await scan({ seed: 1 }), c = await scan({ seed: 2 });
+    const a = await scan({ seed: 1 }),
+      b = await scan({ seed: 1 }),
+      c = await scan({ seed: 2 });
     expect(a.ids).toEqual(b.ids);
     expect(a.ids).not.toEqual(c.ids);
     expect([...a.ids[0]!].sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    const r0 = await scan({ seed: 1, world: 2, rank: 0, epochs: 2 }), r1 = await scan({ seed: 1, world: 2, rank: 1, epochs: 2 });
+    const r0 = await scan({ seed: 1, world: 2, rank: 0, epochs: 2 }),
+      r1 = await scan({ seed: 1, world: 2, rank: 1, epochs: 2 });
     for (let e = 0; e < 2; e++) {
       expect(r0.ids[e]).toHaveLength(15);
       expect(r1.ids[e]).toHaveLength(15);
@@ -126,19 +140,45 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
     const pooled = path.join(tempDir('rd-pool-'), 'store');
     await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(10), { splits: { unlabeled: 0.5 } })), pooled, SHARDS);
     const ids = async (unlabeledFraction: number, seed = 1) =>
-      new Set((await runJob<Scan>('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction, seed, batchSize: 4, returnIds: true, threads: 2 })).ids[0]);
-    const all = await ids(1), half = await ids(0.5), quarter = await ids(0.25), quarterOther = await ids(0.25, 9);
+      new Set(
+        (
+          await runJob<Scan>('data.scan', {
+            store: pooled,
+            split: 'unlabeled',
+            unlabeledFraction,
+            seed,
+            batchSize: 4,
+            returnIds: true,
+            threads: 2,
+          })
+        ).ids[0],
+      );
+    const all = await ids(1),
+      half = await ids(0.5),
+      quarter = await ids(0.25),
+      quarterOther = await ids(0.25, 9);
     expect(all.size).toBeGreaterThanOrEqual(4);
     expect(half.size).toBe(Math.round(all.size / 2));
     expect([...quarter].every((id) => half.has(id))).toBe(true);
     expect(quarterOther).toEqual(quarter);
-    await expect(runJob('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction: 0 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /unlabeledFraction/ });
+    await expect(runJob('data.scan', { store: pooled, split: 'unlabeled', unlabeledFraction: 0 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: /unlabeledFraction/,
+    });
   });
 
   it('bench.loaderEpoch times the same epoch fed by the loader and from memory (the benchmark job runs end to end)', async () => {
-    const r = await runJob<{ images: number; reps: number; loaderSeconds: number[]; inMemorySeconds: number[]; ratio: number }>('bench.loaderEpoch', {
-      store, magnification: 1.5625, teacherMagnification: 6.25, batchSize: 8, reps: 1, model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
-    });
+    const r = await runJob<{ images: number; reps: number; loaderSeconds: number[]; inMemorySeconds: number[]; ratio: number }>(
+      'bench.loaderEpoch',
+      {
+        store,
+        magnification: 1.5625,
+        teacherMagnification: 6.25,
+        batchSize: 8,
+        reps: 1,
+        model: { name: 'gn_resnet', widths: [32, 32, 32, 32] },
+      },
+    );
     const train = (await runJob<Scan>('data.scan', { store, split: 'train', batchSize: 8, returnIds: true, threads: 2 })).ids[0]!.length;
     expect(r.images).toBe(train);
     expect(r.loaderSeconds).toHaveLength(1);
@@ -148,16 +188,26 @@ describe.skipIf(!hasData)('store loader (needs the addon and real data in ../sha
 
   it('exact mode gives batch 1 at the stored size; bucket mode crops to the bucket shape with whole-pixel views', async () => {
     const exact = await runJob<Scan>('data.scan', { store, split: 'train', mode: 'exact', views: [0, 2] });
-    expect(exact.firstShapes).toEqual([[1, 3, 312, 416], [1, 3, 78, 104]]);
+    expect(exact.firstShapes).toEqual([
+      [1, 3, 312, 416],
+      [1, 3, 78, 104],
+    ]);
     expect(exact.batches).toBe(exact.images);
     const bucket = await runJob<Scan>('data.scan', { store, split: 'train', mode: 'bucket', bucketQuantum: 100, batchSize: 8 });
-    expect(bucket.firstShapes).toEqual([[8, 3, 300, 400], [8, 3, 150, 200], [8, 3, 75, 100]]);
+    expect(bucket.firstShapes).toEqual([
+      [8, 3, 300, 400],
+      [8, 3, 150, 200],
+      [8, 3, 75, 100],
+    ]);
   });
 
   it('bad options are CONFIG_INVALID naming the field', async () => {
     await expect(runJob('data.scan', { store, views: [0, 5] })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /views\.1/ });
     await expect(runJob('data.scan', { store, split: 'nope' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /nope/ });
-    await expect(runJob('data.scan', { store, augment: { jitter: { hue: 0.9 } } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: /augment\.jitter\.hue/ });
+    await expect(runJob('data.scan', { store, augment: { jitter: { hue: 0.9 } } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: /augment\.jitter\.hue/,
+    });
   });
 });
 
@@ -169,7 +219,13 @@ describe.skipIf(!hasData || !pythonHas('torch', 'torchvision', 'numpy'))(
       await extract(loadExtractConfig(lymphomaConfig(lymphomaSubset(3), { magnifications: [6.25, 3.125] })), store, SHARDS);
       const out = tempDir('rd-tv-peek-');
       const r = await runJob<Peek & { batches: { params: Record<string, number>[] }[] }>('data.peek', {
-        store, out, split: 'all', batchSize: 8, seed: 3, augment: { flips: false }, shuffle: false,
+        store,
+        out,
+        split: 'all',
+        batchSize: 8,
+        seed: 3,
+        augment: { flips: false },
+        shuffle: false,
       });
       const b = r.batches[0]!;
       const located = listSamples(store);

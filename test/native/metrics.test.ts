@@ -1,6 +1,6 @@
 // Needs the addon: the core's evaluation metrics (eval.metrics job) against independent reference computations.
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
+import { runJob } from '../../src/native/job.js';
 import { pointMetrics } from '../../src/stats/bootstrap.js';
 
 interface Metrics {
@@ -99,10 +99,17 @@ describe('eval.metrics (addon)', () => {
   it('macro averages run over the classes present, as the report (src/stats) computes them', async () => {
     // Class 2 neither in the truth nor predicted; class 1 predicted once for a class-0 sample.
     const ys = [0, 0, 0, 1, 1];
-    const ps = [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.6, 0.3, 0.1]];
+    const ps = [
+      [0.9, 0.05, 0.05],
+      [0.2, 0.7, 0.1],
+      [0.8, 0.1, 0.1],
+      [0.1, 0.8, 0.1],
+      [0.6, 0.3, 0.1],
+    ];
     const m = await runJob<Metrics>('eval.metrics', { labels: ys, probs: ps, bootstrap: 0 });
     const ts = pointMetrics([{ ids: ys.map((_, i) => i), groups: ys.map(() => ''), labels: ys, probs: ps }], 3);
-    for (const k of ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const) expect(m[k], k).toBeCloseTo(ts[k], 12);
+    for (const k of ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const)
+      expect(m[k], k).toBeCloseTo(ts[k], 12);
     expect(m.macroF1).toBeCloseTo((2 / 3 + 1 / 2) / 2, 12); // class 0 F1 2/3, class 1 F1 1/2; class 2 not averaged in
   });
 
@@ -111,7 +118,13 @@ describe('eval.metrics (addon)', () => {
     const n = 60;
     const ys = Array.from({ length: n }, (_, i) => i % 3);
     const ps = ys.map((y, i) => [0, 1, 2].map((c) => (c === (Math.floor(i / 6) < 7 ? y : (y + 1) % 3) ? 0.8 : 0.1)));
-    const grouped = await runJob<Metrics>('eval.metrics', { labels: ys, probs: ps, groups: ys.map((_, i) => `g${Math.floor(i / 6)}`), bootstrap: 2000, seed: 1 });
+    const grouped = await runJob<Metrics>('eval.metrics', {
+      labels: ys,
+      probs: ps,
+      groups: ys.map((_, i) => `g${Math.floor(i / 6)}`),
+      bootstrap: 2000,
+      seed: 1,
+    });
     const alone = await runJob<Metrics>('eval.metrics', { labels: ys, probs: ps, bootstrap: 2000, seed: 1 });
     expect(grouped.ci).toMatchObject({ unit: 'group', units: 10 });
     expect(alone.ci.units).toBe(60); // without groups each sample is its own unit
@@ -120,10 +133,28 @@ describe('eval.metrics (addon)', () => {
   });
 
   it('rejects malformed predictions with CONFIG_INVALID naming the field', async () => {
-    await expect(runJob('eval.metrics', { labels: [0, 5], probs: [[1, 0], [0, 1]] })).rejects.toMatchObject({
+    await expect(
+      runJob('eval.metrics', {
+        bootstrap: 0,
+        labels: [0, 5],
+        probs: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringContaining('spec.labels'),
     });
-    await expect(runJob('eval.metrics', { labels: [0], probs: [[1, 0], [0, 1]] })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(
+      runJob('eval.metrics', {
+        bootstrap: 0,
+        labels: [0],
+        probs: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { nativeVersions } from '../../src/native.js';
+import { runJob } from '../../src/native/job.js';
+import { nativeVersions } from '../../src/native/addon.js';
 import { hasPeers, peersDir, pythonHas, repoRoot, tempDir } from '../support.js';
 
 interface Described {
@@ -42,7 +42,9 @@ describe('model zoo (needs the addon)', () => {
   });
 
   it('the paper net takes blocks per stage and widths, naming blocks body.0..body.N', async () => {
-    const d = await runJob<Described>('models.describe', { model: { name: 'gn_resnet', blocks: [2, 1, 1, 2], widths: [32, 64, 64, 128], groups: 16 } });
+    const d = await runJob<Described>('models.describe', {
+      model: { name: 'gn_resnet', blocks: [2, 1, 1, 2], widths: [32, 64, 64, 128], groups: 16 },
+    });
     const names = d.tensors.map((t) => t.name);
     expect(names).toContain('body.5.c2.weight');
     expect(names).not.toContain('body.6.c1.weight');
@@ -59,51 +61,82 @@ describe('model zoo (needs the addon)', () => {
   });
 });
 
-describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)('model zoo vs PyTorch (needs the addon, /usr/bin/python3 with torch, torchvision and ../shared/bench/peers)', () => {
-  const models = ['gn_resnet', 'resnet18', 'resnet18:group', 'resnet50'];
-  for (const name of models) {
-    const [model, norm] = name.split(':');
-    it(`${name}: state-dict names and shapes equal PyTorch's; C++ weights load strictly and reproduce the outputs and the training gradients`, async () => {
+describe.skipIf(!pythonHas('torch', 'torchvision') || !hasPeers)(
+  'model zoo vs PyTorch (needs the addon, /usr/bin/python3 with torch, torchvision and ../shared/bench/peers)',
+  () => {
+    const models = ['gn_resnet', 'resnet18', 'resnet18:group', 'resnet50'];
+    for (const name of models) {
+      const [model, norm] = name.split(':');
+      it(`${name}: state-dict names and shapes equal PyTorch's; C++ weights load strictly and reproduce the outputs and the training gradients`, async () => {
+        const dir = tempDir();
+        const described = await runJob<Described>('models.describe', {
+          model: { name: model, norm },
+          classes: model === 'gn_resnet' ? 3 : 1000,
+        });
+        writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(described));
+        const shapes = py('shapes', name, path.join(dir, 'ours.json'));
+        expect(shapes).toMatchObject({ equal: true, only_ours: [], only_theirs: [], params: described.params });
+        const weights = path.join(dir, 'w.safetensors');
+        const probe = path.join(dir, 'probe.safetensors');
+        await runJob('models.export', {
+          model: { name: model, norm },
+          classes: model === 'gn_resnet' ? 3 : 1000,
+          seed: 3,
+          path: weights,
+          probePath: probe,
+          probeShape: [2, 3, 64, 80],
+          probeGrads: true,
+        });
+        const diff = py('load', name, weights, probe) as {
+          features: number;
+          logits: number;
+          scale: number;
+          grad_rel: number;
+          grad_rel_pytorch: number;
+        };
+        expect(diff.features).toBeLessThan(1e-4);
+        expect(diff.logits).toBeLessThan(1e-4 * Math.max(1, diff.scale));
+        // Our float32 gradients are as close to a float64 PyTorch reference as PyTorch's own float32 ones.
+        expect(diff.grad_rel).toBeLessThan(2 * diff.grad_rel_pytorch + 1e-4);
+      });
+    }
+
+    // Our stem's max pooling (models/max_pool.cc) runs other kernels than PyTorch's; the paper net with the same weights,
+    // input and thread count must still give PyTorch's features, logits and every gradient bit for bit.
+    for (const [h, w] of [
+      [64, 80],
+      [224, 224],
+      [157, 203],
+    ]) {
+      it(`gn_resnet at ${h} x ${w} px: forward and training gradients equal PyTorch's bit for bit`, async () => {
+        const dir = tempDir();
+        const weights = path.join(dir, 'w.safetensors');
+        const probe = path.join(dir, 'probe.safetensors');
+        await runJob('models.export', {
+          model: 'gn_resnet',
+          seed: 5,
+          path: weights,
+          probePath: probe,
+          probeShape: [2, 3, h, w],
+          probeGrads: true,
+        });
+        const diff = py('load', 'gn_resnet', weights, probe);
+        // Bit for bit only against the same LibTorch build (Debian's 1.13 on both sides here); another torch gets the
+        // tolerance of the test above.
+        if (diff.torch === nativeVersions().libtorch.version) expect(diff).toMatchObject({ features: 0, logits: 0, bitwise: true });
+        else expect(diff.features as number).toBeLessThan(1e-4);
+      });
+    }
+
+    it("weights written by PyTorch load into our gn_resnet and give PyTorch's outputs", async () => {
       const dir = tempDir();
-      const described = await runJob<Described>('models.describe', { model: { name: model, norm }, classes: model === 'gn_resnet' ? 3 : 1000 });
-      writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(described));
-      const shapes = py('shapes', name, path.join(dir, 'ours.json'));
-      expect(shapes).toMatchObject({ equal: true, only_ours: [], only_theirs: [], params: described.params });
-      const weights = path.join(dir, 'w.safetensors');
+      const weights = path.join(dir, 'py.safetensors');
+      py('write', 'gn_resnet', '7', weights);
       const probe = path.join(dir, 'probe.safetensors');
-      await runJob('models.export', { model: { name: model, norm }, classes: model === 'gn_resnet' ? 3 : 1000, seed: 3, path: weights, probePath: probe, probeShape: [2, 3, 64, 80], probeGrads: true });
-      const diff = py('load', name, weights, probe) as { features: number; logits: number; scale: number; grad_rel: number; grad_rel_pytorch: number };
+      await runJob('models.export', { model: 'gn_resnet', weights, probePath: probe, probeShape: [1, 3, 96, 64] });
+      const diff = py('load', 'gn_resnet', weights, probe) as { features: number; logits: number };
       expect(diff.features).toBeLessThan(1e-4);
-      expect(diff.logits).toBeLessThan(1e-4 * Math.max(1, diff.scale));
-      // Our float32 gradients are as close to a float64 PyTorch reference as PyTorch's own float32 ones.
-      expect(diff.grad_rel).toBeLessThan(2 * diff.grad_rel_pytorch + 1e-4);
+      expect(diff.logits).toBeLessThan(1e-4);
     });
-  }
-
-  // Our stem's max pooling (models/max_pool.cc) runs other kernels than PyTorch's; the paper net with the same weights,
-  // input and thread count must still give PyTorch's features, logits and every gradient bit for bit.
-  for (const [h, w] of [[64, 80], [224, 224], [157, 203]]) {
-    it(`gn_resnet at ${h} x ${w} px: forward and training gradients equal PyTorch's bit for bit`, async () => {
-      const dir = tempDir();
-      const weights = path.join(dir, 'w.safetensors');
-      const probe = path.join(dir, 'probe.safetensors');
-      await runJob('models.export', { model: 'gn_resnet', seed: 5, path: weights, probePath: probe, probeShape: [2, 3, h, w], probeGrads: true });
-      const diff = py('load', 'gn_resnet', weights, probe);
-      // Bit for bit only against the same LibTorch build (Debian's 1.13 on both sides here); another torch gets the
-      // tolerance of the test above.
-      if (diff.torch === nativeVersions().libtorch.version) expect(diff).toMatchObject({ features: 0, logits: 0, bitwise: true });
-      else expect(diff.features as number).toBeLessThan(1e-4);
-    });
-  }
-
-  it('weights written by PyTorch load into our gn_resnet and give PyTorch\'s outputs', async () => {
-    const dir = tempDir();
-    const weights = path.join(dir, 'py.safetensors');
-    py('write', 'gn_resnet', '7', weights);
-    const probe = path.join(dir, 'probe.safetensors');
-    await runJob('models.export', { model: 'gn_resnet', weights, probePath: probe, probeShape: [1, 3, 96, 64] });
-    const diff = py('load', 'gn_resnet', weights, probe) as { features: number; logits: number };
-    expect(diff.features).toBeLessThan(1e-4);
-    expect(diff.logits).toBeLessThan(1e-4);
-  });
-});
+  },
+);

@@ -12,8 +12,16 @@ import { cmuSlide, hasData, runCli, tempDir } from '../support.js';
 /** A little-endian BigTIFF with one tiled 256 x 256 IFD whose single tile declares `tileBytes` bytes. */
 function bigTiff(tileBytes: bigint): string {
   const entries: [number, number, bigint][] = [
-    [256, 3, 256n], [257, 3, 256n], [258, 3, 8n], [259, 3, 1n], [262, 3, 2n], [277, 3, 3n],
-    [322, 3, 256n], [323, 3, 256n], [324, 16, 0n /* patched: the data offset */], [325, 16, tileBytes],
+    [256, 3, 256n],
+    [257, 3, 256n],
+    [258, 3, 8n],
+    [259, 3, 1n],
+    [262, 3, 2n],
+    [277, 3, 3n],
+    [322, 3, 256n],
+    [323, 3, 256n],
+    [324, 16, 0n /* patched: the data offset */],
+    [325, 16, tileBytes],
   ];
   const ifdAt = 16;
   const dataAt = ifdAt + 8 + entries.length * 20 + 8;
@@ -61,7 +69,10 @@ function errorOf(fn: () => unknown): { code?: string; message: string } {
 describe('a TIFF declaring sizes its file cannot hold is refused before OpenSlide (needs the addon)', () => {
   it('a BigTIFF tile byte count of 2^62: SLIDE_READ_FAILED in-process, and exit 1 with no signal from the CLI', () => {
     const file = bigTiff(1n << 62n);
-    expect(errorOf(() => openSlide(file))).toMatchObject({ code: 'SLIDE_READ_FAILED', message: expect.stringMatching(/declares 4611686018427387904 bytes/) });
+    expect(errorOf(() => openSlide(file))).toMatchObject({
+      code: 'SLIDE_READ_FAILED',
+      message: expect.stringMatching(/declares 4611686018427387904 bytes/),
+    });
     const r = runCli(['slide', 'info', file, '--json']);
     expect(r.status, r.stderr).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'SLIDE_READ_FAILED' } });
@@ -75,7 +86,10 @@ describe('a TIFF declaring sizes its file cannot hold is refused before OpenSlid
 
 describe.skipIf(!hasData)('implausible mpp metadata is ignored with its reason (addon, real CMU slide)', () => {
   it('MPP = 1e+090 and AppMag = 9e: SLIDE_NO_MPP whose audit trail names both reasons', () => {
-    const file = patchedCmu([['MPP = 0.4990', 'MPP = 1e+090'], ['AppMag = 20', 'AppMag = 9e']]);
+    const file = patchedCmu([
+      ['MPP = 0.4990', 'MPP = 1e+090'],
+      ['AppMag = 20', 'AppMag = 9e'],
+    ]);
     const e = errorOf(() => openSlide(file));
     expect(e.code).toBe('SLIDE_NO_MPP');
     expect(e.message).toMatch(/outside the plausible 0\.02\.\.100/);

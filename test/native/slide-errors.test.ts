@@ -87,7 +87,9 @@ describe.skipIf(!hasData)('bad slide input is typed and Node stays alive (addon,
   it('a closed slide refuses reads with CONFIG_INVALID instead of crashing', () => {
     const s = openSlide(cmuSlide);
     s.close();
-    expect(() => s.readRegion({ x: 0, y: 0, width: 8, height: 8 }, { mpp: 1 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => s.readRegion({ x: 0, y: 0, width: 8, height: 8 }, { mpp: 1 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
     stillAlive();
   });
 
@@ -99,6 +101,6 @@ describe.skipIf(!hasData)('bad slide input is typed and Node stays alive (addon,
 });
 
 async function openSlideJob(path: string): Promise<unknown> {
-  const { runJob } = await import('../../src/job.js');
+  const { runJob } = await import('../../src/native/job.js');
   return runJob('slide.tissue', { path });
 }

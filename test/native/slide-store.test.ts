@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { storeInfo, listSamples } from '../../src/store_info.js';
-import { verify } from '../../src/store.js';
+import { runJob } from '../../src/native/job.js';
+import { storeInfo, listSamples } from '../../src/store/info.js';
+import { verify } from '../../src/store/store.js';
 import { cmuSlide, hasData, tempDir } from '../support.js';
 
 describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)', () => {
@@ -25,7 +25,10 @@ describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)
     // 2220 x 2967 px at 0.499 um/px is about 1108 x 1481 um: at most 4 x 5 whole 256 um tiles, tissue covers ~36%.
     expect(info.samples).toBeGreaterThanOrEqual(4);
     expect(info.samples).toBeLessThanOrEqual(20);
-    expect(info.magnifications.map((m) => m.shape)).toEqual([[256, 256, 3], [64, 64, 3]]);
+    expect(info.magnifications.map((m) => m.shape)).toEqual([
+      [256, 256, 3],
+      [64, 64, 3],
+    ]);
     expect((await verify(out)).ok).toBe(true);
     const first = listSamples(out)[0]!;
     const shard = path.join(out, first.shard);
@@ -44,7 +47,12 @@ describe.skipIf(!hasData)('store from a slide (addon, OpenSlide, ../shared/data)
     const csv = path.join(dir, 'slides.csv');
     writeFileSync(csv, `path,label,group\n${cmuSlide},a,g1\n/nonexistent.svs,b,g2\n`);
     await expect(
-      runJob('store.extract', { source: { kind: 'slides', csv }, magnifications: [10, 2.5], out: path.join(dir, 'store'), splits: { train: 0.7, val: 0.15, test: 0.15 } }),
+      runJob('store.extract', {
+        source: { kind: 'slides', csv, unit: 'tiles', sizeUm: 256, minTissue: 0.5 },
+        magnifications: [10, 2.5],
+        out: path.join(dir, 'store'),
+        splits: { train: 0.7, val: 0.15, test: 0.15 },
+      }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('line 3') });
   });
 });

@@ -34,22 +34,25 @@ describe.skipIf(!hasData)('CMU-1-Small-Region.svs metadata (addon, real data)', 
 
 const hasPythonOpenslide = pythonHas('openslide', 'numpy');
 // Without /usr/bin/python3 + openslide-python the byte-equality test is skipped (stated condition); all else runs.
-describe.skipIf(!hasData || !hasPythonOpenslide)('level-0 pixels equal openslide-python byte for byte (addon, real data, python3-openslide)', () => {
-  const rects = [
-    [0, 0, 256, 256],
-    [1000, 1200, 300, 200],
-    [2220 - 128, 2967 - 97, 128, 97],
-  ] as const;
-  it.each(rects)('rectangle x=%i y=%i %ix%i', (x, y, w, h) => {
-    const script = `import sys, openslide\ns = openslide.OpenSlide(sys.argv[1])\nsys.stdout.buffer.write(s.read_region((${x}, ${y}), 0, (${w}, ${h})).convert("RGB").tobytes())`;
-    const r = spawnSync('/usr/bin/python3', ['-c', script, cmuSlide], { maxBuffer: 64 << 20 });
-    expect(r.status).toBe(0);
-    const ours = openSlide(cmuSlide).readRegion({ x, y, width: w, height: h }, { mpp: 0.499 });
-    expect(ours.kernel).toBe('none');
-    expect(ours.level).toBe(0);
-    expect(ours.data.equals(r.stdout)).toBe(true);
-  });
-});
+describe.skipIf(!hasData || !hasPythonOpenslide)(
+  'level-0 pixels equal openslide-python byte for byte (addon, real data, python3-openslide)',
+  () => {
+    const rects = [
+      [0, 0, 256, 256],
+      [1000, 1200, 300, 200],
+      [2220 - 128, 2967 - 97, 128, 97],
+    ] as const;
+    it.each(rects)('rectangle x=%i y=%i %ix%i', (x, y, w, h) => {
+      const script = `import sys, openslide\ns = openslide.OpenSlide(sys.argv[1])\nsys.stdout.buffer.write(s.read_region((${x}, ${y}), 0, (${w}, ${h})).convert("RGB").tobytes())`;
+      const r = spawnSync('/usr/bin/python3', ['-c', script, cmuSlide], { maxBuffer: 64 << 20 });
+      expect(r.status).toBe(0);
+      const ours = openSlide(cmuSlide).readRegion({ x, y, width: w, height: h }, { mpp: 0.499 });
+      expect(ours.kernel).toBe('none');
+      expect(ours.level).toBe(0);
+      expect(ours.data.equals(r.stdout)).toBe(true);
+    });
+  },
+);
 
 describe.skipIf(!hasData || !hasVips)('libvips pyramids of the CMU slide (addon, real data, vips)', () => {
   let dir: string;
@@ -98,7 +101,12 @@ describe.skipIf(!hasData || !hasVips)('libvips pyramids of the CMU slide (addon,
   it('several magnifications from one read share the field of view (10x, 5x, 2.5x, 1.25x)', () => {
     const rect = { x: 400, y: 600, width: 448, height: 448, units: 'um' as const };
     const views = pyramid.readRegions(rect, [{ magnification: 10 }, { magnification: 5 }, { magnification: 2.5 }, { magnification: 1.25 }]);
-    expect(views.map((v) => [v.width, v.height])).toEqual([[448, 448], [224, 224], [112, 112], [56, 56]]);
+    expect(views.map((v) => [v.width, v.height])).toEqual([
+      [448, 448],
+      [224, 224],
+      [112, 112],
+      [56, 56],
+    ]);
     for (const v of views) {
       expect(v.rect).toEqual(views[0]!.rect);
       expect(v.level).toBe(views[0]!.level); // one read, at the level of the finest view
@@ -196,23 +204,38 @@ describe.skipIf(!hasData)('tissue detection on the CMU slide (addon, real data)'
 
 describe.skipIf(!existsSync(cmuSlide))('batch tile reads as a job (addon, real data)', () => {
   it('reads tiles on two threads with ordered progress and stops on abort with CANCELLED', async () => {
-    const { runJob } = await import('../../src/job.js');
+    const { runJob } = await import('../../src/native/job.js');
     const done: number[] = [];
-    const r = await runJob<{ tiles: number; checksum: number }>('slide.readTiles', { path: cmuSlide, n: 64, threads: 2 }, {
-      onEvent: (e) => done.push(e.done as number),
-    });
+    const r = await runJob<{ tiles: number; checksum: number }>(
+      'slide.readTiles',
+      { path: cmuSlide, n: 64, threads: 2 },
+      {
+        onEvent: (e) => done.push(e.done as number),
+      },
+    );
     expect(r.tiles).toBe(64);
     expect(done.at(-1)).toBe(64);
     expect([...done].sort((a, b) => a - b)).toEqual(done);
     const batch = await runJob<{ tiles: number }>('slide.readTiles', {
       path: cmuSlide,
-      regions: [{ x: 0, y: 0, width: 512, height: 512 }, { x: 1000, y: 1000, width: 448, height: 448 }],
+      regions: [
+        { x: 0, y: 0, width: 512, height: 512 },
+        { x: 1000, y: 1000, width: 448, height: 448 },
+      ],
       mpps: [1, 2],
       threads: 2,
     });
     expect(batch.tiles).toBe(2);
-    await expect(runJob('slide.readTiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({ code: 'REGION_OUTSIDE' });
-    const extract = await runJob<{ tiles: number; pieces: number }>('slide.extract', { path: cmuSlide, mpps: [1, 4], sizeUm: 224, threads: 2 });
+    await expect(runJob('slide.readTiles', { path: cmuSlide, regions: [{ x: 9000, y: 0, width: 8, height: 8 }] })).rejects.toMatchObject({
+      code: 'REGION_OUTSIDE',
+    });
+    const extract = await runJob<{ tiles: number; pieces: number }>('slide.extract', {
+      path: cmuSlide,
+      mpps: [1, 4],
+      sizeUm: 224,
+      minTissue: 0.5,
+      threads: 2,
+    });
     const grid = await openSlide(cmuSlide).tiles({ sizeUm: 224 });
     expect(extract).toMatchObject({ tiles: grid.length, pieces: 1 });
     const ac = new AbortController();
@@ -226,10 +249,11 @@ describe.skipIf(!pythonHas('PIL', 'numpy'))('area downsampling kernel vs Pillow 
   // Factors 2 and 4 take the specialised RGB path, 3 the generic integer path.
   it.each([2, 3, 4])('matches Pillow reduce(%i) within 1 on the same random pixels', async (factor) => {
     const dir = tempDir('resdistill-area-');
-    const input = path.join(dir, 'in.raw'), expected = path.join(dir, 'out.raw');
+    const input = path.join(dir, 'in.raw'),
+      expected = path.join(dir, 'out.raw');
     const script = `import numpy as np\nfrom PIL import Image\nimg = np.random.default_rng(1).integers(0, 256, (516, 516, 3), dtype=np.uint8)\nopen("${input}", "wb").write(img.tobytes())\nopen("${expected}", "wb").write(np.asarray(Image.fromarray(img).reduce(${factor})).tobytes())`;
     expect(spawnSync('/usr/bin/python3', ['-c', script]).status).toBe(0);
-    const { runJob } = await import('../../src/job.js');
+    const { runJob } = await import('../../src/native/job.js');
     const r = await runJob<{ maxAbsDiff: number }>('image.areaBench', { size: 516, factor, reps: 1, threads: 2, input, compare: expected });
     expect(r.maxAbsDiff).toBeLessThanOrEqual(1);
     expect(readFileSync(expected).length).toBe(Math.floor(516 / factor) ** 2 * 3);

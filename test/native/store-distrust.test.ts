@@ -5,14 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extract, loadExtractConfig, merge, readIndex, readManifest, type Manifest } from '../../src/store.js';
-import { storeInfo } from '../../src/store_info.js';
+import { extract, loadExtractConfig, merge, readIndex, readManifest, type Manifest } from '../../src/store/store.js';
+import { storeInfo } from '../../src/store/info.js';
 import { hasData, repoRoot, runCli, tempDir } from '../support.js';
 import { lymphomaConfig, lymphomaSubset, SHARDS, snapshot } from './store_fixtures.js';
 
 /** Runs data.scan over a store in a child process, so a crash shows as a signal instead of killing the test worker. */
 function scanInChild(store: string) {
-  const script = `import('${path.join(repoRoot, 'dist', 'job.js')}').then(({ runJob }) => runJob('data.scan', { store: ${JSON.stringify(store)}, split: 'all', batchSize: 4 }))
+  const script = `import('${path.join(repoRoot, 'dist', 'native', 'job.js')}').then(({ runJob }) => runJob('data.scan', { store: ${JSON.stringify(store)}, split: 'all', batchSize: 4 }))
     .then(() => console.log(JSON.stringify({ ok: true })), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, signal: r.signal, result: r.stdout.trim() ? JSON.parse(r.stdout.trim().split('\n').pop()!) : null };
@@ -79,7 +79,7 @@ describe.skipIf(!hasData)('a store whose index lies (needs the addon, the built 
     expect(scan.result).toMatchObject({ code: 'STORE_CORRUPT' });
   });
 
-  it('an index whose member offset points outside the shard, or whose names are not the sample\'s members: STORE_CORRUPT', () => {
+  it("an index whose member offset points outside the shard, or whose names are not the sample's members: STORE_CORRUPT", () => {
     const c = copy();
     editIndex(c, 2, (samples) => {
       samples[0]!.views[1]!.offset = 2 ** 52;

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { extract, loadExtractConfig, merge, parseExtractConfig, readManifest, readView } from '../../src/store.js';
-import { listSamples, storeInfo } from '../../src/store_info.js';
+import { runJob } from '../../src/native/job.js';
+import { extract, loadExtractConfig, merge, parseExtractConfig, readManifest, readView } from '../../src/store/store.js';
+import { listSamples, storeInfo } from '../../src/store/info.js';
 import { hasData, tempDir } from '../support.js';
 import { crcDir, lymphomaConfig, lymphomaSubset, SHARDS, snapshot } from './store_fixtures.js';
 
@@ -23,9 +23,16 @@ describe.skipIf(!hasData)('store extraction (needs the addon and real data in ..
     const samples = listSamples(store);
     expect(samples).toHaveLength(30);
     for (const s of samples.slice(0, 6)) {
-      expect(s.sample.views.map((v) => v.shape)).toEqual([[312, 416, 3], [156, 208, 3], [78, 104, 3]]);
+      expect(s.sample.views.map((v) => v.shape)).toEqual([
+        [312, 416, 3],
+        [156, 208, 3],
+        [78, 104, 3],
+      ]);
       const top = readView(store, s.shard, s.sample.views[0]!);
-      for (const [k, f] of [[1, 2], [2, 4]] as const) {
+      for (const [k, f] of [
+        [1, 2],
+        [2, 4],
+      ] as const) {
         const low = readView(store, s.shard, s.sample.views[k]!);
         for (let y = 0; y < low.h; y += 7) {
           for (let x = 0; x < low.w; x += 5) {
@@ -72,7 +79,9 @@ describe.skipIf(!hasData)('store extraction (needs the addon and real data in ..
     const r = await extract(loadExtractConfig(lymphomaConfig(root)), store, SHARDS);
     expect(r.shardsWritten).toBe(0);
     expect(snapshot(store)).toEqual(before);
-    await expect(extract(loadExtractConfig(lymphomaConfig(root)), store, { samplesPerShard: 5 })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(extract(loadExtractConfig(lymphomaConfig(root)), store, { samplesPerShard: 5 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
   });
 
   it('--part 1/2 and 2/2 merged give a store byte-identical to a single run', async () => {
@@ -89,7 +98,9 @@ describe.skipIf(!hasData)('store extraction (needs the addon and real data in ..
 
 describe.skipIf(!hasData)('store from a CSV manifest (needs the addon and real data in ../shared/data)', () => {
   it('parses path,label,group rows: classes from labels, empty label = unlabeled pool, no group crosses splits', async () => {
-    const names = readdirSync(crcDir).filter((n) => n.endsWith('.jpg')).sort();
+    const names = readdirSync(crcDir)
+      .filter((n) => n.endsWith('.jpg'))
+      .sort();
     const rows = names.map((n, i) => {
       const label = n.split('___')[0]!;
       return i % 10 === 9 ? `${n},,unlabeled-${i}` : `${n},${label},${label}-p${i % 3}`;
@@ -99,13 +110,19 @@ describe.skipIf(!hasData)('store from a CSV manifest (needs the addon and real d
     // Paths relative to the CSV's folder: point them at the data.
     writeFileSync(csv, ['path,label,group', ...rows.map((r) => path.join(path.relative(dir, crcDir), r))].join('\n'));
     const out = path.join(dir, 'store');
-    const cfg = parseExtractConfig({ data: { source: 'images', csv, mpp: 0.5, splits: { train: 0.7, val: 0.15, test: 0.15 } }, magnifications: { teacher: 20, students: [10] } });
+    const cfg = parseExtractConfig({
+      data: { source: 'images', csv, mpp: 0.5, splits: { train: 0.7, val: 0.15, test: 0.15 } },
+      magnifications: { teacher: 20, students: [10] },
+    });
     await extract(cfg, out, { samplesPerShard: 16 });
     const m = readManifest(out);
     expect(m.classes).toEqual(['ADI', 'LYM', 'MUC', 'MUS', 'NORM', 'STR', 'TUM']);
     expect(m.splits.unlabeled).toHaveLength(7);
     const samples = listSamples(out);
-    expect(samples[0]!.sample.views.map((v) => v.shape)).toEqual([[224, 224, 3], [112, 112, 3]]);
+    expect(samples[0]!.sample.views.map((v) => v.shape)).toEqual([
+      [224, 224, 3],
+      [112, 112, 3],
+    ]);
     const splitOf = new Map<string, string>();
     for (const name of ['train', 'val', 'test', 'unlabeled'] as const) {
       for (const id of m.splits[name]) {
@@ -115,7 +132,9 @@ describe.skipIf(!hasData)('store from a CSV manifest (needs the addon and real d
         if (name === 'unlabeled') expect(samples[id]!.sample.label).toBeNull();
       }
     }
-    expect(samples.filter((s) => s.sample.label !== null).every((s) => m.classes[s.sample.label!] === s.sample.group.split('-')[0])).toBe(true);
+    expect(samples.filter((s) => s.sample.label !== null).every((s) => m.classes[s.sample.label!] === s.sample.group.split('-')[0])).toBe(
+      true,
+    );
   });
 
   it('rejects a manifest with an unknown path and an unknown label mixed with good rows, listing ALL problems', async () => {
@@ -131,7 +150,12 @@ describe.skipIf(!hasData)('store from a CSV manifest (needs the addon and real d
       ].join('\n'),
     );
     // The native source's `classes` (a fixed label list) has no config field: the job is called directly.
-    const spec = { source: { kind: 'images', csv, mpp: 0.5, classes: ['ADI', 'TUM'] }, magnifications: [20], splits: { train: 0.7, val: 0.15, test: 0.15 }, out: path.join(dir, 'store') };
+    const spec = {
+      source: { kind: 'images', csv, mpp: 0.5, classes: ['ADI', 'TUM'] },
+      magnifications: [20],
+      splits: { train: 0.7, val: 0.15, test: 0.15 },
+      out: path.join(dir, 'store'),
+    };
     const err = await runJob('store.extract', spec).catch((e: Error & { code: string }) => e);
     expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
     expect(err.message).toMatch(/2 problem/);

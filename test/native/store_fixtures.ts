@@ -21,7 +21,10 @@ export function lymphomaSubset(perClass: number): string {
  * Writes an extract config (an experiment config's data and magnifications) for a lymphoma subset at 6.25x (its
  * ~1.6 um/px), 3.125x and 1.5625x; splits 0.7/0.15/0.15 with seed 7 unless `splits` says otherwise.
  */
-export function lymphomaConfig(root: string, extra: { splits?: Record<string, number>; magnifications?: number[]; threads?: number } = {}): string {
+export function lymphomaConfig(
+  root: string,
+  extra: { splits?: Record<string, number>; magnifications?: number[]; threads?: number } = {},
+): string {
   const file = path.join(tempDir('rd-cfg-'), 'extract.json');
   const [teacher, ...students] = extra.magnifications ?? [6.25, 3.125, 1.5625];
   const config = {
@@ -52,7 +55,12 @@ export function readNpyF32(file: string): { shape: number[]; data: Float32Array 
   const buf = readFileSync(file);
   const len = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + len).toString('latin1');
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const body = buf.subarray(10 + len);
   const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
   return { shape, data };

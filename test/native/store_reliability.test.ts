@@ -4,8 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { extract, loadExtractConfig, readIndex, readManifest, verify } from '../../src/store.js';
+import { runJob } from '../../src/native/job.js';
+import { extract, loadExtractConfig, readIndex, readManifest, verify } from '../../src/store/store.js';
 import { cli, hasData, runCli, tempDir } from '../support.js';
 import { lymphomaConfig, lymphomaSubset, SHARDS, snapshot } from './store_fixtures.js';
 

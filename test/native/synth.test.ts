@@ -4,21 +4,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors.js';
-import type { JobEvent } from '../../src/job.js';
-import { generateCohort, type SynthOptions } from '../../src/synth.js';
+import { CancelledError } from '../../src/util/errors.js';
+import type { JobEvent } from '../../src/native/job.js';
+import { generateCohort, type SynthOptions } from '../../src/slide/synth.js';
 import { pythonHas, repoRoot, tempDir } from '../support.js';
 
 // Small slides keep the suite fast: 800 x 600 um at 0.25 um/px is 3200 x 2400 px, 5 pyramid levels.
-const small: Omit<SynthOptions, 'outDir'> = { seed: 3, slidesPerClass: 2, sizeUm: [800, 600], threads: 2 };
+const small: Omit<SynthOptions, 'out'> = { seed: 3, slidesPerClass: 2, slideSizeUm: [800, 600], threads: 2 };
 const hasOpenSlide = pythonHas('openslide');
 
 function tifs(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.tif')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.tif'))
+    .sort();
 }
 
 function bytesOf(dir: string): Record<string, Buffer> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f))]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(path.join(dir, f))]),
+  );
 }
 
 describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
@@ -26,21 +32,21 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
   const events: JobEvent[] = [];
   beforeAll(async () => {
     dir = tempDir('resdistill-synth-');
-    await generateCohort({ ...small, outDir: dir }, { onEvent: (e) => events.push(e) });
+    await generateCohort({ ...small, out: dir }, { onEvent: (e) => events.push(e) });
   });
 
   it('is byte-deterministic for a seed, and a different seed gives different slides', async () => {
     const again = tempDir('resdistill-synth-again-');
-    await generateCohort({ ...small, outDir: again, threads: 1 });
+    await generateCohort({ ...small, out: again, threads: 1 });
     expect(bytesOf(again)).toEqual(bytesOf(dir));
     const other = tempDir('resdistill-synth-other-');
-    await generateCohort({ ...small, seed: 4, slidesPerClass: 1, outDir: other });
+    await generateCohort({ ...small, seed: 4, slidesPerClass: 1, out: other });
     for (const f of tifs(other)) expect(readFileSync(path.join(other, f)).equals(readFileSync(path.join(dir, f)))).toBe(false);
   });
 
   it('runs the same from the C++ driver (native build): identical slides for the same seed', () => {
     const out = tempDir('resdistill-synth-driver-');
-    const spec = JSON.stringify({ ...small, slidesPerClass: 1, outDir: out });
+    const spec = JSON.stringify({ ...small, slidesPerClass: 1, out });
     const r = spawnSync(path.join(repoRoot, 'build', 'resdistill-driver'), ['run', 'synth.cohort', '-'], { input: spec, encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ synthetic: true, slides: 3 });
@@ -63,7 +69,11 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
     expect(parsed.map((r) => r[0]).sort()).toEqual(tifs(dir));
     const perLabel = new Map<string, number>();
     for (const [, label] of parsed) perLabel.set(label!, (perLabel.get(label!) ?? 0) + 1);
-    expect([...perLabel.entries()].sort()).toEqual([['A', 2], ['B', 2], ['C', 2]]);
+    expect([...perLabel.entries()].sort()).toEqual([
+      ['A', 2],
+      ['B', 2],
+      ['C', 2],
+    ]);
     const labelOfGroup = new Map<string, string>();
     for (const [, label, group] of parsed) {
       expect(labelOfGroup.get(group!) ?? label).toBe(label); // a patient has one diagnosis
@@ -91,11 +101,24 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
     ].join('\n');
     const r = spawnSync('/usr/bin/python3', ['-c', script, ...tifs(dir).map((f) => path.join(dir, f))], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const slides = JSON.parse(r.stdout) as { vendor: string; dims: number[][]; ds: number[]; props: Record<string, string>; corner: number[]; tissue: number }[];
+    const slides = JSON.parse(r.stdout) as {
+      vendor: string;
+      dims: number[][];
+      ds: number[];
+      props: Record<string, string>;
+      corner: number[];
+      tissue: number;
+    }[];
     expect(slides).toHaveLength(6);
     for (const s of slides) {
       expect(s.vendor).toBe('generic-tiff');
-      expect(s.dims).toEqual([[3200, 2400], [1600, 1200], [800, 600], [400, 300], [200, 150]]);
+      expect(s.dims).toEqual([
+        [3200, 2400],
+        [1600, 1200],
+        [800, 600],
+        [400, 300],
+        [200, 150],
+      ]);
       expect(s.ds).toEqual([1, 2, 4, 8, 16]);
       expect(s.props['tiff.ResolutionUnit']).toBe('centimeter');
       expect(1e4 / Number(s.props['tiff.XResolution'])).toBeCloseTo(0.25, 6);
@@ -111,10 +134,13 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
   it('stops on AbortSignal with CANCELLED, leaving no partial files and no cohort.csv', async () => {
     const out = tempDir('resdistill-synth-cancel-');
     const controller = new AbortController();
-    const job = generateCohort({ ...small, slidesPerClass: 4, outDir: out }, {
-      signal: controller.signal,
-      onEvent: () => controller.abort(),
-    });
+    const job = generateCohort(
+      { ...small, slidesPerClass: 4, out },
+      {
+        signal: controller.signal,
+        onEvent: () => controller.abort(),
+      },
+    );
     await expect(job).rejects.toBeInstanceOf(CancelledError);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(path.join(out, 'cohort.csv'))).toBe(false);
@@ -125,14 +151,14 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
     const bad: [Record<string, unknown>, string][] = [
       [{ slidesPerClass: 0 }, 'spec.slidesPerClass'],
       [{ classes: 5 }, 'spec.classes'],
-      [{ sizeUm: 'big' }, 'spec.sizeUm'],
+      [{ slideSizeUm: 'big' }, 'spec.slideSizeUm'],
       [{ mpp: -1 }, 'spec.mpp'],
       [{ tileSize: 100 }, 'spec.tileSize'],
       [{ compression: 'lzw' }, 'spec.compression'],
       [{ seed: 1.5 }, 'spec.seed'],
     ];
     for (const [field, name] of bad) {
-      await expect(generateCohort({ outDir: out, ...field } as unknown as SynthOptions)).rejects.toMatchObject({
+      await expect(generateCohort({ out, ...field } as unknown as SynthOptions)).rejects.toMatchObject({
         code: 'CONFIG_INVALID',
         message: expect.stringContaining(name),
       });
@@ -141,12 +167,15 @@ describe('synth.cohort: SYNTHETIC demo slides (addon)', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('fails with IO_ERROR on an unwritable outDir and Node keeps working', async () => {
+  it('fails with IO_ERROR on an unwritable out folder and Node keeps working', async () => {
     const parent = tempDir('resdistill-synth-io-');
     const file = path.join(parent, 'a-file');
     writeFileSync(file, 'not a folder');
-    await expect(generateCohort({ ...small, outDir: path.join(file, 'cohort') })).rejects.toMatchObject({ code: 'IO_ERROR' });
+    await expect(generateCohort({ ...small, out: path.join(file, 'cohort') })).rejects.toMatchObject({ code: 'IO_ERROR' });
     const ok = tempDir('resdistill-synth-ok-');
-    await expect(generateCohort({ ...small, slidesPerClass: 1, classes: 2, outDir: ok })).resolves.toMatchObject({ synthetic: true, slides: 2 });
+    await expect(generateCohort({ ...small, slidesPerClass: 1, classes: 2, out: ok })).resolves.toMatchObject({
+      synthetic: true,
+      slides: 2,
+    });
   });
 });

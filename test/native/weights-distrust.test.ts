@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { predictSlide, resolveModelRef } from '../../src/predict.js';
-import { checkUnchanged, describeWeights, fileIdentity, readSafetensors } from '../../src/weights.js';
+import { runJob } from '../../src/native/job.js';
+import { predictSlide } from '../../src/predict/predict.js';
+import { resolveModelRef } from '../../src/predict/model-ref.js';
+import { checkUnchanged, describeWeights, fileIdentity, readSafetensors } from '../../src/weights/weights.js';
 import { cmuSlide, hasData, repoRoot, runCli, tempDir } from '../support.js';
 
 const ARCH = { name: 'gn_resnet', norm: 'group', groups: 2, widths: [4, 8], blocks: [1, 1] };
@@ -81,10 +82,18 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
   it.each([
     ['a header that is an array', () => write([1, 2], Buffer.alloc(0)), /not a JSON object/],
     ['__metadata__ that is not an object', () => edited((h) => void (h.__metadata__ = 'x')), /__metadata__ must be an object/],
-    ['metadata values that are not strings', () => edited((h) => void (h.__metadata__ = { ...METADATA, epoch: 1 })), /__metadata__\.epoch must be a string/],
+    [
+      'metadata values that are not strings',
+      () => edited((h) => void (h.__metadata__ = { ...METADATA, epoch: 1 })),
+      /__metadata__\.epoch must be a string/,
+    ],
     ['an entry without data_offsets', () => edited((h) => void delete h['fc.bias'].data_offsets), /fc\.bias/],
     ['an entry that is not an object', () => edited((h) => void (h['fc.bias'] = 7)), /fc\.bias/],
-    ['a shape of 10^12 elements', () => edited((h) => void (h['fc.weight'].shape = [1e6, 1e6])), /fc\.weight' has offsets outside the file/],
+    [
+      'a shape of 10^12 elements',
+      () => edited((h) => void (h['fc.weight'].shape = [1e6, 1e6])),
+      /fc\.weight' has offsets outside the file/,
+    ],
   ])('%s: WEIGHTS_INVALID from the native reader and the JS reader', async (_, make, message) => {
     const file = make();
     await expectInvalid(file, message);
@@ -118,15 +127,23 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
   });
 
   it('10,000 declared classes are refused from the metadata', async () => {
-    const file = edited((h) => void (h.__metadata__ = { ...METADATA, classes: JSON.stringify(Array.from({ length: 10_000 }, (_, i) => `c${i}`)) }));
+    const file = edited(
+      (h) => void (h.__metadata__ = { ...METADATA, classes: JSON.stringify(Array.from({ length: 10_000 }, (_, i) => `c${i}`)) }),
+    );
     await expectInvalid(file, /'classes' lists 10000 names, more than the 1000/);
   });
 
   it('a huge declared architecture is refused before it is built: typed error, bounded memory, no signal', () => {
     // Widths of 65536 in 8 stages would be tens of gigabytes of weights; the file holds a few kilobytes.
-    const file = edited((h) => void (h.__metadata__ = { ...METADATA, architecture: JSON.stringify({ ...ARCH, groups: 1, widths: Array(8).fill(65536), blocks: Array(8).fill(4) }) }));
+    const file = edited(
+      (h) =>
+        void (h.__metadata__ = {
+          ...METADATA,
+          architecture: JSON.stringify({ ...ARCH, groups: 1, widths: Array(8).fill(65536), blocks: Array(8).fill(4) }),
+        }),
+    );
     const script = `
-      const { describeWeights } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'weights.js'))});
+      const { describeWeights } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'weights', 'weights.js'))});
       const out = await describeWeights(${JSON.stringify(file)}).then(() => ({ code: 'none' }), (e) => ({ code: e.code, message: e.message }));
       process.stdout.write(JSON.stringify({ ...out, rssMb: process.resourceUsage().maxRSS / 1024 }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
@@ -158,7 +175,9 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
     expect(() => checkUnchanged(file, identity)).not.toThrow();
     const bytes = readFileSync(file);
     writeFileSync(file, Buffer.concat([bytes.subarray(0, bytes.length - 4), Buffer.from([1, 2, 3, 4])]));
-    expect(() => checkUnchanged(file, identity)).toThrow(expect.objectContaining({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/changed while it was in use/) }));
+    expect(() => checkUnchanged(file, identity)).toThrow(
+      expect.objectContaining({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/changed while it was in use/) }),
+    );
   });
 
   it.skipIf(!hasData)('predict refuses weights replaced after they were described, writing nothing (real CMU slide)', async () => {
@@ -169,7 +188,10 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
     const other = edited((h) => void (h.__metadata__ = { ...METADATA, classes: JSON.stringify(['benign', 'malignant']) }));
     writeFileSync(file, readFileSync(other));
     const out = path.join(tempDir('rd-predict-'), 'out');
-    await expect(predictSlide(cmuSlide, ref, { out, teacher: false })).rejects.toMatchObject({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/changed while it was in use/) });
+    await expect(predictSlide(cmuSlide, ref, { out, teacher: false })).rejects.toMatchObject({
+      code: 'WEIGHTS_INVALID',
+      message: expect.stringMatching(/changed while it was in use/),
+    });
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -9,9 +9,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/job.js';
-import { openSlide } from '../../src/slide.js';
-import { describeWeights, type WeightsDescription } from '../../src/weights.js';
+import { runJob } from '../../src/native/job.js';
+import { openSlide } from '../../src/slide/slide.js';
+import { describeWeights, type WeightsDescription } from '../../src/weights/weights.js';
 import { cmuSlide, hasData, pythonHas, repoRoot, runCli, tempDir } from '../support.js';
 import { lymphomaSubset } from './store_fixtures.js';
 
@@ -72,7 +72,8 @@ function onnxInput(d: WeightsDescription, img: (typeof images)[number]): ort.Ten
   for (let c = 0; c < 3; c++) {
     const mean = Math.fround(d.input.mean[c]!);
     const std = Math.fround(d.input.std[c]!);
-    for (let p = 0; p < height * width; p++) x[c * height * width + p] = Math.fround(Math.fround(Math.fround(pixels[3 * p + c]! / 255) - mean) / std);
+    for (let p = 0; p < height * width; p++)
+      x[c * height * width + p] = Math.fround(Math.fround(Math.fround(pixels[3 * p + c]! / 255) - mean) / std);
   }
   return new ort.Tensor('float32', x, [1, 3, height, width]);
 }
@@ -88,17 +89,29 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
     });
     const common = { store, epochs: 1, batchSize: 8, seed: 3, augment: {} };
     const train = async (kind: string, spec: Record<string, unknown>): Promise<Trained> => {
-      const r = await runJob<{ bestCheckpoint: string; finalCheckpoint: string }>(kind, { ...common, outDir: path.join(tempDir('rd-run-'), 'run'), ...spec });
+      const r = await runJob<{ bestCheckpoint: string; finalCheckpoint: string }>(kind, {
+        ...common,
+        out: path.join(tempDir('rd-run-'), 'run'),
+        ...spec,
+      });
       return { best: r.bestCheckpoint, final: r.finalCheckpoint };
     };
-    runs.teacher = await train('train.supervised', { magnification: 3.125, model: { name: 'gn_resnet' }, weights: { method: 'teacher', runId: 'teacher-run-key' } });
+    runs.teacher = await train('train.supervised', {
+      magnification: 3.125,
+      model: { name: 'gn_resnet' },
+      weights: { method: 'teacher', runId: 'teacher-run-key' },
+    });
     runs.kd = await train('train.distill', {
       magnification: STUDENT_MAG,
       model: { name: 'gn_resnet' },
       teacher: { magnification: 3.125, model: { name: 'gn_resnet' }, checkpoint: runs.teacher.best },
       weights: { method: 'kd', runId: 'kd-run-key' },
     });
-    runs.resnet18 = await train('train.supervised', { magnification: STUDENT_MAG, model: { name: 'resnet18' }, weights: { method: 'baseline', runId: 'baseline-run-key' } });
+    runs.resnet18 = await train('train.supervised', {
+      magnification: STUDENT_MAG,
+      model: { name: 'resnet18' },
+      weights: { method: 'baseline', runId: 'baseline-run-key' },
+    });
 
     // Real tissue at the student's magnification: three tiles of the training field of view and the whole slide
     // (another size: the networks are fully convolutional, and the exports are dynamic in height and width).
@@ -146,34 +159,72 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
       expect(d.input.std.every((s) => s > 0.05 && s < 0.5)).toBe(true);
       expect(d.input.mean.every((m) => m > 0.2 && m < 0.9)).toBe(true);
     }
-    expect(await describeWeights(runs.resnet18.best)).toMatchObject({ architecture: { name: 'resnet18', norm: 'batch' }, method: 'baseline' });
+    expect(await describeWeights(runs.resnet18.best)).toMatchObject({
+      architecture: { name: 'resnet18', norm: 'batch' },
+      method: 'baseline',
+    });
   });
 
   it('refuses, with WEIGHTS_INVALID naming the problem, metadata that is missing or disagrees with the tensors', async () => {
     const cases: [string, (m: Record<string, string>) => void, RegExp][] = [
-      ['no metadata', (m) => { for (const k of Object.keys(m)) delete m[k]; }, /missing 'resdistillFormat'.*missing 'classes'.*missing 'architecture'/],
-      ['a class more than the logits', (m) => { m.classes = JSON.stringify(['CLL', 'FL', 'MCL', 'DLBCL']); }, /fc\.weight.*shape/],
-      ['another architecture', (m) => { m.architecture = JSON.stringify({ name: 'resnet18', norm: 'batch', groups: 32 }); }, /missing tensor|unexpected tensor/],
-      ['magnification and mpp apart', (m) => { m.mpp = '1.6'; }, /'magnification' and 'mpp' disagree/],
-      ['a zero std', (m) => { m.inputStd = '[0.1, 0, 0.1]'; }, /'inputStd' must hold finite numbers > 0/],
+      [
+        'no metadata',
+        (m) => {
+          for (const k of Object.keys(m)) delete m[k];
+        },
+        /missing 'resdistillFormat'.*missing 'classes'.*missing 'architecture'/,
+      ],
+      [
+        'a class more than the logits',
+        (m) => {
+          m.classes = JSON.stringify(['CLL', 'FL', 'MCL', 'DLBCL']);
+        },
+        /fc\.weight.*shape/,
+      ],
+      [
+        'another architecture',
+        (m) => {
+          m.architecture = JSON.stringify({ name: 'resnet18', norm: 'batch', groups: 32 });
+        },
+        /missing tensor|unexpected tensor/,
+      ],
+      [
+        'magnification and mpp apart',
+        (m) => {
+          m.mpp = '1.6';
+        },
+        /'magnification' and 'mpp' disagree/,
+      ],
+      [
+        'a zero std',
+        (m) => {
+          m.inputStd = '[0.1, 0, 0.1]';
+        },
+        /'inputStd' must hold finite numbers > 0/,
+      ],
     ];
     for (const [, edit, message] of cases) {
       await expect(describeWeights(withMetadata(runs.kd.best, edit))).rejects.toMatchObject({ code: 'WEIGHTS_INVALID', message });
     }
   });
 
-  it.skipIf(!hasPython)('Python rebuilds the model from the metadata alone and matches LibTorch to 1e-4 (gn_resnet and resnet18)', async () => {
-    for (const run of [runs.kd, runs.resnet18]) {
-      const r = spawnSync('/usr/bin/python3', [pythonModule, run.best, ...images.map((i) => i.file)], { encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as { metadata: { classes: string[] }; logits: number[][] };
-      expect(out.metadata.classes).toEqual(['CLL', 'FL', 'MCL']);
-      expect(maxAbsDiff(out.logits, await libtorchLogits(run.best))).toBeLessThan(TOLERANCE);
-    }
-    const bad = spawnSync('/usr/bin/python3', [pythonModule, withMetadata(runs.kd.best, (m) => delete m.classes)], { encoding: 'utf8' });
-    expect(bad.status).toBe(1);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'WEIGHTS_INVALID', message: expect.stringMatching(/missing classes/) } });
-  });
+  it.skipIf(!hasPython)(
+    'Python rebuilds the model from the metadata alone and matches LibTorch to 1e-4 (gn_resnet and resnet18)',
+    async () => {
+      for (const run of [runs.kd, runs.resnet18]) {
+        const r = spawnSync('/usr/bin/python3', [pythonModule, run.best, ...images.map((i) => i.file)], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const out = JSON.parse(r.stdout) as { metadata: { classes: string[] }; logits: number[][] };
+        expect(out.metadata.classes).toEqual(['CLL', 'FL', 'MCL']);
+        expect(maxAbsDiff(out.logits, await libtorchLogits(run.best))).toBeLessThan(TOLERANCE);
+      }
+      const bad = spawnSync('/usr/bin/python3', [pythonModule, withMetadata(runs.kd.best, (m) => delete m.classes)], { encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(JSON.parse(bad.stdout)).toMatchObject({
+        error: { code: 'WEIGHTS_INVALID', message: expect.stringMatching(/missing classes/) },
+      });
+    },
+  );
 
   it('exports ONNX that ONNX Runtime runs at any batch, height and width, matching LibTorch to 1e-4 (gn_resnet and resnet18)', async () => {
     for (const run of [runs.kd, runs.resnet18]) {
@@ -191,7 +242,8 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
       // A batch of the three same-size tiles gives each tile's logits.
       const [a, b, c] = images.slice(0, 3).map((img) => onnxInput(d, img).data as Float32Array);
       const batch = new Float32Array([...a!, ...b!, ...c!]);
-      const batched = (await session.run({ input: new ort.Tensor('float32', batch, [3, 3, images[0]!.height, images[0]!.width]) })).logits!.data as Float32Array;
+      const batched = (await session.run({ input: new ort.Tensor('float32', batch, [3, 3, images[0]!.height, images[0]!.width]) })).logits!
+        .data as Float32Array;
       expect(Math.max(...Array.from(batched).map((v, i) => Math.abs(v - logits[Math.floor(i / 3)]![i % 3]!)))).toBeLessThan(TOLERANCE);
       // The description travels as metadata_props.
       const model = onnxProto.onnx.ModelProto.decode(readFileSync(file));
@@ -204,7 +256,13 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
   });
 
   it('export refuses a file without a description, and an opset outside 13-17, with typed errors', () => {
-    const noMeta = runCli(['export', withMetadata(runs.kd.best, (m) => delete m.architecture), '--onnx', path.join(tempDir(), 'x.onnx'), '--json']);
+    const noMeta = runCli([
+      'export',
+      withMetadata(runs.kd.best, (m) => delete m.architecture),
+      '--onnx',
+      path.join(tempDir(), 'x.onnx'),
+      '--json',
+    ]);
     expect(noMeta.status).toBe(1);
     expect(JSON.parse(noMeta.stdout)).toMatchObject({ error: { code: 'WEIGHTS_INVALID' } });
     const opset = runCli(['export', runs.kd.best, '--onnx', path.join(tempDir(), 'x.onnx'), '--opset', '18', '--json']);
@@ -218,30 +276,53 @@ describe.skipIf(!hasData)('self-describing weights, Python and ONNX (addon, ../s
     const out = path.join(tempDir('rd-pred-'), 'pred');
     const r = runCli(['predict', cmuSlide, '--model', alone, '--out', out, '--min-tissue', '0.1', '--json']);
     expect(r.status, r.stderr + r.stdout).toBe(0);
-    const result = JSON.parse(r.stdout) as { synthetic: boolean; model: { method: string; magnification: number; runId: string }; classes: string[]; tiles: number; teacher: unknown };
-    expect(result).toMatchObject({ synthetic: false, model: { method: 'kd', magnification: STUDENT_MAG, runId: 'kd-run-key' }, classes: ['CLL', 'FL', 'MCL'], teacher: null });
+    const result = JSON.parse(r.stdout) as {
+      synthetic: boolean;
+      model: { method: string; magnification: number; runId: string };
+      classes: string[];
+      tiles: number;
+      teacher: unknown;
+    };
+    expect(result).toMatchObject({
+      synthetic: false,
+      model: { method: 'kd', magnification: STUDENT_MAG, runId: 'kd-run-key' },
+      classes: ['CLL', 'FL', 'MCL'],
+      teacher: null,
+    });
     expect(result.tiles).toBeGreaterThan(0);
     for (const f of ['prediction.json', 'tiles.csv', 'heatmap.png']) expect(existsSync(path.join(out, f))).toBe(true);
 
     const refused = runCli(['predict', cmuSlide, '--model', withMetadata(runs.kd.best, (m) => delete m.classes), '--out', out, '--json']);
     expect(refused.status).toBe(1);
-    expect(JSON.parse(refused.stdout)).toMatchObject({ error: { code: 'WEIGHTS_INVALID', message: expect.stringMatching(/missing 'classes'/) } });
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      error: { code: 'WEIGHTS_INVALID', message: expect.stringMatching(/missing 'classes'/) },
+    });
   });
 
-  it.skipIf(!hasPython)("predict's tiles.csv is RFC 4180: class names with a comma and a quote read back intact (Python's csv module)", () => {
-    const names = ['CLL, small', 'FL "follicular"', 'MCL'];
-    const weights = withMetadata(runs.kd.best, (m) => { m.classes = JSON.stringify(names); m.synthetic = 'true'; });
-    const out = path.join(tempDir('rd-csv-'), 'pred');
-    const r = runCli(['predict', cmuSlide, '--model', weights, '--out', out, '--min-tissue', '0.1', '--json']);
-    expect(r.status, r.stderr + r.stdout).toBe(0);
-    const read = spawnSync('/usr/bin/python3', ['-c', 'import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline="")))))', path.join(out, 'tiles.csv')], { encoding: 'utf8' });
-    const rows = JSON.parse(read.stdout) as string[][];
-    expect(rows[0]).toEqual(['x', 'y', 'width', 'height', 'tissue', 'label', ...names.map((n) => `p_${n}`)]);
-    expect(rows.slice(1).every((row) => row.length === 6 + names.length && names.includes(row[5]!))).toBe(true);
-    // Trained on SYNTHETIC data (as this edited file claims): every output says so.
-    const prediction = JSON.parse(readFileSync(path.join(out, 'prediction.json'), 'utf8')) as { synthetic: boolean; warning: string };
-    expect(prediction).toMatchObject({ synthetic: true, warning: expect.stringMatching(/^SYNTHETIC/) });
-    const human = runCli(['predict', cmuSlide, '--model', weights, '--out', out, '--min-tissue', '0.1']);
-    expect(human.stdout).toMatch(/^SYNTHETIC/);
-  });
+  it.skipIf(!hasPython)(
+    "predict's tiles.csv is RFC 4180: class names with a comma and a quote read back intact (Python's csv module)",
+    () => {
+      const names = ['CLL, small', 'FL "follicular"', 'MCL'];
+      const weights = withMetadata(runs.kd.best, (m) => {
+        m.classes = JSON.stringify(names);
+        m.synthetic = 'true';
+      });
+      const out = path.join(tempDir('rd-csv-'), 'pred');
+      const r = runCli(['predict', cmuSlide, '--model', weights, '--out', out, '--min-tissue', '0.1', '--json']);
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      const read = spawnSync(
+        '/usr/bin/python3',
+        ['-c', 'import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline="")))))', path.join(out, 'tiles.csv')],
+        { encoding: 'utf8' },
+      );
+      const rows = JSON.parse(read.stdout) as string[][];
+      expect(rows[0]).toEqual(['x', 'y', 'width', 'height', 'tissue', 'label', ...names.map((n) => `p_${n}`)]);
+      expect(rows.slice(1).every((row) => row.length === 6 + names.length && names.includes(row[5]!))).toBe(true);
+      // Trained on SYNTHETIC data (as this edited file claims): every output says so.
+      const prediction = JSON.parse(readFileSync(path.join(out, 'prediction.json'), 'utf8')) as { synthetic: boolean; warning: string };
+      expect(prediction).toMatchObject({ synthetic: true, warning: expect.stringMatching(/^SYNTHETIC/) });
+      const human = runCli(['predict', cmuSlide, '--model', weights, '--out', out, '--min-tissue', '0.1']);
+      expect(human.stdout).toMatch(/^SYNTHETIC/);
+    },
+  );
 });

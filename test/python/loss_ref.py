@@ -1,5 +1,7 @@
 """Writes fixed tensors for the loss cross-check and prints PyTorch's reference terms for several options.
-  loss_ref.py OUT.safetensors  -> JSON {cases: [{options, kd, px, ce, total}]}"""
+  loss_ref.py OUT.safetensors  -> JSON {cases: [{options, kd, px, ce, at, total}]}
+Attention transfer follows Zagoruyko & Komodakis' cifar.py (at = normalize(f.pow(p).mean(1)), at_loss = mean of the
+squared difference), on the teacher's map after the pixel loss's resize g (the target the teacher cache stores)."""
 import json, os, sys
 import torch
 import torch.nn.functional as F
@@ -20,6 +22,12 @@ def g_resize(ft, size, how):
         return F.adaptive_avg_pool2d(ft, size)
     return F.interpolate(ft, size=size, mode="bicubic", align_corners=False)
 
+def attention(f, p):
+    return F.normalize(f.abs().pow(p).mean(1).flatten(1), p=2, dim=1)
+
+def at_loss(fs, ft, p, how):
+    return (attention(fs, p) - attention(g_resize(ft, fs.shape[2:], how), p)).pow(2).mean()
+
 cases = []
 for T in (1.0, 4.0):
     for d in ("l2", "l1"):
@@ -31,5 +39,13 @@ for T in (1.0, 4.0):
                 ce = F.cross_entropy(t["zs"], t["labels"], ignore_index=-1) if w_ce else torch.tensor(0.0)
                 total = kd + px + w_ce * ce
                 cases.append({"options": {"temperature": T, "pixel": d, "resize": how, "wCe": w_ce},
-                              "kd": kd.item(), "px": px.item(), "ce": ce.item(), "total": total.item()})
+                              "kd": kd.item(), "px": px.item(), "ce": ce.item(), "at": 0.0, "total": total.item()})
+# Attention transfer (method kd+at) at each resize and two powers, on top of the paper's terms.
+for how in ("maxpool", "bicubic", "avgpool"):
+    for p, w in ((2.0, 1000.0), (1.0, 250.0)):
+        kd = F.kl_div(F.log_softmax(t["zs"], 1), F.softmax(t["zt"], 1), reduction="batchmean")
+        px = F.mse_loss(t["fs"], g_resize(t["ft"], t["fs"].shape[2:], how))
+        at = at_loss(t["fs"], t["ft"], p, how)
+        cases.append({"options": {"resize": how, "attention": {"weight": w, "power": p}},
+                      "kd": kd.item(), "px": px.item(), "ce": 0.0, "at": at.item(), "total": (kd + px + w * at).item()})
 print(json.dumps({"cases": cases}))

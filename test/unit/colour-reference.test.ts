@@ -51,7 +51,10 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 d = json.load(sys.stdin)
 m = LinearDiscriminantAnalysis().fit(np.array(d['x']), np.array(d['y']))
 print(json.dumps(m.predict_proba(np.array(d['t'])).tolist()))`;
-    const py = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x: train.map((s) => s.features), y: train.map((s) => s.label), t: test.map((s) => s.features) }), encoding: 'utf8' });
+    const py = spawnSync('/usr/bin/python3', ['-c', script], {
+      input: JSON.stringify({ x: train.map((s) => s.features), y: train.map((s) => s.label), t: test.map((s) => s.features) }),
+      encoding: 'utf8',
+    });
     expect(py.status, py.stderr).toBe(0);
     const ref = JSON.parse(py.stdout) as number[][];
     const ours = test.map((s) => lda(s.features));

@@ -3,8 +3,8 @@
 // which hash the config, are masked so a field cannot pass by changing a hash alone), unless it is one of the few
 // fields that only label outputs or tune the run itself, each listed with its reason.
 import { describe, expect, it } from 'vitest';
-import { experimentJsonSchema } from '../../src/experiment/config.js';
-import { resolveExperiment } from '../../src/experiment/load.js';
+import { experimentJsonSchema } from '../../src/config/schema.js';
+import { resolveExperiment } from '../../src/config/load.js';
 import { planExperiment } from '../../src/experiment/plan.js';
 
 /** Fields that do not reach the plan, and where they do act instead. */
@@ -18,7 +18,18 @@ const NOT_IN_PLAN: Record<string, string> = {
   device: 'resolved by resdistill run (auto: cuda when LibTorch sees a GPU) and handed to the planner as its device',
 };
 
-type Schema = { type?: string; properties?: Record<string, Schema>; oneOf?: Schema[]; anyOf?: Schema[]; enum?: unknown[]; const?: unknown; default?: unknown; items?: Schema; minimum?: number; maximum?: number };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  items?: Schema;
+  minimum?: number;
+  maximum?: number;
+};
 
 /** Minimal valid configs, one per data source and unit, so every variant's fields are reached. */
 const BASES: Record<string, unknown>[] = [
@@ -32,7 +43,12 @@ const BASES: Record<string, unknown>[] = [
 
 function planJson(value: unknown): string | null {
   try {
-    const plan = planExperiment(resolveExperiment(value, { baseDir: '/cfg' }), { outDir: '/out', device: 'cpu' });
+    const c = resolveExperiment(value, { baseDir: '/cfg' });
+    // teacher.weights is read before planning (readTeacherFile); here a stand-in at the config's magnification
+    const teacherFile = c.teacher.weights
+      ? { path: c.teacher.weights, sha256: 'f'.repeat(64), magnification: c.magnifications.teacher }
+      : undefined;
+    const plan = planExperiment(c, { outDir: '/out', device: 'cpu', teacherFile });
     return JSON.stringify(plan.runs.map((r) => r.steps)).replace(/[0-9a-f]{16}/g, 'KEY');
   } catch {
     return null;
@@ -70,11 +86,17 @@ function candidates(s: Schema, current: unknown): unknown[] {
 function leaves(s: Schema, value: unknown, path: string[] = []): { path: string[]; schema: Schema }[] {
   const variants = s.oneOf ?? s.anyOf;
   if (variants) {
-    const v = variants.find((x) => x.type !== 'null' && x.properties && Object.entries(x.properties).every(([k, p]) => p.const === undefined || (value as any)?.[k] === p.const));
+    const v = variants.find(
+      (x) =>
+        x.type !== 'null' &&
+        x.properties &&
+        Object.entries(x.properties).every(([k, p]) => p.const === undefined || (value as any)?.[k] === p.const),
+    );
     const plain = variants.find((x) => x.type !== 'null');
     return v || plain ? leaves((v ?? plain)!, value, path) : [];
   }
-  if (s.type === 'object' && s.properties) return Object.entries(s.properties).flatMap(([k, p]) => leaves(p, (value as any)?.[k], [...path, k]));
+  if (s.type === 'object' && s.properties)
+    return Object.entries(s.properties).flatMap(([k, p]) => leaves(p, (value as any)?.[k], [...path, k]));
   return [{ path, schema: s }];
 }
 
@@ -99,7 +121,20 @@ describe('every config field changes the plan (pure TS)', () => {
     }
   }
   it('reached the fields that matter', () => {
-    for (const f of ['data.unit.minAreaUm2', 'data.unit.maxSizeUm', 'data.unit.strideUm', 'data.test', 'normalize', 'augment.rot90', 'student.initFromTeacher', 'loss.temperature', 'evaluation.bootstrap']) {
+    for (const f of [
+      'data.unit.minAreaUm2',
+      'data.unit.maxSizeUm',
+      'data.unit.strideUm',
+      'data.test',
+      'normalize',
+      'augment.rot90',
+      'student.initFromTeacher',
+      'student.progressive',
+      'teacher.weights',
+      'loss.attention.weight',
+      'loss.temperature',
+      'evaluation.bootstrap',
+    ]) {
       expect(checked, f).toContain(f);
     }
   });

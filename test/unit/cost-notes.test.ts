@@ -8,8 +8,18 @@ import { summarize } from '../../src/report/summary.js';
 function run(method: string, seed: number, px: number, flops: number) {
   const accuracy = method === 'teacher' ? 0.9 : 0.8;
   return {
-    method, magnification: method === 'teacher' ? 10 : 2.5, seed,
-    metrics: { accuracy, balancedAccuracy: accuracy, macroF1: accuracy, macroPrecision: accuracy, macroRecall: accuracy, auc: null, ci: {} },
+    method,
+    magnification: method === 'teacher' ? 10 : 2.5,
+    seed,
+    metrics: {
+      accuracy,
+      balancedAccuracy: accuracy,
+      macroF1: accuracy,
+      macroPrecision: accuracy,
+      macroRecall: accuracy,
+      auc: null,
+      ci: {},
+    },
     cost: { macs: flops / 2, flops, imagesPerSecond: 1, height: px, width: px },
   };
 }

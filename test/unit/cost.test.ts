@@ -1,6 +1,6 @@
 // Magnification planning and the compute-reduction guard (pure TypeScript, no addon).
 import { describe, expect, it } from 'vitest';
-import { type CostRow, guard, parseSize, pixelsFor, planLadder } from '../../src/cost.js';
+import { type CostRow, guard, parseSize, pixelsFor, planLadder } from '../../src/cost/cost.js';
 
 type Row = Omit<CostRow, 'guard'>;
 const row = (magnification: number, px: number, macs: number, extra: Partial<Row> = {}): Row => ({

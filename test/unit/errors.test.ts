@@ -1,6 +1,6 @@
 // Pure TS (no addon): how raw failures become the typed error family.
 import { describe, expect, it } from 'vitest';
-import { CancelledError, ConfigError, fromNative, IoError, ResdistillError, SlideError, StoreError } from '../../src/errors.js';
+import { CancelledError, ConfigError, fromNative, IoError, ResdistillError, SlideError, StoreError } from '../../src/util/errors.js';
 
 describe('fromNative maps raw errors to typed errors with stable codes', () => {
   it('keeps the native code and picks the family class', () => {

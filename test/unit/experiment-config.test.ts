@@ -3,9 +3,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { experimentJsonSchema } from '../../src/experiment/config.js';
-import { loadExperiment, resolveExperiment } from '../../src/experiment/load.js';
-import { ConfigError } from '../../src/errors.js';
+import { experimentJsonSchema } from '../../src/config/schema.js';
+import { loadExperiment, resolveExperiment } from '../../src/config/load.js';
+import { ConfigError } from '../../src/util/errors.js';
 import { repoRoot, tempDir } from '../support.js';
 
 const minimal = { data: { source: 'images', root: 'imgs', mpp: 1.6 } };
@@ -16,7 +16,10 @@ function problems(value: unknown): string[] {
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).code).toBe('CONFIG_INVALID');
-    return (e as Error).message.split('\n').slice(1).map((l) => l.trim());
+    return (e as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
   throw new Error('expected a ConfigError');
 }
@@ -40,13 +43,19 @@ describe('experiment config (pure TS)', () => {
   it('defaults batch 1 x 32 accumulation for tissue pieces and 16 x 1 for tiles', () => {
     const pieces = resolveExperiment({ data: { source: 'slides', csv: 's.csv', unit: { kind: 'pieces' } } });
     expect([pieces.teacher.batchSize, pieces.teacher.accumulate]).toEqual([1, 32]);
-    const tiles = resolveExperiment({ data: { source: 'slides', csv: 's.csv', unit: { kind: 'tiles', sizeUm: 512 } }, student: { batchSize: 8 } });
+    const tiles = resolveExperiment({
+      data: { source: 'slides', csv: 's.csv', unit: { kind: 'tiles', sizeUm: 512 } },
+      student: { batchSize: 8 },
+    });
     expect([tiles.teacher.batchSize, tiles.teacher.accumulate]).toEqual([16, 1]);
     expect([tiles.student.batchSize, tiles.student.accumulate]).toEqual([8, 1]);
   });
 
   it('data.test is an external test set: resolved against the config folder, and the internal split then has no test share', () => {
-    const c = resolveExperiment({ data: { source: 'images', root: 'imgs', mpp: 0.5, test: 'held-out', splits: { train: 0.8, val: 0.2, test: 0 } } }, { baseDir: '/data' });
+    const c = resolveExperiment(
+      { data: { source: 'images', root: 'imgs', mpp: 0.5, test: 'held-out', splits: { train: 0.8, val: 0.2, test: 0 } } },
+      { baseDir: '/data' },
+    );
     expect(c.data).toMatchObject({ root: '/data/imgs', test: '/data/held-out' });
     expect(problems({ data: { source: 'images', root: 'imgs', mpp: 0.5, test: 'held-out' } })).toEqual([
       expect.stringMatching(/^data\.splits\.test: must be 0 when data\.test is given/),
@@ -82,7 +91,9 @@ describe('experiment config (pure TS)', () => {
   it('names an unknown data source and a missing required field', () => {
     expect(problems({ data: { source: 'zarr' } })).toEqual([expect.stringMatching(/^data\.source: /)]);
     expect(problems({ data: { source: 'images', root: 'x' } })).toEqual([expect.stringMatching(/^data\.mpp: /)]);
-    expect(problems({ data: { source: 'images', mpp: 1 } })).toEqual(['data.root: give exactly one of data.root (class folders) or data.csv']);
+    expect(problems({ data: { source: 'images', mpp: 1 } })).toEqual([
+      'data.root: give exactly one of data.root (class folders) or data.csv',
+    ]);
   });
 
   it('refuses an unlabeled sweep without an unlabeled pool', () => {

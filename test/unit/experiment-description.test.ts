@@ -1,7 +1,7 @@
 // Pure TS: an experiment's description is a note copied into the plan, every run and the report, so a huge one
 // (50 MB) is refused by the config with CONFIG_INVALID naming the field, and the message does not echo it.
 import { describe, expect, it } from 'vitest';
-import { resolveExperiment } from '../../src/experiment/load.js';
+import { resolveExperiment } from '../../src/config/load.js';
 
 const minimal = { data: { source: 'images', root: 'imgs', mpp: 1.6 } };
 

@@ -1,9 +1,9 @@
 // Pure TS: the plan lists teacher -> baseline/kd/kd-unlabeled per magnification and seed in dependency order,
 // keys are hashes of the resolved sub-config (stable under key order and output path, sensitive to what matters),
-// and each step's spec carries the fields of the native job contracts (src/jobs.ts).
+// and each step's spec carries the fields of the native job contracts (src/native/jobs.ts).
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, runKey } from '../../src/experiment/hash.js';
-import { resolveExperiment } from '../../src/experiment/load.js';
+import { resolveExperiment } from '../../src/config/load.js';
 import { JOB_KINDS, planExperiment } from '../../src/experiment/plan.js';
 
 const base = {
@@ -37,7 +37,9 @@ describe('experiment plan (pure TS)', () => {
       'extract 10x 2.5x 1.25x',
       'teacher 10x seed 0',
       'teacher 10x seed 1',
-      ...[2.5, 1.25].flatMap((m) => [0, 1].flatMap((s) => [`baseline ${m}x seed ${s}`, `kd ${m}x seed ${s}`, `kd-unlabeled ${m}x seed ${s}`])),
+      ...[2.5, 1.25].flatMap((m) =>
+        [0, 1].flatMap((s) => [`baseline ${m}x seed ${s}`, `kd ${m}x seed ${s}`, `kd-unlabeled ${m}x seed ${s}`]),
+      ),
       'cost 10x',
       'cost 2.5x',
       'cost 1.25x',
@@ -61,7 +63,9 @@ describe('experiment plan (pure TS)', () => {
     const baseline = p.runs.find((r) => r.method === 'baseline')?.steps[0]?.spec;
     expect(baseline).not.toHaveProperty('teacherCache');
     expect(baseline).not.toHaveProperty('initFromTeacher');
-    expect(() => plan({ ...base, student: { ...base.student, teacherCache: true } })).toThrow(/student\.teacherCache: the teacher cache needs flip\/rotation-only/);
+    expect(() => plan({ ...base, student: { ...base.student, teacherCache: true } })).toThrow(
+      /student\.teacherCache: the teacher cache needs flip\/rotation-only/,
+    );
   });
 
   it('builds specs with the fields of train.supervised, train.distill and eval', () => {
@@ -84,10 +88,19 @@ describe('experiment plan (pure TS)', () => {
       augment: { flips: true, rot90: false, jitter: { brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 } },
       normalize: 'dataset',
       selectBy: 'accuracy',
-      outDir: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}`,
+      out: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}`,
       resume: true,
     });
-    expect(teacher?.steps[1]).toMatchObject({ kind: JOB_KINDS.eval, spec: { split: 'test', magnification: 10, checkpoint: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}/best.safetensors`, bootstrap: 10000, seed: 0 } });
+    expect(teacher?.steps[1]).toMatchObject({
+      kind: JOB_KINDS.eval,
+      spec: {
+        split: 'test',
+        magnification: 10,
+        checkpoint: `/out/runs/teacher-10x-seed0-${teacher?.key.slice(0, 8)}/best.safetensors`,
+        bootstrap: 10000,
+        seed: 0,
+      },
+    });
     const kdu = p.runs.find((r) => r.label === 'kd-unlabeled 2.5x seed 0');
     expect(kdu?.steps[0]).toMatchObject({
       kind: JOB_KINDS.distill,
@@ -104,7 +117,14 @@ describe('experiment plan (pure TS)', () => {
 
   it('keys do not depend on the output directory or key order, and change exactly with what a run depends on', () => {
     const k0 = keysBy(plan(base));
-    const reordered = { seeds: [0, 1], student: { epochs: 2 }, teacher: { epochs: 3 }, magnifications: { students: [2.5, 1.25], teacher: 10 }, data: base.data, name: 'plan-test' };
+    const reordered = {
+      seeds: [0, 1],
+      student: { epochs: 2 },
+      teacher: { epochs: 3 },
+      magnifications: { students: [2.5, 1.25], teacher: 10 },
+      data: base.data,
+      name: 'plan-test',
+    };
     expect(keysBy(plan(reordered, '/elsewhere'))).toEqual(k0);
 
     const studentLr = keysBy(plan({ ...base, student: { epochs: 2, optimizer: { lr: 5e-4 } } }));
@@ -128,7 +148,12 @@ describe('experiment plan (pure TS)', () => {
   it('plans no kd-unlabeled runs without an unlabeled pool, and one per swept fraction with one', () => {
     const noPool = plan({ ...base, data: { ...base.data, splits: { unlabeled: 0 } } });
     expect(noPool.runs.some((r) => r.method === 'kd-unlabeled')).toBe(false);
-    const swept = plan({ ...base, seeds: [0], magnifications: { teacher: 10, students: [2.5] }, sweep: { unlabeledFractions: [0.25, 0.5, 0, 1] } });
+    const swept = plan({
+      ...base,
+      seeds: [0],
+      magnifications: { teacher: 10, students: [2.5] },
+      sweep: { unlabeledFractions: [0.25, 0.5, 0, 1] },
+    });
     const kdu = swept.runs.filter((r) => r.method === 'kd-unlabeled');
     expect(kdu.map((r) => r.unlabeledFraction)).toEqual([1, 0.5, 0.25]);
     expect(kdu.map((r) => r.steps[0]?.spec.unlabeledFraction)).toEqual([undefined, 0.5, 0.25]);

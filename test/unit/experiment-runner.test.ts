@@ -7,11 +7,13 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeError } from '../../src/errors.js';
-import { resolveExperiment } from '../../src/experiment/load.js';
+import { makeError } from '../../src/util/errors.js';
+import { resolveExperiment } from '../../src/config/load.js';
 import { planExperiment, type PlannedRun } from '../../src/experiment/plan.js';
-import { type DoneRecord, readLog, RunDir, writeJsonAtomic } from '../../src/experiment/rundir.js';
-import { type Executor, runExperiment } from '../../src/experiment/runner.js';
+import { type DoneRecord, readLog, RunDir } from '../../src/experiment/rundir.js';
+import { writeJsonAtomic } from '../../src/util/atomic-file.js';
+import type { Executor } from '../../src/experiment/executor.js';
+import { runExperiment } from '../../src/experiment/runner.js';
 import { followExperiment } from '../../src/experiment/follower.js';
 import { tempDir } from '../support.js';
 import { runDir, runFolder } from '../../src/experiment/layout.js';
@@ -34,7 +36,16 @@ function fixtureResults(run: PlannedRun): Record<string, unknown> {
   const accuracy = acc + 0.01 * (run.seed as number);
   return {
     train: { bestEpoch: 1, bestCheckpoint: `/ckpt/${run.key}.safetensors` },
-    eval: { n: 100, accuracy, balancedAccuracy: accuracy, macroF1: accuracy, macroPrecision: accuracy, macroRecall: accuracy, auc: 0.95, ci: { accuracy: [accuracy - 0.05, accuracy + 0.05] } },
+    eval: {
+      n: 100,
+      accuracy,
+      balancedAccuracy: accuracy,
+      macroF1: accuracy,
+      macroPrecision: accuracy,
+      macroRecall: accuracy,
+      auc: 0.95,
+      ci: { accuracy: [accuracy - 0.05, accuracy + 0.05] },
+    },
   };
 }
 
@@ -42,7 +53,15 @@ function markDone(out: string, runs: PlannedRun[]): void {
   const dir = RunDir.open(out);
   try {
     for (const run of runs) {
-      const record: DoneRecord = { key: run.key, label: run.label, kind: run.kind, identity: run.identity, results: fixtureResults(run), startedAt: '', finishedAt: '' };
+      const record: DoneRecord = {
+        key: run.key,
+        label: run.label,
+        kind: run.kind,
+        identity: run.identity,
+        results: fixtureResults(run),
+        startedAt: '',
+        finishedAt: '',
+      };
       for (const k of ['method', 'magnification', 'seed'] as const) if (run[k] !== undefined) Object.assign(record, { [k]: run[k] });
       dir.markDone(run, record);
     }
@@ -74,7 +93,11 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     expect(results).toMatchObject({ experiment: 'runner-test', synthetic: true, teacherMagnification: 10, complete: true });
     expect(results.runs).toHaveLength(2 + 2 * 3);
     const kd = results.runs.find((r: any) => r.method === 'kd' && r.seed === 1);
-    expect(kd).toMatchObject({ magnification: 2.5, metrics: { accuracy: 0.81, auc: 0.95, ci: { accuracy: [0.81 - 0.05, 0.81 + 0.05] } }, cost: { macs: 1024e4, flops: 2048e4 } });
+    expect(kd).toMatchObject({
+      magnification: 2.5,
+      metrics: { accuracy: 0.81, auc: 0.95, ci: { accuracy: [0.81 - 0.05, 0.81 + 0.05] } },
+      cost: { macs: 1024e4, flops: 2048e4 },
+    });
     const config2 = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(config2.teacher.optimizer).toEqual({ name: 'adam', lr: 1e-3, weightDecay: 1e-4 });
     const versions = JSON.parse(readFileSync(path.join(out, 'versions.json'), 'utf8'));
@@ -95,7 +118,9 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     dir.close();
 
     const calls: { kind: string; spec: Record<string, unknown> }[] = [];
-    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     expect(calls.map((c) => c.kind)).toEqual(['eval']);
     // The eval step uses the checkpoint the train step reported, not the planned default path.
     expect(calls[0]?.spec.checkpoint).toBe('/ckpt/teacher1-reported.safetensors');
@@ -112,21 +137,38 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
     // Once the run is finished (written here as a done record), the next rerun moves on to the first baseline.
     markDone(out, [teacher1]);
     calls.length = 0;
-    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ kind: 'train.supervised', spec: { magnification: 2.5, seed: 0, resume: true } });
 
     // Then the first KD student, distilled from the checkpoint its own seed's teacher reported.
-    markDone(out, plan.runs.filter((r) => r.label === 'baseline 2.5x seed 0'));
+    markDone(
+      out,
+      plan.runs.filter((r) => r.label === 'baseline 2.5x seed 0'),
+    );
     calls.length = 0;
-    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(calls[0]).toMatchObject({ kind: 'train.distill', spec: { magnification: 2.5, seed: 0, unlabeled: false, teacher: { checkpoint: `/ckpt/${teacher0.key}.safetensors`, magnification: 10 } } });
+    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor(calls) })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+    expect(calls[0]).toMatchObject({
+      kind: 'train.distill',
+      spec: {
+        magnification: 2.5,
+        seed: 0,
+        unlabeled: false,
+        teacher: { checkpoint: `/ckpt/${teacher0.key}.safetensors`, magnification: 10 },
+      },
+    });
   });
 
   it('refuses a second run in a directory this process already holds (RUN_LOCKED), and frees it on close', async () => {
     const out = tempDir();
     const held = RunDir.open(out);
-    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor([]) })).rejects.toMatchObject({ code: 'RUN_LOCKED' });
+    await expect(runExperiment(config, { outDir: out, device: 'cpu', executor: refusingExecutor([]) })).rejects.toMatchObject({
+      code: 'RUN_LOCKED',
+    });
     held.close();
     const again = RunDir.open(out);
     again.close();
@@ -154,13 +196,20 @@ describe('experiment runner bookkeeping (pure TS, real files)', () => {
 describe('run folders a user can read (pure TS)', () => {
   it('are named method-magnification-seed-hash, and an old runs/<key> folder is adopted so it resumes', () => {
     expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd', magnification: 2.5, seed: 0 })).toBe('kd-2.5x-seed0-3f9c0a1b');
-    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd+init', magnification: 5, seed: 1 })).toBe('kd-init-5x-seed1-3f9c0a1b');
-    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd-unlabeled', magnification: 5, seed: 1, unlabeledFraction: 0.25 })).toBe('kd-unlabeled-25pct-5x-seed1-3f9c0a1b');
+    expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd+init', magnification: 5, seed: 1 })).toBe(
+      'kd-init-5x-seed1-3f9c0a1b',
+    );
+    expect(
+      runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd-unlabeled', magnification: 5, seed: 1, unlabeledFraction: 0.25 }),
+    ).toBe('kd-unlabeled-25pct-5x-seed1-3f9c0a1b');
     expect(runFolder({ key: '3f9c0a1b2c3d4e5f', kind: 'cost', magnification: 5 })).toBe('cost-5x-3f9c0a1b');
     const out = tempDir();
     const run = { key: '3f9c0a1b2c3d4e5f', kind: 'train', method: 'kd', magnification: 2.5, seed: 0 };
     const old = path.join(out, 'runs', run.key);
-    writeJsonAtomic(path.join(old, 'done.json'), { key: run.key, results: { train: { bestCheckpoint: path.join(old, 'best.safetensors') } } });
+    writeJsonAtomic(path.join(old, 'done.json'), {
+      key: run.key,
+      results: { train: { bestCheckpoint: path.join(old, 'best.safetensors') } },
+    });
     writeJsonAtomic(path.join(old, 'steps', 'train.json'), { result: { bestCheckpoint: path.join(old, 'best.safetensors') } });
     const dir = RunDir.open(out);
     try {
@@ -183,7 +232,9 @@ describe('run folders a user can read (pure TS)', () => {
       await new Promise((r) => setTimeout(r, 20));
       throw makeError('CANCELLED', `job ${kind} cancelled`);
     };
-    await expect(runExperiment(config, { outDir: out, device: 'cuda', executor: slow, devices: [['cuda:0'], ['cuda:1']] })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      runExperiment(config, { outDir: out, device: 'cuda', executor: slow, devices: [['cuda:0'], ['cuda:1']] }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(calls.map((c) => c.device).sort()).toEqual(['cuda:0', 'cuda:1']);
     expect(calls.map((c) => c.devices).sort()).toEqual([['cuda:0'], ['cuda:1']]);
     const written = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')) as { device: string; runs: { key: string }[] };
@@ -191,7 +242,7 @@ describe('run folders a user can read (pure TS)', () => {
     expect(written.runs.map((r) => r.key)).toEqual(plan.runs.map((r) => r.key));
   });
 
-  it('a machine other than rank 0\'s skips finished training, runs the next training step, and writes nothing', async () => {
+  it("a machine other than rank 0's skips finished training, runs the next training step, and writes nothing", async () => {
     const out = tempDir();
     const plan = planExperiment(config, { outDir: out, device: 'cpu' });
     const [extract, teacher0, teacher1] = plan.runs as [PlannedRun, PlannedRun, PlannedRun];
@@ -203,7 +254,9 @@ describe('run folders a user can read (pure TS)', () => {
     const logged = readLog(out).length;
     const calls: { kind: string; spec: Record<string, unknown> }[] = [];
     const nodes = { world: 2, firstRank: 1, firstLocalRank: 0, nproc: 1, masterAddr: '127.0.0.1', masterPort: 29500 };
-    await expect(followExperiment(config, { outDir: out, device: 'cpu', nodes, threads: 1, executor: refusingExecutor(calls) })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      followExperiment(config, { outDir: out, device: 'cpu', nodes, threads: 1, executor: refusingExecutor(calls) }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
     const next = plan.runs.find((r) => r.kind === 'train' && r.method === 'baseline')!;
     expect(calls.map((c) => c.kind)).toEqual(['train.supervised']);
     expect(calls[0]!.spec).toEqual(next.steps[0]!.spec);
@@ -222,9 +275,15 @@ describe('a rerun of a changed config into the same --out (pure TS, real files)'
     };
     await runExperiment(config, { outDir: out, device: 'cpu', executor: never });
     await runExperiment(config, { outDir: out, device: 'cpu', executor: never }); // the same config: resumes, no question
-    const before = { config: readFileSync(path.join(out, 'config.json'), 'utf8'), results: readFileSync(path.join(out, 'results.json'), 'utf8') };
+    const before = {
+      config: readFileSync(path.join(out, 'config.json'), 'utf8'),
+      results: readFileSync(path.join(out, 'results.json'), 'utf8'),
+    };
     const changed = { ...config, seeds: [0] };
-    await expect(runExperiment(changed, { outDir: out, device: 'cpu', executor: never })).rejects.toMatchObject({ code: 'RUN_CONFIG_CHANGED', message: expect.stringContaining('changed: seeds') });
+    await expect(runExperiment(changed, { outDir: out, device: 'cpu', executor: never })).rejects.toMatchObject({
+      code: 'RUN_CONFIG_CHANGED',
+      message: expect.stringContaining('changed: seeds'),
+    });
     expect(readFileSync(path.join(out, 'config.json'), 'utf8')).toBe(before.config);
     expect(readFileSync(path.join(out, 'results.json'), 'utf8')).toBe(before.results);
 

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadExperiment, resolveExperiment } from '../../src/experiment/load.js';
+import { loadExperiment, resolveExperiment } from '../../src/config/load.js';
 import { planExperiment } from '../../src/experiment/plan.js';
 import { repoRoot } from '../support.js';
 
@@ -12,7 +12,16 @@ const configs = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'exp
 function count(file: string) {
   const plan = planExperiment(loadExperiment(path.join(dir, file)), { outDir: '/out', device: 'cpu' });
   const by = (m: string) => plan.runs.filter((r) => r.method === m).length;
-  return { teacher: by('teacher'), baseline: by('baseline'), kd: by('kd'), kdInit: by('kd+init'), kdu: by('kd-unlabeled'), total: plan.runs.length };
+  return {
+    teacher: by('teacher'),
+    baseline: by('baseline'),
+    kd: by('kd'),
+    kdInit: by('kd+init'),
+    kdAt: by('kd+at'),
+    kdProgressive: by('kd-progressive'),
+    kdu: by('kd-unlabeled'),
+    total: plan.runs.length,
+  };
 }
 
 describe('experiments/ configs (pure TS)', () => {
@@ -26,17 +35,30 @@ describe('experiments/ configs (pure TS)', () => {
     expect(() => loadExperiment(path.join(dir, file))).not.toThrow();
   });
 
-  it('the demo is synthetic, 3 seeds (the fewest a README claim rests on), teacher 10x, students 5x and 2.5x with an unlabeled pool, and kd+init beside kd', () => {
+  it('the demo is synthetic, 3 seeds (the fewest a README claim rests on), teacher 10x, students 5x and 2.5x with an unlabeled pool, and kd+init, kd+at and kd-progressive beside kd', () => {
     const c = loadExperiment(path.join(dir, 'demo.json'));
     expect(c.data.source).toBe('synthetic');
     expect(c.seeds).toHaveLength(3);
     expect(c.magnifications).toEqual({ teacher: 10, students: [5, 2.5] });
-    expect(count('demo.json')).toEqual({ teacher: 3, baseline: 6, kd: 6, kdInit: 6, kdu: 6, total: 1 + 3 + 24 + 3 });
+    expect(count('demo.json')).toEqual({
+      teacher: 3,
+      baseline: 6,
+      kd: 6,
+      kdInit: 6,
+      kdAt: 6,
+      kdProgressive: 3,
+      kdu: 6,
+      total: 1 + 3 + 33 + 3,
+    });
   });
 
   it('lymphoma reads the shared patches at 1.6 um/px: teacher full size, students at 1/2 and 1/8, 3 seeds, kd+init beside kd', () => {
     const c = loadExperiment(path.join(dir, 'lymphoma.json'));
-    expect(c.data).toMatchObject({ source: 'images', mpp: 1.6, root: path.resolve(dir, '..', '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008') }); // the template's own relative path
+    expect(c.data).toMatchObject({
+      source: 'images',
+      mpp: 1.6,
+      root: path.resolve(dir, '..', '..', 'shared', 'data', 'patches', 'lymphoma-iicbu2008'),
+    }); // the template's own relative path
     expect(c.magnifications.teacher).toBeCloseTo(10 / 1.6, 12);
     expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 8]);
     expect(c.seeds).toEqual([0, 1, 2]);
@@ -46,7 +68,9 @@ describe('experiments/ configs (pure TS)', () => {
   it('celiac runs on the SYNTHETIC cohort with the two lines its description names changed', () => {
     const text = readFileSync(path.join(dir, 'celiac.json'), 'utf8');
     expect(text).toContain('set data.csv to \\"celiac-cohort/cohort.csv\\" and data.splits.unlabeled to 0.5');
-    const changed = text.replace(/"csv": "REPLACE_ME\/[^"]+"/, '"csv": "celiac-cohort/cohort.csv"').replace('"unlabeled": 0,', '"unlabeled": 0.5,');
+    const changed = text
+      .replace(/"csv": "REPLACE_ME\/[^"]+"/, '"csv": "celiac-cohort/cohort.csv"')
+      .replace('"unlabeled": 0,', '"unlabeled": 0.5,');
     expect(changed.split('\n').filter((l, i) => l !== text.split('\n')[i])).toHaveLength(2);
     const c = resolveExperiment(JSON.parse(changed), { baseDir: dir });
     expect(c.data).toMatchObject({ source: 'slides', csv: path.join(dir, 'celiac-cohort', 'cohort.csv'), unit: { kind: 'pieces' } });
@@ -64,6 +88,7 @@ describe('experiments/ configs (pure TS)', () => {
     expect(celiac.data).toMatchObject({ unlabeledPool: true, splits: { unlabeled: 0 } });
     expect(loadExperiment(path.join(dir, 'luad.json')).magnifications).toEqual({ teacher: 10, students: [5, 2.5, 1.25] });
     expect(loadExperiment(path.join(dir, 'rcc.json')).magnifications).toEqual({ teacher: 5, students: [2.5, 1.25] });
-    for (const f of ['celiac.json', 'luad.json', 'rcc.json']) expect(readFileSync(path.join(dir, f), 'utf8')).toMatch(/"csv": "REPLACE_ME\//);
+    for (const f of ['celiac.json', 'luad.json', 'rcc.json'])
+      expect(readFileSync(path.join(dir, f), 'utf8')).toMatch(/"csv": "REPLACE_ME\//);
   });
 });

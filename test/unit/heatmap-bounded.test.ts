@@ -4,13 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classColour, heatmap, tintAlpha } from '../../src/predict.js';
+import { classColour, heatmap, tintAlpha } from '../../src/predict/heatmap.js';
 import { repoRoot } from '../support.js';
 
 /** Peak RSS in MB of a child drawing a side x side heatmap of k classes under four tiles covering it all. */
 function peakRssMb(k: number, side: number): number {
   const script = `
-    const { heatmap } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'predict.js'))});
+    const { heatmap } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'predict', 'heatmap.js'))});
     const side = ${side}, k = ${k};
     const thumb = { width: side, height: side, data: Buffer.alloc(side * side * 3, 200) };
     const half = side / 2;
@@ -33,8 +33,14 @@ describe('predict heatmap memory (needs dist/)', () => {
   it('colours each pixel by the class of the highest mean probability of its covering tiles', () => {
     const thumb = { width: 4, height: 1, data: Buffer.alloc(12, 0) };
     // Tile 0 covers pixels 0-2, tile 1 pixels 2-3; pixel 2's mean is (0.6 + 0.1, 0.4 + 0.9) / 2: class 1.
-    const tiles = [{ x: 0, y: 0, width: 3, height: 1 }, { x: 2, y: 0, width: 2, height: 1 }] as never[];
-    const out = heatmap(thumb, 1, 1, tiles, [[0.6, 0.4], [0.1, 0.9]]);
+    const tiles = [
+      { x: 0, y: 0, width: 3, height: 1 },
+      { x: 2, y: 0, width: 2, height: 1 },
+    ] as never[];
+    const out = heatmap(thumb, 1, 1, tiles, [
+      [0.6, 0.4],
+      [0.1, 0.9],
+    ]);
     const pixel = (px: number) => [...out.data.subarray(3 * px, 3 * px + 3)];
     const tint = (c: number, p: number) => classColour(c).map((v) => Math.round(v * tintAlpha(p)));
     expect(pixel(0)).toEqual(tint(0, 0.6));

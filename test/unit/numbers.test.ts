@@ -1,7 +1,7 @@
 // Numbers parsed once: parseNumber accepts only finite plain decimals inside the stated range, and its
 // CONFIG_INVALID message names the field and the allowed range. Pure TypeScript, no addon.
 import { describe, expect, it } from 'vitest';
-import { describeRange, parseNumber, RANGES } from '../../src/numbers.js';
+import { describeRange, parseNumber, RANGES } from '../../src/util/numbers.js';
 
 describe('parseNumber', () => {
   it('accepts plain decimals, signs and exponents', () => {
@@ -11,9 +11,14 @@ describe('parseNumber', () => {
     expect(parseNumber('.5', '--f')).toBe(0.5);
   });
 
-  it.each(['NaN', 'nan', 'Infinity', '-Infinity', '1e309', 'abc', '', ' ', '0x10', '1,5', '12px', '1e', '--1'])('rejects %j with CONFIG_INVALID', (text) => {
-    expect(() => parseNumber(text, '--width')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`--width must be`) }));
-  });
+  it.each(['NaN', 'nan', 'Infinity', '-Infinity', '1e309', 'abc', '', ' ', '0x10', '1,5', '12px', '1e', '--1'])(
+    'rejects %j with CONFIG_INVALID',
+    (text) => {
+      expect(() => parseNumber(text, '--width')).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`--width must be`) }),
+      );
+    },
+  );
 
   it('applies the range and names it in the message', () => {
     expect(() => parseNumber('1e-9', '--mag', RANGES.magnification)).toThrow("--mag must be a number in [0.01, 1000], got '1e-9'");

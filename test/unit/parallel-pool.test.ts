@@ -56,6 +56,9 @@ describe('runPool (the --parallel scheduler)', () => {
 
   it('names dependencies that can never finish instead of hanging', async () => {
     const r = recorder();
-    await expect(runPool([r.task('kd', ['missing'])], 2)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('missing') });
+    await expect(runPool([r.task('kd', ['missing'])], 2)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('missing'),
+    });
   });
 });

@@ -21,12 +21,16 @@ describe('report plot helpers (pure TS)', () => {
 
   it('training curves tick epochs at whole numbers, however few', () => {
     const run = (epochs: number) => ({
-      method: 'teacher', magnification: 10, seed: 0,
+      method: 'teacher',
+      magnification: 10,
+      seed: 0,
       metrics: { accuracy: 0.9, balancedAccuracy: 0.9, macroF1: 0.9, macroPrecision: 0.9, macroRecall: 0.9, auc: null, ci: {} },
       history: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, loss: 1 / (i + 1), valLoss: null, valAccuracy: null })),
       cost: null,
     });
-    const spec = trainingCurvesSpec(parseResults({ experiment: 'x', runs: [run(2)] } as ResultsInput)) as unknown as { spec: { encoding: { x: { axis: { tickMinStep: number; format: string } } } } };
+    const spec = trainingCurvesSpec(parseResults({ experiment: 'x', runs: [run(2)] } as ResultsInput)) as unknown as {
+      spec: { encoding: { x: { axis: { tickMinStep: number; format: string } } } };
+    };
     expect(spec.spec.encoding.x.axis).toMatchObject({ tickMinStep: 1, format: 'd' });
   });
 });

@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tissueOverlay } from '../../src/cli/slide.js';
-import { readPng, writePng } from '../../src/png.js';
-import type { TissueResult } from '../../src/slide.js';
+import { readPng, writePng } from '../../src/util/png.js';
+import type { TissueResult } from '../../src/slide/slide.js';
 import { tempDir } from '../support.js';
 
 describe('PNG and tissue overlay (pure TS)', () => {

@@ -3,20 +3,36 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveModel } from '../../src/predict.js';
+import { resolveModel } from '../../src/predict/model-ref.js';
 import { tempDir } from '../support.js';
 
-const train = (method: string, magnification: number, seed: number) => ({ key: `${method}-${magnification}-${seed}`, label: `${method} ${magnification}x seed ${seed}`, kind: 'train', method, magnification, seed, steps: [] });
+const train = (method: string, magnification: number, seed: number) => ({
+  key: `${method}-${magnification}-${seed}`,
+  label: `${method} ${magnification}x seed ${seed}`,
+  kind: 'train',
+  method,
+  magnification,
+  seed,
+  steps: [],
+});
 
 describe('predict: which run of an experiment (pure TS)', () => {
   const out = tempDir();
-  writeFileSync(path.join(out, 'plan.json'), JSON.stringify({ storeDir: path.join(out, 'store'), runs: [train('teacher', 10, 0), train('kd', 5, 0), train('kd', 5, 1), train('kd', 2.5, 0)] }));
+  writeFileSync(
+    path.join(out, 'plan.json'),
+    JSON.stringify({
+      storeDir: path.join(out, 'store'),
+      runs: [train('teacher', 10, 0), train('kd', 5, 0), train('kd', 5, 1), train('kd', 2.5, 0)],
+    }),
+  );
 
   it('a method it lacks: CONFIG_INVALID listing its methods, magnifications and seeds', () => {
-    expect(() => resolveModel(out, { method: 'kd+init' })).toThrow(expect.objectContaining({
-      code: 'CONFIG_INVALID',
-      message: `--model: ${out} has no kd+init run; its runs: teacher 10x (seed 0); kd 5x, 2.5x (seeds 0, 1)`,
-    }));
+    expect(() => resolveModel(out, { method: 'kd+init' })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: `--model: ${out} has no kd+init run; its runs: teacher 10x (seed 0); kd 5x, 2.5x (seeds 0, 1)`,
+      }),
+    );
   });
 
   it('a magnification or seed it lacks: the same list', () => {

@@ -18,7 +18,15 @@ function run(method: string, magnification: number, seed: number, accuracy: numb
     method,
     magnification,
     seed,
-    metrics: { accuracy, balancedAccuracy: accuracy, macroF1: accuracy, macroPrecision: accuracy, macroRecall: accuracy, auc: null, ci: {} },
+    metrics: {
+      accuracy,
+      balancedAccuracy: accuracy,
+      macroF1: accuracy,
+      macroPrecision: accuracy,
+      macroRecall: accuracy,
+      auc: null,
+      ci: {},
+    },
     samples: samplesFor(accuracy),
     cost: flops === null ? null : { macs: flops / 2, flops, imagesPerSecond: 10 },
   };
@@ -47,7 +55,9 @@ describe('report (pure TS, hand-written results)', () => {
     expect(lo).toBeLessThan(0.85); // the pooled accuracy (0.9 and 0.8 on the same 60 samples) lies inside
     expect(hi).toBeGreaterThan(0.85);
     expect(teacher.groupLevel?.groups).toBe(12);
-    expect(summarize(parseResults({ ...small, runs: small.runs.map(({ samples: _s, ...r }) => r) } as ResultsInput))[0]?.metrics.accuracy?.ci).toBeNull();
+    expect(
+      summarize(parseResults({ ...small, runs: small.runs.map(({ samples: _s, ...r }) => r) } as ResultsInput))[0]?.metrics.accuracy?.ci,
+    ).toBeNull();
     expect(teacher.metrics.auc).toBeNull();
     expect(rows[1]?.flopsReduction).toBe(16);
     expect(rows[2]?.metrics.accuracy?.std).toBe(0);
@@ -56,24 +66,47 @@ describe('report (pure TS, hand-written results)', () => {
 
   it('flags a student whose FLOPs do not fall by about the squared magnification ratio', () => {
     expect(costWarnings(summarize(parseResults(small)))).toEqual([]);
-    const upsampled = { ...small, runs: small.runs.map((r) => (r.method === 'kd' || r.method === 'baseline' ? { ...r, cost: { macs: 8e9, flops: 16e9, imagesPerSecond: 1 } } : r)) };
-    expect(costWarnings(summarize(parseResults(upsampled)))).toEqual([expect.stringMatching(/^2\.5x costs 1\/1\.0 of the teacher's FLOPs, expected about 1\/16\.0/)]);
+    const upsampled = {
+      ...small,
+      runs: small.runs.map((r) =>
+        r.method === 'kd' || r.method === 'baseline' ? { ...r, cost: { macs: 8e9, flops: 16e9, imagesPerSecond: 1 } } : r,
+      ),
+    };
+    expect(costWarnings(summarize(parseResults(upsampled)))).toEqual([
+      expect.stringMatching(/^2\.5x costs 1\/1\.0 of the teacher's FLOPs, expected about 1\/16\.0/),
+    ]);
   });
 
-  it("explains, with the cost guard, any departure of the FLOPs ratio from (mag_t/mag_s)^2 when the input sizes are recorded", () => {
+  it('explains, with the cost guard, any departure of the FLOPs ratio from (mag_t/mag_s)^2 when the input sizes are recorded', () => {
     // The demo's numbers: 160x160 px at 10x, 40x40 px at 2.5x, FLOPs 1/14.9 instead of 1/16.
     const sized = (r: (typeof small.runs)[number]) =>
-      r.method === 'teacher' ? { ...r, cost: { macs: 75059392, flops: 150118784, imagesPerSecond: 1, height: 160, width: 160 } } : { ...r, cost: { macs: 5038784, flops: 10077568, imagesPerSecond: 1, height: 40, width: 40 } };
+      r.method === 'teacher'
+        ? { ...r, cost: { macs: 75059392, flops: 150118784, imagesPerSecond: 1, height: 160, width: 160 } }
+        : { ...r, cost: { macs: 5038784, flops: 10077568, imagesPerSecond: 1, height: 40, width: 40 } };
     const rows = summarize(parseResults({ ...small, runs: small.runs.map(sized) }));
-    expect(costWarnings(rows)).toEqual([expect.stringMatching(/^2\.5x costs 1\/14\.9 of the teacher's FLOPs, expected 1\/16\.0: its input is 40x40 px, 16\.0x fewer pixels .* stride-2 layers round/)]);
+    expect(costWarnings(rows)).toEqual([
+      expect.stringMatching(
+        /^2\.5x costs 1\/14\.9 of the teacher's FLOPs, expected 1\/16\.0: its input is 40x40 px, 16\.0x fewer pixels .* stride-2 layers round/,
+      ),
+    ]);
     // An upsampled student (the teacher's pixels at 2.5x) is flagged by the guard, not explained away.
-    const upsampled = summarize(parseResults({ ...small, runs: small.runs.map((r) => ({ ...r, cost: { macs: 75059392, flops: 150118784, imagesPerSecond: 1, height: 160, width: 160 } })) }));
-    expect(costWarnings(upsampled)).toEqual([expect.stringMatching(/input 160x160 px is not the teacher's field at 2\.5x .* saves nothing/)]);
+    const upsampled = summarize(
+      parseResults({
+        ...small,
+        runs: small.runs.map((r) => ({ ...r, cost: { macs: 75059392, flops: 150118784, imagesPerSecond: 1, height: 160, width: 160 } })),
+      }),
+    );
+    expect(costWarnings(upsampled)).toEqual([
+      expect.stringMatching(/input 160x160 px is not the teacher's field at 2\.5x .* saves nothing/),
+    ]);
   });
 
   it("reads the eval job's ci as written (resamples, level and null intervals beside the intervals)", () => {
     const r = small.runs[0] as any;
-    const parsed = parseResults({ ...small, runs: [{ ...r, metrics: { ...r.metrics, ci: { accuracy: [0.8, 0.95], auc: null, resamples: 2000, level: 0.95 } } }] });
+    const parsed = parseResults({
+      ...small,
+      runs: [{ ...r, metrics: { ...r.metrics, ci: { accuracy: [0.8, 0.95], auc: null, resamples: 2000, level: 0.95 } } }],
+    });
     expect(parsed.runs[0]?.metrics.ci).toEqual({ accuracy: [0.8, 0.95] });
   });
 
@@ -92,15 +125,24 @@ describe('report (pure TS, hand-written results)', () => {
     expect(csv[0]).toMatch(/^method,magnification,seed,unlabeledFraction,accuracy,accuracyCiLow,accuracyCiHigh,/);
     expect(csv[0]).not.toMatch(/_/); // camelCase columns, as results.json
     const rows = csv.slice(1).map((l) => l.split(','));
-    const emptyEverywhere = csv[0]!.split(',').filter((name, i) => !['unlabeledFraction', 'key'].includes(name) && rows.every((r) => r[i] === ''));
+    const emptyEverywhere = csv[0]!
+      .split(',')
+      .filter((name, i) => !['unlabeledFraction', 'key'].includes(name) && rows.every((r) => r[i] === ''));
     expect(emptyEverywhere).toEqual([]); // no always-empty column (a sweep-free experiment leaves unlabeledFraction blank; the fixture has no run keys)
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toContain('SYNTHETIC');
     expect(md).toMatch(/\| Method \| Mag\. \| GFLOPs \| FLOPs vs teacher \| Images\/s \| Accuracy % \| Accuracy 95% CI \|/);
     expect(md).toMatch(/\| KD student \| 0\.625x \| 0\.0160 \| 1\/256 \| ([\d.]+|–) \| \d+\.\d ± \d+\.\d \| \[\d+\.\d, \d+\.\d\] \|/);
     expect(md).toMatch(/\*\*Answer\*\*: /);
-    expect(md).toMatch(/\| 0\.625x \| KD student − Baseline \| 12 \| \d+ \/ \d+ paired \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/);
-    expect(files.svgs.map((f) => path.basename(f))).toEqual(['accuracy-vs-flops.svg', 'accuracy-vs-magnification.svg', 'unlabeled-sweep.svg', 'training-curves.svg']);
+    expect(md).toMatch(
+      /\| 0\.625x \| KD student − Baseline \| 12 \| \d+ \/ \d+ paired \| \+\d+\.\d \[[-+]\d+\.\d, [-+]\d+\.\d\] \| [<\d.]+ \|/,
+    );
+    expect(files.svgs.map((f) => path.basename(f))).toEqual([
+      'accuracy-vs-flops.svg',
+      'accuracy-vs-magnification.svg',
+      'unlabeled-sweep.svg',
+      'training-curves.svg',
+    ]);
     for (const f of files.svgs) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     const html = readFileSync(files.html, 'utf8');
     expect(html).toContain('id="synthetic-banner"');

@@ -3,7 +3,7 @@
 // global ranks node-rank x nproc + local rank, the port each training step meets at, and every clash a USAGE error.
 import { describe, expect, it } from 'vitest';
 import { runSpread } from '../../src/cli/run-spread.js';
-import { parseDeviceList } from '../../src/device.js';
+import { parseDeviceList } from '../../src/native/device.js';
 import { launchFromEnv, stepPort } from '../../src/experiment/nodes.js';
 
 const torchrun = { RANK: '3', WORLD_SIZE: '4', LOCAL_RANK: '1', LOCAL_WORLD_SIZE: '2', MASTER_ADDR: 'gpu-node-0', MASTER_PORT: '29500' };
@@ -12,21 +12,33 @@ describe('--devices', () => {
   it('checks every entry with the device parser; cpu may repeat', () => {
     expect(parseDeviceList('cuda:0,cuda:1')).toEqual(['cuda:0', 'cuda:1']);
     expect(parseDeviceList('cpu,cpu')).toEqual(['cpu', 'cpu']);
-    expect(() => parseDeviceList('cuda:0,gpu1')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining("'gpu1'") }));
+    expect(() => parseDeviceList('cuda:0,gpu1')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining("'gpu1'") }),
+    );
     expect(() => parseDeviceList('cuda:0,,cuda:1')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
   it('runs one run per device, or per nproc-per-node devices', () => {
-    expect(runSpread({ devices: ['cpu', 'cpu'] }, {}, false)).toEqual({ parallel: 2, nprocPerNode: 1, processes: 2, devices: [['cpu'], ['cpu']] });
+    expect(runSpread({ devices: ['cpu', 'cpu'] }, {}, false)).toEqual({
+      parallel: 2,
+      nprocPerNode: 1,
+      processes: 2,
+      devices: [['cpu'], ['cpu']],
+    });
     const four = runSpread({ devices: ['cuda:0', 'cuda:1', 'cuda:2', 'cuda:3'], nprocPerNode: 2 }, {}, true);
-    expect(four.devices).toEqual([['cuda:0', 'cuda:1'], ['cuda:2', 'cuda:3']]);
+    expect(four.devices).toEqual([
+      ['cuda:0', 'cuda:1'],
+      ['cuda:2', 'cuda:3'],
+    ]);
     expect(four.parallel).toBe(2);
     expect(four.processes).toBe(4);
     expect(runSpread({ devices: ['auto'] }, {}, true).devices).toEqual([['cuda']]);
   });
 
   it('refuses a count not divisible by nproc-per-node, and --parallel beside it', () => {
-    expect(() => runSpread({ devices: ['cuda:0', 'cuda:1', 'cuda:2'], nprocPerNode: 2 }, {}, true)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('multiple of --nproc-per-node 2') }));
+    expect(() => runSpread({ devices: ['cuda:0', 'cuda:1', 'cuda:2'], nprocPerNode: 2 }, {}, true)).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('multiple of --nproc-per-node 2') }),
+    );
     expect(() => runSpread({ devices: ['cpu', 'cpu'], parallel: 2 }, {}, false)).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 });
@@ -42,10 +54,18 @@ describe('several machines', () => {
   });
 
   it('refuses incomplete or clashing flags', () => {
-    expect(() => runSpread({ nnodes: 2 }, {}, false)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('--node-rank, --master-addr') }));
-    expect(() => runSpread({ nnodes: 2, nodeRank: 2, masterAddr: 'h' }, {}, false)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('below --nnodes') }));
-    expect(() => runSpread({ nodeRank: 1 }, {}, false)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('--node-rank need --nnodes') }));
-    expect(() => runSpread({ nnodes: 2, nodeRank: 0, masterAddr: 'h', parallel: 2 }, {}, false)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => runSpread({ nnodes: 2 }, {}, false)).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('--node-rank, --master-addr') }),
+    );
+    expect(() => runSpread({ nnodes: 2, nodeRank: 2, masterAddr: 'h' }, {}, false)).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('below --nnodes') }),
+    );
+    expect(() => runSpread({ nodeRank: 1 }, {}, false)).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('--node-rank need --nnodes') }),
+    );
+    expect(() => runSpread({ nnodes: 2, nodeRank: 0, masterAddr: 'h', parallel: 2 }, {}, false)).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
   });
 
   it("takes torchrun's environment as one rank per process, meeting past the agent's port", () => {

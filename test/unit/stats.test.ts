@@ -71,8 +71,16 @@ describe('two-level intervals (pure TS)', () => {
   it('seeds that disagree widen the interval: the seed spread adds to the group bootstrap', () => {
     const groups = Array.from({ length: 40 }, (_, i) => `p${i}`);
     const labels = groups.map((_, i) => i % 3);
-    const good = run(groups, labels, labels.map((y, i) => (i % 10 < 9 ? y : (y + 1) % 3)));
-    const bad = run(groups, labels, labels.map((y, i) => (i % 10 < 6 ? y : (y + 1) % 3)));
+    const good = run(
+      groups,
+      labels,
+      labels.map((y, i) => (i % 10 < 9 ? y : (y + 1) % 3)),
+    );
+    const bad = run(
+      groups,
+      labels,
+      labels.map((y, i) => (i % 10 < 6 ? y : (y + 1) % 3)),
+    );
     const agree = bootstrapMetrics(design([good, good]), 2000, 1).accuracy;
     const disagree = bootstrapMetrics(design([good, bad]), 2000, 1).accuracy;
     expect(agree.seedVariance).toBe(true);
@@ -103,18 +111,20 @@ describe('two-level intervals (pure TS)', () => {
   });
 });
 
-describe.skipIf(!pythonHas('sklearn', 'scipy'))('metrics and t quantiles against scikit-learn and scipy (needs /usr/bin/python3 with sklearn)', () => {
-  it('accuracy, balanced accuracy, macro F1/precision/recall and one-vs-rest macro AUC equal scikit-learn; the interval uses scipy t quantiles', () => {
-    const n = 90;
-    const labels = Array.from({ length: n }, (_, i) => (i * 7) % 3);
-    const probs = labels.map((y, i) => {
-      const raw = [0, 1, 2].map((c) => ((i * 13 + c * 5) % 11) / 11 + (c === y ? 0.35 : 0));
-      const s = raw.reduce((a, b) => a + b, 0);
-      return raw.map((v) => Math.round((v / s) * 1e6) / 1e6);
-    });
-    const r: RunSamples = { ids: labels.map((_, i) => i), groups: labels.map((_, i) => `g${i % 30}`), labels, probs };
-    const ours = pointMetrics([r], 3);
-    const script = `
+describe.skipIf(!pythonHas('sklearn', 'scipy'))(
+  'metrics and t quantiles against scikit-learn and scipy (needs /usr/bin/python3 with sklearn)',
+  () => {
+    it('accuracy, balanced accuracy, macro F1/precision/recall and one-vs-rest macro AUC equal scikit-learn; the interval uses scipy t quantiles', () => {
+      const n = 90;
+      const labels = Array.from({ length: n }, (_, i) => (i * 7) % 3);
+      const probs = labels.map((y, i) => {
+        const raw = [0, 1, 2].map((c) => ((i * 13 + c * 5) % 11) / 11 + (c === y ? 0.35 : 0));
+        const s = raw.reduce((a, b) => a + b, 0);
+        return raw.map((v) => Math.round((v / s) * 1e6) / 1e6);
+      });
+      const r: RunSamples = { ids: labels.map((_, i) => i), groups: labels.map((_, i) => `g${i % 30}`), labels, probs };
+      const ours = pointMetrics([r], 3);
+      const script = `
 import json, sys, numpy as np
 from sklearn import metrics as m
 from scipy import stats
@@ -124,11 +134,17 @@ print(json.dumps({'accuracy': m.accuracy_score(y, pred), 'balancedAccuracy': m.b
   'macroF1': m.f1_score(y, pred, average='macro', zero_division=0), 'macroPrecision': m.precision_score(y, pred, average='macro', zero_division=0),
   'macroRecall': m.recall_score(y, pred, average='macro', zero_division=0),
   'auc': float(np.mean([m.roc_auc_score(y == c, p[:, c]) for c in range(3)])), 't': stats.t.ppf(0.975, d['df'])}))`;
-    const est = bootstrapMetrics(design([r, { ...r, probs: probs.map((q, i) => (i % 9 === 0 ? [...q].reverse() : q)) }]), 300, 4).accuracy;
-    const py = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ labels, probs, df: est.df }), encoding: 'utf8' });
-    expect(py.status, py.stderr).toBe(0);
-    const ref = JSON.parse(py.stdout) as Record<string, number>;
-    for (const k of ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const) expect(ours[k], k).toBeCloseTo(ref[k]!, 10);
-    expect((est.ci![1] - est.value) / est.se!).toBeCloseTo(ref.t!, 8);
-  });
-});
+      const est = bootstrapMetrics(
+        design([r, { ...r, probs: probs.map((q, i) => (i % 9 === 0 ? [...q].reverse() : q)) }]),
+        300,
+        4,
+      ).accuracy;
+      const py = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ labels, probs, df: est.df }), encoding: 'utf8' });
+      expect(py.status, py.stderr).toBe(0);
+      const ref = JSON.parse(py.stdout) as Record<string, number>;
+      for (const k of ['accuracy', 'balancedAccuracy', 'macroF1', 'macroPrecision', 'macroRecall', 'auc'] as const)
+        expect(ours[k], k).toBeCloseTo(ref[k]!, 10);
+      expect((est.ci![1] - est.value) / est.se!).toBeCloseTo(ref.t!, 8);
+    });
+  },
+);

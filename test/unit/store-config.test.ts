@@ -4,12 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { loadExtractConfig, parseExtractConfig, parsePart } from '../../src/store.js';
+import { loadExtractConfig, parseExtractConfig, parsePart } from '../../src/store/store.js';
 import { lymphomaDir, repoRoot, tempDir } from '../support.js';
 
 describe('extract config', () => {
   it("an experiment config's data section, saved as its own file, is a valid extract config, in JSON and in YAML", () => {
-    const experiment = JSON.parse(readFileSync(path.join(repoRoot, 'experiments', 'lymphoma.json'), 'utf8')) as { data: Record<string, unknown> };
+    const experiment = JSON.parse(readFileSync(path.join(repoRoot, 'experiments', 'lymphoma.json'), 'utf8')) as {
+      data: Record<string, unknown>;
+    };
     const dir = tempDir('rd-extract-cfg-');
     const data = { ...experiment.data, root: lymphomaDir };
     writeFileSync(path.join(dir, 'data.json'), JSON.stringify({ data }));
@@ -24,7 +26,12 @@ describe('extract config', () => {
 
   it('a whole experiment config works too: extract takes its data and magnifications and ignores the rest', () => {
     const dir = tempDir('rd-extract-cfg-');
-    const experiment = { data: { source: 'images', root: 'imgs', mpp: 1.6 }, magnifications: { teacher: 6.25, students: [3.125] }, seeds: [0, 1], loss: { temperature: 2 } };
+    const experiment = {
+      data: { source: 'images', root: 'imgs', mpp: 1.6 },
+      magnifications: { teacher: 6.25, students: [3.125] },
+      seeds: [0, 1],
+      loss: { temperature: 2 },
+    };
     writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify(experiment));
     const c = loadExtractConfig(path.join(dir, 'experiment.json'));
     expect(c.magnifications).toEqual([6.25, 3.125]);
@@ -34,7 +41,13 @@ describe('extract config', () => {
   it('names every bad field by its path, all at once', () => {
     let message = '';
     try {
-      parseExtractConfig({ data: { source: 'images', root: '/x', mpp: -1, colour: 1, splits: { seed: 'a' } }, magnifications: { teacher: 5, students: [10] } }, 'cfg.json');
+      parseExtractConfig(
+        {
+          data: { source: 'images', root: '/x', mpp: -1, colour: 1, splits: { seed: 'a' } },
+          magnifications: { teacher: 5, students: [10] },
+        },
+        'cfg.json',
+      );
     } catch (e) {
       expect(e).toMatchObject({ code: 'CONFIG_INVALID' });
       message = (e as Error).message;

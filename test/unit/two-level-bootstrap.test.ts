@@ -57,7 +57,17 @@ function rejectionRates(studies: Study[], resamples: number, pooled: boolean): {
     // Pooled: every seed's predictions merged into one run, so only groups are resampled.
     const side = (runs: RunSamples[]) =>
       pooled
-        ? { runs: [{ ids: runs.flatMap((r) => r.ids), groups: runs.flatMap((r) => r.groups), labels: runs.flatMap((r) => r.labels), probs: runs.flatMap((r) => r.probs) }], seeds: [0] }
+        ? {
+            runs: [
+              {
+                ids: runs.flatMap((r) => r.ids),
+                groups: runs.flatMap((r) => r.groups),
+                labels: runs.flatMap((r) => r.labels),
+                probs: runs.flatMap((r) => r.probs),
+              },
+            ],
+            seeds: [0],
+          }
         : { runs, seeds: s.seeds };
     const d = pairedDifference(side(s.student), side(s.teacher), sampleLevel, resamples, i, { auc: false, margin: 0 });
     expect(d.pairedSeeds).toBe(true);

@@ -11,7 +11,7 @@
 #include "job/job.h"
 #include "job/spec.h"
 #include "train/losses.h"
-#include "run/model_spec.h"
+#include "run/model_config.h"
 #include "run/store_views.h"
 
 namespace rd {
@@ -58,7 +58,8 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
     {
       torch::NoGradGuard no_grad;
       const auto& hi = b.views[1];
-      if (!teacher_nhwc) models::to_memory_format(*teacher, *(teacher_nhwc = models::use_channels_last(std::nullopt, cpu, false, hi.size(2), hi.size(3))));
+      if (!teacher_nhwc)
+        models::to_memory_format(*teacher, *(teacher_nhwc = models::use_channels_last(std::nullopt, cpu, false, hi.size(2), hi.size(3))));
       std::tie(ft, zt) = teacher->forward(models::to_memory_format(hi, *teacher_nhwc));
     }
     auto [fs, zs] = student->forward(b.views[0]);
@@ -83,8 +84,14 @@ Json run_loader_epoch(const Json& spec, JobContext& ctx) {
     ctx.emit({{"type", "progress"}, {"done", r + 1}, {"total", reps}});
   }
   const double live_ips = double(images) / median(live), held_ips = double(images) / median(held);
-  return {{"images", images}, {"batchSize", batch}, {"reps", reps}, {"loaderImagesPerSecond", live_ips},
-          {"inMemoryImagesPerSecond", held_ips}, {"ratio", live_ips / held_ips}, {"loaderSeconds", live}, {"inMemorySeconds", held}};
+  return {{"images", images},
+          {"batchSize", batch},
+          {"reps", reps},
+          {"loaderImagesPerSecond", live_ips},
+          {"inMemoryImagesPerSecond", held_ips},
+          {"ratio", live_ips / held_ips},
+          {"loaderSeconds", live},
+          {"inMemorySeconds", held}};
 }
 
 const JobRegistrar kRegistrar("bench.loaderEpoch", "a distillation epoch fed by the store loader vs from memory (benchmark)",

@@ -19,10 +19,10 @@ double mean(const std::vector<double>& v) { return std::accumulate(v.begin(), v.
 
 Json run_train_step(const Json& spec, JobContext& ctx) {
   const auto size = spec::get<int64_t>(spec, "size", 224);
-  const auto batch = spec::get<int64_t>(spec, "batch", 16);
+  const auto batch = spec::get<int64_t>(spec, "batchSize", 16);
   const auto steps = spec::get<int>(spec, "steps", 5);
   spec::check(size >= 4, "size", "must be >= 4");
-  spec::check(batch >= 1, "batch", "must be >= 1");
+  spec::check(batch >= 1, "batchSize", "must be >= 1");
   spec::check(steps >= 1, "steps", "must be >= 1");
   auto rt = cost::runtime_from(spec);
   const auto type = rt.device.type();
@@ -74,8 +74,15 @@ Json run_train_step(const Json& spec, JobContext& ctx) {
   const double t_sup = mean(cost::time_calls(supervised, 1, steps, rt, ctx));
   const double t_kd = mean(cost::time_calls(distill, 1, steps, rt, ctx));
   Json out = cost::describe(rt);
-  out.update({{"impl", "resdistill-libtorch"}, {"torch", TORCH_VERSION}, {"size", size}, {"batch", batch}, {"steps", steps},
-              {"supervisedImgPerS", batch / t_sup}, {"distillImgPerS", batch / t_kd}, {"channelsLast", nhwc}, {"teacherChannelsLast", teacher_nhwc}});
+  out.update({{"impl", "resdistill-libtorch"},
+              {"torch", TORCH_VERSION},
+              {"size", size},
+              {"batchSize", batch},
+              {"steps", steps},
+              {"supervisedImagesPerSecond", batch / t_sup},
+              {"distillImagesPerSecond", batch / t_kd},
+              {"channelsLast", nhwc},
+              {"teacherChannelsLast", teacher_nhwc}});
   return out;
 }
 

@@ -10,8 +10,14 @@ namespace rd::cost {
 namespace {
 
 Json to_json(const CostReport& r, bool layers) {
-  Json j = {{"height", r.height}, {"width", r.width}, {"batch", r.batch}, {"macs", r.macs}, {"flops", r.flops},
-            {"otherOps", r.other_ops}, {"params", r.params}, {"trainActivationBytes", r.train_activation_bytes},
+  Json j = {{"height", r.height},
+            {"width", r.width},
+            {"batchSize", r.batch},
+            {"macs", r.macs},
+            {"flops", r.flops},
+            {"otherOps", r.other_ops},
+            {"params", r.params},
+            {"trainActivationBytes", r.train_activation_bytes},
             {"inferActivationBytes", r.infer_activation_bytes}};
   if (layers) {
     Json ops = Json::array();
@@ -22,7 +28,7 @@ Json to_json(const CostReport& r, bool layers) {
   return j;
 }
 
-// spec: model fields (models/options.h) + sizes: [[h, w], ...] (or height/width), batch, layers.
+// spec: model fields (models/options.h) + sizes: [[h, w], ...] (or height/width), batchSize, layers.
 Json run_count(const Json& spec, JobContext& ctx) {
   auto ms = models::read_model(spec);
   auto model = models::make(ms);
@@ -33,12 +39,13 @@ Json run_count(const Json& spec, JobContext& ctx) {
     sizes.push_back({spec::require<int64_t>(spec, "height"), spec::get<int64_t>(spec, "width", spec::require<int64_t>(spec, "height"))});
   }
   spec::check(!sizes.empty(), "sizes", "must not be empty");
-  const auto batch = spec::get<int64_t>(spec, "batch", 1);
+  const auto batch = spec::get<int64_t>(spec, "batchSize", 1);
   const bool layers = spec::get<bool>(spec, "layers", false);
   Json rows = Json::array();
   for (size_t i = 0; i < sizes.size(); ++i) {
     ctx.check_cancelled();
-    spec::check(sizes[i].size() == 2 && sizes[i][0] >= 1 && sizes[i][1] >= 1, "sizes[" + std::to_string(i) + "]", "must be [height, width] >= 1");
+    spec::check(sizes[i].size() == 2 && sizes[i][0] >= 1 && sizes[i][1] >= 1, "sizes[" + std::to_string(i) + "]",
+                "must be [height, width] >= 1");
     rows.push_back(to_json(count_cost(*model, sizes[i][0], sizes[i][1], batch), layers));
     ctx.emit({{"type", "progress"}, {"done", i + 1}, {"total", sizes.size()}});
   }

@@ -96,8 +96,8 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* ctx) {
   } else if (is(name, {"aten::relu", "aten::relu_", "aten::gelu", "aten::sigmoid", "aten::silu", "aten::hardtanh"})) {
     c.kind = "activation";
     c.other_ops = n;
-  } else if (is(name, {"aten::t", "aten::view", "aten::reshape", "aten::transpose", "aten::permute", "aten::flatten",
-                       "aten::expand", "aten::squeeze", "aten::unsqueeze", "aten::select", "aten::slice"})) {
+  } else if (is(name, {"aten::t", "aten::view", "aten::reshape", "aten::transpose", "aten::permute", "aten::flatten", "aten::expand",
+                       "aten::squeeze", "aten::unsqueeze", "aten::select", "aten::slice"})) {
     return;  // views: no arithmetic, no new memory
   } else {
     c.kind = "other";

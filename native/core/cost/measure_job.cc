@@ -12,8 +12,8 @@
 namespace rd::cost {
 namespace {
 
-Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t h, int64_t w, int64_t batch, int warmup,
-                 int reps, bool train, const Runtime& rt, JobContext& ctx, int64_t classes) {
+Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t h, int64_t w, int64_t batch, int warmup, int reps,
+                 bool train, const Runtime& rt, JobContext& ctx, int64_t classes) {
   auto gen = torch::make_generator<at::CPUGeneratorImpl>(0);
   const auto input = torch::rand({batch, 3, h, w}, gen);
   auto y = torch::randint(classes, {batch}, gen, torch::kLong).to(rt.device);
@@ -31,8 +31,12 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
         models::forward(model, x);
       },
       warmup, reps, rt, ctx);
-  Json row = {{"height", h}, {"width", w}, {"batch", batch}, {"forwardLatencyMs", 1e3 * median(fwd)},
-              {"forwardImgPerS", batch / median(fwd)}, {"channelsLast", forward_nhwc},
+  Json row = {{"height", h},
+              {"width", w},
+              {"batchSize", batch},
+              {"forwardLatencyMs", 1e3 * median(fwd)},
+              {"forwardImagesPerSecond", batch / median(fwd)},
+              {"channelsLast", forward_nhwc},
               {"batchParallel", batch_parallel}};
   if (train) {
     const bool train_nhwc = rt.channels_last_for(/*training=*/true, h, w);
@@ -53,23 +57,25 @@ Json measure_one(models::ModelImpl& model, torch::optim::Optimizer& opt, int64_t
         },
         warmup, reps, rt, ctx);
     row["trainLatencyMs"] = 1e3 * median(step);
-    row["trainImgPerS"] = batch / median(step);
+    row["trainImagesPerSecond"] = batch / median(step);
   }
   return row;
 }
 
-// spec: model fields + sizes [[h,w],...] | height/width, batch (16), warmup (1), reps (5), train (true), runtime fields.
+// spec: model fields + sizes [[h,w],...] | height/width, batchSize (16), warmup (1), reps (5), train (true), runtime fields.
 Json run_measure(const Json& spec, JobContext& ctx) {
   auto ms = models::read_model(spec);
   auto rt = runtime_from(spec);
   std::vector<std::vector<int64_t>> sizes;
-  if (spec.contains("sizes")) sizes = spec::get<std::vector<std::vector<int64_t>>>(spec, "sizes", {});
-  else sizes.push_back({spec::require<int64_t>(spec, "height"), spec::get<int64_t>(spec, "width", spec::require<int64_t>(spec, "height"))});
-  const auto batch = spec::get<int64_t>(spec, "batch", 16);
+  if (spec.contains("sizes"))
+    sizes = spec::get<std::vector<std::vector<int64_t>>>(spec, "sizes", {});
+  else
+    sizes.push_back({spec::require<int64_t>(spec, "height"), spec::get<int64_t>(spec, "width", spec::require<int64_t>(spec, "height"))});
+  const auto batch = spec::get<int64_t>(spec, "batchSize", 16);
   const auto warmup = spec::get<int>(spec, "warmup", 1);
   const auto reps = spec::get<int>(spec, "reps", 5);
   const bool train = spec::get<bool>(spec, "train", true);
-  spec::check(batch >= 1, "batch", "must be >= 1");
+  spec::check(batch >= 1, "batchSize", "must be >= 1");
   spec::check(warmup >= 0 && reps >= 1, "reps", "reps must be >= 1 and warmup >= 0");
   torch::manual_seed(0);
   auto model = models::make(ms);
@@ -77,7 +83,8 @@ Json run_measure(const Json& spec, JobContext& ctx) {
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3).weight_decay(1e-4));
   Json rows = Json::array();
   for (size_t i = 0; i < sizes.size(); ++i) {
-    spec::check(sizes[i].size() == 2 && sizes[i][0] >= 1 && sizes[i][1] >= 1, "sizes[" + std::to_string(i) + "]", "must be [height, width] >= 1");
+    spec::check(sizes[i].size() == 2 && sizes[i][0] >= 1 && sizes[i][1] >= 1, "sizes[" + std::to_string(i) + "]",
+                "must be [height, width] >= 1");
     rows.push_back(measure_one(*model, opt, sizes[i][0], sizes[i][1], batch, warmup, reps, train, rt, ctx, ms.classes));
     ctx.emit({{"type", "progress"}, {"done", i + 1}, {"total", sizes.size()}});
   }
@@ -88,7 +95,8 @@ Json run_measure(const Json& spec, JobContext& ctx) {
   return out;
 }
 
-const JobRegistrar kRegistrar("cost.measure", "measured forward/training img/s and latency (cpu threads or cuda, bf16, channels_last)", run_measure);
+const JobRegistrar kRegistrar("cost.measure", "measured forward/training img/s and latency (cpu threads or cuda, bf16, channels_last)",
+                              run_measure);
 
 }  // namespace
 }  // namespace rd::cost

@@ -26,7 +26,9 @@ Runtime runtime_from(const nlohmann::json& spec) {
 }
 
 nlohmann::json describe(const Runtime& rt) {
-  return {{"device", rt.device.str()}, {"threads", rt.threads}, {"bf16", rt.bf16},
+  return {{"device", rt.device.str()},
+          {"threads", rt.threads},
+          {"bf16", rt.bf16},
           {"channelsLast", rt.channels_last ? nlohmann::json(*rt.channels_last) : nlohmann::json("auto")}};
 }
 

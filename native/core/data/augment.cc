@@ -20,7 +20,7 @@ namespace {
 
 double uniform(std::mt19937_64& rng, double lo, double hi) { return lo + (hi - lo) * (double(rng() >> 11) * 0x1.0p-53); }
 
-inline float clamp01(float v) { return std::min(std::max(v, 0.f), 1.f); }  // min/max: vectorises
+inline float clamp01(float v) { return std::min(std::max(v, 0.f), 1.f); }                       // min/max: vectorises
 inline float gray(float r, float g, float b) { return 0.2989f * r + 0.587f * g + 0.114f * b; }  // torchvision's weights
 
 // torchvision's _rgb2hsv / hue shift / _hsv2rgb over a row, branch-free so the compiler vectorises it (the hue
@@ -106,7 +106,9 @@ AugmentSpec AugmentSpec::from_json(const nlohmann::json& j) {
 
 nlohmann::json AugmentSpec::defaults() {
   const AugmentSpec s;
-  return {{"flips", s.flips}, {"rot90", s.rot90}, {"jitter", {{"brightness", s.brightness}, {"contrast", s.contrast}, {"saturation", s.saturation}, {"hue", s.hue}}}};
+  return {{"flips", s.flips},
+          {"rot90", s.rot90},
+          {"jitter", {{"brightness", s.brightness}, {"contrast", s.contrast}, {"saturation", s.saturation}, {"hue", s.hue}}}};
 }
 
 AugmentParams draw_params(const AugmentSpec& spec, uint64_t seed, int64_t epoch, int64_t sample, bool square) {
@@ -149,7 +151,8 @@ std::vector<float> planar(const store::ViewRef& view, const Crop& crop) {
 void colour_op(int op, const AugmentParams& p, float* R, float* G, float* B, int64_t n) {
   switch (op) {
     case 0:
-      for (int64_t i = 0; i < n; ++i) R[i] = clamp01(R[i] * p.brightness), G[i] = clamp01(G[i] * p.brightness), B[i] = clamp01(B[i] * p.brightness);
+      for (int64_t i = 0; i < n; ++i)
+        R[i] = clamp01(R[i] * p.brightness), G[i] = clamp01(G[i] * p.brightness), B[i] = clamp01(B[i] * p.brightness);
       break;
     case 1: {  // blends towards the mean grey level of the image as it is now
       double sum = 0;
@@ -188,10 +191,18 @@ void render_view(const store::ViewRef& view, const Crop& crop, const AugmentPara
     const int64_t fy = p.vflip ? H - 1 - y : y;
     int64_t base, step;
     switch (p.rot) {
-      case 1: base = (p.hflip ? 0 : W - 1) * OW + fy, step = p.hflip ? OW : -OW; break;
-      case 2: base = (H - 1 - fy) * OW + (p.hflip ? 0 : W - 1), step = p.hflip ? 1 : -1; break;
-      case 3: base = (p.hflip ? W - 1 : 0) * OW + (H - 1 - fy), step = p.hflip ? -OW : OW; break;
-      default: base = fy * OW + (p.hflip ? W - 1 : 0), step = p.hflip ? -1 : 1; break;
+      case 1:
+        base = (p.hflip ? 0 : W - 1) * OW + fy, step = p.hflip ? OW : -OW;
+        break;
+      case 2:
+        base = (H - 1 - fy) * OW + (p.hflip ? 0 : W - 1), step = p.hflip ? 1 : -1;
+        break;
+      case 3:
+        base = (p.hflip ? W - 1 : 0) * OW + (H - 1 - fy), step = p.hflip ? -OW : OW;
+        break;
+      default:
+        base = fy * OW + (p.hflip ? W - 1 : 0), step = p.hflip ? -1 : 1;
+        break;
     }
     float* o0 = out + base;
     const float *r = R + y * W, *g = G + y * W, *b = B + y * W;

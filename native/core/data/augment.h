@@ -15,7 +15,8 @@ namespace rd::data {
 struct AugmentSpec {
   bool enabled = true;
   bool flips = true, rot90 = false;  // the authors' horizontal and vertical flips; quarter turns are ours, off by default
-  // The authors' defaults (datasets/factory.py, config.py): factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <= 0.5).
+  // The authors' defaults (datasets/factory.py, config.py): factors drawn from [max(0, 1 - x), 1 + x]; hue shift from [-hue, hue] (hue <=
+  // 0.5).
   double brightness = 0.5, contrast = 0.5, saturation = 0.5, hue = 0.2;
   // The experiment config's words: { flips, rot90, jitter: { brightness, contrast, saturation, hue } | null }.
   // null or false: off; jitter null: no colour jitter; CONFIG_INVALID naming spec.augment.<field>.
@@ -44,7 +45,6 @@ struct Crop {
 };
 
 // Writes one view as normalised float CHW into `out` (3 x H' x W', H'/W' swapped by odd rotations).
-void render_view(const store::ViewRef& view, const Crop& crop, const AugmentParams& p, const float mean[3], const float std[3],
-                 float* out);
+void render_view(const store::ViewRef& view, const Crop& crop, const AugmentParams& p, const float mean[3], const float std[3], float* out);
 
 }  // namespace rd::data

@@ -37,9 +37,10 @@ Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
   spec::check(opts_.unlabeled_fraction > 0 && opts_.unlabeled_fraction <= 1, "unlabeledFraction", "must be in (0, 1]");
   store_ = store::Store::open(opts_.store);
   if (!store_->problems().empty()) {
-    throw Error(code::kStoreCorrupt, "store '" + opts_.store + "': " + store_->problems()[0] +
-                                     (store_->problems().size() > 1 ? " (and " + std::to_string(store_->problems().size() - 1) + " more)" : "") +
-                                     "; run `resdistill store verify` for the full list");
+    throw Error(code::kStoreCorrupt,
+                "store '" + opts_.store + "': " + store_->problems()[0] +
+                    (store_->problems().size() > 1 ? " (and " + std::to_string(store_->problems().size() - 1) + " more)" : "") +
+                    "; run `resdistill store verify` for the full list");
   }
   if (opts_.dataset_normalization) {
     const auto n = store::dataset_normalization(*store_);
@@ -51,7 +52,8 @@ Loader::Loader(LoaderOptions o) : opts_(std::move(o)) {
     for (int m = 0; m < mags; ++m) opts_.views.push_back(m);
   }
   for (size_t i = 0; i < opts_.views.size(); ++i) {
-    spec::check(opts_.views[i] >= 0 && opts_.views[i] < mags, "views." + std::to_string(i), "must name a magnification 0.." + std::to_string(mags - 1));
+    spec::check(opts_.views[i] >= 0 && opts_.views[i] < mags, "views." + std::to_string(i),
+                "must name a magnification 0.." + std::to_string(mags - 1));
   }
   hidden_.assign(store_->size(), false);
   for (size_t id : store_->split("unlabeled")) hidden_[id] = true;

@@ -33,29 +33,29 @@ namespace rd::data {
 
 struct LoaderOptions {
   std::string store;
-  std::string split = "train";   // train | val | test | unlabeled | all | "train+unlabeled" (joins with +)
-  double unlabeled_fraction = 1; // share of the unlabeled pool used; smaller shares are subsets of larger ones
-  std::vector<int> views;        // magnification indices to return (0 = highest); empty = all
+  std::string split = "train";    // train | val | test | unlabeled | all | "train+unlabeled" (joins with +)
+  double unlabeled_fraction = 1;  // share of the unlabeled pool used; smaller shares are subsets of larger ones
+  std::vector<int> views;         // magnification indices to return (0 = highest); empty = all
   int64_t batch_size = 16;
-  std::string mode = "fixed";    // fixed | exact | bucket
-  int64_t bucket_quantum = 64;   // bucket mode: size step in m0 pixels
+  std::string mode = "fixed";   // fixed | exact | bucket
+  int64_t bucket_quantum = 64;  // bucket mode: size step in m0 pixels
   bool shuffle = true, drop_last = false;
   uint64_t seed = 0;
   AugmentSpec augment;
   float mean[3] = {0, 0, 0}, std[3] = {1, 1, 1};  // applied after scaling to [0, 1]
-  bool dataset_normalization = false;  // mean/std from the store's manifest instead (store/normalization.h)
+  bool dataset_normalization = false;             // mean/std from the store's manifest instead (store/normalization.h)
   int rank = 0, world = 1;
-  int prefetch = 2;              // batches prepared ahead on a background thread; 0 = prepare in next()
-  int threads = 0;               // threads filling one batch; 0 = usable cores
-  bool pin_memory = true;        // only when CUDA is available
-  bool verify = true;            // CRC-check each sample the first time it is read
+  int prefetch = 2;        // batches prepared ahead on a background thread; 0 = prepare in next()
+  int threads = 0;         // threads filling one batch; 0 = usable cores
+  bool pin_memory = true;  // only when CUDA is available
+  bool verify = true;      // CRC-check each sample the first time it is read
   static LoaderOptions from_json(const nlohmann::json& spec);
 };
 
 struct Batch {
-  std::vector<at::Tensor> views;  // one float [B, 3, H, W] per requested magnification
-  at::Tensor labels;              // int64 [B]
-  at::Tensor ids;                 // int64 [B]: store sample ids
+  std::vector<at::Tensor> views;      // one float [B, 3, H, W] per requested magnification
+  at::Tensor labels;                  // int64 [B]
+  at::Tensor ids;                     // int64 [B]: store sample ids
   std::vector<AugmentParams> params;  // the augmentation each sample got (same for all its views)
   int64_t epoch = 0, index = 0;
 };
@@ -69,8 +69,8 @@ class Loader {
 
   void start_epoch(int64_t epoch);
   std::optional<Batch> next();
-  size_t batches() const { return plan_.size(); }    // in the current epoch, for this rank
-  size_t samples() const { return mine_; }           // per epoch, for this rank
+  size_t batches() const { return plan_.size(); }  // in the current epoch, for this rank
+  size_t samples() const { return mine_; }         // per epoch, for this rank
   const store::Store& store() const { return *store_; }
   const std::vector<int>& views() const { return opts_.views; }
   const LoaderOptions& options() const { return opts_; }

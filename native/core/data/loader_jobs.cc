@@ -46,8 +46,16 @@ Json run_scan(const Json& spec, JobContext& ctx) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Json by_label = Json::object();
   for (auto [l, n] : labels) by_label[std::to_string(l)] = n;
-  return {{"images", images}, {"batches", batches}, {"seconds", seconds}, {"imagesPerSecond", images / std::max(seconds, 1e-9)},
-          {"samplesPerEpoch", loader.samples()}, {"pinned", pinned}, {"firstShapes", shapes}, {"labels", by_label}, {"ids", ids}, {"checksum", checksum}};
+  return {{"images", images},
+          {"batches", batches},
+          {"seconds", seconds},
+          {"imagesPerSecond", images / std::max(seconds, 1e-9)},
+          {"samplesPerEpoch", loader.samples()},
+          {"pinned", pinned},
+          {"firstShapes", shapes},
+          {"labels", by_label},
+          {"ids", ids},
+          {"checksum", checksum}};
 }
 
 // float32 C-order .npy of a [B, 3, H, W] tensor, for tests and notebooks.
@@ -89,8 +97,14 @@ Json run_peek(const Json& spec, JobContext& ctx) {
     for (int64_t i = 0; i < b->ids.size(0); ++i) {
       ids.push_back(b->ids[i].item<int64_t>()), labels.push_back(b->labels[i].item<int64_t>());
       const AugmentParams& p = b->params[size_t(i)];
-      params.push_back({{"hflip", p.hflip}, {"vflip", p.vflip}, {"rot", p.rot}, {"jitter", p.jitter}, {"brightness", p.brightness},
-                        {"contrast", p.contrast}, {"saturation", p.saturation}, {"hue", p.hue},
+      params.push_back({{"flipHorizontal", p.hflip},
+                        {"flipVertical", p.vflip},
+                        {"rot", p.rot},
+                        {"jitter", p.jitter},
+                        {"brightness", p.brightness},
+                        {"contrast", p.contrast},
+                        {"saturation", p.saturation},
+                        {"hue", p.hue},
                         {"order", std::vector<int>(std::begin(p.order), std::end(p.order))}});
     }
     result.push_back({{"files", files}, {"ids", ids}, {"labels", labels}, {"params", params}});

@@ -20,7 +20,7 @@ Json run_metrics(const Json& spec, JobContext&) {
   }
   spec::check(p.groups.empty() || p.groups.size() == p.labels.size(), "groups", "needs one group per label");
   const auto names = spec::get<std::vector<std::string>>(spec, "labelNames", {});
-  const int resamples = spec::get<int>(spec, "bootstrap", 10000);
+  const int resamples = spec::require<int>(spec, "bootstrap");  // evaluation.bootstrap: the config owns the default
   spec::check(resamples >= 0, "bootstrap", "must be >= 0");
   return run::report(p, names, resamples, spec::get<uint64_t>(spec, "seed", 0));
 }

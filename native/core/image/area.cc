@@ -33,7 +33,10 @@ std::vector<Tap> coverage(double x0, double span, int out, int src_len) {
       t.weights.push_back(float(std::max(w, 0.0)));
       total += std::max(w, 0.0);
     }
-    if (total <= 0) { t.weights.assign(1, 1.f); total = 1; }
+    if (total <= 0) {
+      t.weights.assign(1, 1.f);
+      total = 1;
+    }
     for (float& w : t.weights) w = float(w / total);
   }
   return taps;
@@ -100,9 +103,12 @@ Image integer_reduce(const Image& src, int f, int x0, int y0, int ow, int oh) {
   Image out(ow, oh, src.channels);
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max(1, ow));
   at::parallel_for(0, oh, grain, [&](int64_t b, int64_t e) {
-    if (src.channels == 3 && f == 2) reduce_rows_rgb<2>(src, out, x0, y0, b, e);
-    else if (src.channels == 3 && f == 4) reduce_rows_rgb<4>(src, out, x0, y0, b, e);
-    else reduce_rows(src, out, f, x0, y0, b, e);
+    if (src.channels == 3 && f == 2)
+      reduce_rows_rgb<2>(src, out, x0, y0, b, e);
+    else if (src.channels == 3 && f == 4)
+      reduce_rows_rgb<4>(src, out, x0, y0, b, e);
+    else
+      reduce_rows(src, out, f, x0, y0, b, e);
   });
   return out;
 }
@@ -117,8 +123,8 @@ Image area_reduce(const Image& src, int factor) {
 Image area_resample(const Image& src, const SourceBox& box, int out_w, int out_h) {
   if (out_w < 1 || out_h < 1 || src.empty()) throw std::invalid_argument("area_resample: empty input or output");
   const double fx = box.w / out_w, fy = box.h / out_h;
-  if (is_whole(fx) && is_whole(fy) && std::lround(fx) == std::lround(fy) && is_whole(box.x) && is_whole(box.y) &&
-      box.x >= 0 && box.y >= 0 && box.x + box.w <= src.width + 1e-9 && box.y + box.h <= src.height + 1e-9) {
+  if (is_whole(fx) && is_whole(fy) && std::lround(fx) == std::lround(fy) && is_whole(box.x) && is_whole(box.y) && box.x >= 0 &&
+      box.y >= 0 && box.x + box.w <= src.width + 1e-9 && box.y + box.h <= src.height + 1e-9) {
     return integer_reduce(src, int(std::lround(fx)), int(std::lround(box.x)), int(std::lround(box.y)), out_w, out_h);
   }
   const auto tx = coverage(box.x, box.w, out_w, src.width);

@@ -48,8 +48,12 @@ Json area_bench(const Json& spec, JobContext& ctx) {
   std::vector<double> sorted = secs;
   std::sort(sorted.begin(), sorted.end());
   const double median = sorted[sorted.size() / 2];
-  Json result = {{"size", size}, {"factor", factor}, {"threads", threads()}, {"seconds", secs},
-                 {"mpixPerS", double(size) * size / 1e6 / median}, {"bestMpixPerS", double(size) * size / 1e6 / sorted[0]}};
+  Json result = {{"size", size},
+                 {"factor", factor},
+                 {"threads", threads()},
+                 {"seconds", secs},
+                 {"mpixPerS", double(size) * size / 1e6 / median},
+                 {"bestMpixPerS", double(size) * size / 1e6 / sorted[0]}};
   if (spec.contains("compare")) {
     Image expected = load_raw(spec["compare"].get<std::string>(), size / factor);
     int max_diff = 0;

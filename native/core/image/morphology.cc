@@ -37,10 +37,19 @@ Mask fill_holes(const Mask& m) {
   std::deque<int> queue;
   auto seed = [&](int x, int y) {
     size_t i = size_t(y) * w + x;
-    if (!m.data[i] && !outside[i]) { outside[i] = 1; queue.push_back(int(i)); }
+    if (!m.data[i] && !outside[i]) {
+      outside[i] = 1;
+      queue.push_back(int(i));
+    }
   };
-  for (int x = 0; x < w; ++x) { seed(x, 0); seed(x, h - 1); }
-  for (int y = 0; y < h; ++y) { seed(0, y); seed(w - 1, y); }
+  for (int x = 0; x < w; ++x) {
+    seed(x, 0);
+    seed(x, h - 1);
+  }
+  for (int y = 0; y < h; ++y) {
+    seed(0, y);
+    seed(w - 1, y);
+  }
   while (!queue.empty()) {
     int i = queue.front();
     queue.pop_front();
@@ -72,17 +81,26 @@ std::vector<Component> components(const Mask& m, std::vector<int32_t>& labels) {
       stack.pop_back();
       int x = i % w, y = i / w;
       ++c.area;
-      x0 = std::min(x0, x); y0 = std::min(y0, y); x1 = std::max(x1, x); y1 = std::max(y1, y);
+      x0 = std::min(x0, x);
+      y0 = std::min(y0, y);
+      x1 = std::max(x1, x);
+      y1 = std::max(y1, y);
       for (int dy = -1; dy <= 1; ++dy) {
         for (int dx = -1; dx <= 1; ++dx) {
           int xx = x + dx, yy = y + dy;
           if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
           int j = yy * w + xx;
-          if (m.data[j] && !labels[j]) { labels[j] = c.label; stack.push_back(j); }
+          if (m.data[j] && !labels[j]) {
+            labels[j] = c.label;
+            stack.push_back(j);
+          }
         }
       }
     }
-    c.x = x0; c.y = y0; c.w = x1 - x0 + 1; c.h = y1 - y0 + 1;
+    c.x = x0;
+    c.y = y0;
+    c.w = x1 - x0 + 1;
+    c.h = y1 - y0 + 1;
     out.push_back(c);
   }
   return out;

@@ -18,7 +18,10 @@ double TissueMask::coverage() const {
 int otsu_threshold(const std::vector<long long>& hist) {
   long long total = 0;
   double sum = 0;
-  for (int i = 0; i < 256; ++i) { total += hist[i]; sum += double(i) * hist[i]; }
+  for (int i = 0; i < 256; ++i) {
+    total += hist[i];
+    sum += double(i) * hist[i];
+  }
   double sum_b = 0, best = -1;
   long long w_b = 0;
   int t_best = 0;
@@ -30,7 +33,10 @@ int otsu_threshold(const std::vector<long long>& hist) {
     sum_b += double(t) * hist[t];
     double m_b = sum_b / w_b, m_f = (sum - sum_b) / w_f;
     double between = double(w_b) * double(w_f) * (m_b - m_f) * (m_b - m_f);
-    if (between > best) { best = between; t_best = t; }
+    if (between > best) {
+      best = between;
+      t_best = t;
+    }
   }
   return t_best;  // pixels > t are foreground
 }

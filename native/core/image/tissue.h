@@ -8,12 +8,12 @@
 namespace rd::image {
 
 struct TissueOptions {
-  int threshold = -1;        // saturation 0..255; < 0 means Otsu
-  int min_threshold = 20;    // Otsu is floored here so a blank thumbnail does not become "tissue"
-  int close_radius = 2;      // pixels of the thumbnail
+  int threshold = -1;      // saturation 0..255; < 0 means Otsu
+  int min_threshold = 20;  // Otsu is floored here so a blank thumbnail does not become "tissue"
+  int close_radius = 2;    // pixels of the thumbnail
   int open_radius = 2;
   bool fill_holes = true;
-  long long min_area = 16;   // pixels of the thumbnail; smaller pieces are dropped
+  long long min_area = 16;  // pixels of the thumbnail; smaller pieces are dropped
 };
 
 struct TissuePiece {
@@ -23,8 +23,8 @@ struct TissuePiece {
 };
 
 struct TissueMask {
-  Mask mask;                        // thumbnail-sized, 1 = tissue
-  int threshold = 0;                // saturation threshold actually used
+  Mask mask;          // thumbnail-sized, 1 = tissue
+  int threshold = 0;  // saturation threshold actually used
   bool otsu = true;
   std::vector<TissuePiece> pieces;  // largest first
   double coverage() const;          // tissue fraction of the thumbnail

@@ -16,7 +16,8 @@ namespace rd::image_io {
 namespace {
 
 void check_declared(const std::string& path, const char* format, double w, double h, double bytes_per_pixel) {
-  check_memory(w * h * bytes_per_pixel, "decoding " + std::string(format) + " '" + path + "' (declared " + std::to_string(int64_t(w)) + " x " + std::to_string(int64_t(h)) + " px)");
+  check_memory(w * h * bytes_per_pixel, "decoding " + std::string(format) + " '" + path + "' (declared " + std::to_string(int64_t(w)) +
+                                            " x " + std::to_string(int64_t(h)) + " px)");
 }
 
 Rgb decode_png(const std::string& path, double bytes_per_pixel) {

@@ -10,6 +10,7 @@
 #include "store/box_filter.h"
 #include "store/sample_source.h"
 #include "util/error.h"
+#include "util/magnification.h"
 
 namespace rd::image_io {
 namespace {
@@ -21,8 +22,9 @@ class ImageFolderSource : public store::SampleSource {
  public:
   ImageFolderSource(const nlohmann::json& spec, const std::vector<double>& mpps) : spec_(spec) {
     if (!spec.contains("mpp") || !spec["mpp"].is_number() || spec["mpp"].get<double>() <= 0) {
-      throw Error(code::kConfigInvalid, "spec.source.mpp: required positive number (the images' microns per pixel; "
-                                        "image files carry no trustworthy mpp, so it is never assumed)");
+      throw Error(code::kConfigInvalid,
+                  "spec.source.mpp: required positive number (the images' microns per pixel; "
+                  "image files carry no trustworthy mpp, so it is never assumed)");
     }
     mpp_ = spec["mpp"];
     for (size_t i = 0; i < mpps.size(); ++i) {
@@ -30,8 +32,8 @@ class ImageFolderSource : public store::SampleSource {
       const int fi = int(std::lround(f));
       if (fi < 1 || std::abs(f - fi) > 1e-6 * f) {
         char b[200];
-        std::snprintf(b, sizeof b, "spec.magnifications.%zu: %.4gx is not the images' %.4gx (mpp %.4g) divided by a whole number",
-                      i, 10.0 / mpps[i], 10.0 / mpp_, mpp_);
+        std::snprintf(b, sizeof b, "spec.magnifications.%zu: %.4gx is not the images' %.4gx (mpp %.4g) divided by a whole number", i,
+                      magnification_at(mpps[i]), magnification_at(mpp_), mpp_);
         throw Error(code::kConfigInvalid, b);
       }
       factors_.push_back(fi);
@@ -76,7 +78,7 @@ class ImageFolderSource : public store::SampleSource {
     nlohmann::json views = nlohmann::json::array();
     for (size_t m = 0; m < factors_.size(); ++m) {
       out.views.push_back(store::box_downsample(crop.data(), h, w, 3, factors_[m], 1));
-      views.push_back({{"magnification", 10.0 / mpps[m]},
+      views.push_back({{"magnification", magnification_at(mpps[m])},
                        {"targetMpp", mpps[m]},
                        {"factor", factors_[m]},
                        {"kernel", factors_[m] == 1 ? "none (level 0 pixels)" : "box (area mean of factor x factor, round half up)"},

@@ -11,8 +11,7 @@ namespace rd::models {
 
 bool use_batch_parallel(const c10::Device& device, int64_t batch, int64_t height, int64_t width) {
   const int threads = at::get_num_threads();
-  return device.is_cpu() && threads > 1 && batch >= 2 * threads &&
-         height * width <= kBatchParallelMaxPixels;
+  return device.is_cpu() && threads > 1 && batch >= 2 * threads && height * width <= kBatchParallelMaxPixels;
 }
 
 // Not with autograd, BatchNorm's batch statistics (training) or autocast (its weight cache is per thread).

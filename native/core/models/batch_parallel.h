@@ -21,8 +21,8 @@ bool use_batch_parallel(const c10::Device& device, int64_t batch, int64_t height
 // autograd and autocast are off.
 bool splits_batch(const ModelImpl& model, const at::Tensor& x);
 
-// model.forward(x), with x's batch split into one contiguous part per thread where splits_batch says so. Each part runs its ops on one thread, so the outputs
-// equal a forward pass at 1 thread bit for bit (test/native/classify.test.ts), not always one at several threads.
+// model.forward(x), with x's batch split into one contiguous part per thread where splits_batch says so. Each part runs its ops on one
+// thread, so the outputs equal a forward pass at 1 thread bit for bit (test/native/classify.test.ts), not always one at several threads.
 std::pair<at::Tensor, at::Tensor> forward(ModelImpl& model, const at::Tensor& x);
 
 }  // namespace rd::models

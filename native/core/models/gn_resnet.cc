@@ -20,7 +20,8 @@ nn::Conv2d conv(int64_t cin, int64_t cout, int64_t k, int64_t stride, int64_t pa
 
 nn::GroupNorm gn(int64_t groups, int64_t c) {
   if (c % groups != 0) {
-    throw Error(code::kConfigInvalid, "GroupNorm: " + std::to_string(c) + " channels not divisible by " + std::to_string(groups) + " groups");
+    throw Error(code::kConfigInvalid,
+                "GroupNorm: " + std::to_string(c) + " channels not divisible by " + std::to_string(groups) + " groups");
   }
   return nn::GroupNorm(nn::GroupNormOptions(groups, c));
 }
@@ -53,8 +54,9 @@ GnResNetImpl::GnResNetImpl(int64_t num_classes, const ModelOptions& o) : ModelIm
   if (o.norm != "group") throw Error(code::kConfigInvalid, "gn_resnet: norm must be group");
   if (num_classes < 1) throw Error(code::kConfigInvalid, "gn_resnet: num_classes must be >= 1");
   const int64_t w0 = o.widths[0];
-  stem = register_module("stem", nn::Sequential(conv(o.in_channels, w0, 7, 2, 3), gn(o.groups, w0), nn::ReLU(nn::ReLUOptions().inplace(true)),
-                                                nn::Functional([](const torch::Tensor& x) { return models::max_pool2d(x, 3, 2, 1); })));
+  stem =
+      register_module("stem", nn::Sequential(conv(o.in_channels, w0, 7, 2, 3), gn(o.groups, w0), nn::ReLU(nn::ReLUOptions().inplace(true)),
+                                             nn::Functional([](const torch::Tensor& x) { return models::max_pool2d(x, 3, 2, 1); })));
   // Blocks of all stages sit in one flat Sequential, so the default (one per stage) names them body.0..body.3 like the peer.
   body = register_module("body", nn::Sequential());
   int64_t cin = w0;

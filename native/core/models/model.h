@@ -11,7 +11,7 @@ namespace rd::models {
 
 // Options shared by the zoo; a model ignores what does not apply to it.
 struct ModelOptions {
-  std::vector<int64_t> blocks{1, 1, 1, 1};      // blocks per stage (paper net); resnet18/34/50 fix their own
+  std::vector<int64_t> blocks{1, 1, 1, 1};        // blocks per stage (paper net); resnet18/34/50 fix their own
   std::vector<int64_t> widths{32, 64, 128, 256};  // stage widths (paper net)
   int64_t groups = 32;                            // GroupNorm groups
   std::string norm = "group";                     // "group" (the paper's) or "batch" (torchvision's; resnetNN only)

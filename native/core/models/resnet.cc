@@ -23,8 +23,8 @@ nn::AnyModule make_norm(const std::string& kind, int64_t channels, int64_t group
   if (kind == "batch") return nn::AnyModule(nn::BatchNorm2d(channels));
   if (kind == "group") {
     if (channels % groups != 0) {
-      throw Error(code::kConfigInvalid, "GroupNorm: " + std::to_string(channels) + " channels not divisible by " +
-                                            std::to_string(groups) + " groups");
+      throw Error(code::kConfigInvalid,
+                  "GroupNorm: " + std::to_string(channels) + " channels not divisible by " + std::to_string(groups) + " groups");
     }
     return nn::AnyModule(nn::GroupNorm(nn::GroupNormOptions(groups, channels)));
   }
@@ -73,10 +73,14 @@ TvResNetImpl::TvResNetImpl(int depth, int64_t num_classes, const ModelOptions& o
   const ModelOptions& o = options;
   std::vector<int64_t> blocks;
   bool bottleneck = false;
-  if (depth == 18) blocks = {2, 2, 2, 2};
-  else if (depth == 34) blocks = {3, 4, 6, 3};
-  else if (depth == 50) blocks = {3, 4, 6, 3}, bottleneck = true;
-  else throw Error(code::kConfigInvalid, "resnet depth must be 18, 34 or 50");
+  if (depth == 18)
+    blocks = {2, 2, 2, 2};
+  else if (depth == 34)
+    blocks = {3, 4, 6, 3};
+  else if (depth == 50)
+    blocks = {3, 4, 6, 3}, bottleneck = true;
+  else
+    throw Error(code::kConfigInvalid, "resnet depth must be 18, 34 or 50");
   if (num_classes < 1) throw Error(code::kConfigInvalid, "num_classes must be >= 1");
   conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(o.in_channels, 64, 7).stride(2).padding(3).bias(false)));
   bn1 = make_norm(o.norm, 64, o.groups);

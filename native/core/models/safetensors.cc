@@ -71,7 +71,8 @@ NamedTensors load_safetensors(const std::string& path, std::map<std::string, std
   if (file_size < 8 || !in.read(reinterpret_cast<char*>(&n), 8) || n > file_size - 8) {
     throw Error(code::kWeightsInvalid, path + ": not a safetensors file (bad header length)");
   }
-  if (n > kMaxSafetensorsHeader) throw Error(code::kWeightsInvalid, path + ": safetensors header of " + std::to_string(n) + " bytes is too large");
+  if (n > kMaxSafetensorsHeader)
+    throw Error(code::kWeightsInvalid, path + ": safetensors header of " + std::to_string(n) + " bytes is too large");
   std::string text(n, '\0');
   if (!in.read(text.data(), static_cast<std::streamsize>(n))) throw Error(code::kWeightsInvalid, path + ": truncated header");
   std::map<std::string, std::string> declared;
@@ -113,7 +114,7 @@ void load_weights(torch::nn::Module& module, const NamedTensors& loaded, const s
     if (it == by_name.end()) throw Error(code::kWeightsInvalid, path + ": missing tensor '" + name + "'");
     if (it->second.sizes() != target.sizes()) {
       throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
-                                       ", the model expects " + c10::str(target.sizes()));
+                                             ", the model expects " + c10::str(target.sizes()));
     }
     if (it->second.is_floating_point() && !torch::isfinite(it->second).all().item<bool>()) {
       throw Error(code::kWeightsInvalid, path + ": tensor '" + name + "' holds NaN or infinite values");

@@ -18,8 +18,7 @@ namespace rd::models {
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 // Writes atomically (temp file, then rename). Tensors are copied to CPU and made contiguous.
-void save_safetensors(const std::string& path, const NamedTensors& tensors,
-                      const std::map<std::string, std::string>& metadata = {});
+void save_safetensors(const std::string& path, const NamedTensors& tensors, const std::map<std::string, std::string>& metadata = {});
 
 // Called with the checked header before any tensor is allocated (to refuse a file whose metadata declares more than
 // its tensors hold); data_size is the data section's length in bytes.
@@ -33,8 +32,7 @@ NamedTensors load_safetensors(const std::string& path, std::map<std::string, std
 // The module's state dict as PyTorch names it: parameters then buffers (BatchNorm running stats included).
 NamedTensors state_dict(const torch::nn::Module& module);
 
-void save_weights(const torch::nn::Module& module, const std::string& path,
-                  const std::map<std::string, std::string>& metadata = {});
+void save_weights(const torch::nn::Module& module, const std::string& path, const std::map<std::string, std::string>& metadata = {});
 
 // Copies a file's tensors into the module in place. Every name must match with equal shape (strict, like PyTorch),
 // and floating-point tensors must be finite (NaN or Inf weights give NaN outputs: WEIGHTS_INVALID instead).

@@ -16,7 +16,7 @@ uint64_t dtype_size(const std::string& dtype) {
 }
 
 std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, uint64_t data_size, const std::string& path,
-                                                      std::map<std::string, std::string>* metadata) {
+                                                       std::map<std::string, std::string>* metadata) {
   auto bad = [&](const std::string& why) { return Error(code::kWeightsInvalid, path + ": " + why); };
   nlohmann::json header;
   try {
@@ -51,8 +51,10 @@ std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, 
       uint64_t bytes = element;
       for (const int64_t d : e.shape) {
         if (d < 0) throw bad("tensor '" + name + "' has a negative dimension");
-        if (d != 0 && bytes > data_size / uint64_t(d)) bytes = data_size + 1;  // more than the file holds
-        else bytes *= uint64_t(d);
+        if (d != 0 && bytes > data_size / uint64_t(d))
+          bytes = data_size + 1;  // more than the file holds
+        else
+          bytes *= uint64_t(d);
       }
       if (e.end < e.begin || e.end > data_size || e.end - e.begin != bytes) {
         throw bad("tensor '" + name + "' has offsets outside the file (truncated?)");
@@ -72,7 +74,8 @@ std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, 
     if (e->begin > at) throw bad("tensor '" + e->name + "' leaves a hole before it in the data (the format forbids holes)");
     at = e->end;
   }
-  if (at != data_size) throw bad("the data section has " + std::to_string(data_size - at) + " bytes no tensor names (the format forbids holes)");
+  if (at != data_size)
+    throw bad("the data section has " + std::to_string(data_size - at) + " bytes no tensor names (the format forbids holes)");
   return entries;
 }
 

@@ -26,6 +26,6 @@ uint64_t dtype_size(const std::string& dtype);
 // the data section and its size the shape's; ranges covering the section without overlaps or holes). Throws
 // WEIGHTS_INVALID naming `path` and the first problem. Allocates nothing from the declared shapes.
 std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, uint64_t data_size, const std::string& path,
-                                                      std::map<std::string, std::string>* metadata);
+                                                       std::map<std::string, std::string>* metadata);
 
 }  // namespace rd::models

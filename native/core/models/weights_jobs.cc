@@ -34,7 +34,8 @@ at::Tensor read_image(const std::string& path) {
   size_t header = 0;
   std::string why;
   if (!store::npy_parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), shape, header, why) || shape.c != 3) {
-    throw Error(code::kConfigInvalid, "spec.images: " + path + " is not an RGB uint8 HxWx3 .npy (" + (why.empty() ? "channels" : why) + ")");
+    throw Error(code::kConfigInvalid,
+                "spec.images: " + path + " is not an RGB uint8 HxWx3 .npy (" + (why.empty() ? "channels" : why) + ")");
   }
   auto hwc = torch::from_blob(const_cast<char*>(bytes.data() + header), {shape.h, shape.w, 3}, torch::kUInt8);
   return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.f);

@@ -7,6 +7,7 @@
 
 #include "util/error.h"
 #include "util/input_limits.h"
+#include "util/magnification.h"
 
 #ifndef RESDISTILL_VERSION
 #define RESDISTILL_VERSION "unknown"
@@ -34,8 +35,9 @@ class Problems {
     if (list_.empty()) return;
     std::string all;
     for (const auto& p : list_) all += (all.empty() ? "" : "; ") + p;
-    throw Error(code::kWeightsInvalid, path_ + ": metadata cannot describe this model (" + all +
-                                     "). Weights written by resdistill training carry it; an older file can be used from its experiment folder");
+    throw Error(code::kWeightsInvalid,
+                path_ + ": metadata cannot describe this model (" + all +
+                    "). Weights written by resdistill training carry it; an older file can be used from its experiment folder");
   }
 
  private:
@@ -101,7 +103,8 @@ class Reader {
 // What a user must do to pixels before the network, in words (also the ONNX model's doc string).
 std::string preprocessing_text(const WeightsMetadata& w) {
   std::ostringstream s;
-  s << "RGB uint8 HWC at " << number(w.mpp) << " um/px (" << number(w.magnification) << "x) -> float32 / 255 -> (x - inputMean) / inputStd per channel -> NCHW";
+  s << "RGB uint8 HWC at " << number(w.mpp) << " um/px (" << number(w.magnification)
+    << "x) -> float32 / 255 -> (x - inputMean) / inputStd per channel -> NCHW";
   return s.str();
 }
 
@@ -157,10 +160,13 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
   if (const auto* v = r.text("resdistillVersion")) w.version = *v;
   if (auto classes = r.json("classes")) {
     std::set<std::string> seen;
-    const bool ok = classes->is_array() && classes->size() >= 2 &&
-                    std::all_of(classes->begin(), classes->end(), [&](const Json& c) { return c.is_string() && !c.get<std::string>().empty() && seen.insert(c.get<std::string>()).second; });
+    const bool ok = classes->is_array() && classes->size() >= 2 && std::all_of(classes->begin(), classes->end(), [&](const Json& c) {
+                      return c.is_string() && !c.get<std::string>().empty() && seen.insert(c.get<std::string>()).second;
+                    });
     problems.check(ok, "'classes' must list at least 2 distinct, non-empty names");
-    problems.check(!ok || int64_t(classes->size()) <= kMaxClasses, "'classes' lists " + std::to_string(classes->size()) + " names, more than the " + std::to_string(kMaxClasses) + " a model may have");
+    problems.check(!ok || int64_t(classes->size()) <= kMaxClasses, "'classes' lists " + std::to_string(classes->size()) +
+                                                                       " names, more than the " + std::to_string(kMaxClasses) +
+                                                                       " a model may have");
     if (ok && int64_t(classes->size()) <= kMaxClasses) w.classes = classes->get<std::vector<std::string>>();
   }
   if (auto a = r.json("architecture")) {
@@ -168,7 +174,8 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
       if (!a->is_object()) throw Error(code::kConfigInvalid, "must be an object");
       w.model = read_model(nlohmann::json{{"architecture", *a}}, "architecture");
       const auto names = model_names();
-      if (std::find(names.begin(), names.end(), w.model.name) == names.end()) throw Error(code::kConfigInvalid, "unknown model '" + w.model.name + "'");
+      if (std::find(names.begin(), names.end(), w.model.name) == names.end())
+        throw Error(code::kConfigInvalid, "unknown model '" + w.model.name + "'");
     } catch (const Error& e) {
       problems.add(std::string("'architecture' ") + e.what());
     }
@@ -177,7 +184,8 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
   w.magnification = r.positive("magnification");
   w.mpp = r.positive("mpp");
   if (w.magnification > 0 && w.mpp > 0) {
-    problems.check(std::abs(w.magnification * w.mpp - 10.0) < 0.01 * 10.0, "'magnification' and 'mpp' disagree (magnification = 10 / mpp)");
+    problems.check(std::abs(w.magnification * w.mpp - kMicronsAtOneX) < 0.01 * kMicronsAtOneX,
+                   "'magnification' and 'mpp' disagree (magnification = 10 / mpp)");
   }
   if (const auto* u = r.text("unit")) {
     w.unit = *u;
@@ -217,23 +225,24 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
 }
 
 Json to_json(const WeightsMetadata& w) {
-  Json j = {{"format", kWeightsFormat},
-            {"version", w.version},
-            {"architecture", architecture_json(w.model)},
-            {"classes", w.classes},
-            {"magnification", w.magnification},
-            {"mpp", w.mpp},
-            {"unit", w.unit},
-            {"inputSize", w.input_size ? Json(*w.input_size) : Json(nullptr)},
-            {"fieldOfViewUm", w.input_size ? Json({double((*w.input_size)[0]) * w.mpp, double((*w.input_size)[1]) * w.mpp}) : Json(nullptr)},
-            {"maxSizeUm", w.max_size_um > 0 ? Json(w.max_size_um) : Json(nullptr)},
-            {"input", {{"normalize", w.normalize}, {"mean", w.mean}, {"std", w.std}}},
-            {"preprocessing", preprocessing_text(w)},
-            {"method", w.method},
-            {"runId", w.run_id},
-            {"synthetic", w.synthetic},
-            {"teacherMagnification", w.teacher_magnification > 0 ? Json(w.teacher_magnification) : Json(nullptr)},
-            {"epoch", w.epoch}};
+  Json j = {
+      {"format", kWeightsFormat},
+      {"version", w.version},
+      {"architecture", architecture_json(w.model)},
+      {"classes", w.classes},
+      {"magnification", w.magnification},
+      {"mpp", w.mpp},
+      {"unit", w.unit},
+      {"inputSize", w.input_size ? Json(*w.input_size) : Json(nullptr)},
+      {"fieldOfViewUm", w.input_size ? Json({double((*w.input_size)[0]) * w.mpp, double((*w.input_size)[1]) * w.mpp}) : Json(nullptr)},
+      {"maxSizeUm", w.max_size_um > 0 ? Json(w.max_size_um) : Json(nullptr)},
+      {"input", {{"normalize", w.normalize}, {"mean", w.mean}, {"std", w.std}}},
+      {"preprocessing", preprocessing_text(w)},
+      {"method", w.method},
+      {"runId", w.run_id},
+      {"synthetic", w.synthetic},
+      {"teacherMagnification", w.teacher_magnification > 0 ? Json(w.teacher_magnification) : Json(nullptr)},
+      {"epoch", w.epoch}};
   return j;
 }
 
@@ -241,7 +250,7 @@ Json to_json(const WeightsMetadata& w) {
 double min_parameters(const ModelSpec& m) {
   const auto& o = m.options;
   if (is_torchvision(m.name) || o.widths.empty() || o.blocks.size() != o.widths.size()) return 0;  // fixed or refused by make()
-  double n = 49.0 * double(o.in_channels) * double(o.widths[0]);  // the 7x7 stem
+  double n = 49.0 * double(o.in_channels) * double(o.widths[0]);                                   // the 7x7 stem
   double cin = double(o.widths[0]);
   for (size_t s = 0; s < o.widths.size(); ++s) {
     const double w = double(o.widths[s]), blocks = double(o.blocks[s]);

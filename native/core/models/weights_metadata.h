@@ -20,21 +20,21 @@ namespace rd::models {
 inline constexpr const char* kWeightsFormat = "resdistill.weights/1";
 
 struct WeightsMetadata {
-  ModelSpec model;                      // name, number of classes, options
-  std::vector<std::string> classes;     // label names, in logit order
-  double magnification = 0;             // 10 / mpp
-  double mpp = 0;                       // microns per pixel of the input
+  ModelSpec model;                                   // name, number of classes, options
+  std::vector<std::string> classes;                  // label names, in logit order
+  double magnification = 0;                          // 10 / mpp
+  double mpp = 0;                                    // microns per pixel of the input
   std::optional<std::array<int64_t, 2>> input_size;  // [height, width] px of a training input; none for whole pieces
-  std::string unit = "tiles";           // tiles | pieces
-  double max_size_um = 0;               // pieces: the largest side of a cell, 0 = none
-  std::string normalize = "dataset";    // dataset | none
+  std::string unit = "tiles";                        // tiles | pieces
+  double max_size_um = 0;                            // pieces: the largest side of a cell, 0 = none
+  std::string normalize = "dataset";                 // dataset | none
   std::array<float, 3> mean{0, 0, 0}, std{1, 1, 1};  // applied to RGB in [0, 1]
-  std::string method;                   // teacher | baseline | kd | kd+init | kd-unlabeled | supervised | distill
-  std::string run_id;                   // the run's identity hash
-  bool synthetic = false;               // trained on generated slides
-  double teacher_magnification = 0;     // distilled students: the teacher's magnification
+  std::string method;                                // teacher | baseline | kd | kd+init | kd-unlabeled | supervised | distill
+  std::string run_id;                                // the run's identity hash
+  bool synthetic = false;                            // trained on generated slides
+  double teacher_magnification = 0;                  // distilled students: the teacher's magnification
   int64_t epoch = 0;
-  std::string version;                  // resdistill's, as built
+  std::string version;  // resdistill's, as built
 };
 
 // The resdistill version this core was built from (package.json).

@@ -12,9 +12,7 @@
 namespace rd::run {
 namespace {
 
-int64_t argmax(const std::vector<double>& v) {
-  return static_cast<int64_t>(std::max_element(v.begin(), v.end()) - v.begin());
-}
+int64_t argmax(const std::vector<double>& v) { return static_cast<int64_t>(std::max_element(v.begin(), v.end()) - v.begin()); }
 
 // Mann-Whitney AUC of `scores` for positives, with average ranks for ties.
 double binary_auc(const std::vector<double>& scores, const std::vector<bool>& positive) {
@@ -140,8 +138,10 @@ nlohmann::json bootstrap_ci(const Predictions& p, int resamples, uint64_t seed) 
     auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))]; };
     return nlohmann::json::array({at(0.025), at(0.975)});
   };
-  return {{"accuracy", interval(acc)}, {"balancedAccuracy", interval(bal)}, {"macroF1", interval(f1)}, {"auc", interval(auc)},
-          {"resamples", resamples}, {"level", 0.95}, {"unit", "group"}, {"units", units.size()}};
+  return {{"accuracy", interval(acc)}, {"balancedAccuracy", interval(bal)},
+          {"macroF1", interval(f1)},   {"auc", interval(auc)},
+          {"resamples", resamples},    {"level", 0.95},
+          {"unit", "group"},           {"units", units.size()}};
 }
 
 Predictions aggregate_mean(const Predictions& p) {
@@ -163,8 +163,9 @@ Predictions aggregate_majority(const Predictions& p) {
 }
 
 static nlohmann::json headline(const Summary& s) {
-  return {{"accuracy", s.accuracy},          {"balancedAccuracy", s.balanced_accuracy}, {"macroF1", s.macro_f1},
-          {"macroPrecision", s.macro_precision}, {"macroRecall", s.macro_recall},        {"auc", nan_to_null(s.auc)}};
+  return {{"accuracy", s.accuracy},        {"balancedAccuracy", s.balanced_accuracy},
+          {"macroF1", s.macro_f1},         {"macroPrecision", s.macro_precision},
+          {"macroRecall", s.macro_recall}, {"auc", nan_to_null(s.auc)}};
 }
 
 nlohmann::json report(const Predictions& p, const std::vector<std::string>& label_names, int resamples, uint64_t seed) {
@@ -176,7 +177,10 @@ nlohmann::json report(const Predictions& p, const std::vector<std::string>& labe
   out["perClass"] = nlohmann::json::array();
   for (int64_t c = 0; c < p.num_classes; ++c) {
     out["perClass"].push_back({{"label", c < int64_t(label_names.size()) ? label_names[c] : std::to_string(c)},
-                               {"precision", s.precision[c]}, {"recall", s.recall[c]}, {"f1", s.f1[c]}, {"support", s.support[c]}});
+                               {"precision", s.precision[c]},
+                               {"recall", s.recall[c]},
+                               {"f1", s.f1[c]},
+                               {"support", s.support[c]}});
   }
   out["ci"] = bootstrap_ci(p, resamples, seed);
   std::map<std::string, int> sizes;

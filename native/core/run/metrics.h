@@ -10,10 +10,10 @@
 namespace rd::run {
 
 struct Predictions {
-  std::vector<int64_t> labels;                 // true class per sample
-  std::vector<std::vector<double>> probs;      // per sample, one probability per class
-  std::vector<std::string> groups;             // slide/patient id per sample (may be empty)
-  std::vector<int64_t> ids;                    // store sample id per sample (may be empty)
+  std::vector<int64_t> labels;             // true class per sample
+  std::vector<std::vector<double>> probs;  // per sample, one probability per class
+  std::vector<std::string> groups;         // slide/patient id per sample (may be empty)
+  std::vector<int64_t> ids;                // store sample id per sample (may be empty)
   int64_t num_classes = 0;
 };
 
@@ -35,7 +35,8 @@ nlohmann::json bootstrap_ci(const Predictions& p, int resamples, uint64_t seed);
 Predictions aggregate_mean(const Predictions& p);
 Predictions aggregate_majority(const Predictions& p);
 
-// The JSON shape of the "eval" job's result (EvalResult in src/jobs.ts): metrics, perClass, confusion, ci, and slide-level metrics when groups repeat.
+// The JSON shape of the "eval" job's result (EvalResult in src/native/jobs.ts): metrics, perClass, confusion, ci, and slide-level metrics
+// when groups repeat.
 nlohmann::json report(const Predictions& p, const std::vector<std::string>& label_names, int resamples, uint64_t seed);
 
 // Every prediction, for statistics across runs (paired, grouped, pooled over seeds):

@@ -8,8 +8,8 @@
 
 namespace rd::run {
 
-Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o,
-                    const JobContext& ctx, double* loss) {
+Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o, const JobContext& ctx,
+                    double* loss) {
   torch::NoGradGuard no_grad;
   model.eval();
   Predictions p;
@@ -51,8 +51,11 @@ Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_
 
 Json quick_metrics(const Predictions& p, double loss) {
   const Summary s = summarize(p);
-  return {{"accuracy", s.accuracy}, {"balancedAccuracy", s.balanced_accuracy}, {"macroF1", s.macro_f1},
-          {"auc", std::isnan(s.auc) ? Json(nullptr) : Json(s.auc)}, {"loss", std::isnan(loss) ? Json(nullptr) : Json(loss)},
+  return {{"accuracy", s.accuracy},
+          {"balancedAccuracy", s.balanced_accuracy},
+          {"macroF1", s.macro_f1},
+          {"auc", std::isnan(s.auc) ? Json(nullptr) : Json(s.auc)},
+          {"loss", std::isnan(loss) ? Json(nullptr) : Json(loss)},
           {"n", p.labels.size()}};
 }
 

@@ -17,8 +17,8 @@ struct PredictOptions {
 };
 
 // Also returns the mean cross-entropy over labelled samples in `loss` when not null.
-Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o,
-                    const JobContext& ctx, double* loss = nullptr);
+Predictions predict(models::ModelImpl& model, data::Loader& source, int64_t num_classes, const PredictOptions& o, const JobContext& ctx,
+                    double* loss = nullptr);
 
 // Headline metrics of a prediction set plus the loss (what each epoch's validation reports).
 Json quick_metrics(const Predictions& p, double loss);

@@ -7,6 +7,7 @@
 #include "store/store_format.h"
 #include "util/error.h"
 #include "util/memory_budget.h"
+#include "util/magnification.h"
 
 namespace rd::run {
 
@@ -31,7 +32,8 @@ void check_batch_memory(const data::Loader& loader, const data::LoaderOptions& o
     double largest = 0;
     for (size_t i = 0; i < store.size(); ++i) {
       const auto& views = store.sample(i).views;
-      if (size_t(v) < views.size()) largest = std::max(largest, double(views[size_t(v)].h) * double(views[size_t(v)].w) * double(views[size_t(v)].c));
+      if (size_t(v) < views.size())
+        largest = std::max(largest, double(views[size_t(v)].h) * double(views[size_t(v)].w) * double(views[size_t(v)].c));
     }
     bytes += largest * 4;
   }
@@ -53,19 +55,23 @@ std::unique_ptr<data::Loader> open_loader(const ViewRequest& r, const std::strin
   o.seed = r.seed;
   o.unlabeled_fraction = r.unlabeled_fraction;
   o.augment = data::AugmentSpec::from_json(r.augment);
-  o.dataset_normalization = r.normalize;
+  o.dataset_normalization = r.normalize && !r.input;
+  if (r.input) {
+    std::copy(std::begin(r.input->mean), std::end(r.input->mean), std::begin(o.mean));
+    std::copy(std::begin(r.input->std), std::end(r.input->std), std::begin(o.std));
+  }
   o.rank = r.rank;
   o.world = r.world;
   for (double mag : r.magnifications) {
     int found = -1;
     for (size_t i = 0; i < facts.magnifications.size(); ++i) {
-      if (std::abs(facts.magnifications[i] - mag) < 1e-6 * mag) found = int(i);
+      if (same_magnification(facts.magnifications[i], mag)) found = int(i);
     }
     if (found < 0) {
       std::string have;
       for (double m : facts.magnifications) have += (have.empty() ? "" : ", ") + std::to_string(m);
-      throw Error(code::kConfigInvalid, "spec." + field + ": magnification " + std::to_string(mag) + " is not in store " + r.store +
-                                            " (it holds " + have + ")");
+      throw Error(code::kConfigInvalid,
+                  "spec." + field + ": magnification " + std::to_string(mag) + " is not in store " + r.store + " (it holds " + have + ")");
     }
     o.views.push_back(found);
   }

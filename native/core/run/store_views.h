@@ -1,12 +1,14 @@
 // A run's view of a store (training and evaluation): its classes and magnifications, and loaders for a split at chosen magnifications.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "data/loader.h"
+#include "store/normalization.h"
 
 namespace rd::run {
 
@@ -23,13 +25,14 @@ struct ViewRequest {
   std::vector<double> magnifications;  // returned views, in this order
   std::string split = "train";         // train | val | test, "+unlabeled" joins the unlabeled pool
   int64_t batch_size = 16;
-  std::string mode = "fixed";          // fixed tiles | exact pieces (batch 1) | bucket
+  std::string mode = "fixed";  // fixed tiles | exact pieces (batch 1) | bucket
   bool shuffle = true;
-  nlohmann::json augment;              // null: off
+  nlohmann::json augment;  // null: off
   uint64_t seed = 0;
-  double unlabeled_fraction = 1;       // share of the unlabeled pool ("+unlabeled")
-  bool normalize = true;               // the dataset's mean/std (store manifest); false: pixels in [0, 1]
-  int rank = 0, world = 1;             // data-parallel share: this rank's disjoint part of every epoch
+  double unlabeled_fraction = 1;              // share of the unlabeled pool ("+unlabeled")
+  bool normalize = true;                      // the dataset's mean/std (store manifest); false: pixels in [0, 1]
+  int rank = 0, world = 1;                    // data-parallel share: this rank's disjoint part of every epoch
+  std::optional<store::Normalization> input;  // a described model's own mean/std, instead of `normalize`
 };
 
 // CONFIG_INVALID naming `field` when a magnification is not in the store.

@@ -62,23 +62,29 @@ Annotations Annotations::load(const std::string& path) {
   json doc = json::parse(in, nullptr, false);
   if (doc.is_discarded()) bad(path, "not valid JSON");
   json features;
-  if (doc.is_array()) features = doc;
-  else if (doc.is_object() && doc.value("type", "") == "FeatureCollection" && doc.contains("features") && doc["features"].is_array()) features = doc["features"];
-  else if (doc.is_object() && doc.value("type", "") == "Feature") features = json::array({doc});
-  else bad(path, "expected a GeoJSON FeatureCollection, a Feature or an array of features");
+  if (doc.is_array())
+    features = doc;
+  else if (doc.is_object() && doc.value("type", "") == "FeatureCollection" && doc.contains("features") && doc["features"].is_array())
+    features = doc["features"];
+  else if (doc.is_object() && doc.value("type", "") == "Feature")
+    features = json::array({doc});
+  else
+    bad(path, "expected a GeoJSON FeatureCollection, a Feature or an array of features");
   Annotations out;
   for (size_t i = 0; i < features.size(); ++i) {
     const json& f = features[i];
     const std::string where = "feature " + std::to_string(i);
     if (!f.is_object() || !f.contains("geometry") || !f["geometry"].is_object()) continue;
     const json* cls = f.contains("properties") && f["properties"].is_object() && f["properties"].contains("classification")
-                          ? &f["properties"]["classification"] : nullptr;
+                          ? &f["properties"]["classification"]
+                          : nullptr;
     if (!cls || !cls->is_object() || !cls->contains("name") || !(*cls)["name"].is_string()) continue;  // unclassified: labels nothing
     const std::string name = (*cls)["name"].get<std::string>();
     const json& g = f["geometry"];
     const std::string type = g.value("type", "");
     if (!g.contains("coordinates")) continue;
-    if (type == "Polygon") out.regions.push_back(region_of(g["coordinates"], name, path, where));
+    if (type == "Polygon")
+      out.regions.push_back(region_of(g["coordinates"], name, path, where));
     else if (type == "MultiPolygon" && g["coordinates"].is_array()) {
       for (const auto& polygon : g["coordinates"]) out.regions.push_back(region_of(polygon, name, path, where));
     }

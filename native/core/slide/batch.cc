@@ -48,7 +48,10 @@ void parallel_items(size_t n, int threads, JobContext& ctx, const std::function<
   size_t reported = 0;
   for (std::unique_lock<std::mutex> lock(finish_mutex); running > 0;) {
     if (finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; })) break;
-    if (size_t d = done.load(); d != reported) { ctx.emit({{"type", "progress"}, {"done", d}, {"total", n}}); reported = d; }
+    if (size_t d = done.load(); d != reported) {
+      ctx.emit({{"type", "progress"}, {"done", d}, {"total", n}});
+      reported = d;
+    }
   }
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
@@ -56,8 +59,8 @@ void parallel_items(size_t n, int threads, JobContext& ctx, const std::function<
   ctx.emit({{"type", "progress"}, {"done", done.load()}, {"total", n}});
 }
 
-void read_batch(const Slide& slide, const std::vector<Rect>& rects, const std::vector<double>& mpps, int threads,
-                JobContext& ctx, const RegionSink& sink) {
+void read_batch(const Slide& slide, const std::vector<Rect>& rects, const std::vector<double>& mpps, int threads, JobContext& ctx,
+                const RegionSink& sink) {
   parallel_items(rects.size(), threads, ctx, [&](size_t i, int) { sink(i, read_multi(slide, rects[i], mpps)); });
 }
 

@@ -17,7 +17,7 @@ void parallel_items(size_t n, int threads, JobContext& ctx, const std::function<
 // result to `sink` as soon as it is ready. The sink runs on worker threads, in any order: make it thread-safe.
 // Progress, cancellation and errors as parallel_items. The store writer calls this with its shard sink.
 using RegionSink = std::function<void(size_t index, std::vector<Region>&& views)>;
-void read_batch(const Slide& slide, const std::vector<Rect>& rects, const std::vector<double>& mpps, int threads,
-                JobContext& ctx, const RegionSink& sink);
+void read_batch(const Slide& slide, const std::vector<Rect>& rects, const std::vector<double>& mpps, int threads, JobContext& ctx,
+                const RegionSink& sink);
 
 }  // namespace rd::slide

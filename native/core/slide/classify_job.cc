@@ -12,10 +12,11 @@
 #include "models/batch_parallel.h"
 #include "models/safetensors.h"
 #include "slide/api.h"
-#include "run/model_spec.h"
+#include "run/model_config.h"
 #include "models/memory_format.h"
 #include "slide/read_ahead.h"
 #include "util/device.h"
+#include "util/magnification.h"
 
 namespace rd::slide {
 namespace {
@@ -53,7 +54,7 @@ std::pair<at::Tensor, at::Tensor> input_statistics(const Json& spec) {
 //         batchSize = 64, readers = 0 (tile reader threads, 0: usable cores; LibTorch's threads are the caller's),
 //         channelsLast? (default: models/memory_format.h, from the first tile's size), device = "cpu" }
 // -> { probabilities, readSeconds (reader threads' busy time, summed), waitSeconds (the model waiting for tiles),
-//      modelSeconds, seconds, tilesPerSecond, channelsLast }
+//      modelSeconds, seconds, imagesPerSecond, channelsLast }
 Json classify(const Json& spec, JobContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   MppOverride o{spec::get<double>(spec, "mpp", 0), spec::get<bool>(spec, "forceMpp", false)};
@@ -72,10 +73,11 @@ Json classify(const Json& spec, JobContext& ctx) {
     spec::check(t.is_array() && t.size() == 4, "tiles", "each tile must be [x, y, width, height] in level-0 pixels");
     rects.push_back({t[0].get<double>(), t[1].get<double>(), t[2].get<double>(), t[3].get<double>()});
   }
-  const double mpp = 10.0 / mag;
+  const double mpp = mpp_at(mag);
   int tile_w = 1, tile_h = 1;
   if (!rects.empty()) output_size(*slide, rects[0], mpp, tile_w, tile_h);
-  const bool channels_last = models::use_channels_last(spec::optional<bool>(spec, "channelsLast"), device, /*training=*/false, tile_h, tile_w);
+  const bool channels_last =
+      models::use_channels_last(spec::optional<bool>(spec, "channelsLast"), device, /*training=*/false, tile_h, tile_w);
   auto model = run::build_model(models::read_model(spec), classes, 0, device, channels_last);
   models::load_weights(*model, spec::require<std::string>(spec, "checkpoint"));
   model->eval();
@@ -102,13 +104,21 @@ Json classify(const Json& spec, JobContext& ctx) {
   });
   Json rows = Json::array();
   for (size_t i = 0; i < rects.size(); ++i)
-    rows.push_back(std::vector<float>(probabilities.begin() + long(i * size_t(classes)), probabilities.begin() + long((i + 1) * size_t(classes))));
+    rows.push_back(
+        std::vector<float>(probabilities.begin() + long(i * size_t(classes)), probabilities.begin() + long((i + 1) * size_t(classes))));
   const double total = seconds_since(t0);
-  return {{"probabilities", rows}, {"magnification", mag}, {"tiles", rects.size()}, {"readSeconds", times.read_thread_seconds},
-          {"waitSeconds", times.wait_seconds}, {"modelSeconds", model_s}, {"seconds", total}, {"channelsLast", channels_last},
-          {"tileWidth", tile_w}, {"tileHeight", tile_h},
+  return {{"probabilities", rows},
+          {"magnification", mag},
+          {"tiles", rects.size()},
+          {"readSeconds", times.read_thread_seconds},
+          {"waitSeconds", times.wait_seconds},
+          {"modelSeconds", model_s},
+          {"seconds", total},
+          {"channelsLast", channels_last},
+          {"tileWidth", tile_w},
+          {"tileHeight", tile_h},
           {"batchParallel", batch_parallel},
-          {"tilesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
+          {"imagesPerSecond", rects.empty() ? 0.0 : double(rects.size()) / total}};
 }
 
 const JobRegistrar kRegistrar("slide.classify", "classify level-0 rectangles of a slide read at a model's magnification", classify);

@@ -27,8 +27,7 @@ struct MppResolution {
 inline constexpr double kMinPlausibleMpp = 0.02, kMaxPlausibleMpp = 100.0;
 
 // Throws SLIDE_NO_MPP (naming the --mpp / { mpp } override) when no source gives a value.
-MppResolution resolve_mpp(const std::map<std::string, std::string>& properties, const MppOverride& override_,
-                          const std::string& path);
+MppResolution resolve_mpp(const std::map<std::string, std::string>& properties, const MppOverride& override_, const std::string& path);
 
 }  // namespace slide
 }  // namespace rd

@@ -17,8 +17,8 @@ void check_rect(const Slide& s, const Rect& r, double target) {
   if (!(target > 0) || !std::isfinite(target)) throw Error(code::kConfigInvalid, "target mpp must be a positive number");
   if (r.x >= double(s.width()) || r.y >= double(s.height()) || r.x + r.w <= 0 || r.y + r.h <= 0) {
     throw Error(code::kRegionOutside, "region x=" + std::to_string(r.x) + " y=" + std::to_string(r.y) + " w=" + std::to_string(r.w) +
-                                          " h=" + std::to_string(r.h) + " lies wholly outside the slide (" +
-                                          std::to_string(s.width()) + " x " + std::to_string(s.height()) + " level-0 px)");
+                                          " h=" + std::to_string(r.h) + " lies wholly outside the slide (" + std::to_string(s.width()) +
+                                          " x " + std::to_string(s.height()) + " level-0 px)");
   }
 }
 
@@ -27,8 +27,10 @@ void check_rect(const Slide& s, const Rect& r, double target) {
 void extend_level_edge(const Slide& s, int level, int64_t ix0, int64_t iy0, image::Image& win) {
   const auto& lv = s.levels()[level];
   const int64_t cover_w = int64_t(std::ceil(double(s.width()) / lv.scale)), cover_h = int64_t(std::ceil(double(s.height()) / lv.scale));
-  const int valid_w = int(std::clamp<int64_t>(lv.width - ix0, 0, win.width)), need_w = int(std::clamp<int64_t>(cover_w - ix0, 0, win.width));
-  const int valid_h = int(std::clamp<int64_t>(lv.height - iy0, 0, win.height)), need_h = int(std::clamp<int64_t>(cover_h - iy0, 0, win.height));
+  const int valid_w = int(std::clamp<int64_t>(lv.width - ix0, 0, win.width)),
+            need_w = int(std::clamp<int64_t>(cover_w - ix0, 0, win.width));
+  const int valid_h = int(std::clamp<int64_t>(lv.height - iy0, 0, win.height)),
+            need_h = int(std::clamp<int64_t>(cover_h - iy0, 0, win.height));
   if (valid_w > 0 && need_w > valid_w)
     for (int y = 0; y < win.height; ++y)
       for (int x = valid_w; x < need_w; ++x) std::copy_n(win.row(y) + 3 * (valid_w - 1), 3, win.row(y) + 3 * x);
@@ -81,7 +83,8 @@ std::vector<Region> read_multi(const Slide& s, const Rect& r, const std::vector<
   double bytes = window_px * 7;
   for (double t : targets) bytes += 6 * std::max(1.0, std::round(r.w * s.mpp().x / t)) * std::max(1.0, std::round(r.h * s.mpp().y / t));
   check_memory(bytes, "slide region " + std::to_string(int64_t(std::ceil(r.w))) + " x " + std::to_string(int64_t(std::ceil(r.h))) +
-                          " level-0 px (level " + std::to_string(level) + " window " + std::to_string(ix1 - ix0) + " x " + std::to_string(iy1 - iy0) + " px)");
+                          " level-0 px (level " + std::to_string(level) + " window " + std::to_string(ix1 - ix0) + " x " +
+                          std::to_string(iy1 - iy0) + " px)");
   image::Image window = s.read_level(level, ix0, iy0, std::max<int64_t>(1, ix1 - ix0), std::max<int64_t>(1, iy1 - iy0));
   extend_level_edge(s, level, ix0, iy0, window);
   const image::SourceBox box{sx - double(ix0), sy - double(iy0), sw, sh};

@@ -21,13 +21,13 @@ struct Rect {
 Rect microns_to_level0(const Slide& slide, double x_um, double y_um, double w_um, double h_um);
 
 struct Region {
-  image::Image pixels;        // RGB uint8, round(rect.w * mpp0 / target) wide
-  Rect rect;                  // the level-0 field of view covered
+  image::Image pixels;  // RGB uint8, round(rect.w * mpp0 / target) wide
+  Rect rect;            // the level-0 field of view covered
   double target_mpp = 0;
   double mpp_x = 0, mpp_y = 0;  // effective: field of view / output size (equals the target up to rounding)
-  int level = 0;              // pyramid level read
-  double level_mpp = 0;       // mpp of that level
-  std::string kernel;         // "none" (level read as is), "area" or "bilinear"
+  int level = 0;                // pyramid level read
+  double level_mpp = 0;         // mpp of that level
+  std::string kernel;           // "none" (level read as is), "area" or "bilinear"
 };
 
 // Output size for a rectangle at a target mpp (at least 1 x 1).

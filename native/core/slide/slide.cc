@@ -21,9 +21,13 @@ void argb_to_rgb(const uint32_t* argb, size_t n, uint8_t* rgb, const uint8_t* bg
     const uint32_t p = argb[i];
     const uint32_t a = p >> 24;
     if (a == 255) {
-      rgb[0] = uint8_t(p >> 16); rgb[1] = uint8_t(p >> 8); rgb[2] = uint8_t(p);
+      rgb[0] = uint8_t(p >> 16);
+      rgb[1] = uint8_t(p >> 8);
+      rgb[2] = uint8_t(p);
     } else if (a == 0) {
-      rgb[0] = bg[0]; rgb[1] = bg[1]; rgb[2] = bg[2];
+      rgb[0] = bg[0];
+      rgb[1] = bg[1];
+      rgb[2] = bg[2];
     } else {  // same rounding as openslide-python's _convert.c
       rgb[0] = uint8_t((((p >> 16) & 255) * 255 + a / 2) / a);
       rgb[1] = uint8_t((((p >> 8) & 255) * 255 + a / 2) / a);
@@ -102,7 +106,9 @@ std::shared_ptr<Slide> Slide::open(const std::string& path, const MppOverride& m
   for (const char* const* n = openslide_get_associated_image_names(osr); n && *n; ++n) s->associated_.push_back(*n);
   if (auto bg = s->property("openslide.background-color"); bg && bg->size() == 6) {
     unsigned long v = std::strtoul(bg->c_str(), nullptr, 16);
-    s->background_[0] = uint8_t(v >> 16); s->background_[1] = uint8_t(v >> 8); s->background_[2] = uint8_t(v);
+    s->background_[0] = uint8_t(v >> 16);
+    s->background_[1] = uint8_t(v >> 8);
+    s->background_[2] = uint8_t(v);
   }
   s->mpp_ = resolve_mpp(s->properties_, mpp_override, path);
   return s;
@@ -128,7 +134,8 @@ std::string Slide::quickhash() const { return property("openslide.quickhash-1").
 
 image::Image Slide::read_level(int level, int64_t lx, int64_t ly, int64_t w, int64_t h) const {
   if (level < 0 || level >= int(levels_.size())) throw Error(code::kConfigInvalid, "level " + std::to_string(level) + " does not exist");
-  if (w <= 0 || h <= 0 || w * h > (int64_t(1) << 31)) throw Error(code::kConfigInvalid, "region size must be positive and under 2^31 pixels");
+  if (w <= 0 || h <= 0 || w * h > (int64_t(1) << 31))
+    throw Error(code::kConfigInvalid, "region size must be positive and under 2^31 pixels");
   image::Image out(int(w), int(h), 3);
   // OpenSlide divides level-0 coordinates by its own downsample; this lands on level pixel (lx, ly).
   const double ds = levels_[level].downsample;

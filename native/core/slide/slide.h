@@ -14,6 +14,7 @@
 
 #include "image/image.h"
 #include "slide/mpp.h"
+#include "util/magnification.h"
 
 typedef struct _openslide openslide_t;  // same declaration as <openslide.h>; keeps it out of this header
 
@@ -44,8 +45,8 @@ class Slide {
   std::optional<std::string> property(const std::string& name) const;
   const std::vector<std::string>& associated_names() const { return associated_; }
   const MppResolution& mpp() const { return mpp_; }
-  double magnification() const { return 10.0 / mpp_.x; }  // mag = 10 / mpp
-  std::string quickhash() const;                            // openslide.quickhash-1
+  double magnification() const { return magnification_at(mpp_.x); }
+  std::string quickhash() const;                             // openslide.quickhash-1
   const uint8_t* background() const { return background_; }  // RGB used where the slide has no pixels
 
   // RGB pixels of `level`, w x h level pixels starting at level pixel (lx, ly); un-premultiplied, transparent

@@ -30,10 +30,11 @@ SlideTissueOptions tissue_options(const Json& spec) {
 
 TileGridOptions grid_options(const Json& spec) {
   TileGridOptions g;
-  g.tile_um = spec::get<double>(spec, "sizeUm", g.tile_um);
+  // The experiment config owns the tile defaults (data.unit): the caller always sends them.
+  g.size_um = spec::require<double>(spec, "sizeUm");
   g.stride_um = spec::get<double>(spec, "strideUm", g.stride_um);
-  g.min_tissue = spec::get<double>(spec, "minTissue", g.min_tissue);
-  spec::check(g.tile_um > 0, "sizeUm", "must be positive");
+  g.min_tissue = spec::require<double>(spec, "minTissue");
+  spec::check(g.size_um > 0, "sizeUm", "must be positive");
   spec::check(g.min_tissue >= 0 && g.min_tissue <= 1, "minTissue", "must be in 0..1");
   return g;
 }
@@ -47,7 +48,8 @@ Json read_regions(const Slide& s, const Json& spec, JobContext& ctx) {
   std::vector<Rect> rects;
   for (const auto& r : spec.at("regions")) {
     spec::check(r.is_object(), "regions", "must be objects {x, y, width, height}");
-    rects.push_back({spec::require<double>(r, "x"), spec::require<double>(r, "y"), spec::require<double>(r, "width"), spec::require<double>(r, "height")});
+    rects.push_back({spec::require<double>(r, "x"), spec::require<double>(r, "y"), spec::require<double>(r, "width"),
+                     spec::require<double>(r, "height")});
   }
   const auto mpps = spec::get<std::vector<double>>(spec, "mpps", {s.mpp().x});
   const int threads = spec::get<int>(spec, "threads", 0);
@@ -59,7 +61,8 @@ Json read_regions(const Slide& s, const Json& spec, JobContext& ctx) {
   const double secs = seconds_since(t0);
   uint64_t checksum = 0;
   for (auto v : per) checksum += v;
-  return {{"tiles", rects.size()}, {"mpps", mpps}, {"threads", threads}, {"seconds", secs}, {"tilesPerS", rects.size() / secs}, {"checksum", checksum}};
+  return {{"tiles", rects.size()}, {"mpps", mpps}, {"threads", threads}, {"seconds", secs}, {"tilesPerS", rects.size() / secs},
+          {"checksum", checksum}};
 }
 
 // spec: { path, mpp?, n = 400, size = 256, seed = 0, level = 0, threads = 0 } random level reads (the benchmark).
@@ -85,7 +88,8 @@ Json read_tiles(const Json& spec, JobContext& ctx) {
   const double secs = seconds_since(t0);
   uint64_t checksum = 0;
   for (auto v : sums) checksum += v;
-  return {{"tiles", n}, {"size", size}, {"level", level}, {"threads", threads}, {"seconds", secs}, {"tilesPerS", n / secs}, {"checksum", checksum}};
+  return {{"tiles", n},      {"size", size},          {"level", level},      {"threads", threads},
+          {"seconds", secs}, {"tilesPerS", n / secs}, {"checksum", checksum}};
 }
 
 // spec: { path, mpp?, forceMpp?, thumbnailMpp?, threshold?, closeUm?, openUm?, fillHoles?, minAreaUm2?,
@@ -124,9 +128,15 @@ Json extract(const Json& spec, JobContext& ctx) {
   const double read_s = seconds_since(t1);
   uint64_t checksum = 0;
   for (auto v : sums) checksum += v;
-  return {{"tiles", tiles.size()}, {"pieces", t.pieces.size()}, {"coverage", t.tissue.coverage()}, {"mpps", mpps},
-          {"threads", threads}, {"tissueSeconds", tissue_s}, {"readSeconds", read_s},
-          {"tilesPerS", tiles.empty() ? 0.0 : tiles.size() / read_s}, {"checksum", checksum}};
+  return {{"tiles", tiles.size()},
+          {"pieces", t.pieces.size()},
+          {"coverage", t.tissue.coverage()},
+          {"mpps", mpps},
+          {"threads", threads},
+          {"tissueSeconds", tissue_s},
+          {"readSeconds", read_s},
+          {"tilesPerS", tiles.empty() ? 0.0 : tiles.size() / read_s},
+          {"checksum", checksum}};
 }
 
 const JobRegistrar kTiles("slide.readTiles", "random level reads of one slide on a thread pool (benchmark)", read_tiles);

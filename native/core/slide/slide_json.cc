@@ -1,5 +1,6 @@
-// Field names here are the TypeScript API's (camelCase); src/slide.ts declares the same shapes.
+// Field names here are the TypeScript API's (camelCase); src/slide/slide.ts declares the same shapes.
 #include "slide/slide_json.h"
+#include "util/magnification.h"
 
 namespace rd::slide {
 
@@ -8,8 +9,8 @@ using nlohmann::json;
 json info_json(const Slide& s) {
   json levels = json::array();
   for (const auto& l : s.levels())
-    levels.push_back({{"width", l.width}, {"height", l.height}, {"downsample", l.downsample}, {"scale", l.scale},
-                      {"mpp", s.mpp().x * l.scale}});
+    levels.push_back(
+        {{"width", l.width}, {"height", l.height}, {"downsample", l.downsample}, {"scale", l.scale}, {"mpp", s.mpp().x * l.scale}});
   return {{"path", s.path()},
           {"vendor", s.vendor()},
           {"width", s.width()},
@@ -30,7 +31,7 @@ json region_json(const Region& r) {
           {"levelMpp", r.level_mpp},
           {"mpp", {{"x", r.mpp_x}, {"y", r.mpp_y}}},
           {"targetMpp", r.target_mpp},
-          {"magnification", 10.0 / r.target_mpp},
+          {"magnification", magnification_at(r.target_mpp)},
           {"kernel", r.kernel},
           {"rect", {{"x", r.rect.x}, {"y", r.rect.y}, {"width", r.rect.w}, {"height", r.rect.h}}}};
 }
@@ -39,7 +40,10 @@ json mask_rle(const image::Mask& m) {
   json runs = json::array();
   const size_t n = m.data.size();
   for (size_t i = 0; i < n;) {
-    if (!m.data[i]) { ++i; continue; }
+    if (!m.data[i]) {
+      ++i;
+      continue;
+    }
     size_t j = i;
     while (j < n && m.data[j]) ++j;
     runs.push_back(i);
@@ -59,9 +63,12 @@ json tissue_json(const SlideTissue& t, bool with_masks) {
     if (with_masks) pj["maskRle"] = mask_rle(p.piece.mask);
     pieces.push_back(pj);
   }
-  json out = {{"thumbnail", {{"width", t.thumbnail.pixels.width}, {"height", t.thumbnail.pixels.height},
-                             {"mpp", {{"x", t.thumbnail.mpp_x}, {"y", t.thumbnail.mpp_y}}}, {"targetMpp", t.thumbnail.target_mpp},
-                             {"level", t.thumbnail.level}}},
+  json out = {{"thumbnail",
+               {{"width", t.thumbnail.pixels.width},
+                {"height", t.thumbnail.pixels.height},
+                {"mpp", {{"x", t.thumbnail.mpp_x}, {"y", t.thumbnail.mpp_y}}},
+                {"targetMpp", t.thumbnail.target_mpp},
+                {"level", t.thumbnail.level}}},
               {"threshold", t.tissue.threshold},
               {"otsu", t.tissue.otsu},
               {"coverage", t.tissue.coverage()},
@@ -73,8 +80,15 @@ json tissue_json(const SlideTissue& t, bool with_masks) {
 json tiles_json(const Slide& s, const std::vector<Tile>& tiles) {
   json arr = json::array();
   for (const auto& t : tiles)
-    arr.push_back({{"x", t.rect.x}, {"y", t.rect.y}, {"width", t.rect.w}, {"height", t.rect.h}, {"xUm", t.x_um}, {"yUm", t.y_um},
-                   {"sizeUm", t.size_um}, {"tissue", t.tissue}, {"piece", t.piece}});
+    arr.push_back({{"x", t.rect.x},
+                   {"y", t.rect.y},
+                   {"width", t.rect.w},
+                   {"height", t.rect.h},
+                   {"xUm", t.x_um},
+                   {"yUm", t.y_um},
+                   {"sizeUm", t.size_um},
+                   {"tissue", t.tissue},
+                   {"piece", t.piece}});
   (void)s;
   return arr;
 }

@@ -14,6 +14,7 @@
 #include "store/manifest_csv.h"
 #include "store/sample_source.h"
 #include "util/error.h"
+#include "util/magnification.h"
 
 namespace rd::slide {
 namespace {
@@ -25,25 +26,28 @@ class SlideSource : public store::SampleSource {
  public:
   SlideSource(const nlohmann::json& spec, const std::vector<double>& mpps) : spec_(spec) {
     const auto csv = spec::require<std::string>(spec, "csv");
-    unit_ = spec::get<std::string>(spec, "unit", "tiles");
-    const double tile_um = spec::get<double>(spec, "sizeUm", 256.0);
-    const double stride_um = spec::get<double>(spec, "strideUm", 0.0);  // 0: tile_um (no overlap)
-    const double min_tissue = spec::get<double>(spec, "minTissue", 0.5);
+    // The unit's fields with a default are required: the experiment config (data.unit) owns those defaults.
+    unit_ = spec::require<std::string>(spec, "unit");
+    const bool tiles = unit_ == "tiles";
+    const double size_um = tiles ? spec::require<double>(spec, "sizeUm") : 1.0;
+    const double stride_um = spec::get<double>(spec, "strideUm", 0.0);  // 0: size_um (no overlap)
+    const double min_tissue = tiles ? spec::require<double>(spec, "minTissue") : 0.0;
     const int max_per_slide = spec::get<int>(spec, "maxPerSlide", 0);
     SlideTissueOptions tissue_options;
-    tissue_options.min_area_um2 = spec::get<double>(spec, "minAreaUm2", tissue_options.min_area_um2);
+    if (!tiles) tissue_options.min_area_um2 = spec::require<double>(spec, "minAreaUm2");
     const double max_size_um = spec::get<double>(spec, "maxSizeUm", 0.0);  // 0: pieces whole
     spec::check(tissue_options.min_area_um2 >= 0, "source.minAreaUm2", "must be >= 0");
     spec::check(max_size_um >= 0, "source.maxSizeUm", "must be >= 0");
     override_.value = spec::get<double>(spec, "mpp", 0.0);
     override_.force = spec::get<bool>(spec, "forceMpp", false);
     spec::check(unit_ == "tiles" || unit_ == "pieces", "source.unit", "use tiles or pieces");
-    spec::check(tile_um > 0, "source.sizeUm", "must be > 0");
+    spec::check(size_um > 0, "source.sizeUm", "must be > 0");
     spec::check(stride_um >= 0, "source.strideUm", "must be >= 0");
     const double coarsest = *std::max_element(mpps.begin(), mpps.end());
     // Fields of view are whole pixels at every magnification when they are multiples of the coarsest mpp.
-    spec::check(std::abs(tile_um / coarsest - std::round(tile_um / coarsest)) < 1e-6, "source.sizeUm",
-                "must be a multiple of the coarsest requested mpp (" + std::to_string(coarsest) + " um)");
+    if (tiles)
+      spec::check(std::abs(size_um / coarsest - std::round(size_um / coarsest)) < 1e-6, "source.sizeUm",
+                  "must be a multiple of the coarsest requested mpp (" + std::to_string(coarsest) + " um)");
 
     const auto declared = spec.value("classes", std::vector<std::string>{});
     store::ImageList list = store::list_images("", csv, declared, false);
@@ -58,7 +62,7 @@ class SlideSource : public store::SampleSource {
       auto tissue = detect_tissue(*slide, tissue_options);
       std::vector<Rect> rects;
       if (unit_ == "tiles") {
-        for (const auto& t : tile_grid(*slide, tissue, {tile_um, stride_um, min_tissue})) rects.push_back(t.rect);
+        for (const auto& t : tile_grid(*slide, tissue, {size_um, stride_um, min_tissue})) rects.push_back(t.rect);
       } else {
         for (const auto& p : tissue.pieces) {
           for (const auto& r : split(p.rect, max_size_um / mpp0)) rects.push_back(snap(r, coarsest / mpp0));
@@ -98,12 +102,19 @@ class SlideSource : public store::SampleSource {
     for (auto& region : read_multi(*slide, rect, mpps)) {
       const auto& px = region.pixels;
       out.views.push_back({px.data, px.height, px.width, 3});
-      views.push_back({{"magnification", 10.0 / region.target_mpp}, {"targetMpp", region.target_mpp}, {"level", region.level},
-                       {"levelMpp", region.level_mpp}, {"kernel", region.kernel}, {"effectiveMpp", region.mpp_x},
+      views.push_back({{"magnification", magnification_at(region.target_mpp)},
+                       {"targetMpp", region.target_mpp},
+                       {"level", region.level},
+                       {"levelMpp", region.level_mpp},
+                       {"kernel", region.kernel},
+                       {"effectiveMpp", region.mpp_x},
                        {"shape", {px.height, px.width, 3}}});
     }
     out.provenance = {{"source", {{"path", e.source}, {"quickhash", slide->quickhash()}, {"vendor", slide->vendor()}}},
-                      {"mpp", slide->mpp().x}, {"mppSource", slide->mpp().source}, {"where", e.where}, {"views", views}};
+                      {"mpp", slide->mpp().x},
+                      {"mppSource", slide->mpp().source},
+                      {"where", e.where},
+                      {"views", views}};
     return out;
   }
 

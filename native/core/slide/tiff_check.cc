@@ -12,8 +12,8 @@ namespace rd::slide {
 namespace {
 
 // Tags whose values are sizes an allocation follows.
-constexpr uint16_t kImageWidth = 256, kImageLength = 257, kStripOffsets = 273, kStripByteCounts = 279, kTileWidth = 322,
-                   kTileLength = 323, kTileOffsets = 324, kTileByteCounts = 325, kSubIfds = 330;
+constexpr uint16_t kImageWidth = 256, kImageLength = 257, kStripOffsets = 273, kStripByteCounts = 279, kTileWidth = 322, kTileLength = 323,
+                   kTileOffsets = 324, kTileByteCounts = 325, kSubIfds = 330;
 // More IFDs than any pyramid has (levels, associated images): a longer chain is a loop or hostile.
 constexpr int kMaxIfds = 1024;
 // A tile OpenSlide decodes into one ARGB buffer: 1 GiB at most (real tiles are 256 to 4096 px a side).
@@ -26,9 +26,12 @@ class Tiff {
   std::string problem() {
     uint8_t head[16] = {};
     if (size_ < 8 || !read_(0, head, 8)) return "";
-    if (head[0] == 'I' && head[1] == 'I') little_ = true;
-    else if (head[0] == 'M' && head[1] == 'M') little_ = false;
-    else return "";
+    if (head[0] == 'I' && head[1] == 'I')
+      little_ = true;
+    else if (head[0] == 'M' && head[1] == 'M')
+      little_ = false;
+    else
+      return "";
     const uint64_t version = u(head + 2, 2);
     uint64_t ifd = 0;
     if (version == 42) {
@@ -64,11 +67,28 @@ class Tiff {
   }
   static uint64_t type_size(uint64_t type) {
     switch (type) {
-      case 1: case 2: case 6: case 7: return 1;  // BYTE ASCII SBYTE UNDEFINED
-      case 3: case 8: return 2;                   // SHORT SSHORT
-      case 4: case 9: case 11: case 13: return 4;  // LONG SLONG FLOAT IFD
-      case 5: case 10: case 12: case 16: case 17: case 18: return 8;  // RATIONAL SRATIONAL DOUBLE LONG8 SLONG8 IFD8
-      default: return 0;
+      case 1:
+      case 2:
+      case 6:
+      case 7:
+        return 1;  // BYTE ASCII SBYTE UNDEFINED
+      case 3:
+      case 8:
+        return 2;  // SHORT SSHORT
+      case 4:
+      case 9:
+      case 11:
+      case 13:
+        return 4;  // LONG SLONG FLOAT IFD
+      case 5:
+      case 10:
+      case 12:
+      case 16:
+      case 17:
+      case 18:
+        return 8;  // RATIONAL SRATIONAL DOUBLE LONG8 SLONG8 IFD8
+      default:
+        return 0;
     }
   }
 
@@ -80,10 +100,13 @@ class Tiff {
   // The integer values of an entry (SHORT, LONG, LONG8, IFD types); a problem when they lie outside the file.
   std::string values(const Entry& e, std::vector<uint64_t>& out) const {
     const uint64_t ts = type_size(e.type);
-    if (ts == 0 || e.type == 5 || e.type == 10 || e.type == 11 || e.type == 12) return "tag " + std::to_string(e.tag) + " has a non-integer type " + std::to_string(e.type);
-    if (e.count > size_ / ts || e.value_at > size_ - e.count * ts) return "tag " + std::to_string(e.tag) + " declares " + std::to_string(e.count) + " values, more than the file holds";
+    if (ts == 0 || e.type == 5 || e.type == 10 || e.type == 11 || e.type == 12)
+      return "tag " + std::to_string(e.tag) + " has a non-integer type " + std::to_string(e.type);
+    if (e.count > size_ / ts || e.value_at > size_ - e.count * ts)
+      return "tag " + std::to_string(e.tag) + " declares " + std::to_string(e.count) + " values, more than the file holds";
     std::vector<uint8_t> raw(size_t(e.count * ts));
-    if (!raw.empty() && !read_(e.value_at, raw.data(), raw.size())) return "tag " + std::to_string(e.tag) + " values run past the end of the file";
+    if (!raw.empty() && !read_(e.value_at, raw.data(), raw.size()))
+      return "tag " + std::to_string(e.tag) + " values run past the end of the file";
     out.resize(size_t(e.count));
     for (uint64_t i = 0; i < e.count; ++i) out[size_t(i)] = u(raw.data() + i * ts, int(ts));
     return "";
@@ -122,14 +145,19 @@ class Tiff {
       if (!wanted) continue;
       std::string why = values(e, v);
       if (!why.empty()) return where + why;
-      if (e.tag == kSubIfds) pending.insert(pending.end(), v.begin(), v.end());
-      else if (e.tag == kStripOffsets || e.tag == kTileOffsets) offsets = v;
-      else if (e.tag == kStripByteCounts || e.tag == kTileByteCounts) counts = v;
-      else if (!v.empty()) (e.tag == kImageWidth ? width : e.tag == kImageLength ? height : e.tag == kTileWidth ? tile_w : tile_h) = v[0];
+      if (e.tag == kSubIfds)
+        pending.insert(pending.end(), v.begin(), v.end());
+      else if (e.tag == kStripOffsets || e.tag == kTileOffsets)
+        offsets = v;
+      else if (e.tag == kStripByteCounts || e.tag == kTileByteCounts)
+        counts = v;
+      else if (!v.empty())
+        (e.tag == kImageWidth ? width : e.tag == kImageLength ? height : e.tag == kTileWidth ? tile_w : tile_h) = v[0];
     }
     if (tile_w > 0 || tile_h > 0) {
       if (tile_w == 0 || tile_h == 0 || tile_w > kMaxTilePixels / std::max<uint64_t>(tile_h, 1)) {
-        return where + "tiles of " + std::to_string(tile_w) + " x " + std::to_string(tile_h) + " px (at most " + std::to_string(kMaxTilePixels) + " px a tile)";
+        return where + "tiles of " + std::to_string(tile_w) + " x " + std::to_string(tile_h) + " px (at most " +
+               std::to_string(kMaxTilePixels) + " px a tile)";
       }
     }
     (void)width, (void)height;
@@ -139,8 +167,8 @@ class Tiff {
     for (size_t i = 0; i < counts.size(); ++i) {
       const uint64_t off = i < offsets.size() ? offsets[i] : 0;
       if (counts[i] > size_ || off > size_ - counts[i]) {
-        return where + "tile/strip " + std::to_string(i) + " declares " + std::to_string(counts[i]) + " bytes at offset " + std::to_string(off) +
-               ", past the end of the " + std::to_string(size_) + "-byte file";
+        return where + "tile/strip " + std::to_string(i) + " declares " + std::to_string(counts[i]) + " bytes at offset " +
+               std::to_string(off) + ", past the end of the " + std::to_string(size_) + "-byte file";
       }
     }
     return "";
@@ -165,7 +193,9 @@ void check_tiff(const std::string& path) {
     return std::fseek(f.get(), long(offset), SEEK_SET) == 0 && std::fread(buf, 1, n, f.get()) == n;
   };
   const std::string why = tiff_problem(read, uint64_t(end));
-  if (!why.empty()) throw Error(code::kSlideReadFailed, "'" + path + "' is a TIFF whose declared sizes do not fit the file (" + why + "): truncated or corrupt, not opened");
+  if (!why.empty())
+    throw Error(code::kSlideReadFailed,
+                "'" + path + "' is a TIFF whose declared sizes do not fit the file (" + why + "): truncated or corrupt, not opened");
 }
 
 }  // namespace rd::slide

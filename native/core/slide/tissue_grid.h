@@ -11,9 +11,9 @@
 namespace rd::slide {
 
 struct SlideTissueOptions {
-  double mpp = 8.0;            // thumbnail scale (8 um/px = 1.25x); raised if the thumbnail would exceed max_side
+  double mpp = 8.0;  // thumbnail scale (8 um/px = 1.25x); raised if the thumbnail would exceed max_side
   int max_side = 4096;
-  int threshold = -1;          // saturation 0..255, < 0 = Otsu
+  int threshold = -1;  // saturation 0..255, < 0 = Otsu
   double close_um = 16, open_um = 16;
   bool fill_holes = true;
   double min_area_um2 = 20000;  // smaller pieces are dropped (0.02 mm^2)
@@ -34,16 +34,16 @@ struct SlideTissue {
 SlideTissue detect_tissue(const Slide& slide, const SlideTissueOptions& options = {});
 
 struct Tile {
-  Rect rect;               // level-0 pixels
+  Rect rect;  // level-0 pixels
   double x_um = 0, y_um = 0, size_um = 0;
-  double tissue = 0;       // fraction of the tile's thumbnail footprint that is tissue
-  int piece = -1;          // index into pieces of the piece covering most of the tile, -1 if none
+  double tissue = 0;  // fraction of the tile's thumbnail footprint that is tissue
+  int piece = -1;     // index into pieces of the piece covering most of the tile, -1 if none
 };
 
 struct TileGridOptions {
-  double tile_um = 224;   // side of a tile in microns (224 px at 1 um/px = 10x)
-  double stride_um = 0;   // <= 0: tile_um (no overlap)
-  double min_tissue = 0.5;  // keep tiles with at least this tissue fraction
+  double size_um = 0;     // side of a tile in microns (the field of view); required in a spec (sizeUm)
+  double stride_um = 0;   // <= 0: size_um (no overlap)
+  double min_tissue = 0;  // keep tiles with at least this tissue fraction; required in a spec (minTissue)
 };
 
 // Tiles lying wholly inside the slide, row-major, with tissue fraction >= min_tissue.

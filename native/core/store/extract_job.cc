@@ -37,7 +37,9 @@ void write_shard(const Plan& plan, const std::string& out, size_t k, int threads
     const size_t id = first + j;
     const SourceEntry& e = plan.source->entries()[id];
     const std::string json = sample_record(plan, id, got[j].provenance).dump(1);
-    auto rec = [](const MemberRecord& r) { return nlohmann::json{{"name", r.name}, {"offset", r.offset}, {"size", r.size}, {"crc32", r.crc32}}; };
+    auto rec = [](const MemberRecord& r) {
+      return nlohmann::json{{"name", r.name}, {"offset", r.offset}, {"size", r.size}, {"crc32", r.crc32}};
+    };
     nlohmann::json s = {{"key", sample_key(id)},
                         {"label", e.label ? nlohmann::json(*e.label) : nlohmann::json(nullptr)},
                         {"group", e.group},
@@ -78,8 +80,9 @@ Json run_extract(const Json& spec, JobContext& ctx) {
   if (fs::exists(out + "/" + kManifest)) {
     Json old = read_manifest(out);
     if (old.value("fingerprint", "") != manifest["fingerprint"] || old.value("part", Json()) != manifest.value("part", Json())) {
-      throw Error(code::kConfigInvalid, "spec.out: '" + out + "' already holds a store from a different config or part; "
-                                        "rerun with the same config to resume, or choose another --out");
+      throw Error(code::kConfigInvalid, "spec.out: '" + out +
+                                            "' already holds a store from a different config or part; "
+                                            "rerun with the same config to resume, or choose another --out");
     }
   } else {
     write_file_atomic(out + "/" + kManifest, manifest.dump(1) + "\n");
@@ -95,9 +98,18 @@ Json run_extract(const Json& spec, JobContext& ctx) {
     total += plan.manifest["shards"][k]["samples"].get<size_t>();
   }
   auto progress = [&](size_t k) {
-    ctx.emit({{"type", "progress"}, {"done", done}, {"total", total}, {"shard", shard_name(k)}, {"shardsWritten", written}, {"shardsSkipped", skipped}});
+    ctx.emit({{"type", "progress"},
+              {"done", done},
+              {"total", total},
+              {"shard", shard_name(k)},
+              {"shardsWritten", written},
+              {"shardsSkipped", skipped}});
   };
-  ctx.emit({{"type", "plan"}, {"samples", plan.source->entries().size()}, {"shards", total_shards}, {"partShards", mine.size()}, {"total", total}});
+  ctx.emit({{"type", "plan"},
+            {"samples", plan.source->entries().size()},
+            {"shards", total_shards},
+            {"partShards", mine.size()},
+            {"total", total}});
   // Finished shards are trusted only after their index and every checksum are checked against the bytes:
   // a truncated or damaged one is removed and extracted again (the plan gives the same bytes).
   std::shared_ptr<Store> existing;

@@ -4,9 +4,10 @@
 
 #include "job/spec.h"
 #include "store/crc32.h"
-#include "store/external_test.h"
+#include "store/external_test_set.h"
 #include "store/splits.h"
 #include "store/store_format.h"
+#include "util/magnification.h"
 
 namespace rd::store {
 
@@ -17,19 +18,20 @@ Plan make_plan(const nlohmann::json& spec) {
   spec::check(!plan.mags.empty(), "magnifications", "must list at least one magnification");
   for (size_t i = 0; i < plan.mags.size(); ++i) {
     spec::check(plan.mags[i] > 0 && std::isfinite(plan.mags[i]), "magnifications." + std::to_string(i), "must be a positive number");
-    spec::check(i == 0 || plan.mags[i] < plan.mags[i - 1], "magnifications." + std::to_string(i), "must be strictly decreasing (highest first)");
-    plan.mpps.push_back(10.0 / plan.mags[i]);  // mag = 10 / mpp
+    spec::check(i == 0 || plan.mags[i] < plan.mags[i - 1], "magnifications." + std::to_string(i),
+                "must be strictly decreasing (highest first)");
+    plan.mpps.push_back(mpp_at(plan.mags[i]));
   }
   plan.per_shard = spec::get<size_t>(spec, "samplesPerShard", 32);
   spec::check(plan.per_shard >= 1 && plan.per_shard <= 100000, "samplesPerShard", "must be in 1..100000");
-  // The fractions have no default here: the experiment config (src/experiment/config.ts) owns them.
+  // The fractions have no default here: the experiment config (src/config/schema.ts) owns them.
   const nlohmann::json sp = spec::require<nlohmann::json>(spec, "splits");
   spec::check(sp.is_object(), "splits", "must be an object { train, val, test, unlabeled?, seed? }");
   SplitSpec split{spec::get<uint64_t>(sp, "seed", 0), spec::require<double>(sp, "train"), spec::require<double>(sp, "val"),
                   spec::require<double>(sp, "test"), spec::get<double>(sp, "unlabeled", 0.0)};
   spec::check(split.unlabeled >= 0 && split.unlabeled < 1, "splits.unlabeled", "must be in [0, 1)");
-  spec::check(split.train >= 0 && split.val >= 0 && split.test >= 0 && split.train + split.val + split.test > 0,
-              "splits", "fractions must be non-negative and not all zero");
+  spec::check(split.train >= 0 && split.val >= 0 && split.test >= 0 && split.train + split.val + split.test > 0, "splits",
+              "fractions must be non-negative and not all zero");
 
   plan.source = make_source(spec["source"], plan.mpps);
   spec::check(!plan.source->entries().empty(), "source", "lists no samples");
@@ -52,19 +54,16 @@ Plan make_plan(const nlohmann::json& spec) {
   }
   nlohmann::json shards = nlohmann::json::array();
   for (size_t k = 0, first = 0; first < entries.size(); ++k, first += plan.per_shard) {
-    shards.push_back({{"name", shard_name(k)}, {"index", index_name(k)}, {"first", first},
+    shards.push_back({{"name", shard_name(k)},
+                      {"index", index_name(k)},
+                      {"first", first},
                       {"samples", std::min(plan.per_shard, entries.size() - first)}});
   }
-  nlohmann::json m = {{"format", kFormat},
-                      {"version", kVersion},
-                      {"complete", false},
-                      {"source", plan.source->describe()},
-                      {"magnifications", mags},
-                      {"classes", plan.source->classes()},
-                      {"samples", entries.size()},
-                      {"samplesPerShard", plan.per_shard},
-                      {"shards", shards},
-                      {"splits", splits}};
+  nlohmann::json m = {{"format", kFormat},         {"version", kVersion},
+                      {"complete", false},         {"source", plan.source->describe()},
+                      {"magnifications", mags},    {"classes", plan.source->classes()},
+                      {"samples", entries.size()}, {"samplesPerShard", plan.per_shard},
+                      {"shards", shards},          {"splits", splits}};
   const std::string body = m.dump();
   char fp[16];
   std::snprintf(fp, sizeof fp, "%08x", crc32(body.data(), body.size()));

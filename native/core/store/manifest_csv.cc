@@ -26,10 +26,14 @@ std::vector<std::string> split_csv(const std::string& line) {
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.emplace_back();
-    else if (c != '\r') out.back() += c;
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += '"', ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.emplace_back();
+    else if (c != '\r')
+      out.back() += c;
   }
   for (auto& f : out) {
     f.erase(0, f.find_first_not_of(" \t"));
@@ -45,7 +49,9 @@ ImageList from_folders(const std::string& root, std::vector<std::string>& proble
     problems.push_back("spec.source.root: '" + root + "' is not a folder" + (ec ? " (" + ec.message() + ")" : ""));
     return list;
   }
-  auto unreadable = [&](const fs::path& p, const std::error_code& e) { problems.push_back("'" + p.string() + "': cannot be read (" + e.message() + ")"); };
+  auto unreadable = [&](const fs::path& p, const std::error_code& e) {
+    problems.push_back("'" + p.string() + "': cannot be read (" + e.message() + ")");
+  };
   // Lists `dir`'s entries, each with whether `want` holds; a loop or unreadable entry becomes a problem.
   auto entries = [&](const fs::path& dir, auto want) {
     std::vector<fs::path> out;
@@ -55,8 +61,10 @@ ImageList from_folders(const std::string& root, std::vector<std::string>& proble
     for (; !e && it != end; it.increment(e)) {
       std::error_code se;
       const bool ok = want(*it, se);
-      if (se) unreadable(it->path(), se);
-      else if (ok) out.push_back(it->path());
+      if (se)
+        unreadable(it->path(), se);
+      else if (ok)
+        out.push_back(it->path());
     }
     if (e) unreadable(dir, e);
     return out;
@@ -78,7 +86,9 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
   ImageList list;
   std::error_code ec;  // a device file or an endless stream (/dev/zero, a FIFO) is refused before reading
   if (fs::exists(csv, ec) && (!fs::is_regular_file(csv, ec) || fs::file_size(csv, ec) > kMaxTextInputBytes)) {
-    problems.push_back("spec.source.csv: '" + csv + "' is " + (fs::is_regular_file(csv, ec) ? "larger than " + std::to_string(kMaxTextInputBytes) + " bytes" : "not a regular file (a device or stream?)"));
+    problems.push_back("spec.source.csv: '" + csv + "' is " +
+                       (fs::is_regular_file(csv, ec) ? "larger than " + std::to_string(kMaxTextInputBytes) + " bytes"
+                                                     : "not a regular file (a device or stream?)"));
     return list;
   }
   std::ifstream in(csv);
@@ -119,14 +129,20 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
       if (a.is_relative()) a = base / a;
       r.annotations = a.lexically_normal().string();
       std::error_code aec;
-      if (images_only) problems.push_back(at + "annotations label regions of slides; image sources take one label per image");
-      else if (!fs::is_regular_file(a, aec)) problems.push_back(at + "annotations file not found: '" + r.annotations + "'");
-      else if (!r.label.empty()) problems.push_back(at + "give a label or annotations, not both (the annotations label the slide's tiles)");
+      if (images_only)
+        problems.push_back(at + "annotations label regions of slides; image sources take one label per image");
+      else if (!fs::is_regular_file(a, aec))
+        problems.push_back(at + "annotations file not found: '" + r.annotations + "'");
+      else if (!r.label.empty())
+        problems.push_back(at + "give a label or annotations, not both (the annotations label the slide's tiles)");
     }
     std::error_code ec;  // a path the system cannot even look up (too long, bad bytes) is a bad row, not a crash
-    if (f[size_t(col[0])].empty()) problems.push_back(at + "empty path");
-    else if (!fs::is_regular_file(p, ec)) problems.push_back(at + "file not found: '" + r.path + "'" + (ec ? " (" + ec.message() + ")" : ""));
-    else if (images_only && !is_image(p)) problems.push_back(at + "not a .png/.jpg/.jpeg file: '" + r.path + "'");
+    if (f[size_t(col[0])].empty())
+      problems.push_back(at + "empty path");
+    else if (!fs::is_regular_file(p, ec))
+      problems.push_back(at + "file not found: '" + r.path + "'" + (ec ? " (" + ec.message() + ")" : ""));
+    else if (images_only && !is_image(p))
+      problems.push_back(at + "not a .png/.jpg/.jpeg file: '" + r.path + "'");
     if (!seen.insert(r.path).second) problems.push_back(at + "duplicate path '" + r.path + "'");
     list.rows.push_back(std::move(r));
   }
@@ -136,8 +152,7 @@ ImageList from_csv(const std::string& csv, bool images_only, std::vector<std::st
 
 }  // namespace
 
-ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared,
-                      bool images_only) {
+ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared, bool images_only) {
   std::vector<std::string> problems;
   if (root.empty() == csv.empty()) throw Error(code::kConfigInvalid, "spec.source: give exactly one of root (class folders) or csv");
   ImageList list = csv.empty() ? from_folders(root, problems) : from_csv(csv, images_only, problems);
@@ -146,12 +161,14 @@ ImageList list_images(const std::string& root, const std::string& csv, const std
     for (size_t i = 0; i < list.rows.size(); ++i) {
       const auto& l = list.rows[i].label;
       if (!l.empty() && std::find(declared.begin(), declared.end(), l) == declared.end()) {
-        problems.push_back((csv.empty() ? list.rows[i].path + ": " : csv + ": row for '" + list.rows[i].path + "': ") +
-                           "unknown label '" + l + "' (spec.source.classes lists: " + [&] {
+        problems.push_back((csv.empty() ? list.rows[i].path + ": " : csv + ": row for '" + list.rows[i].path + "': ") + "unknown label '" +
+                           l + "' (spec.source.classes lists: " +
+                           [&] {
                              std::string s;
                              for (const auto& c : declared) s += (s.empty() ? "" : ", ") + c;
                              return s;
-                           }() + ")");
+                           }() +
+                           ")");
       }
     }
   } else {
@@ -162,7 +179,8 @@ ImageList list_images(const std::string& root, const std::string& csv, const std
     list.classes.assign(labels.begin(), labels.end());
   }
   if (int64_t(list.classes.size()) > kMaxClasses) {
-    problems.push_back(std::to_string(list.classes.size()) + " classes, more than the " + std::to_string(kMaxClasses) + " a model may have (a wrong label column?)");
+    problems.push_back(std::to_string(list.classes.size()) + " classes, more than the " + std::to_string(kMaxClasses) +
+                       " a model may have (a wrong label column?)");
   }
   if (!problems.empty()) {
     std::string msg = std::to_string(problems.size()) + " problem(s) in the image source:";

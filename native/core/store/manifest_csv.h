@@ -9,7 +9,7 @@
 namespace rd::store {
 
 struct ImageRow {
-  std::string path;  // absolute or relative to the working folder, as resolved
+  std::string path;   // absolute or relative to the working folder, as resolved
   std::string label;  // "" = unlabeled
   std::string group;
   std::string annotations;  // "" = none; else the GeoJSON's path, resolved like path
@@ -23,7 +23,6 @@ struct ImageList {
 // root: class folders (files sorted); csv: manifest (paths relative to the CSV's folder). Exactly one is set.
 // declared: the config's classes, or empty. Throws CONFIG_INVALID with one line per problem.
 // images_only=false accepts any file (slides: OpenSlide decides what it can read, with typed errors).
-ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared,
-                      bool images_only = true);
+ImageList list_images(const std::string& root, const std::string& csv, const std::vector<std::string>& declared, bool images_only = true);
 
 }  // namespace rd::store

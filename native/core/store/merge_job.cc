@@ -30,7 +30,8 @@ Json run_merge(const Json& spec, JobContext& ctx) {
   std::vector<std::string> by_index(parts.size());
   for (size_t p = 0; p < parts.size(); ++p) {
     Json m = read_manifest(parts[p]);
-    if (!m.contains("part")) throw Error(code::kConfigInvalid, "spec.parts." + std::to_string(p) + ": '" + parts[p] + "' is not a part store");
+    if (!m.contains("part"))
+      throw Error(code::kConfigInvalid, "spec.parts." + std::to_string(p) + ": '" + parts[p] + "' is not a part store");
     const size_t idx = m["part"]["index"], count = m["part"]["count"];
     if (count != parts.size()) {
       throw Error(code::kConfigInvalid, "spec.parts: '" + parts[p] + "' is part of " + std::to_string(count) + " parts, but " +
@@ -66,7 +67,8 @@ Json run_merge(const Json& spec, JobContext& ctx) {
     }
   }
   if (!damaged.empty()) {
-    std::string msg = std::to_string(damaged.size()) + " part shard(s) are damaged; rerun `resdistill extract --part` for those parts (it extracts damaged shards again):";
+    std::string msg = std::to_string(damaged.size()) +
+                      " part shard(s) are damaged; rerun `resdistill extract --part` for those parts (it extracts damaged shards again):";
     for (const auto& d : damaged) msg += "\n  - " + d;
     throw Error(code::kStoreCorrupt, msg);
   }

@@ -11,7 +11,8 @@ nlohmann::json compute_normalization(const Store& store) {
   const auto& splits = store.manifest().at("splits");
   std::vector<size_t> ids;
   for (const char* name : {"train", "unlabeled"}) {
-    if (splits.contains(name)) for (const auto& v : splits[name]) ids.push_back(v.get<size_t>());
+    if (splits.contains(name))
+      for (const auto& v : splits[name]) ids.push_back(v.get<size_t>());
   }
   double sum[3] = {0, 0, 0}, sq[3] = {0, 0, 0};
   uint64_t pixels = 0;
@@ -36,8 +37,11 @@ nlohmann::json compute_normalization(const Store& store) {
     mean.push_back(m / 255.0);
     std.push_back(std::max(std::sqrt(var), 1e-3) / 255.0);  // a flat channel must not divide by zero
   }
-  return {{"split", "train+unlabeled"}, {"magnification", store.manifest().at("magnifications")[0].at("magnification")},
-          {"pixels", pixels}, {"mean", mean}, {"std", std}};
+  return {{"split", "train+unlabeled"},
+          {"magnification", store.manifest().at("magnifications")[0].at("magnification")},
+          {"pixels", pixels},
+          {"mean", mean},
+          {"std", std}};
 }
 
 Normalization dataset_normalization(const Store& store) {

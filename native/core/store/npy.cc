@@ -6,8 +6,8 @@
 namespace rd::store {
 
 std::string npy_header(const NpyShape& s) {
-  std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (" + std::to_string(s.h) + ", " +
-                     std::to_string(s.w) + ", " + std::to_string(s.c) + "), }";
+  std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (" + std::to_string(s.h) + ", " + std::to_string(s.w) + ", " +
+                     std::to_string(s.c) + "), }";
   // magic(6) + version(2) + length(2) + dict + padding + '\n' must be a multiple of 64 (numpy's alignment).
   size_t total = 10 + dict.size() + 1;
   size_t padded = (total + 63) / 64 * 64;

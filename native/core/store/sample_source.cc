@@ -20,8 +20,8 @@ std::unique_ptr<SampleSource> make_source(const nlohmann::json& spec, const std:
   if (it == factories().end()) {
     std::string known;
     for (const auto& [k, _] : factories()) known += (known.empty() ? "" : ", ") + k;
-    throw Error(code::kConfigInvalid, "spec.source.kind: unknown source kind '" + kind + "' (this build knows: " +
-                                          (known.empty() ? "none" : known) +
+    throw Error(code::kConfigInvalid, "spec.source.kind: unknown source kind '" + kind +
+                                          "' (this build knows: " + (known.empty() ? "none" : known) +
                                           "; image folders need RESDISTILL_WITH_IMAGE_IO=ON, slides RESDISTILL_WITH_OPENSLIDE=ON)");
   }
   return it->second(spec, mpps);

@@ -14,10 +14,10 @@ namespace rd::store {
 
 // One planned sample (a patch, tile or tissue piece), known before any pixel is read.
 struct SourceEntry {
-  std::string source;           // the file it comes from (parts and provenance use it)
-  std::optional<int> label;     // index into classes(); nullopt = unlabeled
-  std::string group;            // slide or patient id: splits never separate a group
-  nlohmann::json where;         // source-specific locator (e.g. a region), copied into provenance
+  std::string source;        // the file it comes from (parts and provenance use it)
+  std::optional<int> label;  // index into classes(); nullopt = unlabeled
+  std::string group;         // slide or patient id: splits never separate a group
+  nlohmann::json where;      // source-specific locator (e.g. a region), copied into provenance
 };
 
 // The pixels of one sample at every requested magnification: same field of view, uint8 HWC (RGB).
@@ -26,8 +26,8 @@ struct View {
   int64_t h = 0, w = 0, c = 3;
 };
 struct Extracted {
-  std::vector<View> views;        // magnification order of the request, highest first
-  nlohmann::json provenance;      // source sha256, level read, mpp and its source, kernel, effective mpp per view
+  std::vector<View> views;    // magnification order of the request, highest first
+  nlohmann::json provenance;  // source sha256, level read, mpp and its source, kernel, effective mpp per view
 };
 
 class SampleSource {

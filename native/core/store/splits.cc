@@ -38,8 +38,8 @@ nlohmann::json make_splits(const std::vector<SourceEntry>& entries, const SplitS
       out[3].insert(out[3].end(), g.ids.begin(), g.ids.end());
       continue;
     }
-    auto major = std::max_element(g.label_counts.begin(), g.label_counts.end(),
-                                  [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto major =
+        std::max_element(g.label_counts.begin(), g.label_counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
     by_label[major->first].push_back(&g);
   }
   for (auto& [label, list] : by_label) {
@@ -59,7 +59,8 @@ nlohmann::json make_splits(const std::vector<SourceEntry>& entries, const SplitS
       out[best].insert(out[best].end(), g->ids.begin(), g->ids.end());
     }
   }
-  nlohmann::json j = {{"seed", spec.seed}, {"fractions", {{"train", spec.train}, {"val", spec.val}, {"test", spec.test}, {"unlabeled", spec.unlabeled}}}};
+  nlohmann::json j = {{"seed", spec.seed},
+                      {"fractions", {{"train", spec.train}, {"val", spec.val}, {"test", spec.test}, {"unlabeled", spec.unlabeled}}}};
   for (int s = 0; s < 4; ++s) {
     std::sort(out[s].begin(), out[s].end());
     j[s < 3 ? names[s] : "unlabeled"] = out[s];

@@ -18,7 +18,8 @@ StoreLock::StoreLock(const std::string& dir) {
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;
-    throw Error(code::kStoreLocked, "another process is writing the store '" + dir + "' (lock " + path + "); wait for it or use another --out");
+    throw Error(code::kStoreLocked,
+                "another process is writing the store '" + dir + "' (lock " + path + "); wait for it or use another --out");
   }
 }
 

@@ -25,7 +25,8 @@ std::shared_ptr<Store> Store::open(const std::string& dir) {
   try {
     s->mags_ = m.at("magnifications").size();
     const size_t n = m.at("samples").get<size_t>();
-    check_memory(double(n) * sizeof(SampleInfo) * 2, "the index of a store of " + std::to_string(n) + " samples");  // entries and their names
+    check_memory(double(n) * sizeof(SampleInfo) * 2,
+                 "the index of a store of " + std::to_string(n) + " samples");  // entries and their names
     s->samples_.resize(n);
     const auto& shards = m.at("shards");
     s->maps_.resize(shards.size());
@@ -37,7 +38,8 @@ std::shared_ptr<Store> Store::open(const std::string& dir) {
   for (size_t i = 0; i < s->samples_.size(); ++i) {  // an index that silently drops a sample is damage too
     const auto& si = s->samples_[i];
     if (si.views.empty() && s->shard_problem_.at(si.shard).empty()) {
-      s->shard_problem_[si.shard] = "shard " + m["shards"][si.shard]["name"].get<std::string>() + ": its index lacks sample " + sample_key(i);
+      s->shard_problem_[si.shard] =
+          "shard " + m["shards"][si.shard]["name"].get<std::string>() + ": its index lacks sample " + sample_key(i);
       s->problems_.push_back(s->shard_problem_[si.shard]);
     }
   }
@@ -79,7 +81,8 @@ std::string parse_member(const nlohmann::json& j, bool pixels, Member& m) {
   m.crc32 = uint32_t(crc);
   if (!pixels) return "";
   const auto& shape = j.value("shape", nlohmann::json());
-  if (!shape.is_array() || shape.size() != 3 || !shape[0].is_number_unsigned() || !shape[1].is_number_unsigned() || !shape[2].is_number_unsigned()) {
+  if (!shape.is_array() || shape.size() != 3 || !shape[0].is_number_unsigned() || !shape[1].is_number_unsigned() ||
+      !shape[2].is_number_unsigned()) {
     return "member " + m.name + ": shape is not three unsigned integers";
   }
   const uint64_t h = shape[0], w = shape[1], c = shape[2];
@@ -89,7 +92,8 @@ std::string parse_member(const nlohmann::json& j, bool pixels, Member& m) {
   m.h = int64_t(h), m.w = int64_t(w), m.c = int64_t(c);
   const uint64_t expected = npy_header({m.h, m.w, m.c}).size() + h * w * c;
   if (m.size != expected) {
-    return "member " + m.name + ": index shape " + shape.dump() + " needs " + std::to_string(expected) + " bytes but the member holds " + std::to_string(m.size);
+    return "member " + m.name + ": index shape " + shape.dump() + " needs " + std::to_string(expected) + " bytes but the member holds " +
+           std::to_string(m.size);
   }
   return "";
 }
@@ -106,16 +110,19 @@ void Store::load_shard(uint32_t k, const nlohmann::json& entry) {
     shard_problem_[k] = "shard " + name + ": " + why;
     problems_.push_back(shard_problem_[k]);
   };
-  if (first > samples_.size() || count > samples_.size() - first) return fail("the manifest places it beyond the store's " + std::to_string(samples_.size()) + " samples");
+  if (first > samples_.size() || count > samples_.size() - first)
+    return fail("the manifest places it beyond the store's " + std::to_string(samples_.size()) + " samples");
   for (size_t i = first; i < first + count; ++i) {
     samples_[i].key = sample_key(i);
     samples_[i].shard = k;
   }
-  if (!plain_file_name(name) || !plain_file_name(index)) return fail("its name or index name points outside the store folder; refusing to read it");
+  if (!plain_file_name(name) || !plain_file_name(index))
+    return fail("its name or index name points outside the store folder; refusing to read it");
   const std::string tar = dir_ + "/" + name;
   const std::string idx_path = dir_ + "/" + index;
   if (count == 0) return;
-  if (!std::filesystem::exists(tar) || !std::filesystem::exists(idx_path)) return fail("missing (samples " + sample_key(first) + " to " + sample_key(first + count - 1) + ")");
+  if (!std::filesystem::exists(tar) || !std::filesystem::exists(idx_path))
+    return fail("missing (samples " + sample_key(first) + " to " + sample_key(first + count - 1) + ")");
   check_memory(double(std::filesystem::file_size(idx_path)) * 8, "index " + index + " (parsed)");  // JSON text and its parsed tree
   std::string idx_bytes = read_file(idx_path);
   if (entry.contains("indexCrc32") && crc32(idx_bytes.data(), idx_bytes.size()) != entry["indexCrc32"].get<uint32_t>()) {
@@ -150,7 +157,8 @@ void Store::load_shard(uint32_t k, const nlohmann::json& entry) {
     const size_t i = first + j;
     const std::string key = i < first + count ? sample_key(i) : "#" + std::to_string(j);
     if (j >= count) return fail("index lists more samples than the manifest's " + std::to_string(count));
-    if (!js.is_object() || js.value("key", nlohmann::json()) != key) return fail("index entry " + std::to_string(j) + " is not sample " + key);
+    if (!js.is_object() || js.value("key", nlohmann::json()) != key)
+      return fail("index entry " + std::to_string(j) + " is not sample " + key);
     SampleInfo si;
     si.key = key;
     si.shard = k;
@@ -165,7 +173,8 @@ void Store::load_shard(uint32_t k, const nlohmann::json& entry) {
     if (!js.contains("group") || !js["group"].is_string()) return fail("sample " + key + ": group is not a string");
     si.group = js["group"].get<std::string>();
     if (!js.contains("views") || !js["views"].is_array()) return fail("sample " + key + ": no views list");
-    if (js["views"].size() != mags_) return fail("sample " + key + " has " + std::to_string(js["views"].size()) + " views, expected " + std::to_string(mags_));
+    if (js["views"].size() != mags_)
+      return fail("sample " + key + " has " + std::to_string(js["views"].size()) + " views, expected " + std::to_string(mags_));
     si.views.resize(mags_);
     std::vector<std::pair<Member*, std::string>> members{{&si.json, key + ".json"}};
     for (size_t m = 0; m < mags_; ++m) members.push_back({&si.views[m], view_member(i, m)});
@@ -173,12 +182,16 @@ void Store::load_shard(uint32_t k, const nlohmann::json& entry) {
       Member& mem = *members[m].first;
       const std::string why = parse_member(m == 0 ? js.value("json", nlohmann::json()) : js["views"][m - 1], m > 0, mem);
       if (!why.empty()) return fail("sample " + key + ": " + why);
-      if (mem.name != members[m].second) return fail("sample " + key + ": index names member '" + mem.name + "' where " + members[m].second + " belongs");
+      if (mem.name != members[m].second)
+        return fail("sample " + key + ": index names member '" + mem.name + "' where " + members[m].second + " belongs");
       if (mem.offset < next + kTarBlock || mem.offset % kTarBlock != 0) {
-        return fail("sample " + key + ": member " + mem.name + " starts at byte " + std::to_string(mem.offset) + ", not after the previous member and its header");
+        return fail("sample " + key + ": member " + mem.name + " starts at byte " + std::to_string(mem.offset) +
+                    ", not after the previous member and its header");
       }
       if (mem.offset > size || mem.size > size - mem.offset) {
-        if (size_as_recorded) return fail("sample " + key + ": index places member " + mem.name + " past the end of the shard (" + std::to_string(size) + " bytes)");
+        if (size_as_recorded)
+          return fail("sample " + key + ": index places member " + mem.name + " past the end of the shard (" + std::to_string(size) +
+                      " bytes)");
         return fail("truncated at byte " + std::to_string(size) + ": sample " + key + " (and any after it) is cut off");
       }
       next = mem.offset + (mem.size + kTarBlock - 1) / kTarBlock * kTarBlock;
@@ -227,7 +240,8 @@ std::string Store::problem(size_t i) const {
       size_t header = 0;
       std::string why;
       if (!npy_parse(p, m->size, shape, header, why)) return where + ": member " + m->name + ": " + why;
-      if (shape.h != m->h || shape.w != m->w || shape.c != m->c) return where + ": member " + m->name + ": its .npy shape differs from the index shape";
+      if (shape.h != m->h || shape.w != m->w || shape.c != m->c)
+        return where + ": member " + m->name + ": its .npy shape differs from the index shape";
     }
   }
   return "";

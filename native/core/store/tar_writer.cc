@@ -33,7 +33,10 @@ MemberRecord TarWriter::add(const std::string& name, const std::vector<std::stri
   octal(h + 124, 12, size);
   octal(h + 136, 12, 0);  // mtime 0: no timestamps, so reruns are byte-identical
   h[156] = '0';
-  std::memcpy(h + 257, "ustar\0" "00", 8);
+  std::memcpy(h + 257,
+              "ustar\0"
+              "00",
+              8);
   std::memset(h + 148, ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;

@@ -78,7 +78,7 @@ Local sample_architecture(const Scene& s, float x, float y) {
     case Architecture::kGlands: {
       const float sd = lerp(g.disc);
       const float lumen = smooth01(0.5f - sd / 1.2f);
-      l.tissue = edge * (1 - 0.92f * lumen);  // a trace of pink secretion stays in the lumen
+      l.tissue = edge * (1 - 0.92f * lumen);                  // a trace of pink secretion stays in the lumen
       const float lining = (sd > 0 && sd < 9) ? 1.0f : 0.0f;  // epithelium: eosinophilic cytoplasm, crowded nuclei
       l.eosin = 1 + 0.25f * lining;
       l.hema = 0.05f * lining;
@@ -108,7 +108,7 @@ Local sample_architecture(const Scene& s, float x, float y) {
 void place_nuclei(Scene& s, Rng& rng) {
   const auto& g = s.grid;
   constexpr float kMeanArea = kPi * (9.0f + 12.0f + 16.0f) / 3.0f;  // E[pi r^2], r ~ U(3, 4)
-  constexpr float kHash = 10.0f;                                       // hard-core lookup cell (um)
+  constexpr float kHash = 10.0f;                                    // hard-core lookup cell (um)
   std::unordered_map<int64_t, std::vector<int>> buckets;
   auto key = [](int bx, int by) { return int64_t(bx) * 1000003 + by; };
   uint32_t next_id = 0;

@@ -12,7 +12,7 @@
 
 #include "job/job.h"
 #include "job/spec.h"
-#include "synth/cohort_spec.h"
+#include "synth/cohort_config.h"
 #include "synth/pyramid_tiff.h"
 #include "synth/render.h"
 #include "synth/scene.h"
@@ -76,8 +76,12 @@ Json make_slide(const CohortSpec& c, const SlideJob& job, const fs::path& out, c
           {"group", "patient-" + std::string(job.patient < 10 ? "0" : "") + std::to_string(job.patient)},
           {"mpp", c.mpp},
           {"levels", lv},
-          {"stain", {{"hematoxylin", scene.stain.h}, {"eosin", scene.stain.e}, {"hStrength", scene.stain.h_strength},
-                     {"eStrength", scene.stain.e_strength}, {"backgroundOd", scene.stain.background}}},
+          {"stain",
+           {{"hematoxylin", scene.stain.h},
+            {"eosin", scene.stain.e},
+            {"hStrength", scene.stain.h_strength},
+            {"eStrength", scene.stain.e_strength},
+            {"backgroundOd", scene.stain.background}}},
           {"pieces", pieces}};
 }
 
@@ -154,7 +158,7 @@ Json run_cohort(const Json& spec, JobContext& ctx) {
   write_text(out / "cohort.csv", csv);
   write_text(out / "cohort.json", manifest.dump(2) + "\n");
   return {{"synthetic", true},
-          {"outDir", fs::absolute(out).lexically_normal().string()},
+          {"out", fs::absolute(out).lexically_normal().string()},
           {"csv", (fs::absolute(out) / "cohort.csv").lexically_normal().string()},
           {"manifest", (fs::absolute(out) / "cohort.json").lexically_normal().string()},
           {"seed", c.seed},

@@ -58,8 +58,7 @@ void write_level(TIFF* t, const RgbImage& img, const TiffOptions& o, const std::
     for (int tx = 0; tx < img.width; tx += T) {
       std::fill(tile.begin(), tile.end(), uint8_t(255));
       const int w = std::min(T, img.width - tx), h = std::min(T, img.height - ty);
-      for (int r = 0; r < h; ++r)
-        std::memcpy(&tile[size_t(r) * T * 3], &img.rgb[(size_t(ty + r) * img.width + tx) * 3], size_t(w) * 3);
+      for (int r = 0; r < h; ++r) std::memcpy(&tile[size_t(r) * T * 3], &img.rgb[(size_t(ty + r) * img.width + tx) * 3], size_t(w) * 3);
       if (TIFFWriteEncodedTile(t, TIFFComputeTile(t, uint32_t(tx), uint32_t(ty), 0, 0), tile.data(), tmsize_t(tile.size())) < 0)
         throw Error(code::kIo, "cannot write a tile of '" + path + "' (disk full?)");
     }
@@ -79,8 +78,7 @@ RgbImage halve(const RgbImage& in) {
     uint8_t* o = &out.rgb[size_t(y) * out.width * 3];
     for (int x = 0; x < out.width; ++x) {
       const int x1 = std::min(2 * x + 1, in.width - 1);
-      for (int c = 0; c < 3; ++c)
-        o[3 * x + c] = uint8_t((r0[6 * x + c] + r0[3 * x1 + c] + r1[6 * x + c] + r1[3 * x1 + c] + 2) / 4);
+      for (int c = 0; c < 3; ++c) o[3 * x + c] = uint8_t((r0[6 * x + c] + r0[3 * x1 + c] + r1[6 * x + c] + r1[3 * x1 + c] + 2) / 4);
     }
   }
   return out;

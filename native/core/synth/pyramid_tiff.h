@@ -14,7 +14,7 @@ struct TiffOptions {
   double mpp = 0.25;                 // level-0 microns per pixel, written as XResolution/YResolution per cm
   std::string compression = "jpeg";  // "jpeg" (YCbCr) or "deflate"
   int quality = 90;
-  std::string description;           // ImageDescription of level 0 (no timestamps: bytes stay deterministic)
+  std::string description;  // ImageDescription of level 0 (no timestamps: bytes stay deterministic)
 };
 
 struct LevelInfo {

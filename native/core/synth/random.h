@@ -15,7 +15,9 @@ inline uint64_t mix64(uint64_t z) {
 }
 
 // Derives an independent stream seed from a parent seed and small integer tags (slide, purpose, ...).
-inline uint64_t derive(uint64_t seed, uint64_t a, uint64_t b = 0) { return mix64(mix64(seed ^ mix64(a + 1)) ^ (b * 0xD6E8FEB86659FD93ull)); }
+inline uint64_t derive(uint64_t seed, uint64_t a, uint64_t b = 0) {
+  return mix64(mix64(seed ^ mix64(a + 1)) ^ (b * 0xD6E8FEB86659FD93ull));
+}
 
 class Rng {
  public:

@@ -10,10 +10,10 @@
 namespace rd::synth {
 namespace {
 
-constexpr float kNucleusH = 1.5f;    // haematoxylin concentration of a homogeneous nucleus
-constexpr float kStromaE = 0.55f;    // eosin concentration of stroma
-constexpr float kStromaH = 0.07f;    // diffuse haematoxylin in stroma
-constexpr float kEdgeUm = 0.4f;      // nucleus membrane softness
+constexpr float kNucleusH = 1.5f;  // haematoxylin concentration of a homogeneous nucleus
+constexpr float kStromaE = 0.55f;  // eosin concentration of stroma
+constexpr float kStromaH = 0.07f;  // diffuse haematoxylin in stroma
+constexpr float kEdgeUm = 0.4f;    // nucleus membrane softness
 
 // Relative chromatin density of a nucleus at local point (u along the major axis, v across), times its edge alpha.
 float chromatin(const Nucleus& n, Nuclear type, float u, float v, float gx, float gy, uint64_t seed, float* alpha) {
@@ -25,13 +25,20 @@ float chromatin(const Nucleus& n, Nuclear type, float u, float v, float gx, floa
   const float grain = value_noise(gx / 0.6f, gy / 0.6f, seed ^ n.id);
   float d;
   switch (type) {
-    case Nuclear::kSolid: d = 1.0f + 0.25f * (grain - 0.5f); break;
-    case Nuclear::kSpindle: d = 1.0f + 0.2f * (grain - 0.5f); break;
+    case Nuclear::kSolid:
+      d = 1.0f + 0.25f * (grain - 0.5f);
+      break;
+    case Nuclear::kSpindle:
+      d = 1.0f + 0.2f * (grain - 0.5f);
+      break;
     default: {
       const float du = u - n.nucleolus_dx, dv = v - n.nucleolus_dy;
-      if (du * du + dv * dv < 0.7f * 0.7f) d = 2.2f;
-      else if (depth < 0.9f) d = 1.9f;
-      else d = 0.3f + 0.7f * grain;
+      if (du * du + dv * dv < 0.7f * 0.7f)
+        d = 2.2f;
+      else if (depth < 0.9f)
+        d = 1.9f;
+      else
+        d = 0.3f + 0.7f * grain;
     }
   }
   return d * a;
@@ -67,17 +74,19 @@ float nuclear_scale(const Scene& s, Nuclear type) {
   ref.a = ref.b = 3.5f;
   double want = 0;
   for (float v = -ref.b - 0.5f; v <= ref.b + 0.5f; v += 0.07f)
-      for (float u = -ref.a - 0.5f; u <= ref.a + 0.5f; u += 0.07f) {
-        const float rho = std::sqrt(u * u + v * v) / ref.a;
-        const float a = std::clamp((1 - rho) * ref.a / kEdgeUm + 0.5f, 0.0f, 1.0f);
-        want += 1.0 - std::exp(-k * a);
-      }
+    for (float u = -ref.a - 0.5f; u <= ref.a + 0.5f; u += 0.07f) {
+      const float rho = std::sqrt(u * u + v * v) / ref.a;
+      const float a = std::clamp((1 - rho) * ref.a / kEdgeUm + 0.5f, 0.0f, 1.0f);
+      want += 1.0 - std::exp(-k * a);
+    }
   want *= 0.07 * 0.07;
   float lo = 0.2f, hi = 3.0f;
   for (int it = 0; it < 30; ++it) {
     const float mid = 0.5f * (lo + hi);
-    if (absorbed(s, type, mid) < want) lo = mid;  // too bright: darken
-    else hi = mid;
+    if (absorbed(s, type, mid) < want)
+      lo = mid;  // too bright: darken
+    else
+      hi = mid;
   }
   return 0.5f * (lo + hi);
 }

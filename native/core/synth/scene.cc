@@ -94,16 +94,22 @@ const char* class_name(int label) {
 }
 const char* nuclear_name(Nuclear n) {
   switch (n) {
-    case Nuclear::kSolid: return "round nuclei, dense homogeneous chromatin";
-    case Nuclear::kSpindle: return "spindle nuclei (elongated 1.8x / 1.8x), same area";
-    default: return "vesicular nuclei: dark rim, pale clumped chromatin, nucleolus; same area and mean darkness";
+    case Nuclear::kSolid:
+      return "round nuclei, dense homogeneous chromatin";
+    case Nuclear::kSpindle:
+      return "spindle nuclei (elongated 1.8x / 1.8x), same area";
+    default:
+      return "vesicular nuclei: dark rim, pale clumped chromatin, nucleolus; same area and mean darkness";
   }
 }
 const char* architecture_name(Architecture a) {
   switch (a) {
-    case Architecture::kGlands: return "glands: pale lumens 32-80 um wide ringed by nuclei";
-    case Architecture::kBands: return "fibrous bands: alternating dense/loose stroma, period 45-75 um";
-    default: return "nests: cellular islands 56-120 um wide with pale halos";
+    case Architecture::kGlands:
+      return "glands: pale lumens 32-80 um wide ringed by nuclei";
+    case Architecture::kBands:
+      return "fibrous bands: alternating dense/loose stroma, period 45-75 um";
+    default:
+      return "nests: cellular islands 56-120 um wide with pale halos";
   }
 }
 

@@ -26,12 +26,12 @@ struct Disc {
 };
 
 struct Piece {
-  float cx, cy, radius;             // um; outline r(theta) = radius * (1 + sum a_k cos(k theta + p_k))
+  float cx, cy, radius;  // um; outline r(theta) = radius * (1 + sum a_k cos(k theta + p_k))
   std::array<float, 4> harm_a{}, harm_p{};
   Architecture architecture = Architecture::kGlands;
-  float nuclear_fraction = 0.2f;    // area fraction of tissue covered by nuclei (class-independent)
+  float nuclear_fraction = 0.2f;  // area fraction of tissue covered by nuclei (class-independent)
   float band_angle = 0, band_period = 60, band_phase = 0;
-  std::vector<Disc> discs;          // lumens (glands) or nests
+  std::vector<Disc> discs;  // lumens (glands) or nests
   int nuclei = 0;
   float outline(float theta) const;
 };
@@ -77,7 +77,7 @@ struct Local {
 struct Scene {
   int label = 0;
   Nuclear nuclear = Nuclear::kSolid;
-  uint64_t seed = 0;           // pixel-noise seed for this slide
+  uint64_t seed = 0;  // pixel-noise seed for this slide
   SceneParams params;
   Stain stain{};
   std::vector<Piece> pieces;

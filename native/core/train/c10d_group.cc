@@ -42,8 +42,9 @@ nlohmann::json distributed_backends() {
 #if !RESDISTILL_C10D
 
 std::unique_ptr<Group> join_group(const DistSpec&, const c10::Device&) {
-  throw Error(code::kDistFailed, "this build of resdistill has no c10d (distributed: unavailable); rebuild against a LibTorch "
-                             "with c10d and Gloo (Debian: apt install libgloo-dev, then npx resdistill setup)");
+  throw Error(code::kDistFailed,
+              "this build of resdistill has no c10d (distributed: unavailable); rebuild against a LibTorch "
+              "with c10d and Gloo (Debian: apt install libgloo-dev, then npx resdistill setup)");
 }
 
 #else
@@ -57,7 +58,7 @@ using Backend = c10d::Backend;
 using Backend = c10d::ProcessGroup;
 #endif
 
-constexpr int64_t kBucketBytes = 25 << 20;  // DDP's default bucket size
+constexpr int64_t kBucketBytes = 25 << 20;      // DDP's default bucket size
 constexpr int64_t kFirstBucketBytes = 1 << 20;  // DDP's first gradient bucket: small, so it starts early in backward
 constexpr auto kBeat = std::chrono::milliseconds(1000);
 
@@ -206,7 +207,7 @@ class Overlap {
 
  private:
   struct Bucket {
-    std::vector<size_t> members;  // indexes into params_
+    std::vector<size_t> members;   // indexes into params_
     std::vector<int64_t> offsets;  // of each member in the flat buffer, in elements
     std::vector<at::Tensor> io;    // the flat buffer, as the collective takes it
     size_t pending = 0;            // members whose gradient is not final yet
@@ -225,8 +226,10 @@ class Overlap {
     const auto [b, m] = where_[i];
     const at::Tensor& so_far = params_[i].grad();
     at::Tensor out = slice(b, m);
-    if (so_far.defined()) at::add_out(out, so_far, incoming);
-    else out.copy_(incoming);
+    if (so_far.defined())
+      at::add_out(out, so_far, incoming);
+    else
+      out.copy_(incoming);
     filled_[i] = true;
     if (--buckets_[b].pending == 0) start_ready();
   }
@@ -240,7 +243,7 @@ class Overlap {
 
   c10::intrusive_ptr<Backend> pg_;
   std::vector<at::Tensor> params_;
-  std::vector<std::pair<size_t, size_t>> where_;  // parameter -> (bucket, member)
+  std::vector<std::pair<size_t, size_t> > where_;  // parameter -> (bucket, member)
   std::vector<Bucket> buckets_;
   std::vector<bool> filled_;
   size_t next_ = 0;  // the next bucket to start
@@ -252,7 +255,11 @@ class C10dGroup final : public Group {
  public:
   C10dGroup(const DistSpec& d, std::string backend, const c10::Device& device, c10::intrusive_ptr<c10d::Store> store,
             c10::intrusive_ptr<Backend> pg)
-      : d_(d), backend_(std::move(backend)), device_(device), store_(std::move(store)), pg_(std::move(pg)),
+      : d_(d),
+        backend_(std::move(backend)),
+        device_(device),
+        store_(std::move(store)),
+        pg_(std::move(pg)),
         timeout_(std::chrono::milliseconds(int64_t(d.timeout_seconds * 1000))) {
     try {
       heartbeat_ = std::make_unique<Heartbeat>(d.master_addr, d.master_port, d.rank);
@@ -382,7 +389,7 @@ class C10dGroup final : public Group {
     } catch (const std::exception& e) {
       const std::string cause = first_line(e.what());
       throw Error(code::kDistFailed, "rank " + std::to_string(d_.rank) + " of " + std::to_string(d_.world) + ": " + what + " failed: " +
-                                     culprit() + " (" + cause + "); checkpoints are kept: rerun the same command to resume");
+                                         culprit() + " (" + cause + "); checkpoints are kept: rerun the same command to resume");
     }
   }
 
@@ -392,8 +399,9 @@ class C10dGroup final : public Group {
     try {
       stalled = heartbeat_->stalled(d_.world);
     } catch (const std::exception&) {
-      return d_.rank == 0 ? "the rendezvous store stopped answering" : "rank 0 died or hangs (it hosts the rendezvous store at " +
-                                                                        d_.master_addr + ":" + std::to_string(d_.master_port) + ")";
+      return d_.rank == 0
+                 ? "the rendezvous store stopped answering"
+                 : "rank 0 died or hangs (it hosts the rendezvous store at " + d_.master_addr + ":" + std::to_string(d_.master_port) + ")";
     }
     if (stalled.empty()) {
       return "no peer died, so one hangs or is far slower: the collective waited more than timeoutSeconds (" +
@@ -470,9 +478,9 @@ std::unique_ptr<Group> join_group(const DistSpec& d, const c10::Device& device) 
     if (agent_store) store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::string(restart ? restart : "0"), store);
   } catch (const std::exception& e) {
     throw Error(code::kDistFailed, "rank " + std::to_string(d.rank) + " of " + std::to_string(d.world) + ": rendezvous at " + where +
-                                   " failed within " + std::to_string(int64_t(d.timeout_seconds)) + " s: " +
-                                   (d.rank == 0 ? "not every rank arrived (or the port is taken)" : "rank 0 did not answer") + " (" +
-                                   first_line(e.what()) + ")");
+                                       " failed within " + std::to_string(int64_t(d.timeout_seconds)) +
+                                       " s: " + (d.rank == 0 ? "not every rank arrived (or the port is taken)" : "rank 0 did not answer") +
+                                       " (" + first_line(e.what()) + ")");
   }
   c10::intrusive_ptr<Backend> pg;
   try {
@@ -483,8 +491,8 @@ std::unique_ptr<Group> join_group(const DistSpec& d, const c10::Device& device) 
 #endif
   } catch (const std::exception& e) {
     throw Error(code::kDistFailed, "rank " + std::to_string(d.rank) + " of " + std::to_string(d.world) + ": rendezvous of the " + backend +
-                                   " process group at " + where + " failed within " + std::to_string(int64_t(d.timeout_seconds)) +
-                                   " s: not every rank arrived (" + first_line(e.what()) + ")");
+                                       " process group at " + where + " failed within " + std::to_string(int64_t(d.timeout_seconds)) +
+                                       " s: not every rank arrived (" + first_line(e.what()) + ")");
   }
   return std::make_unique<C10dGroup>(d, backend, device, store, pg);
 }

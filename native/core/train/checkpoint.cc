@@ -43,8 +43,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     optimizer.save(optim_archive);
     archive.write("model", model_archive);
     archive.write("optimizer", optim_archive);
-    archive.write("meta", json_tensor({{"epoch", meta.epoch}, {"bestScore", meta.best_score}, {"bestEpoch", meta.best_epoch},
-                                       {"history", meta.history}}));
+    archive.write(
+        "meta",
+        json_tensor({{"epoch", meta.epoch}, {"bestScore", meta.best_score}, {"bestEpoch", meta.best_epoch}, {"history", meta.history}}));
     archive.save_to(out);
   });
 }
@@ -66,8 +67,8 @@ bool load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     meta.best_epoch = j.at("bestEpoch");
     meta.history = j.at("history");
   } catch (const std::exception& e) {
-    throw Error(code::kIo, "checkpoint " + path + " is unreadable (" + std::string(e.what()).substr(0, 200) +
-                               "); delete it to restart this run");
+    throw Error(code::kIo,
+                "checkpoint " + path + " is unreadable (" + std::string(e.what()).substr(0, 200) + "); delete it to restart this run");
   }
   return true;
 }

@@ -10,7 +10,7 @@
 namespace rd::train {
 
 struct CheckpointMeta {
-  int64_t epoch = 0;        // epochs completed
+  int64_t epoch = 0;  // epochs completed
   double best_score = -1e300;
   int64_t best_epoch = -1;
   nlohmann::json history = nlohmann::json::array();

@@ -1,5 +1,5 @@
 // "train.defaults": the core's defaults for every job-spec field the experiment config also sets, in the config's
-// words. The config (src/experiment/config.ts) owns the defaults; test/native/defaults-agree.test.ts checks these
+// words. The config (src/config/schema.ts) owns the defaults; test/native/defaults-agree.test.ts checks these
 // equal it, so a second copy here can never silently disagree.
 #include "data/augment.h"
 #include "job/job.h"
@@ -7,7 +7,7 @@
 #include "train/losses.h"
 #include "train/optimizer.h"
 #include "train/loop.h"
-#include "train/run_spec.h"
+#include "train/run_config.h"
 
 namespace rd::train {
 namespace {
@@ -18,7 +18,7 @@ Json run_defaults(const Json&, JobContext&) {
   const ScheduleSpec schedule;
   const models::ModelSpec model;
   // What parse_loop and parse_normalize fall back to when the spec omits the field.
-  const Json minimal = {{"outDir", "unused"}};
+  const Json minimal = {{"out", "unused"}};
   const LoopSpec loop = parse_loop(minimal);
   return {
       {"model", model.architecture()},
@@ -28,7 +28,8 @@ Json run_defaults(const Json&, JobContext&) {
         {"accumulate", loop.accumulate},
         {"selectBy", loop.select_by},
         {"bf16", run.bf16},
-        {"optimizer", {{"name", optimizer.name}, {"lr", optimizer.lr}, {"weightDecay", optimizer.weight_decay}, {"momentum", optimizer.momentum}}},
+        {"optimizer",
+         {{"name", optimizer.name}, {"lr", optimizer.lr}, {"weightDecay", optimizer.weight_decay}, {"momentum", optimizer.momentum}}},
         {"schedule", {{"name", schedule.name}, {"gamma", schedule.gamma}, {"warmupEpochs", schedule.warmup_epochs}}}}},
       {"loss", loss_defaults()},
       {"augment", data::AugmentSpec::defaults()},
@@ -38,7 +39,9 @@ Json run_defaults(const Json&, JobContext&) {
   };
 }
 
-const JobRegistrar kRegistrar("train.defaults", "the core's defaults of the fields the experiment config also sets (checked against it by a test)", run_defaults);
+const JobRegistrar kRegistrar("train.defaults",
+                              "the core's defaults of the fields the experiment config also sets (checked against it by a test)",
+                              run_defaults);
 
 }  // namespace
 }  // namespace rd::train

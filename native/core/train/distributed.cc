@@ -19,7 +19,8 @@ int int_field(const nlohmann::json& d, const std::string& key, const char* env, 
   if (!v || !*v) return fallback;
   char* end = nullptr;
   const long n = std::strtol(v, &end, 10);
-  if (*end != '\0' || n < 0 || n > 1 << 20) throw Error(code::kConfigInvalid, std::string("environment ") + env + "='" + v + "' is not a count");
+  if (*end != '\0' || n < 0 || n > 1 << 20)
+    throw Error(code::kConfigInvalid, std::string("environment ") + env + "='" + v + "' is not a count");
   return int(n);
 }
 
@@ -75,7 +76,7 @@ nlohmann::json describe_distributed(const Group* group, int64_t batch_size, int6
           {"rank", group ? group->rank() : 0},
           {"batchPerRank", batch_size},
           {"globalBatch", batch_size * world * accumulate},  // samples per optimiser step, over all ranks
-          {"lr", lr},  // applied as given: no scaling with the world size
+          {"lr", lr},                                        // applied as given: no scaling with the world size
           {"collectiveSeconds", group ? group->seconds() : 0.0}};
 }
 

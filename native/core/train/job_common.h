@@ -4,8 +4,8 @@
 #include "job/job.h"
 #include "models/model.h"
 #include "train/loop.h"
-#include "train/run_spec.h"
-#include "run/model_spec.h"
+#include "train/run_config.h"
+#include "run/model_config.h"
 #include "run/store_views.h"
 
 namespace rd::train {

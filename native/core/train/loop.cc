@@ -23,7 +23,7 @@ LoopSpec parse_loop(const Json& spec) {
   s.clip_grad_norm = spec::get<double>(spec, "clipGradNorm", 0.0);
   s.optimizer = parse_optimizer(spec);
   s.schedule = parse_schedule(spec, s.epochs);
-  s.out_dir = spec::require<std::string>(spec, "outDir");
+  s.out_dir = spec::require<std::string>(spec, "out");
   s.resume = spec::get<bool>(spec, "resume", true);
   s.select_by = spec::get<std::string>(spec, "selectBy", s.select_by);
   spec::check(s.epochs > 0, "epochs", "must be > 0");
@@ -127,7 +127,8 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
                                      ? "the last good checkpoint (epoch " + std::to_string(meta.epoch) + ") is kept in " + ckpt
                                      : "no checkpoint was written before it, so a rerun starts from scratch";
         throw Error(code::kLossNotFinite, "loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) + ", step " +
-                                           std::to_string(step_index + 1) + "; " + kept + " (lower the learning rate or enable gradient clipping)");
+                                              std::to_string(step_index + 1) + "; " + kept +
+                                              " (lower the learning rate or enable gradient clipping)");
       }
       const bool last = (step_index + 1) % s.accumulate == 0 || step_index + 1 == steps;  // of an optimiser step
       if (group && last) group->overlap_next_backward(model.parameters());
@@ -160,9 +161,16 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double eta = elapsed / double(epoch + 1 - start_epoch) * double(s.epochs - epoch - 1);
-    Json event = {{"type", "epoch"}, {"epoch", epoch + 1}, {"epochs", s.epochs}, {"loss", loss_sum / std::max<int64_t>(images, 1)},
-                  {"terms", terms}, {"lr", lr}, {"imagesPerSecond", images / std::max(seconds, 1e-9)}, {"seconds", seconds},
-                  {"etaSeconds", eta}, {"val", val}};
+    Json event = {{"type", "epoch"},
+                  {"epoch", epoch + 1},
+                  {"epochs", s.epochs},
+                  {"loss", loss_sum / std::max<int64_t>(images, 1)},
+                  {"terms", terms},
+                  {"lr", lr},
+                  {"imagesPerSecond", images / std::max(seconds, 1e-9)},
+                  {"seconds", seconds},
+                  {"etaSeconds", eta},
+                  {"val", val}};
     // Time in all-reduces this epoch (waiting for slower ranks included): the data-parallel overhead's upper bound.
     if (group) event["collectiveSeconds"] = group->seconds() - collective0;
     meta.history.push_back(event);
@@ -174,8 +182,12 @@ Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& 
   const std::string last = s.out_dir + "/final.safetensors";
   if (writer) models::save_weights(model, last, weights_metadata(s, meta.epoch));
   if (group) group->barrier();  // every rank returns once rank 0's files exist
-  return {{"bestEpoch", meta.best_epoch}, {"bestCheckpoint", best}, {"finalCheckpoint", last}, {"checkpoint", ckpt},
-          {"final", meta.history.empty() ? Json(nullptr) : meta.history.back()["val"]}, {"history", meta.history}};
+  return {{"bestEpoch", meta.best_epoch},
+          {"bestCheckpoint", best},
+          {"finalCheckpoint", last},
+          {"checkpoint", ckpt},
+          {"final", meta.history.empty() ? Json(nullptr) : meta.history.back()["val"]},
+          {"history", meta.history}};
 }
 
 }  // namespace rd::train

@@ -30,7 +30,7 @@ struct LoopSpec {
   ScheduleSpec schedule;
   std::string out_dir;
   bool resume = true;
-  std::string select_by = "accuracy";  // or balancedAccuracy, macroF1, loss; distillLoss (students: label-free)
+  std::string select_by = "accuracy";                   // or balancedAccuracy, macroF1, loss; distillLoss (students: label-free)
   std::map<std::string, std::string> weights_metadata;  // stamped into best/final safetensors (train/run_weights.h)
 };
 
@@ -47,7 +47,7 @@ LoopSpec parse_loop(const Json& spec);
 // Runs (or resumes) training; returns { bestEpoch, bestCheckpoint, final, history }.
 // With a `group` (distributed.h) this is one data-parallel rank: rank 0's weights are broadcast, losses and
 // gradients averaged over ranks, every rank validates, and only rank 0 writes files.
-Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& spec, const StepFn& step,
-                const ValidateFn& validate, JobContext& ctx, Group* group = nullptr);
+Json train_loop(torch::nn::Module& model, data::Loader& source, const LoopSpec& spec, const StepFn& step, const ValidateFn& validate,
+                JobContext& ctx, Group* group = nullptr);
 
 }  // namespace rd::train

@@ -18,7 +18,11 @@ Json run_loss(const Json& spec, JobContext&) {
   for (const char* k : {"fs", "zs", "ft", "zt"})
     if (!t.count(k)) throw Error(code::kConfigInvalid, std::string("spec.tensors: file lacks '") + k + "'");
   auto terms = distill_loss(t["fs"], t["zs"], t["ft"], t["zt"], t.count("labels") ? t["labels"] : at::Tensor(), o);
-  return {{"total", terms.total.item<double>()}, {"kd", terms.kd.item<double>()}, {"px", terms.px.item<double>()}, {"ce", terms.ce.item<double>()}};
+  return {{"total", terms.total.item<double>()},
+          {"kd", terms.kd.item<double>()},
+          {"px", terms.px.item<double>()},
+          {"ce", terms.ce.item<double>()},
+          {"at", terms.at.item<double>()}};
 }
 
 const JobRegistrar kRegistrar("train.loss", "evaluate the distillation loss terms on tensors from a safetensors file", run_loss);

@@ -19,13 +19,13 @@ struct OptimizerSpec {
 
 struct ScheduleSpec {
   std::string name = "constant";
-  double gamma = 0.95;        // exponential: lr * gamma^epoch
-  double warmup_epochs = 0;   // linear warm-up from 0, then the schedule
+  double gamma = 0.95;       // exponential: lr * gamma^epoch
+  double warmup_epochs = 0;  // linear warm-up from 0, then the schedule
   int epochs = 1;
 };
 
-OptimizerSpec parse_optimizer(const nlohmann::json& spec);               // spec.optimizer
-ScheduleSpec parse_schedule(const nlohmann::json& spec, int epochs);     // spec.schedule
+OptimizerSpec parse_optimizer(const nlohmann::json& spec);            // spec.optimizer
+ScheduleSpec parse_schedule(const nlohmann::json& spec, int epochs);  // spec.schedule
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::vector<at::Tensor>& params, const OptimizerSpec& o);
 
 // Learning rate at a fractional epoch (epoch + step/steps).

@@ -6,6 +6,7 @@
 
 #include "job/spec.h"
 #include "models/weights_metadata.h"
+#include "util/magnification.h"
 
 namespace rd::train {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 // paths left out (as the planner's run keys), so the same run written elsewhere carries the same bytes; and how it
 // was launched (spec.distributed: this rank, the rendezvous address) too, so every rank and launcher agree.
 std::string spec_hash(Json spec) {
-  spec.erase("outDir");
+  spec.erase("out");
   spec.erase("resume");
   spec.erase("distributed");
   uint64_t h = 1469598103934665603ull;
@@ -27,9 +28,9 @@ std::string spec_hash(Json spec) {
 // The stored view's microns per pixel at `magnification` (the store records the effective one).
 double stored_mpp(const store::Store& store, double magnification) {
   for (const auto& m : store.manifest().at("magnifications")) {
-    if (std::abs(m.at("magnification").get<double>() - magnification) < 1e-6 * magnification && m.contains("mpp")) return m.at("mpp").get<double>();
+    if (same_magnification(m.at("magnification").get<double>(), magnification) && m.contains("mpp")) return m.at("mpp").get<double>();
   }
-  return 10.0 / magnification;
+  return mpp_at(magnification);
 }
 
 }  // namespace
@@ -57,7 +58,8 @@ std::map<std::string, std::string> run_weights_metadata(const Json& spec, const 
   w.method = spec::get<std::string>(caller, "method", method);
   w.run_id = spec::get<std::string>(caller, "runId", spec_hash(spec));
   w.synthetic = spec::get<bool>(caller, "synthetic", false);
-  if (spec.contains("teacher") && spec["teacher"].is_object()) w.teacher_magnification = spec::get<double>(spec["teacher"], "magnification", 0);
+  if (spec.contains("teacher") && spec["teacher"].is_object())
+    w.teacher_magnification = spec::get<double>(spec["teacher"], "magnification", 0);
   return models::to_metadata(w);
 }
 

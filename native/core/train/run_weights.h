@@ -7,7 +7,7 @@
 
 #include "data/loader.h"
 #include "job/job.h"
-#include "train/run_spec.h"
+#include "train/run_config.h"
 #include "run/store_views.h"
 
 namespace rd::train {

@@ -6,7 +6,7 @@
 #include "train/job_common.h"
 #include "job/job.h"
 #include "train/loop.h"
-#include "train/run_spec.h"
+#include "train/run_config.h"
 #include "run/store_views.h"
 #include "train/run_weights.h"
 #include "models/autocast.h"
@@ -36,7 +36,8 @@ Json run_supervised(const Json& spec, JobContext& ctx) {
     auto ce = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), b.labels.to(r.device));
     return StepResult{ce, {{"ce", ce.detach()}}};
   };
-  Json result = describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, rank_ctx), rank_ctx, group.get()), r, facts, *train);
+  Json result = describe_run(train_loop(*model, *train, r.loop, step, validator(*model, *val, r, facts, rank_ctx), rank_ctx, group.get()),
+                             r, facts, *train);
   if (group) result["distributed"] = describe_distributed(group.get(), r.batch_size, r.loop.accumulate, r.loop.optimizer.lr);
   return result;
 }

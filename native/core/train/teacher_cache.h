@@ -18,7 +18,7 @@ namespace rd::train {
 class TeacherCache {
  public:
   using Teacher = std::function<std::pair<at::Tensor, at::Tensor>(const at::Tensor&)>;  // hi -> (f_t, z_t), no grad
-  using MapSize = std::function<std::pair<int64_t, int64_t>(int64_t h, int64_t w)>;      // student input -> map size
+  using MapSize = std::function<std::pair<int64_t, int64_t>(int64_t h, int64_t w)>;     // student input -> map size
 
   TeacherCache(Teacher teacher, TeacherResize resize) : teacher_(std::move(teacher)), resize_(resize) {}
 
@@ -27,8 +27,7 @@ class TeacherCache {
 
   // Fills the cache with every flip/rotation `augment` can draw, from a loader giving un-augmented
   // (student, teacher) views in that order; emits "teacherCache" progress events.
-  void fill(data::Loader& plain, const data::AugmentSpec& augment, const MapSize& map_size, const c10::Device& device,
-            JobContext& ctx);
+  void fill(data::Loader& plain, const data::AugmentSpec& augment, const MapSize& map_size, const c10::Device& device, JobContext& ctx);
 
   Json stats() const;
 

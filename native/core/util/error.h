@@ -14,7 +14,7 @@ class Error : public std::runtime_error {
   std::string code_;
 };
 
-// Every code the core raises, in one place; src/errors.ts lists the same and test/native/error-codes.test.ts
+// Every code the core raises, in one place; src/util/errors.ts lists the same and test/native/error-codes.test.ts
 // checks it against `all` (exposed by versions().errorCodes).
 namespace code {
 inline constexpr const char* kConfigInvalid = "CONFIG_INVALID";
@@ -36,7 +36,10 @@ inline constexpr const char* kSlideNoMpp = "SLIDE_NO_MPP";
 inline constexpr const char* kSlideReadFailed = "SLIDE_READ_FAILED";
 inline constexpr const char* kRegionOutside = "REGION_OUTSIDE";
 inline constexpr const char* kDistFailed = "DIST_FAILED";  // a data-parallel peer died, hung or never arrived
-inline constexpr const char* all[] = {kConfigInvalid, kCancelled, kDeviceUnavailable, kTorch, kInternal, kOutOfMemory, kIo, kDiskFull, kResourceLimit, kStoreCorrupt, kStoreLocked, kWeightsInvalid, kLossNotFinite, kSlideNotFound, kSlideUnsupported, kSlideNoMpp, kSlideReadFailed, kRegionOutside, kDistFailed};
+inline constexpr const char* all[] = {
+    kConfigInvalid,    kCancelled,     kDeviceUnavailable, kTorch,         kInternal,       kOutOfMemory,   kIo,
+    kDiskFull,         kResourceLimit, kStoreCorrupt,      kStoreLocked,   kWeightsInvalid, kLossNotFinite, kSlideNotFound,
+    kSlideUnsupported, kSlideNoMpp,    kSlideReadFailed,   kRegionOutside, kDistFailed};
 }  // namespace code
 
 }  // namespace rd

@@ -1,6 +1,6 @@
 // Bounds on sizes an input declares (a weights file's class count, a labels CSV's length): checked before anything
 // is allocated from them, so a hostile or corrupt file fails with a typed error instead of exhausting memory.
-// src/report/results-check.ts and src/text-input.ts hold the same bounds for the inputs read in TypeScript.
+// src/report/results-check.ts and src/util/text-input.ts hold the same bounds for the inputs read in TypeScript.
 #pragma once
 #include <cstdint>
 

@@ -3,7 +3,7 @@
 
 namespace rd {
 
-int usable_cores();            // CPUs this process may run on (affinity-aware).
+int usable_cores();             // CPUs this process may run on (affinity-aware).
 void set_threads(int threads);  // <= 0 means usable_cores(). For the calling job only: the next job adopts the default.
 int threads();
 // The count every job starts with (the addon's setThreads, RESDISTILL_THREADS); <= 0 means usable_cores().
