@@ -10,6 +10,10 @@ Needs only torch (numpy for numpy inputs). Reads safetensors with the `safetenso
 with the standard library. From the command line, `python3 resdistill_models.py WEIGHTS [IMAGE.npy ...]` prints the
 metadata and, per RGB uint8 H x W x 3 .npy image, the logits, as one JSON object.
 
+Stain normalisation (docs/stain.md): a weights file trained on a stain-normalised store carries the reference in its
+metadata (`stain`), and preprocess() applies it; `normalize_stain(rgb, meta["stain"])` does it alone (e.g. before an
+ONNX export), and `fit_stain(images, "macenko" | "reinhard")` fits a reference.
+
 Bring your own teacher: a ResNet-18/34/50 trained in PyTorch (torchvision's, or any module with its state-dict names)
 becomes a self-describing resdistill weights file that resdistill loads like its own:
 
@@ -87,7 +91,7 @@ def parse_metadata(raw, path="weights"):
         raise WeightsInvalid(f"{path}: format {raw['resdistillFormat']!r} is not {FORMAT}")
     meta = dict(raw)
     for key in ("architecture", "classes", "magnification", "mpp", "inputMean", "inputStd", "inputSize",
-                "fieldOfViewUm", "maxSizeUm", "teacherMagnification", "epoch"):
+                "fieldOfViewUm", "maxSizeUm", "teacherMagnification", "epoch", "stain"):
         if key in raw:
             meta[key] = json.loads(raw[key])
     meta["synthetic"] = raw.get("synthetic") == "true"
@@ -294,11 +298,122 @@ def load(path, device="cpu"):
     return model.to(device).eval(), meta
 
 
+# --- stain normalisation (docs/stain.md is the contract; the core implements the same in float64) ------------------
+
+_IO, _ALPHA, _BETA = 240.0, 1.0, 0.15
+_RGB_TO_XYZ = torch.tensor([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                            [0.0193339, 0.1191920, 0.9503041]], dtype=torch.float64)
+_XYZ_TO_RGB = torch.tensor([[3.2404542, -1.5371385, -0.4985314], [-0.9692660, 1.8760108, 0.0415560],
+                            [0.0556434, -0.2040259, 1.0572252]], dtype=torch.float64)
+_WHITE = torch.tensor([0.95047, 1.0, 1.08883], dtype=torch.float64)
+_D = 6.0 / 29.0
+
+
+def _percentile(x, q):
+    """numpy's default percentile (linear between order statistics) along the last dimension; torch.quantile refuses
+    large inputs."""
+    s = torch.sort(x, dim=-1).values
+    pos = q / 100.0 * (s.shape[-1] - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, s.shape[-1] - 1)
+    return s[..., lo] + (s[..., hi] - s[..., lo]) * (pos - lo)
+
+
+def _macenko(px):
+    """(HE 3 x 2, C 2 x N, maxC 2) of float64 N x 3 RGB pixels; None with fewer than 3 tissue pixels."""
+    od = -torch.log((px + 1.0) / _IO)
+    tissue = od[(od >= _BETA).all(1)]
+    if tissue.shape[0] < 3:
+        return None
+    _, vectors = torch.linalg.eigh(torch.cov(tissue.T))  # ascending eigenvalues, N - 1 denominator
+    e1, e2 = (torch.where(v.sum() < 0, -v, v) for v in (vectors[:, 2], vectors[:, 1]))  # eigh's sign is arbitrary
+    phi = torch.atan2(tissue @ e1, tissue @ e2)
+    v_min, v_max = (e2 * torch.cos(p) + e1 * torch.sin(p) for p in (_percentile(phi, q) for q in (_ALPHA, 100 - _ALPHA)))
+    he = torch.stack([v_min, v_max] if v_min[0] > v_max[0] else [v_max, v_min], 1)
+    c = torch.linalg.solve(he.T @ he, he.T @ od.T)
+    return he, c, _percentile(c, 99.0)
+
+
+def _lab(px):
+    """CIELAB (sRGB, D65) of float64 N x 3 RGB in [0, 255]."""
+    c = px / 255.0
+    linear = torch.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    t = (linear @ _RGB_TO_XYZ.T) / _WHITE
+    f = torch.where(t > _D ** 3, t ** (1.0 / 3.0), t / (3 * _D * _D) + 4.0 / 29.0)
+    return torch.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
+
+
+def _rgb(lab):
+    """float64 N x 3 RGB in [0, 255] of CIELAB; linear RGB is clamped to [0, 1] before the gamma."""
+    fy = (lab[:, 0] + 16) / 116
+    f = torch.stack([fy + lab[:, 1] / 500, fy, fy - lab[:, 2] / 200], 1)
+    xyz = torch.where(f > _D, f ** 3, 3 * _D * _D * (f - 4.0 / 29.0)) * _WHITE
+    linear = (xyz @ _XYZ_TO_RGB.T).clamp(0.0, 1.0)
+    c = torch.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return c * 255.0
+
+
+def _lab_stats(lab):
+    mean = lab.mean(0)
+    return mean, ((lab - mean) ** 2).mean(0).sqrt()  # N denominator
+
+
+def fit_stain(images, method):
+    """The reference (the JSON of docs/stain.md) of RGB uint8 H x W x 3 images: every k-th pixel of each is pooled,
+    k = ceil(pixels / 65,536). Raises ValueError for an unknown method, or macenko with fewer than 3 tissue pixels."""
+    pool = []
+    for image in images:
+        px = torch.as_tensor(image).reshape(-1, 3)
+        pool.append(px[::max(1, -(-px.shape[0] // 65536))])
+    px = torch.cat(pool).to(torch.float64)
+    out = {"method": method}
+    if method == "macenko":
+        fit = _macenko(px)
+        if fit is None:
+            raise ValueError("macenko: fewer than 3 tissue pixels in the pooled images")
+        out["stainMatrix"], out["maxConcentrations"] = fit[0].tolist(), fit[2].tolist()
+    elif method == "reinhard":
+        mean, std = _lab_stats(_lab(px))
+        out["mean"], out["std"] = mean.tolist(), std.tolist()
+    else:
+        raise ValueError(f"unknown stain method {method!r} (macenko, reinhard)")
+    out["samples"], out["pixels"] = len(images), px.shape[0]
+    return out
+
+
+def normalize_stain(rgb, stain, rounded=True):
+    """RGB uint8 H x W x 3 mapped from its own stain estimate to the reference `stain` (a fit_stain dict): uint8 torch
+    H x W x 3, or with rounded=False the float64 values clamped to [0, 255] before rounding."""
+    x = torch.as_tensor(rgb)
+    px = x.reshape(-1, 3).to(torch.float64)
+    out = px
+    if stain["method"] == "macenko":
+        fit = _macenko(px)
+        if fit is not None and bool((fit[2] > 0).all()):
+            he, c, max_c = fit
+            ref_he = torch.tensor(stain["stainMatrix"], dtype=torch.float64)
+            ref_max = torch.tensor(stain["maxConcentrations"], dtype=torch.float64)
+            out = (_IO * torch.exp(-ref_he @ (c * (ref_max / max_c)[:, None]))).T
+    elif stain["method"] == "reinhard":
+        lab = _lab(px)
+        mean, std = _lab_stats(lab)
+        ref_mean, ref_std = (torch.tensor(stain[k], dtype=torch.float64) for k in ("mean", "std"))
+        scale = torch.where(std < 1e-6, torch.ones_like(std), ref_std / std)
+        out = _rgb((lab - mean) * scale + ref_mean)
+    else:
+        raise ValueError(f"unknown stain method {stain['method']!r} (macenko, reinhard)")
+    out = out.clamp(0.0, 255.0).reshape(x.shape)
+    return torch.floor(out + 0.5).to(torch.uint8) if rounded else out
+
+
 def preprocess(rgb, meta):
-    """RGB uint8 H x W x 3 (or N x H x W x 3), already at meta['mpp'] um/px -> float32 N x 3 x H x W, normalised as trained."""
+    """RGB uint8 H x W x 3 (or N x H x W x 3), already at meta['mpp'] um/px -> float32 N x 3 x H x W, normalised as trained
+    (stain-normalised first when the metadata carries a stain reference)."""
     x = torch.as_tensor(rgb)
     if x.dim() == 3:
         x = x.unsqueeze(0)
+    if meta.get("stain"):
+        x = torch.stack([normalize_stain(image, meta["stain"]) for image in x])
     x = x.permute(0, 3, 1, 2).to(torch.float32) / 255.0
     mean = torch.tensor(meta["inputMean"], dtype=torch.float32).view(1, 3, 1, 1)
     std = torch.tensor(meta["inputStd"], dtype=torch.float32).view(1, 3, 1, 1)

@@ -76,6 +76,14 @@ const testSplitMessage = {
 /** The synthetic cohort's defaults, shared with `resdistill synth` so both make the same cohort unless told. */
 export const SYNTHETIC_DEFAULTS = { slidesPerClass: 8, seed: 0 } as const;
 
+// Ours (docs/stain.md): DiPalma et al. 2021 normalise channels by the dataset's mean and std only.
+const Stain = z
+  .enum(['none', 'macenko', 'reinhard'])
+  .default('none')
+  .describe(
+    'stain normalisation (ours; docs/stain.md): macenko or reinhard, fitted on the training pool at extraction and applied to every view and, through the weights file, to every predicted tile; none: pixels as read (the paper)',
+  );
+
 const Data = z.discriminatedUnion('source', [
   z
     .strictObject({
@@ -89,6 +97,7 @@ const Data = z.discriminatedUnion('source', [
       mpp: positive.optional().describe('microns per pixel override, used only for slides whose metadata has none'),
       unit: Unit,
       splits: Splits.prefault({}),
+      stain: Stain,
       test: externalTest('a CSV of path,label,group'),
       unlabeledPool: unlabeledRows('slides'),
     })
@@ -100,6 +109,7 @@ const Data = z.discriminatedUnion('source', [
       csv: z.string().min(1).optional().describe('CSV of path,label,group, instead of root'),
       mpp: positive.describe('microns per pixel of the images (required: image files carry no reliable scale)'),
       splits: Splits.prefault({}),
+      stain: Stain,
       test: externalTest('a folder with one sub-folder per class, or a CSV of path,label,group'),
       unlabeledPool: unlabeledRows('images'),
     })
@@ -120,6 +130,7 @@ const Data = z.discriminatedUnion('source', [
       .describe('probability that a tissue piece shows its class architecture, the cue left at low magnification (generator default 0.7)'),
     unit: Unit.prefault({ kind: 'tiles', sizeUm: 256 }),
     splits: Splits.prefault({}),
+    stain: Stain,
   }),
   z.strictObject({
     source: z.literal('store'),

@@ -165,7 +165,7 @@ export interface WeightsDescription {
   inputSize: [number, number] | null;
   fieldOfViewUm: [number, number] | null;
   maxSizeUm: number | null;
-  input: { normalize: 'dataset' | 'none'; mean: number[]; std: number[] };
+  input: { normalize: 'dataset' | 'none'; mean: number[]; std: number[]; stain: StainReference | null };
   preprocessing: string;
   method: string;
   runId: string;
@@ -175,3 +175,10 @@ export interface WeightsDescription {
   params: number;
   tensors: number;
 }
+
+export type StainMethod = 'none' | 'macenko' | 'reinhard';
+
+/** A fitted stain reference (docs/stain.md), as the manifest and the weights metadata hold it. */
+export type StainReference =
+  | { method: 'macenko'; stainMatrix: number[][]; maxConcentrations: number[]; samples: number; pixels: number }
+  | { method: 'reinhard'; mean: number[]; std: number[]; samples: number; pixels: number };

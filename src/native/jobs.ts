@@ -14,6 +14,8 @@ import type {
   SynthOptions,
   SynthResult,
   WeightsDescription,
+  StainMethod,
+  StainReference,
 } from './job-types.js';
 
 type Json = Record<string, unknown>;
@@ -133,6 +135,8 @@ export interface JobCatalogue {
       magnifications: number[];
       out: string;
       splits: SplitsSpec;
+      /** docs/stain.md; absent or none: pixels as read. */
+      stain?: StainMethod;
       samplesPerShard?: number;
       threads?: number;
       part?: Part;
@@ -152,12 +156,19 @@ export interface JobCatalogue {
       checkpoint: string;
       classes: number;
       device: RunDevice;
+      /** The stain reference of the model's store (its weights metadata): each tile is normalised to it first. */
+      stain?: StainReference | null;
     };
     result: ClassifyResult;
   };
   'slide.extract': { spec: Json; result: Json };
   'slide.readTiles': { spec: Json; result: Json };
   'image.areaBench': { spec: Json; result: Json };
+  'stain.fit': { spec: { method: Exclude<StainMethod, 'none'>; images: string[] }; result: StainReference };
+  'stain.apply': {
+    spec: { reference: StainReference; image: string };
+    result: { changed: boolean; exact: number[]; pixels: number[]; shape: [number, number, 3] };
+  };
   'cost.count': {
     spec: { model: ModelSpec; classes?: number; sizes?: number[][]; height?: number; width?: number; batchSize?: number; layers?: boolean };
     result: Counted;
@@ -217,6 +228,8 @@ export const JOB_KIND_LIST = [
   'slide.extract',
   'slide.readTiles',
   'image.areaBench',
+  'stain.fit',
+  'stain.apply',
   'cost.count',
   'cost.measure',
   'train.supervised',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UNIT_DEFAULTS } from '../config/schema.js';
 import { ResdistillError } from '../util/errors.js';
 import { type ModelSpec } from '../native/jobs.js';
+import type { StainReference } from '../native/job-types.js';
 import { readManifest } from '../store/store.js';
 import { listSamples } from '../store/info.js';
 import { checkpointOf, doneFile, oldRunDir, runDir } from '../experiment/layout.js';
@@ -23,8 +24,9 @@ export interface ModelRef {
   sizeUm: number;
   /** The teacher run of the same seed, if the experiment has one. */
   teacher: ModelRef | null;
-  /** Per-channel input statistics the model was trained with (identity for normalize: none). */
-  input: { mean: number[]; std: number[] };
+  /** Per-channel input statistics the model was trained with (identity for normalize: none), and the stain
+   * reference its store was normalised to (docs/stain.md; null: none). */
+  input: { mean: number[]; std: number[]; stain: StainReference | null };
   /** What the model was trained on: tiles, or whole tissue pieces (split into cells no larger than maxSizeUm). */
   unit: { kind: 'tiles' } | { kind: 'pieces'; minAreaUm2: number; maxSizeUm?: number };
   /** Trained on generated slides: every output of predict says SYNTHETIC. */
@@ -52,11 +54,11 @@ function unitOf(runs: PlanRun[]): ModelRef['unit'] {
 
 /** The training job records its input statistics in done.json; runs from before that used none. */
 function inputOf(runDir: string): ModelRef['input'] {
-  const none = { mean: [0, 0, 0], std: [1, 1, 1] };
+  const none = { mean: [0, 0, 0], std: [1, 1, 1], stain: null };
   const done = doneFile(runDir);
   if (!existsSync(done)) return none;
   const input = (JSON.parse(readFileSync(done, 'utf8')) as { results?: { train?: { input?: ModelRef['input'] } } }).results?.train?.input;
-  return input?.mean && input.std ? { mean: input.mean, std: input.std } : none;
+  return input?.mean && input.std ? { mean: input.mean, std: input.std, stain: input.stain ?? null } : none;
 }
 
 interface PlanRun {
@@ -193,7 +195,7 @@ function refFromWeights(d: WeightsDescription, file: string): ModelRef {
     classes: d.classes,
     sizeUm: d.unit === 'tiles' ? Math.sqrt(h * w) * d.mpp : (d.maxSizeUm ?? 0),
     teacher,
-    input: { mean: d.input.mean, std: d.input.std },
+    input: { mean: d.input.mean, std: d.input.std, stain: d.input.stain ?? null },
     unit:
       d.unit === 'pieces'
         ? { kind: 'pieces', minAreaUm2: UNIT_DEFAULTS.minAreaUm2, ...(d.maxSizeUm ? { maxSizeUm: d.maxSizeUm } : {}) }

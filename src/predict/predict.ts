@@ -93,6 +93,7 @@ async function classify(slide: string, ref: ModelRef, tiles: Tile[], o: PredictO
       ...(ref.unit.kind === 'pieces' ? { batchSize: 1 } : {}), // pieces differ in size: one at a time
       mean: ref.input.mean,
       std: ref.input.std,
+      stain: ref.input.stain,
       device: o.device ?? 'cpu',
     },
     { signal: o.signal, onEvent: (e) => o.onEvent?.(stage, e) },

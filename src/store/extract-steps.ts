@@ -31,7 +31,7 @@ export function extractSteps(
   const extract = (source: Record<string, unknown>, testSource?: Record<string, unknown>): JobStep<'store.extract'> => ({
     name: 'extract',
     kind: 'store.extract',
-    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, splits },
+    spec: { source, ...(testSource ? { testSource } : {}), magnifications: mags, out: storeDir, splits, stain: data.stain },
   });
   if (data.source === 'images') {
     const source = { kind: 'images', mpp: data.mpp, ...(data.root ? { root: data.root } : { csv: data.csv }) };

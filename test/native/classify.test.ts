@@ -1,6 +1,6 @@
 // slide.classify reads tiles on reader threads a few batches ahead of the model (slide/read_ahead.cc): the
 // probabilities come back in tile order whatever the batch size and reader count, and a bad tile in the middle
-// fails the job with its typed error instead of hanging. Needs the addon and the real CMU slide (../shared/data).
+// fails the job with its typed error instead of hanging; a stain reference (docs/stain.md) is applied to each tile. Needs the addon and the real CMU slide (../shared/data).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,19 @@ describe.skipIf(!hasData)('slide.classify with read-ahead (addon, real data)', (
     const bad = [...tiles.slice(0, 20), [1e7, 1e7, 224, 224], ...tiles.slice(20)];
     await expect(runJob('slide.classify', spec({ tiles: bad, batchSize: 4, readers: 2 }))).rejects.toMatchObject({
       code: 'REGION_OUTSIDE',
+    });
+  });
+
+  it('normalises each tile to the stain reference it is given, and rejects a malformed one', async () => {
+    const reinhard = { method: 'reinhard', mean: [60, 25, -20], std: [12, 8, 6], samples: 1, pixels: 1 };
+    const plain = await runJob<Classified>('slide.classify', spec({ tiles: tiles.slice(0, 6) }));
+    const stained = await runJob<Classified>('slide.classify', spec({ tiles: tiles.slice(0, 6), stain: reinhard }));
+    const again = await runJob<Classified>('slide.classify', spec({ tiles: tiles.slice(0, 6), stain: reinhard }));
+    expect(stained.probabilities).toEqual(again.probabilities);
+    expect(stained.probabilities).not.toEqual(plain.probabilities);
+    await expect(runJob('slide.classify', spec({ stain: { method: 'reinhard', mean: [1, 2] } }))).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('spec.stain'),
     });
   });
 });

@@ -70,6 +70,8 @@ describe('native defaults agree with the config schema (needs the addon)', () =>
     'slide.extract',
     'slide.readTiles',
     'image.areaBench',
+    'stain.fit',
+    'stain.apply',
     'cost.count',
     'cost.measure',
     'train.defaults',

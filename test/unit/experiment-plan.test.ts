@@ -24,6 +24,16 @@ function keysBy(p: ReturnType<typeof plan>) {
 }
 
 describe('experiment plan (pure TS)', () => {
+  it('data.stain: none keeps every key of a config without it; macenko is another store, sent to store.extract', () => {
+    const withStain = (stain?: string) => plan({ ...base, data: { ...base.data, ...(stain ? { stain } : {}) } });
+    expect(keysBy(withStain('none'))).toEqual(keysBy(withStain()));
+    const macenko = withStain('macenko');
+    const extract = macenko.runs.find((r) => r.kind === 'extract')!;
+    expect(extract.key).not.toBe(withStain().runs.find((r) => r.kind === 'extract')!.key);
+    expect(extract.steps.find((s) => s.kind === 'store.extract')!.spec).toMatchObject({ stain: 'macenko' });
+    expect(() => withStain('vahadane')).toThrow(/stain/);
+  });
+
   it('canonical JSON ignores key order and undefined fields', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe('{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
     expect(runKey({ a: 1, b: 2 })).toBe(runKey({ b: 2, a: 1 }));

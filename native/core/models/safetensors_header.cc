@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "util/error.h"
 
@@ -18,6 +19,11 @@ uint64_t dtype_size(const std::string& dtype) {
 std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, uint64_t data_size, const std::string& path,
                                                        std::map<std::string, std::string>* metadata) {
   auto bad = [&](const std::string& why) { return Error(code::kWeightsInvalid, path + ": " + why); };
+  // nlohmann converts a JSON float to an integer without a range check (undefined behaviour): only whole numbers count.
+  auto whole = [&](const nlohmann::json& v, const std::string& what) {
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > uint64_t(INT64_MAX)) throw bad(what + " must be a non-negative whole number");
+    return v.get<uint64_t>();
+  };
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text);
@@ -40,17 +46,23 @@ std::vector<SafetensorsEntry> parse_safetensors_header(const std::string& text, 
       for (const char* key : {"dtype", "shape", "data_offsets"}) {
         if (!entry.contains(key)) throw bad("tensor '" + name + "' has no " + key);
       }
-      SafetensorsEntry e{name, entry.at("dtype").get<std::string>(), entry.at("shape").get<std::vector<int64_t>>(), 0, 0};
+      if (!entry.at("dtype").is_string()) throw bad("tensor '" + name + "' has a dtype that is not a string");
+      const auto& shape = entry.at("shape");
+      if (!shape.is_array()) throw bad("tensor '" + name + "' has a shape that is not an array");
+      SafetensorsEntry e{name, entry.at("dtype").get<std::string>(), {}, 0, 0};
+      for (const auto& d : shape) {
+        if (d.is_number_integer() && !d.is_number_unsigned()) throw bad("tensor '" + name + "' has a negative dimension");
+        e.shape.push_back(int64_t(whole(d, "tensor '" + name + "' dimension")));
+      }
       const uint64_t element = dtype_size(e.dtype);
       if (element == 0) throw bad("unsupported safetensors dtype '" + e.dtype + "'");
       const auto& offsets = entry.at("data_offsets");
       if (!offsets.is_array() || offsets.size() != 2) throw bad("tensor '" + name + "' has no data_offsets [begin, end]");
-      e.begin = offsets.at(0).get<uint64_t>();
-      e.end = offsets.at(1).get<uint64_t>();
+      e.begin = whole(offsets.at(0), "tensor '" + name + "' data_offsets");
+      e.end = whole(offsets.at(1), "tensor '" + name + "' data_offsets");
       // The byte count the shape declares, computed without overflow and before anything is allocated from it.
       uint64_t bytes = element;
       for (const int64_t d : e.shape) {
-        if (d < 0) throw bad("tensor '" + name + "' has a negative dimension");
         if (d != 0 && bytes > data_size / uint64_t(d))
           bytes = data_size + 1;  // more than the file holds
         else

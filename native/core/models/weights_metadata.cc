@@ -103,8 +103,11 @@ class Reader {
 // What a user must do to pixels before the network, in words (also the ONNX model's doc string).
 std::string preprocessing_text(const WeightsMetadata& w) {
   std::ostringstream s;
-  s << "RGB uint8 HWC at " << number(w.mpp) << " um/px (" << number(w.magnification)
-    << "x) -> float32 / 255 -> (x - inputMean) / inputStd per channel -> NCHW";
+  s << "RGB uint8 HWC at " << number(w.mpp) << " um/px (" << number(w.magnification) << "x) -> "
+    << (w.stain ? w.stain->method + " stain normalisation to the 'stain' reference (docs/stain.md; Python: "
+                                     "resdistill_models.normalize_stain) -> "
+                : "")
+    << "float32 / 255 -> (x - inputMean) / inputStd per channel -> NCHW";
   return s.str();
 }
 
@@ -147,6 +150,7 @@ std::map<std::string, std::string> to_metadata(const WeightsMetadata& w) {
   }
   if (w.max_size_um > 0) m["maxSizeUm"] = number(w.max_size_um);
   if (w.teacher_magnification > 0) m["teacherMagnification"] = number(w.teacher_magnification);
+  if (w.stain) m["stain"] = image::to_json(*w.stain).dump();
   return m;
 }
 
@@ -219,6 +223,13 @@ WeightsMetadata from_metadata(const std::map<std::string, std::string>& metadata
     w.synthetic = *s == "true";
   }
   if (metadata.count("teacherMagnification")) w.teacher_magnification = r.positive("teacherMagnification");
+  if (auto j = r.json("stain", false)) {
+    try {
+      w.stain = image::stain_from_json(*j, "'stain'", code::kWeightsInvalid);
+    } catch (const Error& e) {
+      problems.add(e.what());
+    }
+  }
   if (auto e = r.json("epoch", false)) w.epoch = e->is_number_integer() ? e->get<int64_t>() : 0;
   problems.throw_if_any();
   return w;
@@ -236,7 +247,11 @@ Json to_json(const WeightsMetadata& w) {
       {"inputSize", w.input_size ? Json(*w.input_size) : Json(nullptr)},
       {"fieldOfViewUm", w.input_size ? Json({double((*w.input_size)[0]) * w.mpp, double((*w.input_size)[1]) * w.mpp}) : Json(nullptr)},
       {"maxSizeUm", w.max_size_um > 0 ? Json(w.max_size_um) : Json(nullptr)},
-      {"input", {{"normalize", w.normalize}, {"mean", w.mean}, {"std", w.std}}},
+      {"input",
+       {{"normalize", w.normalize},
+        {"mean", w.mean},
+        {"std", w.std},
+        {"stain", w.stain ? image::to_json(*w.stain) : Json(nullptr)}}},
       {"preprocessing", preprocessing_text(w)},
       {"method", w.method},
       {"runId", w.run_id},

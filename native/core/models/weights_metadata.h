@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "image/stain.h"
 #include "models/model.h"
 #include "models/options.h"
 #include "models/safetensors.h"
@@ -33,6 +34,7 @@ struct WeightsMetadata {
   std::string run_id;                                // the run's identity hash
   bool synthetic = false;                            // trained on generated slides
   double teacher_magnification = 0;                  // distilled students: the teacher's magnification
+  std::optional<image::StainReference> stain;        // the store's stain reference: each input is normalised to it first
   int64_t epoch = 0;
   std::string version;  // resdistill's, as built
 };

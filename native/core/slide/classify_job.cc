@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
+#include "image/stain.h"
 #include "job/job.h"
 #include "job/spec.h"
 #include "models/batch_parallel.h"
@@ -25,8 +27,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// RGB uint8 tiles of one shape -> float [N, 3, H, W] in [0, 1], as the training loader feeds them.
-at::Tensor to_batch(const std::vector<Region>& tiles) {
+// RGB uint8 tiles of one shape -> float [N, 3, H, W] in [0, 1], as the training loader feeds them; each tile
+// stain-normalised from its own pixels first when the model's store was (docs/stain.md).
+at::Tensor to_batch(std::vector<Region>& tiles, const std::optional<image::StainReference>& stain) {
   const auto& first = tiles[0].pixels;
   auto out = torch::empty({int64_t(tiles.size()), first.height, first.width, 3}, torch::kUInt8);
   for (size_t i = 0; i < tiles.size(); ++i) {
@@ -34,6 +37,7 @@ at::Tensor to_batch(const std::vector<Region>& tiles) {
     if (p.width != first.width || p.height != first.height || p.channels != 3) {
       throw Error(code::kConfigInvalid, "spec.tiles: rectangles in one batch must have one size (use batchSize 1 for pieces)");
     }
+    if (stain) image::normalize_stain(*stain, tiles[i].pixels.data.data(), size_t(p.width) * size_t(p.height));
     std::memcpy(out[int64_t(i)].data_ptr<uint8_t>(), p.data.data(), p.data.size());
   }
   return out.permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.f);
@@ -83,6 +87,9 @@ Json classify(const Json& spec, JobContext& ctx) {
   model->eval();
   c10::InferenceMode inference;
   const auto [mean, std] = input_statistics(spec);
+  // spec.stain: the stain reference the model's store was normalised to (its weights metadata), or null.
+  std::optional<image::StainReference> stain;
+  if (const Json s = spec.value("stain", Json(nullptr)); !s.is_null()) stain = image::stain_from_json(s, "spec.stain", code::kConfigInvalid);
 
   double model_s = 0;
   bool batch_parallel = false;  // any batch split across threads
@@ -91,7 +98,7 @@ Json classify(const Json& spec, JobContext& ctx) {
   const auto times = read_ahead(*slide, rects, {mpp, size_t(batch), readers, 3}, ctx, [&](size_t first, std::vector<Region>& tiles) {
     ctx.check_cancelled();
     const auto m0 = std::chrono::steady_clock::now();
-    auto x = models::to_memory_format(to_batch(tiles).sub_(mean).div_(std).to(device), channels_last);
+    auto x = models::to_memory_format(to_batch(tiles, stain).sub_(mean).div_(std).to(device), channels_last);
     batch_parallel |= models::splits_batch(*model, x);
     auto p = torch::softmax(models::forward(*model, x).second, 1).to(torch::kCPU).contiguous();
     std::memcpy(probabilities.data() + first * size_t(classes), p.data_ptr<float>(), size_t(p.numel()) * sizeof(float));

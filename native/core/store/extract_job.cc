@@ -30,6 +30,10 @@ void write_shard(const Plan& plan, const std::string& out, size_t k, int threads
     ctx.check_cancelled();
     got[j] = plan.source->extract(first + j, plan.mpps);
     if (got[j].views.size() != plan.mpps.size()) throw Error(code::kInternal, "source returned the wrong number of views");
+    if (plan.stain) {  // each view from its own pixels, as predict does each tile; false: too little tissue, left as read
+      auto& normalised = got[j].provenance["stainNormalized"] = nlohmann::json::array();
+      for (View& v : got[j].views) normalised.push_back(image::normalize_stain(*plan.stain, v.pixels.data(), size_t(v.h * v.w)));
+    }
   });
   TarWriter tar(out + "/" + shard_name(k));
   nlohmann::json samples = nlohmann::json::array();

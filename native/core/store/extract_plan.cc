@@ -5,11 +5,36 @@
 #include "job/spec.h"
 #include "store/crc32.h"
 #include "store/external_test_set.h"
+#include "store/parallel.h"
 #include "store/splits.h"
 #include "store/store_format.h"
 #include "util/magnification.h"
+#include "util/threads.h"
 
 namespace rd::store {
+namespace {
+
+// The training pool's stain reference (docs/stain.md): at most 64 of its samples, evenly spaced in sample order, at
+// the highest magnification, every k-th pixel of each.
+image::StainReference fit_pool_stain(const Plan& plan, const std::string& method) {
+  std::vector<size_t> pool;
+  for (size_t i = 0; i < plan.split_of.size(); ++i) {
+    if (plan.split_of[i] == "train" || plan.split_of[i] == "unlabeled") pool.push_back(i);
+  }
+  spec::check(!pool.empty(), "stain", "needs a training pool to fit on (the train and unlabeled splits are empty)");
+  const size_t take = std::min<size_t>(64, pool.size());
+  std::vector<std::vector<uint8_t>> parts(take);
+  parallel_for(take, usable_cores(), [&](size_t j) {
+    const Extracted x = plan.source->extract(pool[j * pool.size() / take], {plan.mpps[0]});
+    const View& v = x.views.at(0);
+    image::pool_pixels(v.pixels.data(), size_t(v.h * v.w), parts[j]);
+  });
+  std::vector<uint8_t> pixels;
+  for (const auto& p : parts) pixels.insert(pixels.end(), p.begin(), p.end());
+  return image::fit_stain(method, pixels, take);
+}
+
+}  // namespace
 
 Plan make_plan(const nlohmann::json& spec) {
   Plan plan;
@@ -48,6 +73,15 @@ Plan make_plan(const nlohmann::json& spec) {
   nlohmann::json splits = make_splits({entries.begin(), entries.end() - long(held_out)}, split);
   for (size_t i = entries.size() - held_out; i < entries.size(); ++i) splits["test"].push_back(i);
 
+  plan.split_of.assign(entries.size(), "unlabeled");
+  for (const char* s : {"train", "val", "test"}) {
+    for (const auto& v : splits[s]) plan.split_of[v.get<size_t>()] = s;
+  }
+  // Absent or none: no stain normalisation, and the manifest (so the fingerprint) of every earlier store is unchanged.
+  const std::string stain = spec::get<std::string>(spec, "stain", "none");
+  spec::check(image::is_stain_method(stain), "stain", "must be none, macenko or reinhard");
+  if (stain != "none") plan.stain = fit_pool_stain(plan, stain);
+
   nlohmann::json mags = nlohmann::json::array();
   for (size_t i = 0; i < plan.mags.size(); ++i) {
     mags.push_back({{"index", i}, {"name", "m" + std::to_string(i)}, {"magnification", plan.mags[i]}, {"mpp", plan.mpps[i]}});
@@ -64,14 +98,11 @@ Plan make_plan(const nlohmann::json& spec) {
                       {"magnifications", mags},    {"classes", plan.source->classes()},
                       {"samples", entries.size()}, {"samplesPerShard", plan.per_shard},
                       {"shards", shards},          {"splits", splits}};
+  if (plan.stain) m["stain"] = image::to_json(*plan.stain);
   const std::string body = m.dump();
   char fp[16];
   std::snprintf(fp, sizeof fp, "%08x", crc32(body.data(), body.size()));
   m["fingerprint"] = fp;
-  plan.split_of.assign(entries.size(), "unlabeled");
-  for (const char* s : {"train", "val", "test"}) {
-    for (const auto& v : m["splits"][s]) plan.split_of[v.get<size_t>()] = s;
-  }
   plan.manifest = std::move(m);
   return plan;
 }

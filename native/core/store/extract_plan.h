@@ -2,11 +2,13 @@
 // decided before any pixel is read. Parts, resumes and merges all agree on it through its fingerprint.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "image/stain.h"
 #include "store/sample_source.h"
 
 namespace rd::store {
@@ -17,6 +19,7 @@ struct Plan {
   size_t per_shard = 32;
   nlohmann::json manifest;            // the manifest before finalisation (complete: false)
   std::vector<std::string> split_of;  // per sample: train, val, test or unlabeled
+  std::optional<image::StainReference> stain;  // spec.stain other than none: fitted on the training pool, applied to every view
   size_t shards() const { return manifest["shards"].size(); }
 };
 

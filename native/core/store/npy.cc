@@ -1,7 +1,11 @@
 #include "store/npy.h"
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <regex>
+
+#include "util/error.h"
 
 namespace rd::store {
 
@@ -44,6 +48,21 @@ bool npy_parse(const uint8_t* data, size_t size, NpyShape& shape, size_t& header
     return false;
   }
   return true;
+}
+
+
+RgbImage read_rgb_npy(const std::string& path, const std::string& field) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(code::kIo, "cannot read '" + path + "'");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  RgbImage image;
+  size_t header = 0;
+  std::string why;
+  if (!npy_parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), image.shape, header, why) || image.shape.c != 3) {
+    throw Error(code::kConfigInvalid, "spec." + field + ": " + path + " is not an RGB uint8 HxWx3 .npy (" + (why.empty() ? "channels" : why) + ")");
+  }
+  image.pixels.assign(bytes.begin() + long(header), bytes.end());
+  return image;
 }
 
 }  // namespace rd::store

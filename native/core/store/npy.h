@@ -20,4 +20,11 @@ std::string npy_header(const NpyShape& shape);
 // Parses a header at `data`; returns false (and leaves `why`) unless it is a C-order |u1 3-D array.
 bool npy_parse(const uint8_t* data, size_t size, NpyShape& shape, size_t& header_bytes, std::string& why);
 
+// An RGB uint8 H x W x 3 .npy file (a job's input image). IO when unreadable; CONFIG_INVALID naming `field` otherwise.
+struct RgbImage {
+  NpyShape shape;
+  std::vector<uint8_t> pixels;
+};
+RgbImage read_rgb_npy(const std::string& path, const std::string& field);
+
 }  // namespace rd::store

@@ -21,7 +21,8 @@ Json describe_run(Json result, const RunSpec& r, const run::StoreFacts& facts, c
   const auto& o = train.options();
   result["input"] = {{"normalize", r.normalize ? "dataset" : "none"},
                      {"mean", std::vector<float>(std::begin(o.mean), std::end(o.mean))},
-                     {"std", std::vector<float>(std::begin(o.std), std::end(o.std))}};
+                     {"std", std::vector<float>(std::begin(o.std), std::end(o.std))},
+                     {"stain", train.store().manifest().value("stain", Json(nullptr))}};
   return result;
 }
 

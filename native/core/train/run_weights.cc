@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "image/stain.h"
 #include "job/spec.h"
 #include "models/weights_metadata.h"
+#include "util/error.h"
 #include "util/magnification.h"
 
 namespace rd::train {
@@ -55,6 +57,8 @@ std::map<std::string, std::string> run_weights_metadata(const Json& spec, const 
   const auto& o = train.options();
   w.normalize = r.normalize ? "dataset" : "none";
   for (int c = 0; c < 3; ++c) w.mean[size_t(c)] = o.mean[c], w.std[size_t(c)] = o.std[c];
+  if (train.store().manifest().contains("stain"))
+    w.stain = image::stain_from_json(train.store().manifest()["stain"], "the store manifest's stain", code::kStoreCorrupt);
   w.method = spec::get<std::string>(caller, "method", method);
   w.run_id = spec::get<std::string>(caller, "runId", spec_hash(spec));
   w.synthetic = spec::get<bool>(caller, "synthetic", false);
