@@ -11,6 +11,8 @@ import { runExperiment } from '../experiment/runner.js';
 import { native, nativeVersions } from '../native/addon.js';
 import { numberOption, parseNumber, RANGES } from '../util/numbers.js';
 import { writeReport, writeReportFromDir } from '../report/index.js';
+import { readResults } from '../report/results.js';
+import { compareExperiments, experimentDifferenceTable } from '../report/compare-experiments.js';
 import { concreteDevice, type Device, parseDevice, parseDeviceList, type RunDevice } from '../native/device.js';
 import { flags } from './flags.js';
 import { type Metric, METRICS } from '../stats/metrics.js';
@@ -127,6 +129,32 @@ export function registerRun(program: Command): void {
         if (opts.json)
           printJson({ report: report.html, markdown: report.markdown, csv: report.csv, plots: report.svgs, answer: report.answer });
         else process.stdout.write(`${report.table}\n\nAnswer: ${report.answerLines.join('\n')}\nreport: ${report.html}\n`);
+      }),
+    );
+
+  program
+    .command('compare')
+    .description(
+      'compare two experiments row by row (each method and magnification in both), B - A paired by seed and test unit: e.g. a config with and without data.stain',
+    )
+    .argument('<a>', 'the first run directory (or results.json)')
+    .argument('<b>', 'the second; it must have the same test split (same data, splits and split seed)')
+    .addOption(flags.json())
+    .addOption(flags.quiet())
+    .addOption(new Option('--metric <name>', 'the metric compared (default: accuracy)').choices([...METRICS]))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ resdistill compare runs/lymphoma runs/lymphoma-macenko\n  $ resdistill compare runs/a runs/b --metric balancedAccuracy --json',
+    )
+    .action(async (a: string, b: string, opts: { json?: boolean; metric?: Metric }) =>
+      runCommand(Boolean(opts.json), async () => {
+        const metric = opts.metric ?? 'accuracy';
+        const rows = compareExperiments(readResults(path.resolve(a)), readResults(path.resolve(b)), metric);
+        if (opts.json) printJson({ a, b, metric, rows });
+        else
+          process.stdout.write(
+            `${experimentDifferenceTable(rows, [path.basename(path.resolve(a)), path.basename(path.resolve(b))], metric)}\n`,
+          );
       }),
     );
 

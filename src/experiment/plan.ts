@@ -119,7 +119,12 @@ export function planExperiment(c: ResolvedExperiment, options: PlanOptions): Pla
     const { source: _source, ...withPool } = c.data;
     const { unlabeledPool: _pool, stain, ...data } = withPool as typeof withPool & { unlabeledPool?: boolean };
     // stain enters the identity only when used, so every store (and run key) from before data.stain keeps its key.
-    const identity = { step: 'extract', source: c.data.source, data: { ...data, ...(stain !== 'none' ? { stain } : {}) }, magnifications: mags };
+    const identity = {
+      step: 'extract',
+      source: c.data.source,
+      data: { ...data, ...(stain !== 'none' ? { stain } : {}) },
+      magnifications: mags,
+    };
     extractKey = runKey(identity);
     storeDir = layoutStoreDir(outDir, extractKey);
     const steps = extractSteps(c.data, mags, storeDir);

@@ -127,8 +127,7 @@ bool estimate_macenko(const uint8_t* rgb, size_t pixels, MacenkoEstimate& e) {
 }
 
 // sRGB (D65) <-> CIELAB, the constants staintools and torchstain use through OpenCV/skimage.
-constexpr double kToXyz[3][3] = {
-    {0.4124564, 0.3575761, 0.1804375}, {0.2126729, 0.7151522, 0.0721750}, {0.0193339, 0.1191920, 0.9503041}};
+constexpr double kToXyz[3][3] = {{0.4124564, 0.3575761, 0.1804375}, {0.2126729, 0.7151522, 0.0721750}, {0.0193339, 0.1191920, 0.9503041}};
 constexpr double kToRgb[3][3] = {
     {3.2404542, -1.5371385, -0.4985314}, {-0.9692660, 1.8760108, 0.0415560}, {0.0556434, -0.2040259, 1.0572252}};
 constexpr double kWhite[3] = {0.95047, 1.0, 1.08883};

@@ -11,11 +11,11 @@
 namespace rd::image {
 
 struct StainReference {
-  std::string method;                            // macenko | reinhard
-  std::array<std::array<double, 2>, 3> he{};     // macenko: rows R, G, B; columns haematoxylin, eosin
-  std::array<double, 2> max_concentrations{};    // macenko: 99th percentile per stain
-  std::array<double, 3> mean{}, std{};           // reinhard: L*a*b* channel statistics
-  size_t samples = 0, pixels = 0;                // what the fit pooled
+  std::string method;                          // macenko | reinhard
+  std::array<std::array<double, 2>, 3> he{};   // macenko: rows R, G, B; columns haematoxylin, eosin
+  std::array<double, 2> max_concentrations{};  // macenko: 99th percentile per stain
+  std::array<double, 3> mean{}, std{};         // reinhard: L*a*b* channel statistics
+  size_t samples = 0, pixels = 0;              // what the fit pooled
 };
 
 // "none", "macenko" or "reinhard": the values data.stain takes.

@@ -104,8 +104,9 @@ class Reader {
 std::string preprocessing_text(const WeightsMetadata& w) {
   std::ostringstream s;
   s << "RGB uint8 HWC at " << number(w.mpp) << " um/px (" << number(w.magnification) << "x) -> "
-    << (w.stain ? w.stain->method + " stain normalisation to the 'stain' reference (docs/stain.md; Python: "
-                                     "resdistill_models.normalize_stain) -> "
+    << (w.stain ? w.stain->method +
+                      " stain normalisation to the 'stain' reference (docs/stain.md; Python: "
+                      "resdistill_models.normalize_stain) -> "
                 : "")
     << "float32 / 255 -> (x - inputMean) / inputStd per channel -> NCHW";
   return s.str();
@@ -248,10 +249,7 @@ Json to_json(const WeightsMetadata& w) {
       {"fieldOfViewUm", w.input_size ? Json({double((*w.input_size)[0]) * w.mpp, double((*w.input_size)[1]) * w.mpp}) : Json(nullptr)},
       {"maxSizeUm", w.max_size_um > 0 ? Json(w.max_size_um) : Json(nullptr)},
       {"input",
-       {{"normalize", w.normalize},
-        {"mean", w.mean},
-        {"std", w.std},
-        {"stain", w.stain ? image::to_json(*w.stain) : Json(nullptr)}}},
+       {{"normalize", w.normalize}, {"mean", w.mean}, {"std", w.std}, {"stain", w.stain ? image::to_json(*w.stain) : Json(nullptr)}}},
       {"preprocessing", preprocessing_text(w)},
       {"method", w.method},
       {"runId", w.run_id},

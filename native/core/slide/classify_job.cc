@@ -89,7 +89,8 @@ Json classify(const Json& spec, JobContext& ctx) {
   const auto [mean, std] = input_statistics(spec);
   // spec.stain: the stain reference the model's store was normalised to (its weights metadata), or null.
   std::optional<image::StainReference> stain;
-  if (const Json s = spec.value("stain", Json(nullptr)); !s.is_null()) stain = image::stain_from_json(s, "spec.stain", code::kConfigInvalid);
+  if (const Json s = spec.value("stain", Json(nullptr)); !s.is_null())
+    stain = image::stain_from_json(s, "spec.stain", code::kConfigInvalid);
 
   double model_s = 0;
   bool batch_parallel = false;  // any batch split across threads

@@ -17,8 +17,8 @@ struct Plan {
   std::unique_ptr<SampleSource> source;
   std::vector<double> mags, mpps;  // highest magnification first
   size_t per_shard = 32;
-  nlohmann::json manifest;            // the manifest before finalisation (complete: false)
-  std::vector<std::string> split_of;  // per sample: train, val, test or unlabeled
+  nlohmann::json manifest;                     // the manifest before finalisation (complete: false)
+  std::vector<std::string> split_of;           // per sample: train, val, test or unlabeled
   std::optional<image::StainReference> stain;  // spec.stain other than none: fitted on the training pool, applied to every view
   size_t shards() const { return manifest["shards"].size(); }
 };

@@ -50,7 +50,6 @@ bool npy_parse(const uint8_t* data, size_t size, NpyShape& shape, size_t& header
   return true;
 }
 
-
 RgbImage read_rgb_npy(const std::string& path, const std::string& field) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(code::kIo, "cannot read '" + path + "'");
@@ -59,7 +58,8 @@ RgbImage read_rgb_npy(const std::string& path, const std::string& field) {
   size_t header = 0;
   std::string why;
   if (!npy_parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), image.shape, header, why) || image.shape.c != 3) {
-    throw Error(code::kConfigInvalid, "spec." + field + ": " + path + " is not an RGB uint8 HxWx3 .npy (" + (why.empty() ? "channels" : why) + ")");
+    throw Error(code::kConfigInvalid,
+                "spec." + field + ": " + path + " is not an RGB uint8 HxWx3 .npy (" + (why.empty() ? "channels" : why) + ")");
   }
   image.pixels.assign(bytes.begin() + long(header), bytes.end());
   return image;
