@@ -25,8 +25,8 @@ function count(file: string) {
 }
 
 describe('experiments/ configs (pure TS)', () => {
-  it('holds the demo, lymphoma and the three paper-shaped templates', () => {
-    expect(configs.sort()).toEqual(['celiac.json', 'demo.json', 'luad.json', 'lymphoma.json', 'rcc.json']);
+  it('holds the demo, lymphoma with and without stain normalisation, and the three paper-shaped templates', () => {
+    expect(configs.sort()).toEqual(['celiac.json', 'demo.json', 'luad.json', 'lymphoma-macenko.json', 'lymphoma.json', 'rcc.json']);
   });
 
   it.each(configs)('%s validates and refers to the schema', (file) => {
@@ -35,7 +35,7 @@ describe('experiments/ configs (pure TS)', () => {
     expect(() => loadExperiment(path.join(dir, file))).not.toThrow();
   });
 
-  it('the demo is synthetic, 3 seeds (the fewest a README claim rests on), teacher 10x, students 5x and 2.5x with an unlabeled pool, and kd+init, kd+at and kd-progressive beside kd', () => {
+  it('the demo is synthetic, 3 seeds (the fewest a README claim rests on), teacher 10x, students 5x and 2.5x with an unlabeled pool swept at a quarter, half and all of it, and kd+init, kd+at and kd-progressive beside kd', () => {
     const c = loadExperiment(path.join(dir, 'demo.json'));
     expect(c.data.source).toBe('synthetic');
     expect(c.seeds).toHaveLength(3);
@@ -47,8 +47,8 @@ describe('experiments/ configs (pure TS)', () => {
       kdInit: 6,
       kdAt: 6,
       kdProgressive: 3,
-      kdu: 6,
-      total: 1 + 3 + 33 + 3,
+      kdu: 18,
+      total: 1 + 3 + 45 + 3,
     });
   });
 
@@ -63,6 +63,16 @@ describe('experiments/ configs (pure TS)', () => {
     expect(c.magnifications.students.map((m) => c.magnifications.teacher / m)).toEqual([2, 8]);
     expect(c.seeds).toEqual([0, 1, 2]);
     expect(count('lymphoma.json')).toMatchObject({ teacher: 3, baseline: 6, kd: 6, kdInit: 6, kdu: 0 });
+  });
+
+  it('lymphoma-macenko is lymphoma.json with data.stain macenko and nothing else changed, so compare pairs them', () => {
+    const { stain, ...data } = loadExperiment(path.join(dir, 'lymphoma-macenko.json')).data as { stain: string };
+    const plain = loadExperiment(path.join(dir, 'lymphoma.json'));
+    const stained = loadExperiment(path.join(dir, 'lymphoma-macenko.json'));
+    expect(stain).toBe('macenko');
+    expect({ ...plain.data, stain: undefined }).toEqual({ ...data, stain: undefined });
+    const rest = (c: typeof plain) => ({ ...c, name: '', description: '', data: null });
+    expect(rest(stained)).toEqual(rest(plain));
   });
 
   it('celiac runs on the SYNTHETIC cohort with the two lines its description names changed', () => {
