@@ -29,6 +29,7 @@ export function readTeacherFile(c: ResolvedExperiment): TeacherFile | undefined 
       `teacher.weights: ${file} is a ${magnification}x model (${10 / magnification} um/px), and magnifications.teacher is ${c.magnifications.teacher}x: set magnifications.teacher to ${magnification}`,
     );
   checkPixelLossFits(c, file, JSON.parse(metadata.architecture ?? '{}') as { name?: string; widths?: number[] });
+  checkStainFits(c, file, metadata.stain);
   return { path: file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex'), magnification };
 }
 
@@ -45,5 +46,20 @@ function checkPixelLossFits(c: ResolvedExperiment, file: string, teacher: { name
   throw new ConfigError(
     'CONFIG_INVALID',
     `teacher.weights: ${file} is a ${teacher.name} whose last feature map has ${t} channels, the student's ${c.model.name} has ${s}; the pixel loss (loss.wPx ${c.loss.wPx}) compares them channel by channel: use a student whose last stage has ${t} channels (model ${teacher.name}, or gn_resnet widths ending in ${t}), or set loss.wPx to 0`,
+  );
+}
+
+/**
+ * A teacher trained on stain-normalised pixels (docs/stain.md) saw every image mapped to its own store's reference;
+ * the store here is fitted on this experiment's pool. The same method at least gives it the colour space it learnt
+ * in; pixels as read, or the other method, would not.
+ */
+function checkStainFits(c: ResolvedExperiment, file: string, stain: string | undefined): void {
+  const teacher = stain ? (JSON.parse(stain) as { method?: string }).method : 'none';
+  const ours = 'stain' in c.data ? c.data.stain : 'none';
+  if (c.data.source === 'store' || teacher === ours) return;
+  throw new ConfigError(
+    'CONFIG_INVALID',
+    `teacher.weights: ${file} was trained on ${teacher === 'none' ? 'pixels without stain normalisation' : `${teacher} stain-normalised pixels`}, and data.stain is ${ours}: set data.stain to ${teacher}`,
   );
 }

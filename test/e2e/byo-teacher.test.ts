@@ -3,7 +3,7 @@
 // and saved with python/resdistill_models.py teaches the students of a tiny SYNTHETIC experiment through
 // `teacher.weights`: no teacher is trained, the teacher rows are its evaluation, and the students distil from the file
 // with its own architecture and ImageNet normalisation. A file at another magnification, or whose last map cannot be
-// compared with the student's by the pixel loss, is refused before any work, one with other classes when the first
+// compared with the student's by the pixel loss, or trained without the store's stain normalisation, is refused before any work, one with other classes when the first
 // job opens the store; each error names what to change.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -84,6 +84,17 @@ describe.skipIf(!addonHasJob('train.distill') || !pythonHas('torch', 'torchvisio
         message: expect.stringContaining('set magnifications.teacher to 20'),
       });
       expect(existsSync(path.join(wrongMag.out, 'runs'))).toBe(false);
+
+      // Trained on pixels as read: a stain-normalised store would show it colours it never saw (docs/stain.md).
+      const at10x = pytorchTeacher(path.join(root), 'A,B,C', 1.0);
+      const stained = run(root, { ...tiny, loss: { wPx: 0 }, data: { ...tiny.data, stain: 'macenko' }, teacher: { weights: at10x } });
+      expect(JSON.parse(stained.stdout).error).toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining(
+          'trained on pixels without stain normalisation, and data.stain is macenko: set data.stain to none',
+        ),
+      });
+      expect(existsSync(path.join(stained.out, 'runs'))).toBe(false);
 
       const otherClasses = pytorchTeacher(root, 'benign,tumour,other', 1.0);
       const wrongClasses = run(root, { ...tiny, loss: { wPx: 0 }, teacher: { weights: otherClasses } });

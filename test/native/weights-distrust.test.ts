@@ -89,6 +89,9 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
     ],
     ['an entry without data_offsets', () => edited((h) => void delete h['fc.bias'].data_offsets), /fc\.bias/],
     ['an entry that is not an object', () => edited((h) => void (h['fc.bias'] = 7)), /fc\.bias/],
+    // Found by the safetensors-header fuzzer under UBSan: nlohmann converted 4.29e20 to an integer unchecked.
+    ['data_offsets that are not whole numbers', () => edited((h) => void (h['fc.bias'].data_offsets = [4.29497e20, 0])), /data_offsets/],
+    ['a dimension that is not a whole number', () => edited((h) => void (h['fc.bias'].shape = [2.5])), /fc\.bias/],
     [
       'a shape of 10^12 elements',
       () => edited((h) => void (h['fc.weight'].shape = [1e6, 1e6])),
@@ -98,6 +101,14 @@ describe('a weights file cannot crash, exhaust memory or mix versions (needs the
     const file = make();
     await expectInvalid(file, message);
     expect(() => readSafetensors(file)).toThrow(expect.objectContaining({ code: 'WEIGHTS_INVALID' }));
+  });
+
+  it('a stain reference in the metadata is read back whole, and a malformed one is refused naming it', async () => {
+    const stain = { method: 'reinhard', mean: [60, 20, -15], std: [12, 8, 6], samples: 4, pixels: 1000 };
+    const good = edited((h) => void (h.__metadata__ = { ...METADATA, stain: JSON.stringify(stain) }));
+    expect((await describeWeights(good)).input.stain).toEqual(stain);
+    const bad = edited((h) => void (h.__metadata__ = { ...METADATA, stain: '{"method": "macenko"}' }));
+    await expectInvalid(bad, /'stain': a macenko reference needs stainMatrix/);
   });
 
   it('overlapping ranges and holes are refused, as the format requires', async () => {
