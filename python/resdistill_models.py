@@ -135,10 +135,11 @@ def _write_safetensors(path, tensors, metadata):
 
 
 def save(model, path, *, classes, mpp, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_size=None, unit="tiles",
-         architecture=None, method="teacher"):
+         architecture=None, method="teacher", stain=None):
     """Writes `model`'s state dict as a resdistill weights file describing itself: `classes` in logit order, the input's
     `mpp` (um/px; magnification = 10 / mpp), the RGB `mean`/`std` applied to pixels in [0, 1], the training input's
-    `input_size` [height, width] (tiles), and the architecture (found from a torchvision ResNet when not given)."""
+    `input_size` [height, width] (tiles), the architecture (found from a torchvision ResNet when not given), and the
+    `stain` reference (a fit_stain dict) when the model was trained on pixels normalised to it."""
     architecture = architecture or architecture_of(model)
     state = model.state_dict()
     out_features = state["fc.weight"].shape[0] if "fc.weight" in state else None
@@ -168,6 +169,8 @@ def save(model, path, *, classes, mpp, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0)
         h, w = (int(v) for v in input_size)
         meta["inputSize"] = json.dumps([h, w])
         meta["fieldOfViewUm"] = json.dumps([h * mpp, w * mpp])
+    if stain is not None:
+        meta["stain"] = json.dumps(stain)
     _write_safetensors(path, state, meta)
     return parse_metadata(meta, path)
 
@@ -319,9 +322,19 @@ def _percentile(x, q):
     return s[..., lo] + (s[..., hi] - s[..., lo]) * (pos - lo)
 
 
+def _estimate_sample(px):
+    """The pixels an image's own estimate reads: every k-th, k = ceil(pixels / 2^20) (all of a tile up to 1024 x 1024)."""
+    return px[::max(1, -(-px.shape[0] // (1 << 20)))]
+
+
+def _od(px):
+    return -torch.log((px + 1.0) / _IO)
+
+
 def _macenko(px):
-    """(HE 3 x 2, C 2 x N, maxC 2) of float64 N x 3 RGB pixels; None with fewer than 3 tissue pixels."""
-    od = -torch.log((px + 1.0) / _IO)
+    """(HE 3 x 2, maxC 2) of float64 N x 3 RGB pixels; None with fewer than 3 tissue pixels, coinciding stain vectors
+    (one flat colour) or a concentration percentile that is not positive."""
+    od = _od(px)
     tissue = od[(od >= _BETA).all(1)]
     if tissue.shape[0] < 3:
         return None
@@ -330,8 +343,16 @@ def _macenko(px):
     phi = torch.atan2(tissue @ e1, tissue @ e2)
     v_min, v_max = (e2 * torch.cos(p) + e1 * torch.sin(p) for p in (_percentile(phi, q) for q in (_ALPHA, 100 - _ALPHA)))
     he = torch.stack([v_min, v_max] if v_min[0] > v_max[0] else [v_max, v_min], 1)
-    c = torch.linalg.solve(he.T @ he, he.T @ od.T)
-    return he, c, _percentile(c, 99.0)
+    g = he.T @ he
+    if not bool(g[0, 0] * g[1, 1] - g[0, 1] * g[1, 0] > 1e-9 * g[0, 0] * g[1, 1]):
+        return None
+    max_c = _percentile(_concentrations(od, he), 99.0)
+    return (he, max_c) if bool((max_c > 0).all()) else None
+
+
+def _concentrations(od, he):
+    """Least squares C (2 x N) of optical densities N x 3 on the stain matrix HE."""
+    return torch.linalg.solve(he.T @ he, he.T @ od.T)
 
 
 def _lab(px):
@@ -354,8 +375,15 @@ def _rgb(lab):
 
 
 def _lab_stats(lab):
+    """Per-channel mean and std of N x 3 L*a*b*."""
     mean = lab.mean(0)
     return mean, ((lab - mean) ** 2).mean(0).sqrt()  # N denominator
+
+
+def _stable(t):
+    """Fitted numbers to 9 significant digits, as the core stores them (the manifest, so the fingerprint, is the same
+    on machines whose libm differs in the last bit)."""
+    return [_stable(x) for x in t] if t.dim() > 0 else float(f"{float(t):.9g}")
 
 
 def fit_stain(images, method):
@@ -370,11 +398,11 @@ def fit_stain(images, method):
     if method == "macenko":
         fit = _macenko(px)
         if fit is None:
-            raise ValueError("macenko: fewer than 3 tissue pixels in the pooled images")
-        out["stainMatrix"], out["maxConcentrations"] = fit[0].tolist(), fit[2].tolist()
+            raise ValueError("macenko: too little stained tissue in the pooled images (near-white, or one flat colour)")
+        out["stainMatrix"], out["maxConcentrations"] = _stable(fit[0]), _stable(fit[1])
     elif method == "reinhard":
         mean, std = _lab_stats(_lab(px))
-        out["mean"], out["std"] = mean.tolist(), std.tolist()
+        out["mean"], out["std"] = _stable(mean), _stable(std)
     else:
         raise ValueError(f"unknown stain method {method!r} (macenko, reinhard)")
     out["samples"], out["pixels"] = len(images), px.shape[0]
@@ -388,15 +416,16 @@ def normalize_stain(rgb, stain, rounded=True):
     px = x.reshape(-1, 3).to(torch.float64)
     out = px
     if stain["method"] == "macenko":
-        fit = _macenko(px)
-        if fit is not None and bool((fit[2] > 0).all()):
-            he, c, max_c = fit
+        fit = _macenko(_estimate_sample(px))
+        if fit is not None:
+            he, max_c = fit
             ref_he = torch.tensor(stain["stainMatrix"], dtype=torch.float64)
             ref_max = torch.tensor(stain["maxConcentrations"], dtype=torch.float64)
+            c = _concentrations(_od(px), he)
             out = (_IO * torch.exp(-ref_he @ (c * (ref_max / max_c)[:, None]))).T
     elif stain["method"] == "reinhard":
         lab = _lab(px)
-        mean, std = _lab_stats(lab)
+        mean, std = _lab_stats(_estimate_sample(lab))
         ref_mean, ref_std = (torch.tensor(stain[k], dtype=torch.float64) for k in ("mean", "std"))
         scale = torch.where(std < 1e-6, torch.ones_like(std), ref_std / std)
         out = _rgb((lab - mean) * scale + ref_mean)

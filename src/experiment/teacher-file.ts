@@ -6,6 +6,7 @@ import type { ResolvedExperiment } from '../config/load.js';
 import { ConfigError } from '../util/errors.js';
 import { sameMagnification } from '../util/magnification.js';
 import { readSafetensorsMetadata } from '../weights/weights.js';
+import { readManifest } from '../store/store.js';
 
 export interface TeacherFile {
   path: string;
@@ -55,11 +56,33 @@ function checkPixelLossFits(c: ResolvedExperiment, file: string, teacher: { name
  * in; pixels as read, or the other method, would not.
  */
 function checkStainFits(c: ResolvedExperiment, file: string, stain: string | undefined): void {
-  const teacher = stain ? (JSON.parse(stain) as { method?: string }).method : 'none';
-  const ours = 'stain' in c.data ? c.data.stain : 'none';
-  if (c.data.source === 'store' || teacher === ours) return;
+  const teacher = stainMethod(stain, `teacher.weights: ${file}: its 'stain' metadata`);
+  const ours =
+    c.data.source === 'store' ? stainMethod(storeStain(c.data.path), `data.path: ${c.data.path}: its manifest's stain`) : c.data.stain;
+  if (teacher === ours) return;
+  const change = c.data.source === 'store' ? `use a store extracted with data.stain ${teacher}` : `set data.stain to ${teacher}`;
   throw new ConfigError(
     'CONFIG_INVALID',
-    `teacher.weights: ${file} was trained on ${teacher === 'none' ? 'pixels without stain normalisation' : `${teacher} stain-normalised pixels`}, and data.stain is ${ours}: set data.stain to ${teacher}`,
+    `teacher.weights: ${file} was trained on ${teacher === 'none' ? 'pixels without stain normalisation' : `${teacher} stain-normalised pixels`}, and the store's pixels are ${ours === 'none' ? 'not stain-normalised' : `${ours} stain-normalised`}: ${change}`,
   );
+}
+
+/** The method of a stain reference given as JSON text (weights metadata) or object (a manifest); none when absent. */
+function stainMethod(stain: unknown, where: string): string {
+  if (stain === undefined || stain === null) return 'none';
+  try {
+    const method = (typeof stain === 'string' ? (JSON.parse(stain) as unknown) : stain) as { method?: unknown } | null;
+    if (method && typeof method.method === 'string') return method.method;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError('CONFIG_INVALID', `${where} is not a stain reference (docs/stain.md)`);
+}
+
+function storeStain(dir: string): unknown {
+  try {
+    return (readManifest(dir) as { stain?: unknown }).stain;
+  } catch {
+    return undefined; // an unreadable store is reported by the first job that opens it
+  }
 }

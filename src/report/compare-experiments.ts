@@ -11,7 +11,7 @@ import { classesOf, samplesOf } from './summary.js';
 export interface ExperimentDifference {
   method: Method;
   magnification: number;
-  /** The metric's mean over seeds on each side. */
+  /** The metric on each side, every seed's predictions on the shared units (B - A is their difference). */
   a: number;
   b: number;
   /** B - A over every test sample; the interval resamples the independent units (groups, else samples) and seeds. */
@@ -23,7 +23,16 @@ export interface ExperimentDifference {
   pairedSeeds: boolean;
 }
 
-const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+/** Pairing by unit is only meaningful on one test split: a sample id both sides hold must carry the same label. */
+function checkSameTestSplit(a: RunSamples, b: RunSamples): void {
+  const labels = new Map(a.ids.map((id, i) => [id, a.labels[i]]));
+  const differ = b.ids.filter((id, i) => labels.has(id) && labels.get(id) !== b.labels[i]).length;
+  if (differ > 0)
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `the experiments have different test splits (${differ} test samples with the same id carry other labels): compare runs of the same data, split fractions and split seed`,
+    );
+}
 
 /** Every row both experiments hold, teacher first, then references and students in the report's order. */
 export function compareExperiments(a: Results, b: Results, metric: Metric): ExperimentDifference[] {
@@ -45,13 +54,13 @@ export function compareExperiments(a: Results, b: Results, metric: Metric): Expe
     if (!sa || !sb) continue;
     const k = Math.max(classesOf(sa.runs), classesOf(sb.runs));
     const design = (runs: RunSamples[], seeds: number[], units: string[]) => sampleDesign(runs, seeds, k, units);
+    checkSameTestSplit(sa.runs[0]!, sb.runs[0]!);
     const d = pairedDifference(sb, sa, design, resamples, seed);
-    const value = (r: Results) => mean(pick(r).map((x) => x.metrics[metric] ?? Number.NaN));
     rows.push({
       method,
       magnification: mag,
-      a: value(a),
-      b: value(b),
+      a: d.points[1][metric],
+      b: d.points[0][metric],
       difference: d.metrics[metric],
       units: d.units,
       unmatched: d.unmatched,

@@ -285,6 +285,8 @@ export interface PairedDifferences {
   unmatched: number;
   /** Runs of each side; paired: the same seeds on both sides, their per-seed differences give the seed part. */
   runs: [number, number];
+  /** Each side's metrics on the shared units (A, B): the difference is their difference. */
+  points: [MetricValues, MetricValues];
   pairedSeeds: boolean;
   margin: number | null;
 }
@@ -348,6 +350,7 @@ export function pairedDifference(
     units: shared.length,
     unmatched: aUnits.length + inB.size - 2 * shared.length,
     runs: [da.seeds.length, db.seeds.length],
+    points: [pa, pb],
     pairedSeeds: paired,
     margin,
   };

@@ -91,7 +91,7 @@ describe.skipIf(!addonHasJob('train.distill') || !pythonHas('torch', 'torchvisio
       expect(JSON.parse(stained.stdout).error).toMatchObject({
         code: 'CONFIG_INVALID',
         message: expect.stringContaining(
-          'trained on pixels without stain normalisation, and data.stain is macenko: set data.stain to none',
+          "trained on pixels without stain normalisation, and the store's pixels are macenko stain-normalised: set data.stain to none",
         ),
       });
       expect(existsSync(path.join(stained.out, 'runs'))).toBe(false);

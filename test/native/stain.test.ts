@@ -69,7 +69,7 @@ describe.skipIf(!addonHasJob('stain.fit') || !pythonHas('torch', 'numpy', 'PIL')
       }
     });
 
-    it('leaves an image without stained tissue unchanged (macenko), and refuses to fit on one', async () => {
+    it('leaves an image without stained tissue, or of one flat colour, unchanged (macenko), and refuses to fit on one', async () => {
       const dir = tempDir();
       const [whole] = patches(dir);
       const white = path.join(dir, 'white.npy');
@@ -78,6 +78,14 @@ describe.skipIf(!addonHasJob('stain.fit') || !pythonHas('torch', 'numpy', 'PIL')
       const r = await runNative('stain.apply', { reference: ref, image: white });
       expect(r.changed).toBe(false);
       expect(r.pixels.every((p) => p === 250)).toBe(true);
+      // One flat purple: tissue, but its two stain vectors coincide, so there is nothing to separate (both sides agree).
+      const flat = path.join(dir, 'flat.npy');
+      python(['-c', `import numpy as np; np.save("${flat}", np.tile(np.array([150, 80, 160], np.uint8), (16, 16, 1)))`]);
+      writeFileSync(path.join(dir, 'ref.json'), JSON.stringify(ref));
+      const flatCore = await runNative('stain.apply', { reference: ref, image: flat });
+      const flatTorch = JSON.parse(python([stainRef, 'apply', path.join(dir, 'ref.json'), flat])) as { rounded: number[] };
+      expect(flatCore.changed).toBe(false);
+      expect(flatCore.pixels).toEqual(flatTorch.rounded);
       await expect(runNative('stain.fit', { method: 'macenko', images: [white] })).rejects.toMatchObject({
         code: 'CONFIG_INVALID',
         message: expect.stringContaining('too little stained tissue'),
@@ -90,7 +98,7 @@ describe.skipIf(!addonHasJob('stain.fit') || !pythonHas('torch', 'numpy', 'PIL')
       const bad = { method: 'macenko', stainMatrix: [[1, 2]], maxConcentrations: [1, 1], samples: 1, pixels: 1 } as never;
       await expect(runNative('stain.apply', { reference: bad, image: whole! })).rejects.toMatchObject({
         code: 'CONFIG_INVALID',
-        message: expect.stringContaining('stainMatrix (3 x 2 numbers)'),
+        message: expect.stringContaining('stainMatrix (3 x 2 numbers'),
       });
       await expect(runNative('stain.fit', { method: 'vahadane' as never, images: [whole!] })).rejects.toMatchObject({
         code: 'CONFIG_INVALID',

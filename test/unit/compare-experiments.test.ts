@@ -31,7 +31,11 @@ describe('compare two experiments (pure TS)', () => {
     expect(experimentDifferenceTable(rows, ['none', 'macenko'], 'accuracy')).toContain('| teacher | 10x | 65.0 | 85.0 | +20.0 [');
   });
 
-  it('refuses experiments with other classes, or with no row in common', () => {
+  it('refuses experiments with other classes, another test split, or no row in common', () => {
+    const relabelled = results(
+      b.runs.map((r) => ({ ...r, samples: { ...r.samples!, labels: r.samples!.labels.map((y) => (y + 1) % 3) } })) as never,
+    );
+    expect(() => compareExperiments(a, relabelled, 'accuracy')).toThrow(/different test splits/);
     expect(() => compareExperiments(a, results(b.runs as never, ['a', 'b', 'z']), 'accuracy')).toThrow(/different classes/);
     expect(() => compareExperiments(results([run('kd', 2.5, 0, 0.5)]), results([run('kd', 5, 0, 0.5)]), 'accuracy')).toThrow(
       /share no row/,

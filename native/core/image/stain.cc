@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "util/error.h"
 
@@ -58,19 +60,34 @@ std::array<std::array<double, 3>, 3> eigenvectors(std::array<std::array<double, 
   return out;
 }
 
+// An image's own estimate reads every k-th pixel when it has more (k = ceil(pixels / 2^20)): memory stays bounded
+// for whole tissue pieces, and tiles up to 1024 x 1024 use every pixel.
+constexpr size_t kEstimatePixels = size_t(1) << 20;
+size_t estimate_stride(size_t pixels) { return std::max<size_t>(1, (pixels + kEstimatePixels - 1) / kEstimatePixels); }
+
+// Clamped to [0, 255]; NaN (only from a hostile reference) becomes 0 instead of undefined behaviour downstream.
+double clamp255(double x) { return x > 0 ? (x < 255 ? x : 255) : 0; }
+
 struct MacenkoEstimate {
-  std::array<std::array<double, 2>, 3> he{};
+  std::array<double, 3> h{}, s{};  // haematoxylin, eosin
+  double g00 = 0, g01 = 0, g11 = 0, det = 0;
   std::array<double, 2> max_c{};
-  std::vector<double> c;  // 2 per pixel
+  // Least squares C = (HE^T HE)^-1 HE^T OD of one pixel.
+  std::array<double, 2> concentrations(const uint8_t* p) const {
+    const std::array<double, 3> o{od(p[0]), od(p[1]), od(p[2])};
+    const double bh = h[0] * o[0] + h[1] * o[1] + h[2] * o[2], bs = s[0] * o[0] + s[1] * o[1] + s[2] * o[2];
+    return {(g11 * bh - g01 * bs) / det, (g00 * bs - g01 * bh) / det};
+  }
+  static double od(uint8_t v) { return -std::log((double(v) + 1) / kIo); }
 };
 
-double od(uint8_t v) { return -std::log((double(v) + 1) / kIo); }
-
-// The image's stain matrix, concentrations and their 99th percentiles; false when it has under 3 tissue pixels.
-bool estimate_macenko(const uint8_t* rgb, size_t pixels, MacenkoEstimate& e) {
+// The stain matrix and the 99th percentiles of the concentrations, from every `stride`-th pixel; false when there
+// are under 3 tissue pixels or the two stain vectors coincide (one flat colour: nothing to separate).
+bool estimate_macenko(const uint8_t* rgb, size_t pixels, size_t stride, MacenkoEstimate& e) {
   std::vector<std::array<double, 3>> tissue;
-  for (size_t i = 0; i < pixels; ++i) {
-    const std::array<double, 3> o{od(rgb[3 * i]), od(rgb[3 * i + 1]), od(rgb[3 * i + 2])};
+  for (size_t i = 0; i < pixels; i += stride) {
+    const uint8_t* p = rgb + 3 * i;
+    const std::array<double, 3> o{MacenkoEstimate::od(p[0]), MacenkoEstimate::od(p[1]), MacenkoEstimate::od(p[2])};
     if (o[0] >= kBeta && o[1] >= kBeta && o[2] >= kBeta) tissue.push_back(o);
   }
   if (tissue.size() < 3) return false;
@@ -101,29 +118,25 @@ bool estimate_macenko(const uint8_t* rgb, size_t pixels, MacenkoEstimate& e) {
     const auto& o = tissue[i];
     phi[i] = std::atan2(o[0] * e1[0] + o[1] * e1[1] + o[2] * e1[2], o[0] * e2[0] + o[1] * e2[1] + o[2] * e2[2]);
   }
-  const double lo = percentile(phi, kAlpha), hi = percentile(phi, 100 - kAlpha);
+  tissue = {};
+  const double lo = percentile(phi, kAlpha), hi = percentile(std::move(phi), 100 - kAlpha);
   std::array<double, 3> v_min{}, v_max{};
   for (int k = 0; k < 3; ++k) {
     v_min[k] = e2[k] * std::cos(lo) + e1[k] * std::sin(lo);
     v_max[k] = e2[k] * std::cos(hi) + e1[k] * std::sin(hi);
   }
-  const auto& h = v_min[0] > v_max[0] ? v_min : v_max;  // haematoxylin absorbs red the more
-  const auto& s = v_min[0] > v_max[0] ? v_max : v_min;
-  for (int k = 0; k < 3; ++k) e.he[k] = {h[k], s[k]};
-  // Least squares C = (HE^T HE)^-1 HE^T OD over every pixel, tissue or not.
-  double g00 = 0, g01 = 0, g11 = 0;
-  for (int k = 0; k < 3; ++k) g00 += h[k] * h[k], g01 += h[k] * s[k], g11 += s[k] * s[k];
-  const double det = g00 * g11 - g01 * g01;
-  e.c.resize(2 * pixels);
-  std::vector<double> ch(pixels), ce(pixels);
-  for (size_t i = 0; i < pixels; ++i) {
-    const std::array<double, 3> o{od(rgb[3 * i]), od(rgb[3 * i + 1]), od(rgb[3 * i + 2])};
-    const double bh = h[0] * o[0] + h[1] * o[1] + h[2] * o[2], bs = s[0] * o[0] + s[1] * o[1] + s[2] * o[2];
-    ch[i] = e.c[2 * i] = (g11 * bh - g01 * bs) / det;
-    ce[i] = e.c[2 * i + 1] = (g00 * bs - g01 * bh) / det;
+  e.h = v_min[0] > v_max[0] ? v_min : v_max;  // haematoxylin absorbs red the more
+  e.s = v_min[0] > v_max[0] ? v_max : v_min;
+  for (int k = 0; k < 3; ++k) e.g00 += e.h[k] * e.h[k], e.g01 += e.h[k] * e.s[k], e.g11 += e.s[k] * e.s[k];
+  e.det = e.g00 * e.g11 - e.g01 * e.g01;
+  if (!(e.det > 1e-9 * e.g00 * e.g11)) return false;
+  std::vector<double> ch, ce;  // over every sampled pixel, tissue or not
+  for (size_t i = 0; i < pixels; i += stride) {
+    const auto c = e.concentrations(rgb + 3 * i);
+    ch.push_back(c[0]), ce.push_back(c[1]);
   }
   e.max_c = {percentile(std::move(ch), 99), percentile(std::move(ce), 99)};
-  return true;
+  return e.max_c[0] > 0 && e.max_c[1] > 0;
 }
 
 // sRGB (D65) <-> CIELAB, the constants staintools and torchstain use through OpenCV/skimage.
@@ -162,19 +175,57 @@ std::array<double, 3> to_rgb(const std::array<double, 3>& lab) {
   return {out[0], out[1], out[2]};
 }
 
-// Per-channel mean and population std of the pixels in L*a*b*.
-void lab_statistics(const uint8_t* rgb, size_t pixels, std::array<double, 3>& mean, std::array<double, 3>& std) {
-  std::vector<std::array<double, 3>> lab(pixels);
+// Per-channel mean and population std in L*a*b* of every `stride`-th pixel (two passes, nothing kept per pixel).
+void lab_statistics(const uint8_t* rgb, size_t pixels, size_t stride, std::array<double, 3>& mean, std::array<double, 3>& std) {
   mean = {0, 0, 0}, std = {0, 0, 0};
+  size_t n = 0;
+  for (size_t i = 0; i < pixels; i += stride, ++n) {
+    const auto lab = to_lab(rgb + 3 * i);
+    for (int k = 0; k < 3; ++k) mean[k] += lab[k];
+  }
+  for (double& m : mean) m /= double(n);
+  for (size_t i = 0; i < pixels; i += stride) {
+    const auto lab = to_lab(rgb + 3 * i);
+    for (int k = 0; k < 3; ++k) std[k] += (lab[k] - mean[k]) * (lab[k] - mean[k]);
+  }
+  for (double& s : std) s = std::sqrt(s / double(n));
+}
+
+// Calls out(i, value) for every channel value of the image mapped to the reference, clamped to [0, 255]; false when
+// the image is left unchanged (macenko: too little tissue to estimate its stains).
+template <typename Out>
+bool map_to_reference(const StainReference& ref, const uint8_t* rgb, size_t pixels, Out&& out) {
+  if (pixels == 0) return false;
+  const size_t stride = estimate_stride(pixels);
+  if (ref.method == "macenko") {
+    MacenkoEstimate e;
+    if (!estimate_macenko(rgb, pixels, stride, e)) return false;
+    const double scale[2] = {ref.max_concentrations[0] / e.max_c[0], ref.max_concentrations[1] / e.max_c[1]};
+    for (size_t i = 0; i < pixels; ++i) {
+      const auto c = e.concentrations(rgb + 3 * i);
+      const double ch = c[0] * scale[0], ce = c[1] * scale[1];
+      for (int k = 0; k < 3; ++k) out(3 * i + size_t(k), clamp255(kIo * std::exp(-(ref.he[k][0] * ch + ref.he[k][1] * ce))));
+    }
+    return true;
+  }
+  std::array<double, 3> mean, std, ratio;
+  lab_statistics(rgb, pixels, stride, mean, std);
+  for (int k = 0; k < 3; ++k) ratio[k] = std[k] < 1e-6 ? 1.0 : ref.std[k] / std[k];
   for (size_t i = 0; i < pixels; ++i) {
-    lab[i] = to_lab(rgb + 3 * i);
-    for (int k = 0; k < 3; ++k) mean[k] += lab[i][k];
+    auto lab = to_lab(rgb + 3 * i);
+    for (int k = 0; k < 3; ++k) lab[k] = (lab[k] - mean[k]) * ratio[k] + ref.mean[k];
+    const auto p = to_rgb(lab);
+    for (int k = 0; k < 3; ++k) out(3 * i + size_t(k), clamp255(p[k]));
   }
-  for (double& m : mean) m /= double(pixels);
-  for (const auto& l : lab) {
-    for (int k = 0; k < 3; ++k) std[k] += (l[k] - mean[k]) * (l[k] - mean[k]);
-  }
-  for (double& s : std) s = std::sqrt(s / double(pixels));
+  return true;
+}
+
+// A fitted number to 9 significant digits: parts extracted on machines whose libm differs in the last bit still
+// agree on the manifest, so on the fingerprint.
+double stable(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", x);
+  return std::strtod(text, nullptr);
 }
 
 }  // namespace
@@ -192,14 +243,16 @@ StainReference fit_stain(const std::string& method, const std::vector<uint8_t>& 
   if (ref.pixels == 0) throw Error(code::kConfigInvalid, "data.stain: the training pool has no pixels to fit a stain reference on");
   if (method == "macenko") {
     MacenkoEstimate e;
-    if (!estimate_macenko(pool.data(), ref.pixels, e) || !(e.max_c[0] > 0 && e.max_c[1] > 0)) {
+    if (!estimate_macenko(pool.data(), ref.pixels, 1, e)) {
       throw Error(code::kConfigInvalid,
-                  "data.stain: the training pool has too little stained tissue for a Macenko reference (every pixel is "
-                  "near-white); use reinhard or none");
+                  "data.stain: the training pool has too little stained tissue for a Macenko reference (its pixels are "
+                  "near-white, or one flat colour); use reinhard or none");
     }
-    ref.he = e.he, ref.max_concentrations = e.max_c;
+    for (int k = 0; k < 3; ++k) ref.he[k] = {stable(e.h[k]), stable(e.s[k])};
+    ref.max_concentrations = {stable(e.max_c[0]), stable(e.max_c[1])};
   } else if (method == "reinhard") {
-    lab_statistics(pool.data(), ref.pixels, ref.mean, ref.std);
+    lab_statistics(pool.data(), ref.pixels, 1, ref.mean, ref.std);
+    for (int k = 0; k < 3; ++k) ref.mean[k] = stable(ref.mean[k]), ref.std[k] = stable(ref.std[k]);
   } else {
     throw Error(code::kConfigInvalid, "data.stain: '" + method + "' is not a stain method (macenko or reinhard)");
   }
@@ -208,33 +261,13 @@ StainReference fit_stain(const std::string& method, const std::vector<uint8_t>& 
 
 std::vector<double> normalize_stain_exact(const StainReference& ref, const uint8_t* rgb, size_t pixels) {
   std::vector<double> out(3 * pixels);
-  if (ref.method == "macenko") {
-    MacenkoEstimate e;
-    if (!estimate_macenko(rgb, pixels, e) || !(e.max_c[0] > 0 && e.max_c[1] > 0)) return {};
-    const double scale[2] = {ref.max_concentrations[0] / e.max_c[0], ref.max_concentrations[1] / e.max_c[1]};
-    for (size_t i = 0; i < pixels; ++i) {
-      const double ch = e.c[2 * i] * scale[0], ce = e.c[2 * i + 1] * scale[1];
-      for (int k = 0; k < 3; ++k) out[3 * i + k] = std::clamp(kIo * std::exp(-(ref.he[k][0] * ch + ref.he[k][1] * ce)), 0.0, 255.0);
-    }
-    return out;
-  }
-  std::array<double, 3> mean, std, ratio;
-  lab_statistics(rgb, pixels, mean, std);
-  for (int k = 0; k < 3; ++k) ratio[k] = std[k] < 1e-6 ? 1.0 : ref.std[k] / std[k];
-  for (size_t i = 0; i < pixels; ++i) {
-    auto lab = to_lab(rgb + 3 * i);
-    for (int k = 0; k < 3; ++k) lab[k] = (lab[k] - mean[k]) * ratio[k] + ref.mean[k];
-    const auto p = to_rgb(lab);
-    for (int k = 0; k < 3; ++k) out[3 * i + k] = std::clamp(p[k], 0.0, 255.0);
-  }
+  if (!map_to_reference(ref, rgb, pixels, [&](size_t i, double v) { out[i] = v; })) return {};
   return out;
 }
 
 bool normalize_stain(const StainReference& ref, uint8_t* rgb, size_t pixels) {
-  const auto exact = normalize_stain_exact(ref, rgb, pixels);
-  if (exact.empty()) return false;
-  for (size_t i = 0; i < exact.size(); ++i) rgb[i] = uint8_t(std::floor(exact[i] + 0.5));
-  return true;
+  // In place is safe: each pixel's estimate is fixed before the first write, and a pixel is read before it is written.
+  return map_to_reference(ref, rgb, pixels, [&](size_t i, double v) { rgb[i] = uint8_t(std::floor(v + 0.5)); });
 }
 
 nlohmann::json to_json(const StainReference& ref) {
@@ -253,7 +286,11 @@ nlohmann::json to_json(const StainReference& ref) {
 
 StainReference stain_from_json(const nlohmann::json& j, const std::string& where, const char* error_code) {
   auto bad = [&](const std::string& why) { return Error(error_code, where + ": " + why); };
-  auto finite = [&](const nlohmann::json& v) { return v.is_number() && std::isfinite(v.get<double>()); };
+  // Bounded, so a hostile file cannot push the transform to inf - inf: stain vectors are unit vectors, L*a*b* lies
+  // within a few hundred, and concentrations are optical densities.
+  auto within = [&](const nlohmann::json& v, double lo, double hi) {
+    return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= lo && v.get<double>() <= hi;
+  };
   if (!j.is_object() || !j.contains("method") || !j["method"].is_string()) throw bad("not a stain reference (no method)");
   StainReference ref;
   ref.method = j["method"].get<std::string>();
@@ -261,17 +298,18 @@ StainReference stain_from_json(const nlohmann::json& j, const std::string& where
     const auto& m = j.value("stainMatrix", nlohmann::json());
     const auto& c = j.value("maxConcentrations", nlohmann::json());
     bool ok = m.is_array() && m.size() == 3 && c.is_array() && c.size() == 2;
-    for (size_t r = 0; ok && r < 3; ++r) ok = m[r].is_array() && m[r].size() == 2 && finite(m[r][0]) && finite(m[r][1]);
-    for (size_t k = 0; ok && k < 2; ++k) ok = finite(c[k]) && c[k].get<double>() > 0;
-    if (!ok) throw bad("a macenko reference needs stainMatrix (3 x 2 numbers) and maxConcentrations (2 positive numbers)");
+    for (size_t r = 0; ok && r < 3; ++r)
+      ok = m[r].is_array() && m[r].size() == 2 && within(m[r][0], -1.01, 1.01) && within(m[r][1], -1.01, 1.01);
+    for (size_t k = 0; ok && k < 2; ++k) ok = within(c[k], 1e-6, 1e3);
+    if (!ok) throw bad("a macenko reference needs stainMatrix (3 x 2 numbers in [-1, 1]) and maxConcentrations (2 numbers in (0, 1000])");
     for (size_t r = 0; r < 3; ++r) ref.he[r] = {m[r][0].get<double>(), m[r][1].get<double>()};
     ref.max_concentrations = {c[0].get<double>(), c[1].get<double>()};
   } else if (ref.method == "reinhard") {
     const auto& m = j.value("mean", nlohmann::json());
     const auto& s = j.value("std", nlohmann::json());
     bool ok = m.is_array() && m.size() == 3 && s.is_array() && s.size() == 3;
-    for (size_t k = 0; ok && k < 3; ++k) ok = finite(m[k]) && finite(s[k]) && s[k].get<double>() >= 0;
-    if (!ok) throw bad("a reinhard reference needs mean and std (3 numbers each, std non-negative)");
+    for (size_t k = 0; ok && k < 3; ++k) ok = within(m[k], -1000, 1000) && within(s[k], 0, 1000);
+    if (!ok) throw bad("a reinhard reference needs mean (3 numbers in [-1000, 1000]) and std (3 numbers in [0, 1000])");
     for (size_t k = 0; k < 3; ++k) ref.mean[k] = m[k].get<double>(), ref.std[k] = s[k].get<double>();
   } else {
     throw bad("stain method '" + ref.method + "' is not macenko or reinhard");
