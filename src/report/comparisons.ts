@@ -1,6 +1,6 @@
 // Paired comparisons behind the claim of DiPalma et al. 2021 (the student beats the baseline and nears the
 // teacher), per student magnification: each distilled student against the baseline and against the teacher (and
-// kd+init, kd+at and kd-progressive against kd: the share of the initialisation, of attention transfer, of the chain), as differences with paired two-level intervals (groups
+// kd+init, kd+at, kd-progressive and kd-unlabeled against kd: the share of the initialisation, of attention transfer, of the chain, of the unlabeled pool), as differences with paired two-level intervals (groups
 // resampled, seeds paired) and p-values; the teacher against the two references it must beat; and the answer.
 import {
   type Difference,
@@ -44,6 +44,7 @@ const PAIRS: [Method, Method][] = [
   ['kd-progressive', 'kd'],
   ['kd-progressive', 'teacher'],
   ['kd-unlabeled', 'baseline'],
+  ['kd-unlabeled', 'kd'],
   ['kd-unlabeled', 'teacher'],
   ['baseline', 'teacher'],
 ];

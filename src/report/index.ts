@@ -12,6 +12,7 @@ import { type Answer, answer, teacherCheckLines } from './answer.js';
 import { type Comparison, comparisons } from './comparisons.js';
 import { findings, mainRows, summarize, type SummaryRow } from './summary.js';
 import { costChecks } from './cost-notes.js';
+import { markdownSweep, SWEEP_NOTE } from './sweep.js';
 import { COMPARISON_NOTE, markdownComparisons, markdownTable, METRIC_COLUMNS, METRICS_NOTE, resultsCsv, TABLE_NOTE } from './tables.js';
 
 export interface ReportFiles {
@@ -47,6 +48,8 @@ export function markdownReport(results: Results, rows: SummaryRow[], comps: Comp
   lines.push('## Metrics with intervals', '', markdownTable(mainRows(rows), METRIC_COLUMNS), '', METRICS_NOTE, '');
   const classes = markdownPerClass(perClass(results));
   if (classes) lines.push('## Per class', '', classes, '', PER_CLASS_NOTE, '');
+  const sweep = markdownSweep(rows);
+  if (sweep) lines.push('## Unlabeled pool sweep', '', sweep, '', SWEEP_NOTE, '');
   if (comps.length) lines.push('## Paired comparisons', '', markdownComparisons(comps, ans.metric), '', COMPARISON_NOTE, '');
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
 import { parseResults, readResults, type ResultsInput } from '../../src/report/results.js';
 import { costWarnings, paretoFront, summarize } from '../../src/report/summary.js';
+import { markdownSweep } from '../../src/report/sweep.js';
 import { repoRoot, tempDir } from '../support.js';
 import { samplesFor, withSamples } from '../report-samples.js';
 
@@ -45,6 +46,18 @@ const small: ResultsInput = {
 } as ResultsInput;
 
 describe('report (pure TS, hand-written results)', () => {
+  it('tabulates the unlabeled sweep per magnification: baseline, kd as 0%, each fraction, with intervals; none without a sweep', () => {
+    const swept = (f: number, acc: number, seed: number) => ({ ...run('kd-unlabeled', 2.5, seed, acc, 1e9), unlabeledFraction: f });
+    const withSweep = parseResults({
+      ...small,
+      runs: [...small.runs, swept(0.5, 0.86, 0), swept(0.5, 0.88, 1), swept(1, 0.9, 0), swept(1, 0.9, 1)],
+    } as ResultsInput);
+    const table = markdownSweep(summarize(withSweep))!;
+    expect(table.split('\n')[0]).toBe('| mag | baseline | 0% (kd) | 50% | 100% |');
+    expect(table).toMatch(/^\| 2\.5x \| 65\.0 \[.*\] \| 85\.0 \[.*\] \| 87\.0 \[.*\] \| 90\.0 \[.*\] \|$/m);
+    expect(markdownSweep(summarize(parseResults(small)))).toBeNull();
+  });
+
   it('aggregates over seeds: mean, sample std, two-level CI, FLOPs reduction vs the teacher', () => {
     const rows = summarize(parseResults(small));
     expect(rows.map((r) => `${r.method} ${r.magnification}`)).toEqual(['teacher 10', 'baseline 2.5', 'kd 2.5']);
