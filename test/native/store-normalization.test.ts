@@ -65,7 +65,7 @@ describe.skipIf(!hasData)('dataset normalisation statistics (needs the addon and
     expect(byDefault.input.normalize).toBe('dataset');
     byDefault.input.mean.forEach((v, c) => expect(v).toBeCloseTo(stats.mean[c]!, 6));
     byDefault.input.std.forEach((v, c) => expect(v).toBeCloseTo(stats.std[c]!, 6));
-    expect((await train('none')).input).toEqual({ normalize: 'none', mean: [0, 0, 0], std: [1, 1, 1] });
+    expect((await train('none')).input).toEqual({ normalize: 'none', stain: null, mean: [0, 0, 0], std: [1, 1, 1] });
     await expect(train('imagenet')).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('spec.normalize') });
   });
 });
