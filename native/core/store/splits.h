@@ -13,7 +13,8 @@ namespace rd::store {
 struct SplitSpec {
   uint64_t seed = 0;
   double train = 0, val = 0, test = 0;  // always given: the experiment config owns the defaults
-  double unlabeled = 0;                 // share of the training groups whose labels are hidden (the paper's unlabeled pool)
+  double unlabeled =
+      0;  // share of the training groups whose labels are hidden (DiPalma et al. 2021: unlabeled images join the student's training)
 };
 
 // {"seed", "fractions", "train": [ids], "val", "test", "unlabeled"}: groups with no label form the unlabeled pool;
